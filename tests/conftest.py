@@ -1,0 +1,161 @@
+"""Shared fixtures: configurations, deployments on each database, the shared data folder.
+
+Databases: SQLite always; PostgreSQL when ``YUQING_TEST_PG_URL`` points at a
+server where the user may create databases (scripts/services.sh starts one).
+Each PostgreSQL test gets a database of its own, dropped afterwards.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from yuqing.config import from_dict
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+#: the fictional locality every test and the demo watch
+LOCALITY = {
+    "name": "云溪县",
+    "aliases": ["云溪"],
+    "units": ["城关镇", "白沙镇", "东湖街道", "幸福社区", "柳树村"],
+    "officials": ["县委书记", "县长", "副县长"],
+    "terms": ["云溪大道", "云溪一中"],
+    "lookalikes": ["云溪区"],
+}
+
+
+def shared_data(*parts: str) -> Path:
+    """A path under ../shared/data, skipping the test with a reason when it is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared data not available: {path} (tests that read ../shared/data skip without it)")
+    return path
+
+
+@pytest.fixture
+def shared():
+    return shared_data
+
+
+def make_config(tmp_path: Path, database_url: str | None = None, **sections):
+    data = {"locality": dict(LOCALITY), "storage": {"data_dir": str(tmp_path / "data")}}
+    if database_url:
+        data["storage"]["database_url"] = database_url
+    for key, value in sections.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    cfg = from_dict(data, tmp_path / "yuqing.yaml")
+    return cfg
+
+
+@pytest.fixture
+def config(tmp_path):
+    return make_config(tmp_path)
+
+
+def _pg_database():
+    """Create a throwaway PostgreSQL database; yields its URL."""
+    base = os.environ.get("YUQING_TEST_PG_URL")
+    if not base:
+        pytest.skip("PostgreSQL not configured: set YUQING_TEST_PG_URL (scripts/services.sh does)")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"yuqing_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as e:  # server down
+        admin.dispose()
+        pytest.skip(f"PostgreSQL at YUQING_TEST_PG_URL is not usable: {str(e).splitlines()[0]}")
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path):
+    """A fresh empty database on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        yield from _pg_database()
+
+
+@pytest.fixture
+def pg_url():
+    yield from _pg_database()
+
+
+@pytest.fixture
+def deployment(tmp_path, database_url):
+    """An opened deployment (schema migrated) on each database backend."""
+    from yuqing.deployment import Deployment
+
+    dep = Deployment.open(make_config(tmp_path, database_url))
+    yield dep
+    dep.close()
+
+
+@pytest.fixture
+def sqlite_deployment(tmp_path):
+    from yuqing.deployment import Deployment
+
+    dep = Deployment.open(make_config(tmp_path))
+    yield dep
+    dep.close()
+
+
+def _elastic_store(tmp_path):
+    """A post store on a real Elasticsearch node, in an index of its own."""
+    url = os.environ.get("YUQING_TEST_ES_URL")
+    if not url:
+        pytest.skip("Elasticsearch not configured: set YUQING_TEST_ES_URL (scripts/services.sh starts a node)")
+    try:
+        from yuqing.store.elastic import ElasticPostStore
+    except ImportError as e:
+        pytest.skip(f"Elasticsearch store not installed: {e}")
+    prefix = f"yuqing-test-{uuid.uuid4().hex[:10]}"
+    cfg = make_config(tmp_path, storage={"data_dir": str(tmp_path / "data"), "posts": "elasticsearch",
+                                         "elasticsearch": {"hosts": [url], "index_prefix": prefix}})
+    store = ElasticPostStore.from_config(cfg)
+    try:
+        yield store
+    finally:
+        store.drop_all()
+        store.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
+                        pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
+def post_store(request, tmp_path):
+    """Every PostStore implementation, each fresh: the same tests must pass on all."""
+    if request.param == "elasticsearch":
+        yield from _elastic_store(tmp_path)
+        return
+    from yuqing.db import connect, migrate
+    from yuqing.store.sql import SqlPostStore
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+        engine = connect(url)
+        migrate(engine)
+        yield SqlPostStore(engine)
+        engine.dispose()
+    else:
+        for url in _pg_database():
+            engine = connect(url)
+            migrate(engine)
+            yield SqlPostStore(engine)
+            engine.dispose()
