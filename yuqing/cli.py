@@ -42,6 +42,10 @@ STAGE_COMMANDS: dict[str, tuple[str, str]] = {
 class YuqingGroup(click.Group):
     """A group whose stage commands are imported on first use."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["yuqing.argv"] = list(args)
+        return super().parse_args(ctx, args)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(STAGE_COMMANDS))
 
@@ -125,7 +129,8 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     # A configuration that exists is validated before any command runs, so a broken
     # file is reported the same way whatever the command. Commands that write or
     # create their own configuration (init, demo) are exempt.
-    if ctx.invoked_subcommand in ("init", "demo") or "--help" in sys.argv or "-h" in sys.argv:
+    argv = ctx.meta.get("yuqing.argv", [])
+    if ctx.invoked_subcommand in ("init", "demo") or "--help" in argv or "-h" in argv:
         return
     try:
         find_config(config_path)
