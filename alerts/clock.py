@@ -1,0 +1,82 @@
+"""The 12-hour clock of an alert, and whether its report and reply were on time.
+
+The clock starts when the issue arose (``Alert.issue_started_at``: the first
+post's publication time if known, else when it was found) and stops when the
+positive reply (step 6) is recorded. Every timestamp is kept on the alert, so
+迟报 (a late reply) and 漏报 (no reply by the deadline) can be shown at any
+time afterwards — in the queue, the ledger, the digest and the monthly report.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from yuqing.models import utcnow
+
+
+def time_left(alert, now: datetime | None = None) -> timedelta | None:
+    """Time to the deadline (negative when overdue); None once the reply stopped the clock."""
+    if alert.replied_at is not None:
+        return None
+    return alert.deadline_at - (now or utcnow())
+
+
+def time_to_report(alert) -> timedelta | None:
+    """From the issue arising to the first 快报 (step 3)."""
+    return alert.reported_at - alert.issue_started_at if alert.reported_at else None
+
+
+def time_to_reply(alert) -> timedelta | None:
+    """From the issue arising to the positive reply (step 6)."""
+    return alert.replied_at - alert.issue_started_at if alert.replied_at else None
+
+
+def is_late(alert) -> bool:
+    """迟报: replied, but after the deadline."""
+    return alert.replied_at is not None and alert.replied_at > alert.deadline_at
+
+
+def is_missed(alert, now: datetime | None = None) -> bool:
+    """漏报: the deadline passed with no reply (an alert dismissed as 误报 is never missed)."""
+    if alert.status == "dismissed" or alert.replied_at is not None:
+        return False
+    return (now or utcnow()) > alert.deadline_at
+
+
+@dataclass
+class Timeliness:
+    time_to_report: timedelta | None
+    time_to_reply: timedelta | None
+    time_left: timedelta | None
+    late: bool
+    missed: bool
+    overdue: bool
+    state: str  # running, on_time, late, missed, dismissed
+
+    @property
+    def label(self) -> str:
+        return {"running": "计时中", "on_time": "按时", "late": "迟报", "missed": "漏报", "dismissed": "误报"}[self.state]
+
+
+def timeliness(alert, now: datetime | None = None) -> Timeliness:
+    now = now or utcnow()
+    late, missed = is_late(alert), is_missed(alert, now)
+    if alert.status == "dismissed":
+        state = "dismissed"
+    elif late:
+        state = "late"
+    elif missed:
+        state = "missed"
+    elif alert.replied_at is not None:
+        state = "on_time"
+    else:
+        state = "running"
+    return Timeliness(
+        time_to_report=time_to_report(alert),
+        time_to_reply=time_to_reply(alert),
+        time_left=time_left(alert, now),
+        late=late,
+        missed=missed,
+        overdue=alert.overdue_at is not None or (alert.replied_at is None and now > alert.deadline_at and alert.status == "open"),
+        state=state,
+    )

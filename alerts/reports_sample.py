@@ -1,0 +1,290 @@
+"""Realistic synthetic 舆情 for exercising reports: posts, events, alerts with their steps.
+
+Benchmarks (100,000 posts), the report tests and the notebook tests need a
+database that looks like a month of an office's work without crawling it: posts
+spread over the day (more in the daytime) from several kinds of source, most
+relevant and grouped into events, events graded on the four levels, and alerts
+walked through the seven steps — most answered within the 12-hour clock, some
+late, some overdue, a few looping back from 跟踪引导 to 会商. Everything is
+written through the post store and the models, as the pipeline would.
+
+Deterministic for a given ``seed``. Not used by the product itself.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from yuqing.domain import Level, Step
+from yuqing.models import Alert, Event, StepRecord
+from yuqing.store import PostRecord, post_key
+
+#: (name, kind, media level, url pattern) of the sources sample posts come from
+SAMPLE_SOURCES = [
+    ("county-news", "news", "local", "http://news.yunxi.example.cn/a/{n}.html"),
+    ("weibo-search", "weibo", "self", "https://weibo.com/{u}/{n}"),
+    ("tieba-yunxi", "tieba", "self", "https://tieba.baidu.com/p/{n}"),
+    ("board-12345", "board", "local", "http://liuyan.people.com.cn/threads/content?tid={n}"),
+    ("weixin-sogou", "sogou_weixin", "self", "https://mp.weixin.qq.com/s/{n}"),
+]
+
+#: per topic: issue templates ({u} is a sub-unit of the locality)
+TOPIC_ISSUES = {
+    "征地拆迁": ["{u}拆迁补偿款迟迟未到位", "{u}村民反映征地补偿标准过低", "{u}一处民房夜间被强拆", "{u}棚改项目安置房延期交付"],
+    "生态环境": ["{u}化工厂夜间偷排废水", "{u}垃圾填埋场臭味扰民", "{u}河道出现大量死鱼", "{u}砂石场粉尘污染严重"],
+    "教育医疗": ["云溪一中食堂饭菜质量引家长不满", "{u}卫生院医生态度恶劣", "{u}幼儿园乱收费", "县医院急诊排队数小时"],
+    "社会保障": ["{u}低保评定不公开", "{u}养老金发放延迟", "{u}残疾人补贴被冒领", "{u}医保报销手续繁琐"],
+    "金融债务": ["{u}一投资公司老板跑路", "{u}村民集资款无法兑付", "{u}网贷催收骚扰居民", "{u}农商行贷款被冒名"],
+    "公共安全": ["云溪大道发生多车相撞事故", "{u}自建房墙体开裂", "{u}燃气管道泄漏", "{u}一工地塔吊倒塌"],
+    "社会稳定": ["{u}农民工聚集讨薪", "{u}村民拉横幅维权", "{u}业主集体到县政府反映问题", "{u}出租车司机停运"],
+    "权力监督": ["{u}村干部被指优亲厚友", "副县长被举报违规插手工程", "{u}站所工作人员吃拿卡要", "{u}公车私用被拍"],
+    "脱贫攻坚": ["{u}扶贫产业项目荒废", "{u}易地搬迁户反映房屋漏水", "{u}帮扶资金去向不明", "{u}脱贫户返贫"],
+    "退役军人": ["{u}退役军人安置待遇未落实", "{u}优抚金发放不到位", "{u}老兵反映医疗补助问题", "退役军人服务站办事难"],
+    "其他": ["{u}停水停电未提前通知", "{u}道路改造工期拖延", "{u}菜市场占道经营", "{u}广场舞噪音扰民"],
+}
+ANGLES = ["", "，网友质疑", "，当事人发帖求助", "，知情人爆料", "，多名居民证实", "，视频在网上流传", "，评论区争议大",
+          "，家属讨要说法", "，有关部门回应", "，当地居民持续关注"]
+NOISE = ["云溪区美食节开幕", "招聘：云溪县某公司诚聘销售", "天气预报：明天多云转晴", "某明星演唱会门票开售",
+         "代理加盟：奶茶店火热招商", "外地一景区推出优惠活动"]
+
+LEVEL_WEIGHTS = [(Level.MINOR, 55), (Level.GENERAL, 30), (Level.MAJOR, 12), (Level.SPECIAL, 3)]
+#: share of posts in each hour of the day (more in the daytime and the evening)
+HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 7, 7, 8, 8, 8, 7, 8, 9, 9, 7, 4, 2]
+
+
+@dataclass
+class SampleSummary:
+    posts: int = 0
+    relevant: int = 0
+    events: list[int] = field(default_factory=list)
+    alerts: list[int] = field(default_factory=list)
+
+
+def _pick_level(rng: random.Random) -> Level:
+    r = rng.uniform(0, 100)
+    for level, w in LEVEL_WEIGHTS:
+        if r < w:
+            return level
+        r -= w
+    return Level.MINOR
+
+
+def populate(
+    deployment,
+    start: datetime,
+    days: int = 1,
+    posts_per_day: int = 200,
+    *,
+    seed: int = 7,
+    now: datetime | None = None,
+    posts_per_event: int = 25,
+    relevant_share: float = 0.8,
+    with_alerts: bool = True,
+    batch: int = 2000,
+    progress=None,
+) -> SampleSummary:
+    """Write ``days`` days of sample posts, events and alerts starting at ``start`` (aware).
+
+    Nothing is dated after ``now`` (default: the end of the last day): alerts still
+    open at ``now`` are left open, overdue ones with their deadline passed.
+    """
+    if start.tzinfo is None:
+        raise ValueError("start must be timezone-aware")
+    rng = random.Random(seed)
+    cfg = deployment.config
+    units = list(cfg.locality.units) or [cfg.locality.name]
+    topics = [t for t in cfg.classify.topics if t in TOPIC_ISSUES] or list(TOPIC_ISSUES)
+    now = now or start + timedelta(days=days)
+    summary = SampleSummary()
+    buffer: list[PostRecord] = []
+    n = 0
+    day_start = start
+    for day in range(days):
+        n_events = max(1, posts_per_day * relevant_share // posts_per_event)
+        day_events = []
+        with deployment.sessions() as s, s.begin():
+            for _ in range(int(n_events)):
+                topic = rng.choice(topics)
+                title = rng.choice(TOPIC_ISSUES[topic]).format(u=rng.choice(units))
+                first = day_start + timedelta(hours=_hour(rng), minutes=rng.randint(0, 59))
+                if first > now:
+                    continue
+                level = _pick_level(rng)
+                ev = Event(
+                    title=title,
+                    summary=f"{title}，相关信息持续出现。",
+                    topic=topic,
+                    level=int(level),
+                    level_reasons=[f"样例：{level.label}"],
+                    negativity=round(rng.uniform(0.4, 0.95), 2),
+                    first_seen_at=first + timedelta(minutes=rng.randint(5, 90)),
+                    first_published_at=first,
+                    last_post_at=first,
+                    post_count=0,
+                    engagement=0,
+                    sources=[],
+                    media_levels=[],
+                    status="open",
+                    created_at=first,
+                    updated_at=first,
+                )
+                s.add(ev)
+                day_events.append(ev)
+            s.flush()
+            for i in range(posts_per_day):
+                t = day_start + timedelta(hours=_hour(rng), minutes=rng.randint(0, 59), seconds=rng.randint(0, 59))
+                if t > now:
+                    continue
+                name, kind, media, pattern = rng.choice(SAMPLE_SOURCES)
+                relevant = rng.random() < relevant_share
+                n += 1
+                url = pattern.format(n=f"{seed}{n:07d}", u=rng.randint(1000000, 9999999))
+                if relevant and day_events:
+                    ev = rng.choice(day_events)
+                    if t < ev.first_published_at:
+                        t = ev.first_published_at + timedelta(minutes=rng.randint(0, 300))
+                        if t > now:
+                            t = ev.first_published_at
+                    title = ev.title + rng.choice(ANGLES)
+                    p = PostRecord(
+                        key=post_key(f"sample:{seed}:{n}"),
+                        source=name,
+                        kind=kind,
+                        url=url,
+                        title=title,
+                        text=f"{title}。{cfg.locality.name}{rng.choice(units)}的网友发帖称，此事已持续多日，希望有关部门尽快处理。",
+                        author=None,
+                        published_at=t,
+                        fetched_at=t + timedelta(minutes=rng.randint(1, 40)),
+                        reposts=int(rng.paretovariate(1.6)) - 1,
+                        comments=int(rng.paretovariate(1.4)) - 1,
+                        likes=int(rng.paretovariate(1.2)) - 1,
+                        media_level=media,
+                        matched_keywords=[cfg.locality.name],
+                        relevant=True,
+                        relevance=round(rng.uniform(0.6, 0.99), 3),
+                        topic=ev.topic,
+                        negativity=ev.negativity,
+                        classified_at=t + timedelta(minutes=45),
+                        event_id=ev.id,
+                        level=ev.level,
+                        graded_at=t + timedelta(minutes=50),
+                    )
+                    ev.post_count += 1
+                    ev.engagement += p.interactions
+                    ev.last_post_at = max(ev.last_post_at, t)
+                    if name not in ev.sources:
+                        ev.sources = [*ev.sources, name]
+                    summary.relevant += 1
+                else:
+                    title = rng.choice(NOISE)
+                    p = PostRecord(
+                        key=post_key(f"sample:{seed}:{n}"),
+                        source=name,
+                        kind=kind,
+                        url=url,
+                        title=title,
+                        text=title,
+                        published_at=t,
+                        fetched_at=t + timedelta(minutes=rng.randint(1, 40)),
+                        media_level=media,
+                        relevant=False,
+                        relevance=round(rng.uniform(0.01, 0.4), 3),
+                        classified_at=t + timedelta(minutes=45),
+                    )
+                buffer.append(p)
+                if len(buffer) >= batch:
+                    summary.posts += len(deployment.posts.add(buffer).added)
+                    buffer = []
+            for ev in day_events:
+                summary.events.append(ev.id)
+                if with_alerts:
+                    alert = _alert_for(ev, rng, now, cfg.alerts.reply_hours)
+                    s.add(alert)
+                    s.flush()
+                    summary.alerts.append(alert.id)
+        if progress:
+            progress(day + 1, days)
+        day_start += timedelta(days=1)
+    if buffer:
+        summary.posts += len(deployment.posts.add(buffer).added)
+    return summary
+
+
+def _hour(rng: random.Random) -> int:
+    return rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
+
+
+def _alert_for(ev: Event, rng: random.Random, now: datetime, reply_hours: float) -> Alert:
+    """An alert for ``ev`` walked through the steps with realistic timings, none after ``now``."""
+    started = ev.first_published_at
+    found = ev.first_seen_at
+    deadline = started + timedelta(hours=reply_hours)
+    alert = Alert(
+        event_id=ev.id,
+        title=ev.title,
+        level=ev.level,
+        status="open",
+        current_step=int(Step.DISCOVER),
+        issue_started_at=started,
+        deadline_at=deadline,
+        created_at=found,
+        updated_at=found,
+        reminders_sent=[],
+        follow_up_round=0,
+    )
+    records: list[StepRecord] = []
+
+    def step(s: Step, at: datetime, note: str = "", round_: int = 0) -> bool:
+        if at > now:
+            return False
+        records.append(StepRecord(step=int(s), round=round_, started_at=at, completed_at=at, by_user="sample", note=note))
+        alert.current_step = int(s)
+        alert.updated_at = at
+        return True
+
+    step(Step.DISCOVER, found, "系统发现")
+    step(Step.MONITOR, found + timedelta(minutes=5), "持续监测")
+    outcome = rng.random()
+    # when the facts go up (快报): usually within the hour; sometimes very late or never
+    report_at = found + timedelta(minutes=rng.randint(10, 120))
+    if outcome > 0.94:
+        report_at = deadline + timedelta(hours=rng.uniform(1, 6))  # reported after the deadline (漏报)
+    if step(Step.REPORT, report_at, "已向领导小组快报"):
+        alert.reported_at = report_at
+        consult = report_at + timedelta(minutes=rng.randint(20, 120))
+        if step(Step.CONSULT, consult, "会商确定处置措施"):
+            statement = consult + timedelta(minutes=rng.randint(30, 240))
+            if step(Step.STATEMENT, statement, "通稿三审通过"):
+                if outcome < 0.72:
+                    reply = min(statement + timedelta(minutes=rng.randint(20, 240)), deadline - timedelta(minutes=5))
+                    reply = max(reply, statement)
+                elif outcome < 0.86:
+                    reply = deadline + timedelta(hours=rng.uniform(0.5, 8))  # late (迟报)
+                else:
+                    reply = None  # still waiting: overdue once the deadline passes
+                if reply is not None and step(Step.REPLY, reply, "已通过官方渠道正面回复"):
+                    alert.replied_at = reply
+                    follow = reply + timedelta(hours=rng.uniform(1, 12))
+                    if step(Step.FOLLOW_UP, follow, "跟踪引导"):
+                        if rng.random() < 0.12:  # a follow-up post the monitor cannot answer: back to 会商
+                            alert.follow_up_round = 1
+                            again = follow + timedelta(hours=rng.uniform(1, 6))
+                            if step(Step.CONSULT, again, "跟帖质疑，再次会商", 1) and step(
+                                Step.FOLLOW_UP, again + timedelta(hours=2), "再次回应后跟踪", 1
+                            ):
+                                pass
+                        closed = follow + timedelta(hours=rng.uniform(6, 72))
+                        if closed <= now:
+                            alert.status = "closed"
+                            alert.closed_at = closed
+                            alert.updated_at = closed
+    if alert.replied_at is None and deadline < now:
+        alert.overdue_at = deadline
+    alert.steps = records
+    return alert
+
+
+def utc(t: datetime) -> datetime:
+    return t.astimezone(timezone.utc)

@@ -1,0 +1,119 @@
+"""What the severity model and the rubric see of an event: its text, tokens, signals and spread.
+
+:func:`describe` turns an event's posts (``PostRecord`` values, classified) into
+an :class:`EventView`: the joined text of its distinct posts, the classify
+tokenizer's tokens with place names folded into one token (the model must
+learn "a village", not "柳树村"), the rubric's text signals, the spread, the
+prevailing topic and the negativity. :meth:`EventView.sample` is the row the
+scikit-learn pipeline takes. Training and grading both go through here, so the
+features are the same at both times.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from yuqing.grading.signals import TextSignals, read_signals
+from yuqing.grading.spread import Spread, measure, post_time
+
+#: at most this much text is read per event (the first posts and the most engaged ones)
+MAX_EVENT_CHARS = 12_000
+MAX_POSTS_READ = 40
+PLACE_TOKEN = "<地名>"
+NUMBER_TOKEN = "<数>"
+_PLACE_END = re.compile(r".{1,8}(?:省|市|县|区|镇|乡|村|街道|社区|小区|花园|家园|大道|路|街)$")
+_NUMBER = re.compile(r"^[0-9.]+$")
+_REPOST_PREFIX = re.compile(r"^(?:转发微博|转发|扩散|求扩散|帮转|已转|关注|求关注|顶)?\s*(?://@[^:：]{1,30}[:：]\s*)+")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class EventView:
+    text: str
+    tokens: list[str]
+    signals: TextSignals
+    spread: Spread
+    topic: str | None
+    negativity: float | None
+    title: str
+
+    def sample(self, floor_level: int | None = None) -> dict:
+        """One row for the model: tokens and a dict of numeric and categorical features."""
+        numeric = {**self.signals.as_features(), **self.spread.as_features()}
+        numeric["negativity"] = self.negativity if self.negativity is not None else 0.5
+        numeric["negativity_known"] = float(self.negativity is not None)
+        numeric[f"topic={self.topic or '其他'}"] = 1.0
+        if floor_level is not None:
+            numeric[f"rule_floor={int(floor_level)}"] = 1.0
+        return {"tokens": self.tokens, "numeric": numeric}
+
+
+def event_text(posts) -> tuple[str, str]:
+    """The joined text of an event's distinct posts (reposts add nothing new) and its title."""
+    ordered = sorted(posts, key=post_time)
+    if len(ordered) > MAX_POSTS_READ:
+        head = ordered[: MAX_POSTS_READ // 2]
+        rest = sorted(ordered[MAX_POSTS_READ // 2:], key=lambda p: -p.interactions)[: MAX_POSTS_READ // 2]
+        ordered = head + sorted(rest, key=post_time)
+    seen: set[str] = set()
+    parts: list[str] = []
+    size = 0
+    for p in ordered:
+        for piece in (p.title or "", p.text or ""):
+            piece = _SPACES.sub(" ", piece).strip()
+            core = _REPOST_PREFIX.sub("", piece)
+            key = core[:80]
+            if not core or key in seen:
+                continue
+            seen.add(key)
+            parts.append(piece)
+            size += len(piece)
+        if size >= MAX_EVENT_CHARS:
+            break
+    title = next((p.title for p in ordered if p.title), "") or (parts[0][:40] if parts else "")
+    return "\n".join(parts)[:MAX_EVENT_CHARS], title
+
+
+def fold_tokens(tokens: list[str], place_names: frozenset[str]) -> list[str]:
+    """Place names become one token, bare numbers another: the model learns kinds, not names."""
+    out = []
+    for t in tokens:
+        if t in place_names or (len(t) >= 3 and _PLACE_END.match(t)):
+            out.append(PLACE_TOKEN)
+        elif _NUMBER.match(t):
+            out.append(NUMBER_TOKEN)
+        else:
+            out.append(t)
+    return out
+
+
+def prevailing_topic(posts) -> str | None:
+    counts = Counter(p.topic for p in posts if p.topic)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def event_negativity(posts) -> float | None:
+    """The mean of the more negative half of the posts' negativity (reposts must not dilute it)."""
+    values = sorted((p.negativity for p in posts if p.negativity is not None), reverse=True)
+    if not values:
+        return None
+    top = values[: max(1, (len(values) + 1) // 2)]
+    return sum(top) / len(top)
+
+
+def describe(posts, tokenizer, cfg) -> EventView:
+    text, title = event_text(posts)
+    loc = cfg.locality
+    places = frozenset([loc.name, *loc.aliases, *loc.units, *loc.lookalikes])
+    tokens = fold_tokens(tokenizer.tokens(text), places) if tokenizer is not None else []
+    t = cfg.thresholds
+    return EventView(
+        text=text,
+        tokens=tokens,
+        signals=read_signals(text, tuple(loc.officials)),
+        spread=measure(posts, t.big_v_followers),
+        topic=prevailing_topic(posts),
+        negativity=event_negativity(posts),
+        title=title,
+    )

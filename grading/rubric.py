@@ -1,0 +1,178 @@
+"""The severity rubric of SPEC §4 as rules: floors the model cannot go below, caps for low-risk events.
+
+A rule reads the event's text signals (:mod:`yuqing.grading.signals`), its
+spread (:mod:`yuqing.grading.spread`) and its negativity, compares them with the
+deployment's ``thresholds`` and, when it fires, sets a floor with a reason in
+Chinese ("文本记载死亡3人（达到3人）"). Caps keep the model from over-grading
+an event with no risk at all. The level finally given is
+``max(floor, min(model, cap))`` (a cap never lowers a floor).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from yuqing.domain import Level
+from yuqing.grading.signals import TextSignals
+from yuqing.grading.spread import Spread
+
+#: negativity (0..1, from classify) from which a post counts as negative
+NEGATIVE_AT = 0.5
+#: below this, with no complaint or risk words, an event is a neutral mention
+NEUTRAL_BELOW = 0.35
+#: injured people from which injuries alone are 重大或较大
+INJURED_MAJOR = 5
+#: people made ill, or people counted near an incident, from which it "affects many"
+AFFECTED_MANY = 10
+#: people from which a wage or compensation protest is a group protest
+GROUP_PROTEST = 5
+#: posts per hour (with at least this many posts) that make a rumour fast-spreading
+FAST_POSTS_PER_HOUR = 3.0
+FAST_MIN_POSTS = 6
+
+
+@dataclass
+class Finding:
+    """One rule that fired."""
+
+    rule: str  # identifier, e.g. "deaths_special"
+    level: Level  # the floor (or cap) it sets
+    reason: str  # in Chinese, for the monitor
+
+
+@dataclass
+class RubricResult:
+    floors: list[Finding] = field(default_factory=list)
+    caps: list[Finding] = field(default_factory=list)
+    negative: bool = False
+    risky: bool = False
+
+    @property
+    def floor(self) -> Level:
+        return max((f.level for f in self.floors), default=Level.MINOR)
+
+    @property
+    def cap(self) -> Level:
+        return min((c.level for c in self.caps), default=Level.SPECIAL)
+
+    def apply(self, model_level: Level) -> Level:
+        """The level after the rules: the model's, raised to the floor, lowered to the cap (never below the floor)."""
+        return max(self.floor, min(Level(model_level), self.cap))
+
+    def top_findings(self) -> list[Finding]:
+        """The rules that set the floor, most severe first."""
+        return sorted(self.floors, key=lambda f: -int(f.level))
+
+
+def _fmt(n: int) -> str:
+    return f"{n:,}"
+
+
+def _words(words: list[str], limit: int = 3) -> str:
+    return "、".join(f"“{w}”" for w in words[:limit])
+
+
+def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresholds) -> RubricResult:
+    """Every rule of the rubric against one event."""
+    t = thresholds
+    r = RubricResult()
+    neg = negativity if negativity is not None else 0.0
+    content_risk = bool(
+        sig.deaths or sig.mass_casualty or sig.mass_strong or sig.gather_call or sig.allegations
+        or sig.demolition_violent or (sig.incident and (sig.many or sig.sick)) or sig.serious_injury
+        or sig.injured >= INJURED_MAJOR or (sig.rumour and sig.fast_spread)
+    )
+    complaint = bool(sig.complaint)
+    r.negative = (neg >= NEGATIVE_AT or content_risk or bool(sig.critical_coverage)
+                  or (complaint and (negativity is None or neg >= 0.2)) or len(sig.complaint) >= 2)
+    r.risky = content_risk or bool(sig.gathering or sig.clash or sig.incident or sig.rumour or sig.violence)
+    add = r.floors.append
+    S, M, G = Level.SPECIAL, Level.MAJOR, Level.GENERAL
+
+    # -- 特别重大 ------------------------------------------------------------
+    if sig.deaths >= t.deaths_special:
+        add(Finding("deaths_special", S, f"文本记载死亡{sig.deaths}人（达到{t.deaths_special}人即特别重大）"))
+    if sig.mass_casualty:
+        add(Finding("mass_casualty", S, f"出现群死群伤类表述：{_words(sig.mass_casualty)}"))
+    if sig.injured >= t.injuries_special:
+        add(Finding("injuries_special", S, f"文本记载受伤{sig.injured}人（达到{t.injuries_special}人视为群死群伤）"))
+    mass = []
+    if sig.mass_strong:
+        mass.append(f"出现群体性事件表述：{_words(sig.mass_strong)}")
+    if sig.gathering and (sig.crowd >= t.crowd_special or sig.government_place):
+        where = f"在{sig.government_place[0]}" if sig.government_place else ""
+        size = f"约{sig.crowd}人" if sig.crowd else "多人"
+        mass.append(f"{size}{where}{_words(sig.gathering, 2)}")
+    if sig.clash and sig.crowd >= t.crowd_special:
+        mass.append(f"约{sig.crowd}人卷入{_words(sig.clash, 2)}")
+    if mass:
+        add(Finding("mass_incident", S, "群体性事件：" + "；".join(mass)))
+    if sig.gather_call:
+        add(Finding("gather_call", S, f"出现煽动聚集、号召集合的内容：“{sig.gather_call[0][:30]}”"))
+    if r.negative and ("central" in spread.media_levels or _central_in_text(sig)):
+        who = "、".join(sig.central_media[:2]) or "中央媒体"
+        add(Finding("central_media", S, f"负面报道被{who}关注或转载"))
+    if r.negative and sig.trending:
+        add(Finding("trending", S, f"负面话题登上全国热搜或全网热议：{_words(sig.trending)}"))
+    shares = max(spread.reposts_or_comments, sig.shares)
+    if sig.allegations and sig.leaders and shares >= t.interactions_special:
+        add(Finding("allegation_viral", S,
+                    f"针对{sig.leaders[0]}的{_words(sig.allegations, 2)}等指控转发评论达{_fmt(shares)}次"
+                    f"（达到{_fmt(t.interactions_special)}次）"))
+
+    # -- 重大或较大 -----------------------------------------------------------
+    if t.deaths_major <= sig.deaths < t.deaths_special:
+        add(Finding("deaths_major", M, f"文本记载死亡{sig.deaths}人（{t.deaths_major}—{t.deaths_special - 1}人为重大或较大）"))
+    if sig.serious_injury and (sig.injured or sig.deaths or sig.incident or sig.violence or sig.clash):
+        add(Finding("serious_injury", M, f"有人员重伤或危重：{_words(sig.serious_injury)}"))
+    elif sig.injured >= INJURED_MAJOR and sig.injured < t.injuries_special:
+        add(Finding("injured_many", M, f"文本记载受伤{sig.injured}人"))
+    if sig.allegations and sig.leaders and shares < t.interactions_special:
+        add(Finding("allegation", M, f"指控地方干部（{sig.leaders[0]}）{_words(sig.allegations, 2)}等严重问题"))
+    affected = max(sig.sick, sig.crowd)
+    if sig.incident and (sig.many or sig.sick >= AFFECTED_MANY // 2 or affected >= AFFECTED_MANY):
+        many = f"约{affected}人" if affected else sig.many[0]
+        add(Finding("incident_many", M, f"食品、药品、环境或安全事件影响多人（{many}）：{_words(sig.incident)}"))
+    if sig.wage and sig.protest and (sig.crowd >= GROUP_PROTEST or _group_words(sig)):
+        size = f"约{sig.crowd}人" if sig.crowd >= GROUP_PROTEST else "多人"
+        add(Finding("group_protest", M, f"{size}集体讨要{_words(sig.wage, 2)}"))
+    if sig.demolition_violent:
+        add(Finding("violent_demolition", M, f"暴力或强制拆迁纠纷：{_words(sig.demolition_violent)}"))
+    fast = (sig.fast_spread or spread.interactions >= t.interactions_major
+            or (spread.post_count >= FAST_MIN_POSTS and spread.posts_per_hour >= FAST_POSTS_PER_HOUR))
+    if sig.rumour and fast and r.negative:
+        how = _words(sig.fast_spread, 2) if sig.fast_spread else f"互动{_fmt(spread.interactions)}次"
+        add(Finding("rumour_fast", M, f"涉及本地的传言快速传播（{how}）：{_words(sig.rumour, 2)}"))
+    big_voice = []
+    if "provincial" in spread.media_levels or sig.provincial_media:
+        big_voice.append("省级媒体")
+    if spread.big_v_posts or sig.big_v:
+        big_voice.append("大V")
+    if r.negative and big_voice and spread.interactions >= t.interactions_major:
+        add(Finding("big_voice", M, f"{'、'.join(big_voice)}传播负面内容，互动{_fmt(spread.interactions)}次"
+                                    f"（达到{_fmt(t.interactions_major)}次）"))
+    if r.negative and spread.interactions >= t.interactions_special:
+        add(Finding("viral_negative", M, f"负面内容互动达{_fmt(spread.interactions)}次（达到{_fmt(t.interactions_special)}次）"))
+
+    # -- 一般 ------------------------------------------------------------------
+    if r.negative and spread.interactions >= t.interactions_minor:
+        add(Finding("negative_spread", G, f"负面内容互动{_fmt(spread.interactions)}次（达到{_fmt(t.interactions_minor)}次，"
+                                          f"超出影响较小的范围）"))
+
+    # -- caps --------------------------------------------------------------------
+    if not r.floors:
+        calm = bool(sig.positive or sig.enquiry) or (negativity is not None and negativity < NEUTRAL_BELOW)
+        if not r.negative and not r.risky and not sig.complaint and calm and neg < NEUTRAL_BELOW:
+            r.caps.append(Finding("neutral", Level.MINOR, "无负面或风险内容，属中性或正面提及"))
+        elif not r.risky and spread.interactions < t.interactions_minor and spread.top_media in ("local", "self") \
+                and not spread.big_v_posts:
+            r.caps.append(Finding("low_spread", G, f"无风险词且互动不足{_fmt(t.interactions_minor)}次，"
+                                                   f"本地媒体或自媒体范围，最高为一般"))
+    return r
+
+
+def _central_in_text(sig: TextSignals) -> bool:
+    return bool(sig.central_media)
+
+
+def _group_words(sig: TextSignals) -> bool:
+    return any(w in ("集体",) for w in sig.protest) or bool(sig.many) or sig.crowd >= GROUP_PROTEST

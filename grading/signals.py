@@ -1,0 +1,366 @@
+"""Risk signals read from an event's Chinese text: casualties, crowds, mass-incident words.
+
+The severity rubric (SPEC §4) turns on facts stated in the posts: how many died,
+whether people gathered, blocked a road or surrounded a government building,
+whether an official is accused of corruption. This module finds those facts with
+patterns over the raw text (Chinese numerals included: 三人死亡, 两人遇难,
+造成一死三伤, 二十多名村民). It knows nothing of thresholds or levels; the
+rubric (:mod:`yuqing.grading.rubric`) decides what the counts mean.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# -- Chinese numbers ---------------------------------------------------------
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+#: vague quantities, read as their least plausible value
+_VAGUE = {"数十": 20, "几十": 20, "数百": 200, "几百": 200, "上百": 100, "近百": 90, "数千": 2000, "几千": 2000,
+          "上千": 1000, "近千": 900, "上万": 10000, "数万": 20000, "十几": 11, "十余": 11, "十多": 11, "数": 3, "几": 3,
+          "多": 2, "众": 20}
+
+NUM = r"(?:[0-9０-９]+(?:\.[0-9]+)?|[零〇一二两俩三四五六七八九十百千万]+|数十|几十|数百|几百|上百|近百|数千|几千|上千|近千|上万|数万|十几|十余|十多|数|几|多)"
+_APPROX = r"(?:多|余|来|几)?"
+
+
+def parse_number(text: str) -> int | None:
+    """Read an Arabic or Chinese numeral (三, 十二, 二十多, 一百零五, 3, ３０, 上百). None when not a number."""
+    text = text.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if not text:
+        return None
+    if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", text):
+        return int(float(text))
+    text = re.sub(r"[多余来几]$", "", text) or text
+    if text in _VAGUE:
+        return _VAGUE[text]
+    if not all(ch in _DIGITS or ch in _UNITS for ch in text):
+        return None
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+        else:
+            unit = _UNITS[ch]
+            if unit == 10000:
+                section = (section + (digit or 0)) * unit
+                total += section
+                section = 0
+            else:
+                section += (1 if digit is None else digit) * unit
+            digit = None
+    return total + section + (digit or 0)
+
+
+# -- lexicons ------------------------------------------------------------------
+
+CENTRAL_MEDIA = ("人民日报", "新华社", "新华网", "人民网", "央视", "中央电视台", "中央广播电视总台", "央广", "中国之声",
+                 "光明日报", "经济日报", "中国日报", "中新社", "中国新闻网", "焦点访谈", "新闻联播", "法治日报", "中国青年报",
+                 "工人日报", "农民日报", "求是")
+PROVINCIAL_MEDIA_HINTS = ("省电视台", "省广播电视台", "省台", "卫视", "省日报", "都市报", "晚报", "晨报", "省新闻网",
+                          "省级媒体", "省媒")
+LEADER_TITLES = ("县委书记", "县长", "副县长", "书记", "镇长", "副镇长", "乡长", "党委书记", "局长", "副局长", "主任",
+                 "村支书", "支书", "村主任", "村干部", "干部", "领导", "官员", "所长", "站长", "院长", "校长", "处长",
+                 "科长", "常委", "部长", "区长", "市长", "队长")
+ALLEGATION_WORDS = ("贪污", "受贿", "索贿", "行贿", "腐败", "贪腐", "挪用", "侵占", "侵吞", "截留", "克扣", "滥用职权",
+                    "以权谋私", "权钱交易", "权色交易", "利益输送", "包庇", "保护伞", "违纪", "违法违纪", "吃拿卡要",
+                    "公款吃喝", "公款旅游", "买官卖官", "包养", "情妇", "欺压", "打压报复", "打击报复", "徇私枉法",
+                    "优亲厚友", "虚报冒领", "套取", "骗取补贴", "贪占", "中饱私囊", "违规占地", "违规提拔", "收受",
+                    "黑恶势力", "涉黑", "勾结", "非法拘禁", "殴打群众", "打人", "性侵", "猥亵")
+MASS_STRONG = ("群体性事件", "堵路", "堵塞道路", "堵塞交通", "拦路", "封路抗议", "围堵", "打砸", "打砸抢", "打砸烧",
+               "冲击政府", "冲击县政府", "冲击镇政府", "冲击派出所", "掀翻警车", "砸警车", "警民冲突", "大规模冲突",
+               "群殴", "械斗", "暴乱", "骚乱", "打横幅游行", "游行示威", "示威")
+#: gathering words: a mass incident when many gather or they gather at a government building
+GATHER_WORDS = ("聚集", "集聚", "聚众", "静坐", "拉横幅", "拉起横幅", "打横幅", "举横幅", "举牌", "游行", "围住", "围攻",
+                "堵门", "集体上访", "集访", "集体到", "聚在")
+#: clash words: a mass incident when many are involved
+CLASH_WORDS = ("冲突", "对峙", "推搡", "打架", "斗殴", "撕扯", "扭打")
+GOVERNMENT_PLACES = ("县政府", "县委", "镇政府", "乡政府", "街道办", "政府门口", "政府大门", "政府大院", "政府大楼",
+                     "信访局", "信访办", "市政府", "区政府", "派出所", "公安局", "管委会", "政府")
+GATHER_CALLS = (r"(?:大家|各位|乡亲们|兄弟们|工友们|家长们|业主们|村民们|朋友们|都)[^。！!？?\n]{0,12}"
+                r"(?:集合|集中|聚集|到场|一起去|一块去|去县政府|去镇政府|去政府|去讨说法|来声援|来支援|站出来)",
+                r"(?:号召|呼吁|召集|相约|约好|约定|组织)[^。！!？?\n]{0,16}(?:集合|聚集|上访|到县政府|到镇政府|到政府|游行|"
+                r"堵路|静坐|维权|讨说法|拉横幅)",
+                r"(?:明天|明早|后天|今晚|周[一二三四五六日末]|[0-9一二三四五六七八九十]+[点时号日])[^。！!？?\n]{0,12}"
+                r"(?:集合|不见不散|一起去|准时到|到县政府|到镇政府|到政府门口)",
+                r"不见不散", r"人越多越好", r"扩散[^。\n]{0,6}(?:集合|到场)")
+WAGE_WORDS = ("欠薪", "讨薪", "讨要工资", "要工资", "拖欠工资", "拖欠工钱", "欠工资", "工资", "工钱", "血汗钱", "劳务费",
+              "补偿款", "赔偿款", "征地款", "安置费", "拆迁款", "补偿", "赔偿", "集资款", "退款", "押金")
+PROTEST_WORDS = ("讨要", "讨薪", "维权", "上访", "讨说法", "要说法", "拉横幅", "打横幅", "举横幅", "举牌", "聚集", "围堵",
+                 "静坐", "堵门", "抗议", "讨个说法", "讨回", "集体", "索要", "要钱", "讨债", "讨钱")
+DEMOLITION_VIOLENT = ("强拆", "暴力拆迁", "野蛮拆迁", "暴力强拆", "强制拆除", "强行拆除", "强行拆迁", "违法强拆", "偷拆",
+                      "强行征地", "暴力征地", "强征")
+VIOLENCE_WORDS = ("殴打", "打伤", "打人", "受伤", "推土机", "挖掘机", "铲车", "黑衣人", "砸", "拖走", "抢走", "流血",
+                  "住院", "围殴", "强行", "凌晨", "半夜", "暴力", "打断", "砍伤", "持械", "棍棒")
+INCIDENT_WORDS = ("食物中毒", "中毒", "腹泻", "呕吐", "发烧", "疫苗", "假药", "劣药", "过期药", "假疫苗", "问题疫苗",
+                  "毒奶粉", "地沟油", "病死猪", "变质", "污染", "泄漏", "泄露", "排污", "偷排", "直排", "恶臭", "异味",
+                  "死鱼", "毒气", "爆炸", "火灾", "起火", "失火", "坍塌", "垮塌", "塌方", "倒塌", "溃坝", "决堤",
+                  "山体滑坡", "滑坡", "泥石流", "燃气", "煤气", "自来水", "饮用水", "停水", "水质", "传染", "疫情",
+                  "感染", "重金属", "超标", "安全隐患", "事故", "危房", "踩踏", "有毒")
+MANY_WORDS = ("多名", "多人", "数十名", "数十人", "几十名", "几十人", "上百", "数百", "大批", "大量群众", "集体中毒",
+              "集体腹泻", "集体出现", "全村", "全校", "整栋", "整个小区", "整个村", "全镇", "全乡", "上千", "成群",
+              "一大片", "上万", "数千", "几千", "家家户户", "千余", "百余", "大面积", "多个村", "多个小区", "多所学校",
+              "成片")
+RUMOUR_WORDS = ("谣言", "传言", "网传", "据传", "谣传", "传闻", "不实", "辟谣", "造谣", "小道消息", "疯传", "有人说",
+                "听说", "未经证实", "真假", "是真的吗")
+FAST_SPREAD_WORDS = ("疯传", "刷屏", "大量转发", "迅速传播", "广泛传播", "迅速发酵", "持续发酵", "发酵", "引发热议",
+                     "全网", "病毒式", "朋友圈传开", "群里都在传", "转发过万", "阅读量破", "阅读量超")
+TRENDING_WORDS = ("热搜", "全网热议", "全国关注", "全国网友", "全网关注", "登上榜单", "刷屏全网", "全网刷屏", "阅读量过亿",
+                  "阅读量破亿", "热榜")
+BIG_V_WORDS = ("大V", "大v", "百万粉丝", "知名博主", "网络大V", "千万粉丝", "网红博主")
+SERIOUS_INJURY_WORDS = ("重伤", "伤势严重", "伤势较重", "生命垂危", "病危", "危重", "抢救", "昏迷", "重症监护", "ICU",
+                        "颅内出血", "骨折", "截肢", "烧伤", "命悬一线", "下落不明", "失踪", "失联", "被困")
+MASS_CASUALTY_WORDS = ("群死群伤", "重大伤亡", "大量伤亡", "严重伤亡", "特大事故", "特别重大事故", "重大事故",
+                       "特大火灾", "特大爆炸")
+#: complaint and negativity cues (what makes a post a complaint rather than a mention)
+COMPLAINT_WORDS = ("投诉", "反映", "举报", "曝光", "不满", "质疑", "维权", "求助", "求救", "讨说法", "不作为", "乱作为",
+                   "乱收费", "态度差", "态度恶劣", "推诿", "扯皮", "拖延", "没人管", "无人管", "不管", "差劲", "太差",
+                   "坑人", "欺负", "黑心", "违规", "违法", "欠", "拖欠", "污染", "噪音", "扰民", "臭", "脏乱差", "垃圾",
+                   "漏水", "停电", "停水", "堵车", "事故", "纠纷", "冲突", "打人", "受伤", "死亡", "投诉无门", "寒心",
+                   "愤怒", "气愤", "无奈", "心寒", "失望", "糟糕", "忍无可忍", "难受", "担忧", "害怕", "危险",
+                   "隐患", "不合理", "不公平", "不公", "克扣", "吃回扣", "乱收费", "涨价", "骗", "诈骗", "强迫",
+                   "强制", "被迫", "逼", "威胁", "恐吓", "谁来管", "管管", "讨薪", "欠薪", "上访", "信访", "拆迁",
+                   "强拆", "中毒", "泄漏", "坍塌", "火灾", "爆炸", "溺水", "失踪", "谣言", "太贵", "太难", "太慢", "太高",
+                   "干等", "不修", "没修", "不退", "不发", "不给", "不还", "没人理", "作风", "臭气", "直排", "偷排",
+                   "看病难", "办事难", "上学难", "乱象", "乱停", "乱扔", "乱倒", "乱建", "违建", "坏了", "损坏",
+                   "破损", "积水", "坑洼", "烂路", "拖着", "一直没有", "迟迟", "至今没有", "多次反映", "反复",
+                   "多次投诉", "求解决", "请求解决", "希望解决", "尽快解决", "管一管", "查一查", "查查", "难听",
+                   "赶出来", "刁难", "推脱", "闲置", "荒废", "形式主义", "浪费", "冤", "不公正", "评不上", "被拒",
+                   "拒收", "拒绝", "受骗", "被骗", "上当", "维修", "噪声", "油烟", "扬尘", "粉尘", "异味", "发臭",
+                   "黑烟", "污水", "排污", "欠款", "烂尾", "逾期", "没法睡", "睡不着", "苦不堪言", "怨声载道",
+                   "议论", "吐槽", "不满意", "投诉无果", "没下文", "无果", "骂", "批评", "点名", "被坑", "挪作他用",
+                   "挪用", "停发", "没下来", "没拨", "发霉", "酒驾", "撞人", "天价", "不立案", "粗暴", "掀翻", "不是什么好事",
+                   "得不到解决", "没有解决", "意见很大", "群众意见", "讨说法", "要说法", "说法", "交代", "严查", "追责",
+                   "问责", "停职", "致歉", "道歉", "曝光", "暗访", "黑幕", "内幕", "猫腻",
+                   "过期", "变质", "假冒", "伪劣", "缺斤少两", "宰客", "欺诈", "霸王条款", "强制消费", "拒赔")
+ENQUIRY_WORDS = ("请问", "咨询", "想问", "问一下", "问下", "有谁知道", "谁知道", "怎么办理", "如何办理", "在哪里办",
+                 "几点", "什么时候", "是否", "能否", "可以吗", "建议", "希望", "能不能", "求推荐", "攻略", "打卡",
+                 "请教", "了解一下")
+POSITIVE_WORDS = ("点赞", "好评", "感谢", "感动", "致敬", "温暖", "暖心", "成功", "喜讯", "丰收", "荣获", "获评",
+                  "表彰", "开幕", "圆满", "顺利", "美丽", "风景", "旅游", "美食", "好消息", "竣工", "通车", "投产",
+                  "签约", "助力", "为民", "便民", "惠民", "提升", "发展", "振兴", "脱贫摘帽", "致富", "表扬", "赞",
+                  "漂亮", "热闹", "欢迎", "祝贺", "喜迎", "庆祝", "文明", "志愿")
+NEGATION_OF_HARM = re.compile(
+    r"(?:无|没有|未|未有|并无|暂无|尚无|不存在|未发现|未造成)(?:人员)?(?:伤亡|死亡|人员伤亡|人员死亡|人员受伤|受伤)"
+)
+
+
+def _any(text: str, words) -> list[str]:
+    return [w for w in words if w in text]
+
+
+# -- casualties ------------------------------------------------------------------
+
+_DEATH_VERBS = r"(?:死亡|遇难|身亡|丧生|罹难|溺亡|遇害|殒命|丧命|不治身亡|当场死亡|被打死|被砸死|被撞死|被烧死|窒息死亡|去世|离世|丧失生命|没了呼吸)"
+_PEOPLE = r"(?:名|个|位|人|口)"
+_DEATH_PATTERNS = [
+    # 3人死亡 / 两名工人遇难 / 一名男子当场死亡 / 3名被困人员全部遇难
+    re.compile(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,6}}?(?:全部|均|已|不幸|当场|先后|经抢救无效)?{_DEATH_VERBS}"),
+    # 3个孩子周末结伴去水库游泳，全部溺水身亡
+    re.compile(rf"(?P<n>{NUM}){_APPROX}(?:个|名|位)[^。！？!?\n]{{0,24}}?(?:全部|均|都|全都|全)[^。！？!?\n]{{0,6}}?{_DEATH_VERBS}"),
+    # 死亡3人 / 遇难人数升至5人 / 死亡人数达到十二人
+    re.compile(rf"{_DEATH_VERBS}(?:人数)?(?:已)?(?:升至|上升至|增至|增加到|达到|达|为|共)?(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
+    # 造成一死三伤 / 3死2伤 / 致2死
+    re.compile(rf"(?P<n>{NUM}){_APPROX}(?:人)?死(?:{NUM}{_APPROX}(?:人)?伤)?(?![亡者刑角])"),
+    # 致2人死亡 is caught above; 致死3人
+    re.compile(rf"致死(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
+    # 死了三个人 / 三条人命 / 夺走两条生命
+    re.compile(rf"死了(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
+    re.compile(rf"(?P<n>{NUM}){_APPROX}条(?:人命|生命|鲜活的生命)"),
+]
+#: a death without a count ("一男子被撞身亡" has a count; "老人不幸身亡" has none)
+_DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇害|被打死|被撞死|被砸死|去世|不治)")
+_DEATH_EXCLUDE = re.compile(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|猪死亡|鸡死亡|鸭死亡|鱼死亡|牛死亡|羊死亡|死亡鱼|死鱼|病死|"
+                            r"死角|死胡同|死板|笑死|气死|累死|饿死了|热死|冷死|吓死|烦死|急死|死活|死心|死扛|拼死|死磕|死机")
+_INJURY_PATTERNS = [
+    re.compile(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,6}}?(?:不同程度)?(?:受伤|受轻伤|受重伤|重伤|轻伤|烧伤|烫伤|被打伤|被砸伤|被撞伤)"),
+    re.compile(rf"(?:受伤|伤者)(?:人数)?(?:升至|达到|达|为|共)?(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
+    re.compile(rf"{NUM}{_APPROX}(?:人)?死(?P<n>{NUM}){_APPROX}(?:人)?伤"),
+    re.compile(rf"(?<![0-9一二两三四五六七八九十])(?P<n>{NUM}){_APPROX}(?:人)?伤(?![心害口疤感])"),
+]
+#: people in a group: 二十多名村民 / 上百人 / 数十名工人
+_CROWD = re.compile(rf"(?P<n>{NUM}){_APPROX}(?:名|个|位|人|户|家)")
+_SICK = re.compile(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,8}}?(?:出现|发生|陆续)?(?:腹泻|呕吐|发烧|发热|中毒|不适|送医|就医|入院|住院|就诊|感染)")
+_NOT_PEOPLE_AFTER = re.compile(r"^(?:小时|天|年|月|日|分钟|元|万|岁|米|公里|层|楼|号|次|辆|间|亩|平)")
+
+
+_CLAIMED_SHARES = re.compile(rf"(?:转发|转载|评论|转评|阅读|播放)[^。！？\n]{{0,6}}?(?:已|就)?(?:超过|超|达到|达|破|过|近)(?P<n>{NUM})(?P<w>万|千)?(?:次|条|人|余次|多次)?")
+_CLAIMED_SHARES_2 = re.compile(rf"(?P<n>{NUM})(?P<w>万|千)(?:多|余)?(?:次|条)?(?:转发|转评|评论)")
+
+
+def claimed_shares(text: str) -> int:
+    """Reposts or comments a post says it has (转发评论已超过两万次 → 20000; 阅读 is not counted)."""
+    best = 0
+    for pat in (_CLAIMED_SHARES, _CLAIMED_SHARES_2):
+        for m in pat.finditer(text):
+            if m.group(0).startswith(("阅读", "播放")):
+                continue
+            n = parse_number(m.group("n"))
+            if n is None:
+                continue
+            n *= {"万": 10000, "千": 1000}.get(m.group("w") or "", 1)
+            best = max(best, n)
+    return best
+
+
+def _max_count(patterns, text: str) -> int:
+    best = 0
+    for pat in patterns:
+        for m in pat.finditer(text):
+            n = parse_number(m.group("n"))
+            if n is not None and n < 100000:
+                best = max(best, n)
+    return best
+
+
+def count_deaths(text: str) -> int:
+    """The largest death toll stated in the text (0 if none, 1 for an uncounted death)."""
+    text = _DEATH_EXCLUDE.sub("", text)
+    text = NEGATION_OF_HARM.sub("", text)
+    n = _max_count(_DEATH_PATTERNS, text)
+    if n == 0 and _DEATH_UNCOUNTED.search(text):
+        n = 1
+    return n
+
+
+def count_injured(text: str) -> int:
+    text = NEGATION_OF_HARM.sub("", text)
+    return _max_count(_INJURY_PATTERNS, text)
+
+
+def count_sick(text: str) -> int:
+    """People made ill (food poisoning, polluted water): 30多名学生出现呕吐."""
+    return _max_count([_SICK], text)
+
+
+def crowd_size(text: str) -> int:
+    """The largest group of people the text counts (二十多名村民 → 20; 上百人 → 100)."""
+    best = 0
+    for m in _CROWD.finditer(text):
+        after = text[m.end(): m.end() + 2]
+        n = parse_number(m.group("n"))
+        if n is None or n >= 1000000 or _NOT_PEOPLE_AFTER.match(after):
+            continue
+        best = max(best, n)
+    for word, n in (("上百", 100), ("数百", 200), ("几百", 200), ("上千", 1000), ("数十", 20), ("几十", 20),
+                    ("大批", 30), ("大量群众", 30), ("众多", 20), ("成百上千", 500)):
+        if word in text:
+            best = max(best, n)
+    return best
+
+
+# -- the whole picture ------------------------------------------------------------
+
+@dataclass
+class TextSignals:
+    """What the rubric needs to know about an event's text."""
+
+    deaths: int = 0
+    injured: int = 0
+    sick: int = 0
+    crowd: int = 0
+    shares: int = 0
+    serious_injury: list[str] = field(default_factory=list)
+    mass_casualty: list[str] = field(default_factory=list)
+    mass_strong: list[str] = field(default_factory=list)
+    gathering: list[str] = field(default_factory=list)
+    clash: list[str] = field(default_factory=list)
+    government_place: list[str] = field(default_factory=list)
+    gather_call: list[str] = field(default_factory=list)
+    central_media: list[str] = field(default_factory=list)
+    provincial_media: list[str] = field(default_factory=list)
+    trending: list[str] = field(default_factory=list)
+    big_v: list[str] = field(default_factory=list)
+    critical_coverage: list[str] = field(default_factory=list)
+    leaders: list[str] = field(default_factory=list)
+    allegations: list[str] = field(default_factory=list)
+    wage: list[str] = field(default_factory=list)
+    protest: list[str] = field(default_factory=list)
+    demolition_violent: list[str] = field(default_factory=list)
+    violence: list[str] = field(default_factory=list)
+    incident: list[str] = field(default_factory=list)
+    many: list[str] = field(default_factory=list)
+    rumour: list[str] = field(default_factory=list)
+    fast_spread: list[str] = field(default_factory=list)
+    complaint: list[str] = field(default_factory=list)
+    enquiry: list[str] = field(default_factory=list)
+    positive: list[str] = field(default_factory=list)
+    no_harm: bool = False
+
+    def as_features(self) -> dict[str, float]:
+        """Numeric features for the severity model (counts are capped and binned)."""
+        out: dict[str, float] = {}
+        for name in ("deaths", "injured", "sick", "crowd", "shares"):
+            n = getattr(self, name)
+            out[f"sig_{name}_any"] = float(n > 0)
+            out[f"sig_{name}_log"] = min(_log1p(n), 5.0)
+        for name, value in self.__dict__.items():
+            if isinstance(value, list):
+                out[f"sig_{name}"] = float(min(len(value), 3))
+        out["sig_no_harm"] = float(self.no_harm)
+        return out
+
+
+def _log1p(n: float) -> float:
+    import math
+
+    return math.log1p(max(n, 0))
+
+
+def read_signals(text: str, officials: list[str] | tuple[str, ...] = ()) -> TextSignals:
+    """Every rubric signal in one text (an event's posts joined)."""
+    s = TextSignals()
+    s.deaths = count_deaths(text)
+    s.injured = count_injured(text)
+    s.sick = count_sick(text)
+    s.crowd = crowd_size(text)
+    s.shares = claimed_shares(text)
+    s.no_harm = bool(NEGATION_OF_HARM.search(text))
+    s.serious_injury = _any(NEGATION_OF_HARM.sub("", text), SERIOUS_INJURY_WORDS)
+    s.mass_casualty = _any(text, MASS_CASUALTY_WORDS)
+    s.mass_strong = _not_negated(text, MASS_STRONG)
+    s.gathering = _not_negated(text, GATHER_WORDS)
+    s.clash = _not_negated(text, CLASH_WORDS)
+    s.government_place = _any(text, GOVERNMENT_PLACES)
+    s.gather_call = [m.group(0) for pat in _GATHER_RES for m in [pat.search(text)] if m]
+    s.central_media = _any(_NOT_CENTRAL.sub("", text), CENTRAL_MEDIA)
+    s.critical_coverage = [m.group(0) for m in _CRITICAL.finditer(text)][:3]
+    s.provincial_media = _any(text, PROVINCIAL_MEDIA_HINTS)
+    s.trending = _any(text, TRENDING_WORDS)
+    s.big_v = _any(text, BIG_V_WORDS)
+    s.leaders = _any(text, tuple(dict.fromkeys([*officials, *LEADER_TITLES])))
+    s.allegations = _any(text, ALLEGATION_WORDS)
+    s.wage = _any(text, WAGE_WORDS)
+    s.protest = _any(text, PROTEST_WORDS)
+    s.demolition_violent = _any(text, DEMOLITION_VIOLENT)
+    s.violence = _any(text, VIOLENCE_WORDS)
+    s.incident = _any(text, INCIDENT_WORDS)
+    s.many = _any(text, MANY_WORDS)
+    s.rumour = _any(text, RUMOUR_WORDS)
+    s.fast_spread = _any(text, FAST_SPREAD_WORDS)
+    s.complaint = _any(text, COMPLAINT_WORDS)
+    s.enquiry = _any(text, ENQUIRY_WORDS)
+    s.positive = _any(text, POSITIVE_WORDS)
+    return s
+
+
+_GATHER_RES = [re.compile(p) for p in GATHER_CALLS]
+#: media coverage that is critical by its nature: 曝光, 暗访, 点名, 调查, 追问
+_CRITICAL = re.compile(r"(?:曝光|暗访|点名|追问|质疑|批评|调查发现|记者调查|焦点访谈|起底|揭秘|拷问|问责)")
+#: names that contain a central outlet's name but are not one (新华社区, 人民网格员)
+_NOT_CENTRAL = re.compile(r"新华社区|人民网格|央视频道号")
+_MASS_NEGATED = re.compile(r"(?:未|没有|无|并未|未发生|不存在|谣传|不实)[\u4e00-\u9fff]{0,4}$")
+
+
+def _not_negated(text: str, words) -> list[str]:
+    """The words found in the text, skipping those negated just before (未发生堵路, 谣传聚集)."""
+    found = []
+    for word in words:
+        start = 0
+        while (i := text.find(word, start)) >= 0:
+            if not _MASS_NEGATED.search(text[max(0, i - 8): i]):
+                found.append(word)
+                break
+            start = i + len(word)
+    return found

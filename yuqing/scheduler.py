@@ -1,0 +1,824 @@
+"""Everything on the office's rhythm: ``yuqing run``, ``yuqing schedule``, ``yuqing duty``.
+
+One long-running process drives the pipeline with APScheduler 3 and a
+persistent job store in the deployment's own database (table
+``apscheduler_jobs``):
+
+=================  ==========================================  ===============================
+job id             what                                         when
+=================  ==========================================  ===============================
+``crawl:NAME``     ``yuqing crawl NAME`` in a child process      every ``cadence_minutes``
+                   (Scrapy's reactor runs once per process)      (on duty: ``duty_cadence_minutes``
+                                                                 or cadence × ``duty.cadence_factor``)
+``process``        classify → grade → open/escalate alerts       every ``schedule.grade_seconds``
+``deadlines``      reminders and overdue alerts                  every ``schedule.deadline_check_seconds``
+``digest``         the daily digest (舆情日报), sent             ``schedule.digest_time`` Asia/Shanghai
+``monthly``        last month's report (月报), sent              ``monthly_day`` at ``monthly_time``
+=================  ==========================================  ===============================
+
+**Missed runs.** Jobs keep their next run time in the database, so a run due
+while the machine was off is found when it is back: it runs once (coalesced)
+if it is no later than ``schedule.misfire_grace_hours``, and says it ran late
+(the log, the run record, and for the digest a 补发 mark in the archive).
+Restarting never moves a job's next run time unless its schedule changed.
+
+**Two processes, one database.** APScheduler 3's SQL job store takes no locks,
+so two ``yuqing run`` processes would both run a due job. Each run is
+therefore *claimed* first: a row in ``scheduler_runs`` keyed by (job id,
+scheduled time) under a unique constraint. Only the process whose insert
+succeeds runs the job; the other logs that it was taken and moves on. The
+same rows are the run history ``yuqing schedule`` shows.
+
+**Duty periods (值班).** Declared with ``yuqing duty add`` (table
+``duty_periods``) or in the configuration (``duty.periods``). During one,
+crawls and processing run at the duty cadence and notification channels
+marked ``duty_only`` are active (:func:`on_duty`, which the notifier asks).
+The running scheduler re-plans every minute, so a period takes effect
+without a restart.
+"""
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import pickle
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+import click
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
+from apscheduler.executors.base import BaseExecutor, run_job
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.job import Job
+from apscheduler.jobstores.base import BaseJobStore, ConflictingIdError, JobLookupError
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Boolean, Column, Float, Integer, LargeBinary, String, Table, Text, Unicode, UniqueConstraint, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from yuqing.errors import YuqingError
+from yuqing.models import Base, utcnow
+
+log = logging.getLogger(__name__)
+
+#: a run starting this long after its scheduled time is reported as late (补发)
+LATE_AFTER = timedelta(minutes=2)
+#: how often the running process re-plans (duty periods, configuration) and looks at the store
+REPLAN_SECONDS = 60
+#: the module:function every stored job calls (a textual reference, so jobs pickle)
+EXECUTE_REF = "yuqing.scheduler:execute"
+
+
+# -- tables ------------------------------------------------------------------
+
+#: APScheduler's job table, declared on our metadata so migrations create it like any other
+jobs_table = Table(
+    "apscheduler_jobs",
+    Base.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)
+
+
+class ScheduledRun(Base):
+    """One claimed (or missed) run of a scheduled job; the unique key is the lock."""
+
+    __tablename__ = "scheduler_runs"
+    __table_args__ = (UniqueConstraint("job_id", "scheduled_at", name="uq_scheduler_run"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(80), index=True)
+    scheduled_at: Mapped[datetime] = mapped_column()
+    claimed_by: Mapped[str] = mapped_column(String(120))  # host:pid:scheduler
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(12))  # running, ok, error, missed
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    late_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[str] = mapped_column(Text, default="")
+
+
+class DutyRecord(Base):
+    """A 24-hour duty period (值班) declared with ``yuqing duty add``."""
+
+    __tablename__ = "duty_periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    start_at: Mapped[datetime] = mapped_column(index=True)
+    end_at: Mapped[datetime] = mapped_column(index=True)
+    created_by: Mapped[str] = mapped_column(String(40), default="system")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class JobStore(SQLAlchemyJobStore):
+    """APScheduler's SQL job store on the deployment's engine and our declared table."""
+
+    def __init__(self, engine):
+        BaseJobStore.__init__(self)
+        self.pickle_protocol = pickle.HIGHEST_PROTOCOL
+        self.engine = engine
+        self.jobs_t = jobs_table
+
+
+# -- the clock -------------------------------------------------------------
+
+def now() -> datetime:
+    """The current time (UTC, aware). One function, so a test can move time for the job functions."""
+    return utcnow()
+
+
+# -- duty periods ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DutyWindow:
+    name: str
+    start: datetime
+    end: datetime
+    origin: str  # "config" or "database"
+    id: int | None = None
+
+    def active(self, at: datetime) -> bool:
+        return self.start <= at < self.end
+
+
+def _aware(t: datetime, tz: str) -> datetime:
+    return t if t.tzinfo is not None else t.replace(tzinfo=ZoneInfo(tz))
+
+
+def duty_periods(deployment) -> list[DutyWindow]:
+    """Every declared duty period, from the configuration and the database, by start time."""
+    cfg = deployment.config
+    out = [
+        DutyWindow(p.name, _aware(p.start, cfg.timezone), _aware(p.end, cfg.timezone), "config")
+        for p in cfg.duty.periods
+    ]
+    with deployment.sessions() as s:
+        for row in s.scalars(select(DutyRecord).order_by(DutyRecord.start_at)):
+            out.append(DutyWindow(row.name, row.start_at, row.end_at, "database", row.id))
+    return sorted(out, key=lambda w: (w.start, w.end, w.name))
+
+
+def active_duty(deployment, at: datetime | None = None) -> DutyWindow | None:
+    at = at or now()
+    return next((w for w in duty_periods(deployment) if w.active(at)), None)
+
+
+def on_duty(deployment, at: datetime | None = None) -> bool:
+    """Whether a 24-hour duty period is in force (duty-only notification channels are then active)."""
+    return active_duty(deployment, at) is not None
+
+
+def crawl_minutes(cfg, source, duty: bool) -> int:
+    """A source's crawl cadence, shortened during duty periods."""
+    if not duty:
+        return source.cadence_minutes
+    if source.duty_cadence_minutes:
+        return min(source.duty_cadence_minutes, source.cadence_minutes)
+    return max(1, round(source.cadence_minutes * cfg.duty.cadence_factor))
+
+
+# -- the plan ----------------------------------------------------------------
+
+@dataclass
+class PlannedJob:
+    id: str
+    name: str  # what it does, in Chinese (shown by `yuqing schedule`)
+    task: str
+    trigger: Any
+    every: str  # the cadence in words
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def signature(self) -> str:
+        return trigger_signature(self.trigger)
+
+
+def trigger_signature(trigger) -> str:
+    """What identifies a schedule (not when it was first planned): restarts keep unchanged jobs as they are."""
+    tz = getattr(trigger, "timezone", "")
+    return f"{trigger} {tz}"
+
+
+def _hm(hhmm: str) -> tuple[int, int]:
+    h, m = hhmm.split(":")
+    return int(h), int(m)
+
+
+def _every(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        return f"每{seconds // 3600}小时"
+    if seconds % 60 == 0:
+        return f"每{seconds // 60}分钟"
+    return f"每{seconds}秒"
+
+
+def plan_jobs(cfg, duty: bool, at: datetime | None = None) -> list[PlannedJob]:
+    """The jobs the configuration asks for, at the normal or the duty cadence."""
+    at = at or now()
+    tz = ZoneInfo(cfg.timezone)
+    jobs: list[PlannedJob] = []
+    for i, source in enumerate(s for s in cfg.sources if s.enabled):
+        minutes = crawl_minutes(cfg, source, duty)
+        jobs.append(
+            PlannedJob(
+                id=f"crawl:{source.name}",
+                name=f"采集 {source.name}" + ("（值班加密）" if duty else ""),
+                task="crawl",
+                # staggered first runs, so a restart does not start every spider at once
+                trigger=IntervalTrigger(minutes=minutes, start_date=at + timedelta(seconds=15 * (i + 1)), timezone=tz),
+                every=_every(minutes * 60),
+                params={"source": source.name},
+            )
+        )
+    grade = cfg.schedule.grade_seconds
+    if duty:
+        grade = max(10, round(grade * cfg.duty.cadence_factor))
+    jobs.append(
+        PlannedJob("process", "分类、分级并生成预警", "process",
+                   IntervalTrigger(seconds=grade, start_date=at + timedelta(seconds=5), timezone=tz), _every(grade))
+    )
+    check = cfg.schedule.deadline_check_seconds
+    jobs.append(
+        PlannedJob("deadlines", "检查12小时时限（提醒、超时）", "deadlines",
+                   IntervalTrigger(seconds=check, start_date=at + timedelta(seconds=10), timezone=tz), _every(check))
+    )
+    h, m = _hm(cfg.schedule.digest_time)
+    jobs.append(
+        PlannedJob("digest", "生成并发送舆情日报", "digest", CronTrigger(hour=h, minute=m, timezone=tz),
+                   f"每天 {cfg.schedule.digest_time}")
+    )
+    h, m = _hm(cfg.schedule.monthly_time)
+    day = cfg.schedule.monthly_day
+    jobs.append(
+        PlannedJob("monthly", "生成并发送上月舆情月报", "monthly", CronTrigger(day=day, hour=h, minute=m, timezone=tz),
+                   f"每月{day}日 {cfg.schedule.monthly_time}")
+    )
+    return jobs
+
+
+# -- running one job ---------------------------------------------------------
+
+_DEPLOYMENTS: dict[str, Any] = {}
+_DEPLOYMENTS_LOCK = threading.Lock()
+_IDENTITY = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _deployment(config_path: str):
+    """The open deployment for a configuration file (one per process)."""
+    key = str(Path(config_path).resolve())
+    with _DEPLOYMENTS_LOCK:
+        dep = _DEPLOYMENTS.get(key)
+        if dep is None:
+            from yuqing.config import load
+            from yuqing.deployment import Deployment
+
+            dep = Deployment.open(load(key))
+            _DEPLOYMENTS[key] = dep
+        return dep
+
+
+def claim(deployment, job_id: str, scheduled_at: datetime, holder: str, at: datetime) -> ScheduledRun | None:
+    """Claim one run of a job; None if another scheduler already has it."""
+    late_by = at - scheduled_at
+    row = ScheduledRun(
+        job_id=job_id,
+        scheduled_at=scheduled_at,
+        claimed_by=holder,
+        started_at=at,
+        status="running",
+        late=late_by > LATE_AFTER,
+        late_seconds=max(0, int(late_by.total_seconds())),
+    )
+    try:
+        with deployment.sessions() as s, s.begin():
+            s.add(row)
+    except IntegrityError:
+        return None
+    return row
+
+
+#: run records of frequent jobs are kept this long (digests and monthly reports forever)
+KEEP_RUNS = timedelta(days=30)
+
+
+def prune_runs(deployment, at: datetime) -> int:
+    """Forget old runs of the frequent jobs (crawls, processing, deadline checks)."""
+    from sqlalchemy import delete
+
+    with deployment.sessions() as s, s.begin():
+        return s.execute(
+            delete(ScheduledRun).where(
+                ScheduledRun.scheduled_at < at - KEEP_RUNS, ScheduledRun.job_id.notin_(["digest", "monthly"])
+            )
+        ).rowcount
+
+
+def _finish(deployment, run_id: int, status: str, result: str) -> None:
+    with deployment.sessions() as s, s.begin():
+        row = s.get(ScheduledRun, run_id)
+        row.status = status
+        row.result = result[:2000]
+        row.finished_at = now()
+
+
+def execute(
+    task: str,
+    config_path: str,
+    job_id: str | None = None,
+    scheduled_run_time: datetime | None = None,
+    holder: str | None = None,
+    **params: Any,
+) -> str:
+    """Run one scheduled job, once per (job, scheduled time) across every process on the database.
+
+    Called by the scheduler with the time the run was due (``scheduled_run_time``);
+    returns a one-line summary (also kept in ``scheduler_runs``).
+    """
+    dep = _deployment(config_path)
+    started = now()
+    scheduled = scheduled_run_time or started
+    job_id = job_id or task
+    run = claim(dep, job_id, scheduled, holder or _IDENTITY, started)
+    if run is None:
+        log.info("job %s due %s is already taken by another scheduler; not running it here", job_id, scheduled)
+        return "taken by another scheduler"
+    if run.late:
+        log.warning("job %s was due at %s and runs late by %s (补发)", job_id, scheduled.astimezone(timezone.utc), started - scheduled)
+    try:
+        summary = TASKS[task](dep, config_path, scheduled, run.late, started, **params)
+    except Exception as e:
+        _finish(dep, run.id, "error", f"{type(e).__name__}: {e}")
+        raise
+    if run.late:
+        summary = f"补发（迟 {_fmt_delta(started - scheduled)}）: {summary}"
+    _finish(dep, run.id, "ok", summary)
+    return summary
+
+
+def _fmt_delta(d: timedelta) -> str:
+    minutes = int(d.total_seconds() // 60)
+    return f"{minutes // 60}小时{minutes % 60:02d}分"
+
+
+def _task_crawl(dep, config_path, scheduled, late, started, source: str) -> str:
+    """Scrapy's reactor cannot restart in one process: each crawl is a child ``yuqing crawl``."""
+    cfg = dep.config
+    minutes = crawl_minutes(cfg, cfg.source(source), on_duty(dep, started))
+    timeout = max(600, minutes * 60 * 3)
+    cmd = [sys.executable, "-m", "yuqing", "--config", str(config_path), "crawl", source]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"crawl of {source} did not finish within {timeout} s; it was stopped") from None
+    tail = (done.stdout.strip().splitlines() or [""])[-1]
+    if done.returncode != 0:
+        err = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"yuqing crawl {source} exited {done.returncode}: {err}")
+    return f"crawl {source}: {tail}"
+
+
+def _task_process(dep, config_path, scheduled, late, started) -> str:
+    from yuqing.pipeline import process_pending
+
+    return "; ".join(process_pending(dep, now=started).lines())
+
+
+def _task_deadlines(dep, config_path, scheduled, late, started) -> str:
+    from yuqing.alerts.api import check_deadlines
+
+    report = check_deadlines(dep, started)
+    return "; ".join(report.lines()) if hasattr(report, "lines") else str(report)
+
+
+def _task_digest(dep, config_path, scheduled, late, started) -> str:
+    from yuqing.alerts.digest import write_digest
+
+    # the digest due at 17:00 on day D is D's digest, even when it runs the next morning
+    day = scheduled.astimezone(ZoneInfo(dep.config.timezone)).date()
+    result = write_digest(dep, day, now=started, send=True, scheduled_for=scheduled, late=late, generated_by="scheduler")
+    prune_runs(dep, started)
+    return f"digest {day}: {result.data.relevant} items, {len(result.deliveries)} deliveries → {result.html}"
+
+
+def _task_monthly(dep, config_path, scheduled, late, started) -> str:
+    from yuqing.alerts.monthly import write_monthly
+
+    local = scheduled.astimezone(ZoneInfo(dep.config.timezone))
+    first = local.date().replace(day=1)
+    last_month = (first - timedelta(days=1)).strftime("%Y-%m")
+    result = write_monthly(dep, last_month, now=started, send=True, scheduled_for=scheduled, late=late, generated_by="scheduler")
+    return f"monthly {last_month}: {result.data.current.relevant} items → {result.html}"
+
+
+TASKS: dict[str, Callable[..., str]] = {
+    "crawl": _task_crawl,
+    "process": _task_process,
+    "deadlines": _task_deadlines,
+    "digest": _task_digest,
+    "monthly": _task_monthly,
+}
+
+
+# -- executors: APScheduler does not tell a job when it was due; ours do ------
+
+def _with_run_time(job: Job, run_time: datetime, holder: str) -> Job:
+    clone = copy.copy(job)
+    clone.kwargs = {**job.kwargs, "scheduled_run_time": run_time, "holder": holder}
+    return clone
+
+
+def _run_with_times(job: Job, alias: str, run_times: list[datetime], logger_name: str, holder: str):
+    events = []
+    for t in run_times:
+        events += run_job(_with_run_time(job, t, holder), alias, [t], logger_name)
+    return events
+
+
+class TaskExecutor(ThreadPoolExecutor):
+    """Runs jobs in threads, passing each the time it was due."""
+
+    holder = _IDENTITY
+
+    def _do_submit_job(self, job, run_times):
+        def callback(f):
+            exc = f.exception()
+            if exc:
+                self._run_job_error(job.id, exc, getattr(exc, "__traceback__", None))
+            else:
+                self._run_job_success(job.id, f.result())
+
+        f = self._pool.submit(_run_with_times, job, job._jobstore_alias, run_times, self._logger.name, self.holder)
+        f.add_done_callback(callback)
+
+
+class InlineTaskExecutor(BaseExecutor):
+    """Runs jobs in the calling thread (tests with a controlled clock; ``yuqing run --once``)."""
+
+    holder = _IDENTITY
+
+    def _do_submit_job(self, job, run_times):
+        try:
+            events = _run_with_times(job, job._jobstore_alias, run_times, self._logger.name, self.holder)
+        except BaseException:
+            self._run_job_error(job.id, *sys.exc_info()[1:])
+        else:
+            self._run_job_success(job.id, events)
+
+
+class ManualScheduler(BaseScheduler):
+    """A scheduler without a thread: jobs are processed when :meth:`tick` is called.
+
+    ``yuqing schedule`` reads the job store with it; tests drive it with a controlled clock.
+    """
+
+    def shutdown(self, wait=True):
+        super().shutdown(wait)
+
+    def wakeup(self):
+        pass
+
+    def tick(self) -> float | None:
+        """Run every job that is due now; returns seconds until the next one."""
+        return self._process_jobs()
+
+
+# -- the scheduler of one process -------------------------------------------
+
+class Runner:
+    """The jobs of one deployment on an APScheduler scheduler with the persistent job store."""
+
+    def __init__(self, deployment, config_path: str | os.PathLike, scheduler_class=BackgroundScheduler, inline: bool = False):
+        self.deployment = deployment
+        self.config_path = str(Path(config_path).resolve())
+        with _DEPLOYMENTS_LOCK:
+            _DEPLOYMENTS.setdefault(self.config_path, deployment)  # job functions find the open deployment
+        cfg = deployment.config
+        self.holder = f"{_IDENTITY}:{uuid.uuid4().hex[:8]}"
+        # crawls run for minutes: enough threads that they never hold up the deadline checks and the digest
+        workers = 4 + sum(1 for src in cfg.sources if src.enabled)
+        executor = InlineTaskExecutor() if inline else TaskExecutor(max_workers=workers)
+        executor.holder = self.holder
+        self.scheduler = scheduler_class(
+            jobstores={"default": JobStore(deployment.engine)},
+            executors={"default": executor},
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": int(cfg.schedule.misfire_grace_hours * 3600),
+            },
+            timezone=ZoneInfo(cfg.timezone),
+        )
+        self.scheduler.add_listener(self._on_event, EVENT_JOB_MISSED | EVENT_JOB_ERROR | EVENT_JOB_EXECUTED)
+        self.duty: bool | None = None
+
+    # lifecycle
+    def start(self) -> None:
+        """Start, bring the stored jobs in line with the configuration, then run what is due (missed runs first)."""
+        self.scheduler.start(paused=True)
+        self.sync_jobs()
+        self.scheduler.resume()
+
+    def shutdown(self, wait: bool = True) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=wait)
+
+    # jobs
+    def sync_jobs(self, at: datetime | None = None) -> dict[str, list[str]]:
+        """Add planned jobs that are missing, update changed ones, remove ones no longer planned.
+
+        An unchanged job keeps its stored next run time — that is what makes a run
+        missed while the process was down run when it starts again.
+        """
+        at = at or now()
+        duty = on_duty(self.deployment, at)
+        if self.duty is not None and duty != self.duty:
+            log.warning("duty period %s: crawl cadence %s", "started" if duty else "ended", "raised" if duty else "back to normal")
+        self.duty = duty
+        planned = {p.id: p for p in plan_jobs(self.deployment.config, duty, at)}
+        stored = {j.id: j for j in self.scheduler.get_jobs()}
+        changes: dict[str, list[str]] = {"added": [], "changed": [], "removed": []}
+        for job_id, p in planned.items():
+            kwargs = {"task": p.task, "config_path": self.config_path, "job_id": p.id, **p.params}
+            job = stored.get(job_id)
+            if job is None:
+                try:
+                    self.scheduler.add_job(EXECUTE_REF, trigger=p.trigger, id=job_id, name=p.name, kwargs=kwargs)
+                    changes["added"].append(job_id)
+                except ConflictingIdError:  # another process added it a moment ago
+                    pass
+            elif trigger_signature(job.trigger) != p.signature:
+                first = p.trigger.get_next_fire_time(None, at)
+                nxt = first
+                if job.next_run_time is not None and job.next_run_time < at:
+                    nxt = job.next_run_time  # a due (or missed) run still happens
+                elif job.next_run_time is not None and isinstance(p.trigger, IntervalTrigger):
+                    nxt = min(job.next_run_time, first)  # a faster cadence (duty) takes effect at once
+                job.modify(trigger=p.trigger, name=p.name, kwargs=kwargs, next_run_time=nxt)
+                changes["changed"].append(job_id)
+            elif job.kwargs != kwargs or job.name != p.name:
+                job.modify(kwargs=kwargs, name=p.name)
+                changes["changed"].append(job_id)
+        for job_id in set(stored) - set(planned):
+            try:
+                self.scheduler.remove_job(job_id)
+                changes["removed"].append(job_id)
+            except JobLookupError:
+                pass
+        if any(changes.values()):
+            log.info("jobs synced: %s", {k: v for k, v in changes.items() if v})
+        return changes
+
+    def jobs(self) -> list[Job]:
+        return sorted(self.scheduler.get_jobs(), key=lambda j: (j.next_run_time is None, j.next_run_time, j.id))
+
+    def _on_event(self, event) -> None:
+        if event.code == EVENT_JOB_MISSED:
+            log.warning("job %s due %s was missed by more than the grace time; it will run at its next time",
+                        event.job_id, event.scheduled_run_time)
+            row = claim(self.deployment, event.job_id, event.scheduled_run_time, self.holder, now())
+            if row is not None:
+                _finish(self.deployment, row.id, "missed", "错过运行时间且超过宽限期，未补发")
+        elif event.code == EVENT_JOB_ERROR:
+            log.error("job %s due %s failed: %s", event.job_id, event.scheduled_run_time, event.exception)
+        else:
+            log.info("job %s due %s: %s", event.job_id, event.scheduled_run_time, event.retval)
+
+
+def last_runs(deployment) -> dict[str, ScheduledRun]:
+    """The latest run of each job (for ``yuqing schedule``)."""
+    out: dict[str, ScheduledRun] = {}
+    with deployment.sessions() as s:
+        for row in s.scalars(select(ScheduledRun).order_by(ScheduledRun.scheduled_at)):
+            out[row.job_id] = row
+    return out
+
+
+def run_forever(deployment, config_path, echo=click.echo, stop: threading.Event | None = None) -> None:
+    """``yuqing run``: start, print the plan, re-plan every minute until SIGINT/SIGTERM."""
+    stop = stop or threading.Event()
+    runner = Runner(deployment, config_path)
+
+    def _stop(signum, _frame):
+        log.info("signal %s: stopping after running jobs finish", signum)
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _stop)
+        signal.signal(signal.SIGTERM, _stop)
+    runner.start()
+    _print_jobs(deployment, runner.jobs(), echo)
+    echo("scheduler running; Ctrl-C to stop")
+    try:
+        while not stop.wait(REPLAN_SECONDS):
+            try:
+                runner.sync_jobs()
+                runner.scheduler.wakeup()  # another process may have changed the store
+            except Exception:  # the database may be briefly unavailable; try again next minute
+                log.exception("re-planning failed")
+    finally:
+        runner.shutdown(wait=True)
+        echo("scheduler stopped")
+
+
+@dataclass
+class JobView:
+    """What ``yuqing schedule`` shows of a job that is not stored yet."""
+
+    id: str
+    name: str
+    next_run_time: datetime | None
+    trigger: Any
+
+
+def _print_jobs(deployment, jobs, echo, planned: dict[str, PlannedJob] | None = None) -> None:
+    cfg = deployment.config
+    tz = ZoneInfo(cfg.timezone)
+    duty = active_duty(deployment)
+    if duty:
+        echo(f"值班中：{duty.name}（至 {duty.end.astimezone(tz):%Y-%m-%d %H:%M}），采集按值班频率进行")
+    else:
+        upcoming = [w for w in duty_periods(deployment) if w.start > now()]
+        nxt = f"；下一个：{upcoming[0].name} {upcoming[0].start.astimezone(tz):%Y-%m-%d %H:%M} 起" if upcoming else ""
+        echo(f"未处于值班期{nxt}")
+    runs = last_runs(deployment)
+    plan = planned or {p.id: p for p in plan_jobs(cfg, duty is not None)}
+    rows = [("任务", "说明", "周期", f"下次运行（{cfg.timezone}）", "上次运行")]
+    for job in jobs:
+        nxt = job.next_run_time.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if job.next_run_time else "暂停"
+        if job.next_run_time is not None and job.next_run_time < now():
+            nxt += "（已错过，启动后补发）"
+        last = runs.get(job.id)
+        if last is None:
+            last_text = "—"
+        else:
+            status = {"ok": "成功", "error": "失败", "running": "运行中", "missed": "错过"}.get(last.status, last.status)
+            last_text = f"{last.scheduled_at.astimezone(tz):%m-%d %H:%M} {status}" + ("（补发）" if last.late else "")
+        every = plan[job.id].every if job.id in plan else str(job.trigger)
+        rows.append((job.id, job.name, every, nxt, last_text))
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        echo("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(r, widths)).rstrip())
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+# -- command line ------------------------------------------------------------
+
+def _state():
+    from yuqing.cli import State
+
+    ctx = click.get_current_context()
+    state = ctx.find_object(State)
+    if state is None:
+        raise YuqingError("run this through the yuqing command")
+    return state
+
+
+def _config_path(state) -> Path:
+    cfg = state.config
+    if cfg.path is None:
+        raise YuqingError("the scheduler needs a configuration file (--config PATH): crawl jobs run 'yuqing crawl' with it")
+    return cfg.path
+
+
+@click.command()
+def run() -> None:
+    """Run everything on schedule: crawls, classify/grade, deadline checks, the 17:00 digest, the monthly report.
+
+    Jobs are kept in the database: a run missed while this process was down
+    runs once when it starts again (within schedule.misfire_grace_hours) and is
+    marked as late. Several processes may run against one database; each job
+    run happens once.
+    """
+    state = _state()
+    path = _config_path(state)
+    logging.getLogger("yuqing").setLevel(min(logging.getLogger("yuqing").getEffectiveLevel(), logging.INFO))
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    run_forever(state.deployment(), path)
+
+
+@click.command()
+def schedule() -> None:
+    """List the scheduled jobs with their next run times (Asia/Shanghai) and last runs."""
+    state = _state()
+    dep = state.deployment()
+    path = _config_path(state) if state.config.path else Path("yuqing.yaml")
+    runner = Runner(dep, path, scheduler_class=ManualScheduler, inline=True)
+    runner.scheduler.start(paused=True)
+    try:
+        stored = {j.id: j for j in runner.scheduler.get_jobs()}
+        duty = on_duty(dep)
+        planned = {p.id: p for p in plan_jobs(dep.config, duty)}
+        jobs = []
+        for job_id, p in planned.items():
+            job = stored.get(job_id)
+            if job is None or trigger_signature(job.trigger) != p.signature:
+                # not stored yet (or about to change): show when it would run
+                job = JobView(job_id, p.name, p.trigger.get_next_fire_time(None, now()), p.trigger)
+            jobs.append(job)
+        jobs.sort(key=lambda j: (j.next_run_time is None, j.next_run_time, j.id))
+        if not stored:
+            click.echo("（调度尚未启动过：以下为按配置计算的时间；运行 yuqing run 开始）")
+        _print_jobs(dep, jobs, click.echo, planned)
+    finally:
+        runner.shutdown(wait=False)
+
+
+def parse_moment(text: str, tz: str) -> datetime:
+    """``2027-02-05``, ``2027-02-05 08:00`` or ISO 8601 with an offset; no offset means local time (Asia/Shanghai)."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            d = date.fromisoformat(text)
+            t = datetime(d.year, d.month, d.day)
+        else:
+            t = datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        raise YuqingError(f"cannot read {text!r} as a time; use YYYY-MM-DD or 'YYYY-MM-DD HH:MM'") from None
+    return _aware(t, tz)
+
+
+@click.group()
+def duty() -> None:
+    """Declare or list 24-hour duty periods (值班): crawling and notification run at the duty cadence."""
+
+
+@duty.command("add")
+@click.option("--name", required=True, help="e.g. 春节值班")
+@click.option("--start", "start_text", required=True, help="YYYY-MM-DD [HH:MM] (local time) or ISO 8601 with offset")
+@click.option("--end", "end_text", required=True, help="YYYY-MM-DD [HH:MM] (local time) or ISO 8601 with offset")
+@click.option("--note", default="", help="why (节假日、重大活动…)")
+@click.option("--by", "by_user", default="admin", show_default=True, help="who declares it (for the audit log)")
+def duty_add(name: str, start_text: str, end_text: str, note: str, by_user: str) -> None:
+    """Declare a duty period."""
+    from yuqing import audit
+
+    state = _state()
+    tz = state.config.timezone
+    start, end = parse_moment(start_text, tz), parse_moment(end_text, tz)
+    if end <= start:
+        raise YuqingError(f"the duty period ends ({end_text}) before it starts ({start_text})")
+    dep = state.deployment()
+    with dep.sessions() as s, s.begin():
+        row = DutyRecord(name=name.strip(), start_at=start, end_at=end, created_by=by_user, note=note)
+        s.add(row)
+        s.flush()
+        audit.record(s, by_user, "duty.add", row, name=row.name, start=start, end=end)
+        rid = row.id
+    local = ZoneInfo(tz)
+    click.echo(f"duty period #{rid} {name}: {start.astimezone(local):%Y-%m-%d %H:%M} → {end.astimezone(local):%Y-%m-%d %H:%M} ({tz})")
+
+
+@duty.command("list")
+def duty_list() -> None:
+    """List duty periods (configured and declared) and whether each is in force."""
+    state = _state()
+    dep = state.deployment()
+    tz = ZoneInfo(state.config.timezone)
+    at = now()
+    periods = duty_periods(dep)
+    if not periods:
+        click.echo("no duty periods declared (yuqing duty add --name 春节值班 --start 2027-02-05 --end 2027-02-12)")
+        return
+    for w in periods:
+        state_text = "进行中" if w.active(at) else ("未开始" if w.start > at else "已结束")
+        ident = f"#{w.id}" if w.id is not None else "config"
+        click.echo(f"{ident}\t{w.name}\t{w.start.astimezone(tz):%Y-%m-%d %H:%M}\t{w.end.astimezone(tz):%Y-%m-%d %H:%M}\t{state_text}")
+
+
+@duty.command("remove")
+@click.argument("duty_id", type=int)
+@click.option("--by", "by_user", default="admin", show_default=True)
+def duty_remove(duty_id: int, by_user: str) -> None:
+    """Remove a declared duty period (configured ones are edited in the configuration)."""
+    from yuqing import audit
+
+    dep = _state().deployment()
+    with dep.sessions() as s, s.begin():
+        row = s.get(DutyRecord, duty_id)
+        if row is None:
+            raise YuqingError(f"no declared duty period #{duty_id}; see 'yuqing duty list'")
+        audit.record(s, by_user, "duty.remove", row, name=row.name)
+        s.delete(row)
+    click.echo(f"duty period #{duty_id} removed")

@@ -1,0 +1,177 @@
+"""Login, logout and the one decorator that guards every view.
+
+Every request without a logged-in user is refused before any view runs: a
+page request is redirected to the login page (no data), a JSON request under
+``/api/`` gets 401. ``@requires(permission)`` then checks the user's role
+against :mod:`yuqing.alerts.permissions` (403 when it is missing). A session
+holds the user id and a fingerprint of the password hash, so changing a
+password or deactivating a user ends their sessions.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from functools import wraps
+from typing import Callable
+
+from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from yuqing import audit
+from yuqing.alerts import permissions as perm
+from yuqing.models import User
+
+bp = Blueprint("auth", __name__)
+
+#: endpoints anyone may reach
+PUBLIC_ENDPOINTS = {"auth.login", "static"}
+
+_MAX_FAILURES = 5
+_LOCK_SECONDS = 300
+_failures: dict[str, list[float]] = {}
+_failures_lock = threading.Lock()
+
+
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def install(app) -> None:
+    @app.before_request
+    def _load_user():
+        g.user = None
+        uid = session.get("uid")
+        if uid is not None:
+            user = g.db.get(User, uid)
+            if user is not None and user.active and user.password_hash and session.get("fp") == _fingerprint(user):
+                g.user = user
+            else:
+                session.clear()
+        if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS:
+            if _wants_json():
+                return jsonify(error="未登录", login=url_for("auth.login")), 401
+            if request.method == "GET":
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return redirect(url_for("auth.login"))
+        return None
+
+    @app.context_processor
+    def _inject():
+        user = g.get("user")
+        return {"current_user": user, "can": (lambda p: user is not None and perm.user_can(user, p)), "P": perm}
+
+    @app.errorhandler(403)
+    def _forbidden(e):
+        if _wants_json():
+            return jsonify(error="无权访问"), 403
+        return render_template("error.html", code=403, title="无权访问",
+                               message=getattr(e, "description", None) or "您的角色无权进行此操作。"), 403
+
+    @app.errorhandler(404)
+    def _not_found(e):
+        if _wants_json():
+            return jsonify(error="不存在"), 404
+        return render_template("error.html", code=404, title="页面不存在", message="您要找的页面或记录不存在。"), 404
+
+    @app.errorhandler(400)
+    def _bad_request(e):
+        if _wants_json():
+            return jsonify(error="请求无效"), 400
+        desc = getattr(e, "description", "") or ""
+        msg = "页面已过期或表单校验失败，请刷新页面后重试。" if "CSRF" in desc else "请求无效。"
+        return render_template("error.html", code=400, title="请求无效", message=msg), 400
+
+
+def requires(permission: str | None = None) -> Callable:
+    """Guard a view: a logged-in user holding ``permission`` (any logged-in user when None)."""
+    if permission is not None and permission not in perm.LABELS:
+        raise ValueError(f"unknown permission {permission!r}")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            user = g.get("user")
+            if user is None:
+                if _wants_json():
+                    return jsonify(error="未登录"), 401
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if permission is not None and not perm.user_can(user, permission):
+                abort(403, description=f"{user.username}（{perm.role_of(user).label if perm.role_of(user) else '未知角色'}）无权{perm.LABELS[permission]}。")
+            return view(*args, **kwargs)
+
+        wrapped.permission = permission  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("alerts.queue_page")
+
+
+def _throttled(key: str) -> bool:
+    now = time.monotonic()
+    with _failures_lock:
+        recent = [t for t in _failures.get(key, []) if now - t < _LOCK_SECONDS]
+        _failures[key] = recent
+        return len(recent) >= _MAX_FAILURES
+
+
+def _failed(key: str) -> None:
+    with _failures_lock:
+        _failures.setdefault(key, []).append(time.monotonic())
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        if g.get("user") is not None:
+            return redirect(_safe_next(request.args.get("next")))
+        return render_template("login.html", next=request.args.get("next", ""))
+    username = (request.form.get("username") or "").strip()
+    password = request.form.get("password") or ""
+    nxt = request.form.get("next") or ""
+    key = f"{username.lower()}|{request.remote_addr}"
+    if _throttled(key):
+        flash("登录失败次数过多，请五分钟后再试。", "error")
+        return render_template("login.html", next=nxt, username=username), 429
+    user = g.db.scalar(select(User).where(User.username == username)) if username else None
+    if user is None or not user.active or not user.password_hash or not check_password_hash(user.password_hash, password):
+        _failed(key)
+        flash("用户名或密码错误。", "error")
+        return render_template("login.html", next=nxt, username=username), 401
+    session.clear()
+    session.permanent = True
+    session["uid"] = user.id
+    session["fp"] = _fingerprint(user)
+    audit.record(g.db, user.username, "user.login", user, ip=request.remote_addr)
+    g.db.commit()
+    return redirect(_safe_next(nxt), 303)
+
+
+@bp.post("/logout")
+@requires()
+def logout():
+    user = g.user
+    audit.record(g.db, user.username, "user.logout", user)
+    g.db.commit()
+    session.clear()
+    flash("已退出登录。", "info")
+    return redirect(url_for("auth.login"), 303)
+
+
+def reset_throttle() -> None:
+    """Forget failed logins (tests)."""
+    with _failures_lock:
+        _failures.clear()
+
+
+__all__ = ["bp", "requires", "install", "PUBLIC_ENDPOINTS", "reset_throttle", "current_app"]
