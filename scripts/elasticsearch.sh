@@ -88,7 +88,7 @@ fetch_zip() {  # prints the path of the distribution zip in ~/.m2, downloading i
   local out=""
   for v in $versions; do
     say "fetching $GROUP_ID:$ARTIFACT:$v:zip from Maven Central"
-    if out=$(mvn -q -B dependency:get -Dtransitive=false "-Dartifact=$GROUP_ID:$ARTIFACT:$v:zip" 2>&1); then
+    if out=$(mvn -q -B -Dstyle.color=never dependency:get -Dtransitive=false "-Dartifact=$GROUP_ID:$ARTIFACT:$v:zip" 2>&1); then
       zip="$repo/${GROUP_ID//.//}/$ARTIFACT/$v/$ARTIFACT-$v.zip"
       [ -s "$zip" ] && { echo "$zip"; return 0; }
     fi

@@ -12,7 +12,11 @@ Layout
     (``yuqing store prune``). A post's ``_id`` is its key; because ``_id`` is
     unique only per index, :meth:`ElasticPostStore.add` first looks the keys up
     across the alias, then creates with ``op_type=create`` (an existing post is
-    left unchanged and reported as existing).
+    left unchanged and reported as existing). The look-up and the create are
+    not one atomic step across indices: two processes adding the same new post
+    at the same moment with different times (an undated post fetched on either
+    side of a month boundary) could store it twice; with the same time the
+    create itself refuses the second copy.
 
 Chinese text
     ``title``/``text`` are kept as written but not indexed. Search runs on
@@ -37,8 +41,12 @@ Writes
     connection error are retried with exponential backoff; what still cannot be
     written is appended to a spool file under ``data_dir/elasticsearch-spool``
     and written by the next :meth:`add` (or ``yuqing store flush``), so a node
-    that goes away mid-bulk loses no post. Writes are refreshed before
-    :meth:`add`/:meth:`update` return, so the next read sees them.
+    that goes away mid-bulk loses no post. Spooled posts count as added
+    (accepted); reads and :meth:`seen` know them once they are written.
+    A document the node refuses outright (a mapping error) is kept in
+    ``<prefix>.rejected.jsonl`` beside the spool and reported as an error.
+    Writes are refreshed before :meth:`add`/:meth:`update` return, so the next
+    read sees them.
 
 The node may be the minimal distribution (no ``GET /``, no painless, reindex or
 ingest): nothing here uses them.
@@ -62,7 +70,7 @@ from elastic_transport import ConnectionTimeout, TransportError
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
 from yuqing.errors import YuqingError
-from yuqing.store import MUTABLE_FIELDS, AddResult, PostQuery, PostRecord, PostStore
+from yuqing.store import AddResult, PostQuery, PostRecord, PostStore
 
 log = logging.getLogger(__name__)
 
