@@ -32,7 +32,6 @@ from pathlib import Path
 
 from yuqing.alerts import reports_charts as charts
 from yuqing.alerts.reports_common import (
-    UNGRADED,
     AlertState,
     alerts_as_of,
     archive,
@@ -60,7 +59,6 @@ from yuqing.alerts.reports_common import (
 )
 from sqlalchemy import select
 
-from yuqing.domain import Level
 from yuqing.models import Event, utcnow
 from yuqing.store import PostQuery
 
@@ -363,6 +361,7 @@ def render_html(data: DigestData, chart_list: list[charts.Chart], cfg) -> str:
         level_colours=charts.LEVEL_COLOURS,
         reply_hours=cfg.alerts.reply_hours,
         generated_at_text=f"{data.generated_at:%Y-%m-%d %H:%M}",
+        alert_link=lambda a: safe_url(f"{cfg.notifications.base_url.rstrip('/')}/alerts/{a.id}"),
     )
 
 

@@ -23,15 +23,15 @@ from typing import Iterable, Sequence
 
 import matplotlib
 
-matplotlib.use("Agg")  # no display: reports are rendered on servers
+# Figures are drawn on the Agg canvas directly: no pyplot, so the global backend
+# (inline in a notebook, none on a server) is left alone.
+from matplotlib import font_manager, rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
 
-from matplotlib import font_manager, rc_context  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from yuqing.errors import YuqingError  # noqa: E402
+from yuqing.errors import YuqingError
 
 log = logging.getLogger(__name__)
 

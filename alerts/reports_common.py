@@ -425,7 +425,15 @@ def docx_hyperlink(paragraph, url: str, text: str):
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    r_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    # python-docx's relate_to() scans every relationship for a match (quadratic for a long digest):
+    # keep our own url → rId table on the part instead
+    part = paragraph.part
+    links = part.__dict__.setdefault("_yuqing_links", {})
+    r_id = links.get(url)
+    if r_id is None:
+        r_id = f"rIdYq{len(links) + 1}"
+        part.rels.add_relationship(RELATIONSHIP_TYPE.HYPERLINK, url, r_id, is_external=True)
+        links[url] = r_id
     link = OxmlElement("w:hyperlink")
     link.set(qn("r:id"), r_id)
     run = OxmlElement("w:r")
@@ -456,7 +464,8 @@ def _xml_safe(text: str) -> str:
 
 def docx_text(paragraph, text: str, bold: bool = False):
     run = paragraph.add_run(_xml_safe(text))
-    run.bold = bold
+    if bold:
+        run.bold = True
     return run
 
 

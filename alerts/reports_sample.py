@@ -101,10 +101,12 @@ def populate(
     n = 0
     day_start = start
     for day in range(days):
-        n_events = max(1, posts_per_day * relevant_share // posts_per_event)
-        day_events = []
+        n_events = int(max(1, posts_per_day * relevant_share // posts_per_event))
+        # 1. the day's events (committed first: posts are written by the store on its own connection)
+        day_events: list[dict] = []
         with deployment.sessions() as s, s.begin():
-            for _ in range(int(n_events)):
+            rows = []
+            for _ in range(n_events):
                 topic = rng.choice(topics)
                 title = rng.choice(TOPIC_ISSUES[topic]).format(u=rng.choice(units))
                 first = day_start + timedelta(hours=_hour(rng), minutes=rng.randint(0, 59))
@@ -130,74 +132,88 @@ def populate(
                     updated_at=first,
                 )
                 s.add(ev)
-                day_events.append(ev)
+                rows.append(ev)
             s.flush()
-            for i in range(posts_per_day):
-                t = day_start + timedelta(hours=_hour(rng), minutes=rng.randint(0, 59), seconds=rng.randint(0, 59))
-                if t > now:
-                    continue
-                name, kind, media, pattern = rng.choice(SAMPLE_SOURCES)
-                relevant = rng.random() < relevant_share
-                n += 1
-                url = pattern.format(n=f"{seed}{n:07d}", u=rng.randint(1000000, 9999999))
-                if relevant and day_events:
-                    ev = rng.choice(day_events)
-                    if t < ev.first_published_at:
-                        t = ev.first_published_at + timedelta(minutes=rng.randint(0, 300))
-                        if t > now:
-                            t = ev.first_published_at
-                    title = ev.title + rng.choice(ANGLES)
-                    p = PostRecord(
-                        key=post_key(f"sample:{seed}:{n}"),
-                        source=name,
-                        kind=kind,
-                        url=url,
-                        title=title,
-                        text=f"{title}。{cfg.locality.name}{rng.choice(units)}的网友发帖称，此事已持续多日，希望有关部门尽快处理。",
-                        author=None,
-                        published_at=t,
-                        fetched_at=t + timedelta(minutes=rng.randint(1, 40)),
-                        reposts=int(rng.paretovariate(1.6)) - 1,
-                        comments=int(rng.paretovariate(1.4)) - 1,
-                        likes=int(rng.paretovariate(1.2)) - 1,
-                        media_level=media,
-                        matched_keywords=[cfg.locality.name],
-                        relevant=True,
-                        relevance=round(rng.uniform(0.6, 0.99), 3),
-                        topic=ev.topic,
-                        negativity=ev.negativity,
-                        classified_at=t + timedelta(minutes=45),
-                        event_id=ev.id,
-                        level=ev.level,
-                        graded_at=t + timedelta(minutes=50),
-                    )
-                    ev.post_count += 1
-                    ev.engagement += p.interactions
-                    ev.last_post_at = max(ev.last_post_at, t)
-                    if name not in ev.sources:
-                        ev.sources = [*ev.sources, name]
-                    summary.relevant += 1
-                else:
-                    title = rng.choice(NOISE)
-                    p = PostRecord(
-                        key=post_key(f"sample:{seed}:{n}"),
-                        source=name,
-                        kind=kind,
-                        url=url,
-                        title=title,
-                        text=title,
-                        published_at=t,
-                        fetched_at=t + timedelta(minutes=rng.randint(1, 40)),
-                        media_level=media,
-                        relevant=False,
-                        relevance=round(rng.uniform(0.01, 0.4), 3),
-                        classified_at=t + timedelta(minutes=45),
-                    )
-                buffer.append(p)
-                if len(buffer) >= batch:
-                    summary.posts += len(deployment.posts.add(buffer).added)
-                    buffer = []
-            for ev in day_events:
+            day_events = [
+                {"id": ev.id, "title": ev.title, "topic": ev.topic, "level": ev.level, "negativity": ev.negativity,
+                 "first": ev.first_published_at, "last": ev.first_published_at, "count": 0, "engagement": 0,
+                 "sources": []}
+                for ev in rows
+            ]
+        # 2. the day's posts, through the post store
+        for _ in range(posts_per_day):
+            t = day_start + timedelta(hours=_hour(rng), minutes=rng.randint(0, 59), seconds=rng.randint(0, 59))
+            if t > now:
+                continue
+            name, kind, media, pattern = rng.choice(SAMPLE_SOURCES)
+            relevant = rng.random() < relevant_share
+            n += 1
+            url = pattern.format(n=f"{seed}{n:07d}", u=rng.randint(1000000, 9999999))
+            if relevant and day_events:
+                ev = rng.choice(day_events)
+                if t < ev["first"]:
+                    t = ev["first"] + timedelta(minutes=rng.randint(0, 300))
+                    if t > now:
+                        t = ev["first"]
+                title = ev["title"] + rng.choice(ANGLES)
+                p = PostRecord(
+                    key=post_key(f"sample:{seed}:{n}"),
+                    source=name,
+                    kind=kind,
+                    url=url,
+                    title=title,
+                    text=f"{title}。{cfg.locality.name}{rng.choice(units)}的网友发帖称，此事已持续多日，希望有关部门尽快处理。",
+                    published_at=t,
+                    fetched_at=t + timedelta(minutes=rng.randint(1, 40)),
+                    reposts=int(rng.paretovariate(1.6)) - 1,
+                    comments=int(rng.paretovariate(1.4)) - 1,
+                    likes=int(rng.paretovariate(1.2)) - 1,
+                    media_level=media,
+                    matched_keywords=[cfg.locality.name],
+                    relevant=True,
+                    relevance=round(rng.uniform(0.6, 0.99), 3),
+                    topic=ev["topic"],
+                    negativity=ev["negativity"],
+                    classified_at=t + timedelta(minutes=45),
+                    event_id=ev["id"],
+                    level=ev["level"],
+                    graded_at=t + timedelta(minutes=50),
+                )
+                ev["count"] += 1
+                ev["engagement"] += p.interactions
+                ev["last"] = max(ev["last"], t)
+                if name not in ev["sources"]:
+                    ev["sources"].append(name)
+                summary.relevant += 1
+            else:
+                title = rng.choice(NOISE)
+                p = PostRecord(
+                    key=post_key(f"sample:{seed}:{n}"),
+                    source=name,
+                    kind=kind,
+                    url=url,
+                    title=title,
+                    text=title,
+                    published_at=t,
+                    fetched_at=t + timedelta(minutes=rng.randint(1, 40)),
+                    media_level=media,
+                    relevant=False,
+                    relevance=round(rng.uniform(0.01, 0.4), 3),
+                    classified_at=t + timedelta(minutes=45),
+                )
+            buffer.append(p)
+            if len(buffer) >= batch:
+                summary.posts += len(deployment.posts.add(buffer).added)
+                buffer = []
+        if buffer:
+            summary.posts += len(deployment.posts.add(buffer).added)
+            buffer = []
+        # 3. the events' counts, and their alerts walked through the steps
+        with deployment.sessions() as s, s.begin():
+            for info in day_events:
+                ev = s.get(Event, info["id"])
+                ev.post_count, ev.engagement = info["count"], info["engagement"]
+                ev.last_post_at, ev.sources = info["last"], list(info["sources"])
                 summary.events.append(ev.id)
                 if with_alerts:
                     alert = _alert_for(ev, rng, now, cfg.alerts.reply_hours)

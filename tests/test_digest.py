@@ -181,6 +181,8 @@ def test_html_lists_items_by_level_with_counts_links_and_alerts(office, tmp_path
     assert by_title["城关镇拆迁户聚集讨说法"][5] == "剩余 4小时00分"
     assert by_title["白沙镇化工厂夜间偷排"][5] == "已超时 9小时00分"
     assert [r[1] for r in alerts] == ["重大或较大", "一般", "一般"]  # most severe first
+    alert_links = {a.text_content(): a.get("href") for a in tree.get_element_by_id("open-alerts").iter("a")}
+    assert alert_links["#1"] == "http://127.0.0.1:8080/alerts/1"  # the alert page in the web app
     assert tree.get_element_by_id("count-overdue").text == "2"
     assert tree.get_element_by_id("count-late").text == "1"
     assert "幸福社区停水三天" in tree.get_element_by_id("list-late").text_content()
@@ -343,3 +345,83 @@ def test_digest_command(office, tmp_path, capsys):
     assert (tmp_path / "cli" / "digest-2026-11-20.html").is_file() and (tmp_path / "cli" / "digest-2026-11-20.docx").is_file()
     rc = main(["--config", str(path), "digest", "--date", "20.11.2026"])
     assert rc == 1 and "--date must be YYYY-MM-DD" in capsys.readouterr().err
+
+
+@pytest.mark.elasticsearch
+def test_the_same_digest_from_elasticsearch(sqlite_deployment, tmp_path):
+    """Counts, items and the hourly curve come through the post store: Elasticsearch gives the same digest as SQL."""
+    import os
+    import uuid
+
+    from conftest import make_config
+    from yuqing.alerts.reports_sample import populate
+    from yuqing.deployment import Deployment
+
+    url = os.environ.get("YUQING_TEST_ES_URL")
+    if not url:
+        pytest.skip("Elasticsearch not configured: set YUQING_TEST_ES_URL (scripts/services.sh starts a node)")
+    cfg = make_config(tmp_path / "es", storage={"data_dir": str(tmp_path / "es" / "data"), "posts": "elasticsearch",
+                                                "elasticsearch": {"hosts": [url], "index_prefix": f"yuqing-test-{uuid.uuid4().hex[:10]}"}})
+    es = Deployment.open(cfg)
+    try:
+        results = []
+        for dep in (sqlite_deployment, es):
+            Base.metadata.create_all(dep.engine)
+            populate(dep, local(2026, 11, 19), days=2, posts_per_day=150, seed=5, now=AT_17)
+            results.append(write_digest(dep, DAY, tmp_path / dep.posts.name, now=AT_17).data)
+        sql, els = results
+        assert sql.relevant > 50 and sql.counts() == els.counts()
+        assert sql.by_topic == els.by_topic and sql.by_source == els.by_source and sql.hourly == els.hourly
+        assert [(i.title, i.url) for g in sql.groups for i in g.items] == [(i.title, i.url) for g in els.groups for i in g.items]
+    finally:
+        es.posts.drop_all()
+        es.close()
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_the_digest_is_sent_with_its_files_and_the_sending_is_archived(tmp_path, monkeypatch):
+    """A real SMTP server and a real webhook receiver on 127.0.0.1; a third channel is down."""
+    import email
+    import email.policy
+    import json
+
+    from conftest import make_config
+    from test_alerts_support import HttpSink, SmtpSink, free_port
+    from yuqing.alerts import notify
+    from yuqing.deployment import Deployment
+
+    monkeypatch.setattr(notify, "BACKOFF_SECONDS", 0.01)
+    smtp, hook = SmtpSink(), HttpSink()
+    channels = [
+        {"name": "office-mail", "kind": "email", "smtp_host": "127.0.0.1", "smtp_port": smtp.port,
+         "mail_from": "yuqing@yunxi.example.cn", "mail_to": ["office@yunxi.example.cn"], "audience": ["领导小组办公室"]},
+        {"name": "leaders-hook", "kind": "webhook", "url": f"{hook.url}/hook", "audience": ["领导小组"]},
+        {"name": "down", "kind": "webhook", "url": f"http://127.0.0.1:{free_port()}/x", "audience": ["领导小组"], "retries": 1},
+        {"name": "duty-only", "kind": "webhook", "url": f"{hook.url}/duty", "audience": ["值班"], "duty_only": True},
+    ]
+    dep = Deployment.open(make_config(tmp_path, notifications={"base_url": "https://yq.yunxi.example.cn", "channels": channels}))
+    try:
+        Base.metadata.create_all(dep.engine)
+        dep.posts.add([post(1, "城关镇拆迁户聚集讨说法", local(2026, 11, 20, 9, 5), level=3)])
+        result = write_digest(dep, DAY, tmp_path / "out", now=AT_17, send=True)
+        assert {d["channel"]: d["status"] for d in result.deliveries} == {
+            "office-mail": "sent", "leaders-hook": "sent", "down": "failed"}
+        [mail] = smtp.messages
+        msg = email.message_from_bytes(mail["data"], policy=email.policy.default)
+        assert msg["Subject"] == "【舆情日报】云溪县 2026年11月20日" and mail["to"] == ["office@yunxi.example.cn"]
+        files = {part.get_filename(): part for part in msg.iter_attachments()}
+        assert set(files) == {"digest-2026-11-20.html", "digest-2026-11-20.docx"}
+        assert "城关镇拆迁户聚集讨说法" in files["digest-2026-11-20.html"].get_content()
+        assert files["digest-2026-11-20.docx"].get_content() == result.docx.read_bytes()
+        assert "共监测到涉及云溪县的舆情信息1条" in msg.get_body(("plain",)).get_content()
+        [req] = hook.requests
+        body = json.loads(req["body"])
+        assert req["path"] == "/hook" and body["subject"] == "【舆情日报】云溪县 2026年11月20日" and body["kind"] == "digest"
+        assert f"https://yq.yunxi.example.cn/reports/{result.record_id}" in json.dumps(body)
+        with dep.sessions() as s:
+            row = s.get(ReportRecord, result.record_id)
+            assert row.sent_at is not None and len(row.deliveries) == 3
+    finally:
+        dep.close()
+        smtp.close()
+        hook.close()

@@ -426,3 +426,52 @@ def test_run_starts_and_stops_cleanly(tmp_path, monkeypatch, other_jobs):
     assert ids == {"process", "deadlines", "digest", "monthly"}
     dep.close()
     scheduler._DEPLOYMENTS.pop(str(path.resolve()), None)
+
+
+@pytest.mark.slow
+def test_two_yuqing_run_processes_make_up_a_missed_digest_once(tmp_path):
+    """Two real `yuqing run` processes start on one database with the 17:00 digest overdue: one digest, marked 补发."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from yuqing.models import utcnow
+
+    path = write_config(tmp_path)
+    dep = open_deployment(path)
+    r = Runner(dep, path, scheduler_class=ManualScheduler, inline=True)
+    r.scheduler.start(paused=True)
+    r.sync_jobs()
+    due = (utcnow() - timedelta(minutes=30)).replace(microsecond=0)
+    r.scheduler.modify_job("digest", next_run_time=due)  # as if the machine was off at its time
+    for other in ("process", "deadlines", "monthly"):
+        r.scheduler.modify_job(other, next_run_time=utcnow() + timedelta(days=1))
+    r.shutdown()
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    procs = [subprocess.Popen([sys.executable, "-m", "yuqing", "--config", str(path), "-v", "run"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]
+    try:
+        deadline = time.monotonic() + 90
+        done = []
+        while time.monotonic() < deadline and not done:
+            done = [x for x in runs(dep, "digest") if x.status == "ok"]
+            time.sleep(0.3)
+        time.sleep(3)  # the other process has long seen the same due run by now
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        outs = [p.communicate(timeout=120) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err[-2000:]
+        assert "scheduler running" in out and "scheduler stopped" in out
+    [run] = runs(dep, "digest")
+    assert run.status == "ok" and run.late and run.scheduled_at == due
+    assert len(digests(dep)) == 1 and digests(dep)[0].late
+    logs = "".join(err for _, err in outs)
+    assert logs.count("runs late by") == 1  # only the process that claimed the run ran it
+    # the other either found it taken or, started a moment later, never saw it due
+    assert logs.count("is already taken by another scheduler") <= 1
+    dep.close()
+    scheduler._DEPLOYMENTS.pop(str(path.resolve()), None)

@@ -367,6 +367,15 @@ def alerts(
     return df
 
 
+def latest_post_time(deployment_or_config_path=None, relevant: bool | None = True) -> pd.Timestamp | None:
+    """The time of the newest post (Asia/Shanghai), or None for an empty store: notebooks' "now" on old data."""
+    dep = open_deployment(deployment_or_config_path)
+    newest = dep.posts.search(PostQuery(relevant=relevant, sort="time", limit=1))
+    if not newest:
+        return None
+    return pd.Timestamp(newest[0].when).tz_convert(dep.config.timezone)
+
+
 def week_start(today: date | None = None, tz: str = DISPLAY_TZ) -> pd.Timestamp:
     """Midnight (Asia/Shanghai) seven days before ``today`` (default: now): the notebooks' default window."""
     today = today or datetime.now(ZoneInfo(tz)).date()
@@ -385,4 +394,4 @@ def use_cjk_font() -> str:
     return font.name
 
 
-__all__ = ["open_deployment", "posts", "events", "alerts", "week_start", "use_cjk_font", "LEVEL_NAMES", "STEP_NAMES"]
+__all__ = ["open_deployment", "posts", "events", "alerts", "latest_post_time", "week_start", "use_cjk_font", "LEVEL_NAMES", "STEP_NAMES"]

@@ -75,7 +75,7 @@ from yuqing.models import Base, utcnow
 log = logging.getLogger(__name__)
 
 #: a run starting this long after its scheduled time is reported as late (补发)
-LATE_AFTER = timedelta(minutes=2)
+LATE_AFTER = timedelta(minutes=5)
 #: how often the running process re-plans (duty periods, configuration) and looks at the store
 REPLAN_SECONDS = 60
 #: the module:function every stored job calls (a textual reference, so jobs pickle)
@@ -535,8 +535,15 @@ class Runner:
         self.scheduler.resume()
 
     def shutdown(self, wait: bool = True) -> None:
-        if self.scheduler.running:
+        """Stop taking new runs, let running jobs finish (``wait``), and forget this process's deployment."""
+        from apscheduler.schedulers.base import STATE_STOPPED
+
+        if self.scheduler.state != STATE_STOPPED:
+            self.scheduler.pause()  # no new submissions while the executors shut down
             self.scheduler.shutdown(wait=wait)
+        with _DEPLOYMENTS_LOCK:
+            if _DEPLOYMENTS.get(self.config_path) is self.deployment:
+                del _DEPLOYMENTS[self.config_path]
 
     # jobs
     def sync_jobs(self, at: datetime | None = None) -> dict[str, list[str]]:
@@ -551,6 +558,7 @@ class Runner:
             log.warning("duty period %s: crawl cadence %s", "started" if duty else "ended", "raised" if duty else "back to normal")
         self.duty = duty
         planned = {p.id: p for p in plan_jobs(self.deployment.config, duty, at)}
+        grace = int(self.deployment.config.schedule.misfire_grace_hours * 3600)
         stored = {j.id: j for j in self.scheduler.get_jobs()}
         changes: dict[str, list[str]] = {"added": [], "changed": [], "removed": []}
         for job_id, p in planned.items():
@@ -569,10 +577,10 @@ class Runner:
                     nxt = job.next_run_time  # a due (or missed) run still happens
                 elif job.next_run_time is not None and isinstance(p.trigger, IntervalTrigger):
                     nxt = min(job.next_run_time, first)  # a faster cadence (duty) takes effect at once
-                job.modify(trigger=p.trigger, name=p.name, kwargs=kwargs, next_run_time=nxt)
+                job.modify(trigger=p.trigger, name=p.name, kwargs=kwargs, next_run_time=nxt, misfire_grace_time=grace)
                 changes["changed"].append(job_id)
-            elif job.kwargs != kwargs or job.name != p.name:
-                job.modify(kwargs=kwargs, name=p.name)
+            elif job.kwargs != kwargs or job.name != p.name or job.misfire_grace_time != grace:
+                job.modify(kwargs=kwargs, name=p.name, misfire_grace_time=grace)
                 changes["changed"].append(job_id)
         for job_id in set(stored) - set(planned):
             try:
