@@ -1,0 +1,12 @@
+"""Alerts: the seven-step procedure against the 12-hour clock, notifications, digests and reports.
+
+- :mod:`~yuqing.alerts.workflow` — the steps as transitions (the only code that changes an alert)
+- :mod:`~yuqing.alerts.api` — ``sync_alerts`` and ``check_deadlines`` for the pipeline and scheduler; the queue
+- :mod:`~yuqing.alerts.clock` — time left, 迟报 and 漏报
+- :mod:`~yuqing.alerts.permissions` — the role → permission table
+- :mod:`~yuqing.alerts.notify` — e-mail, 企业微信, 钉钉 and JSON webhooks
+- :mod:`~yuqing.alerts.routing` — who hears about an alert at each level
+- :mod:`~yuqing.alerts.corrections` — monitors' label and level corrections
+- :mod:`~yuqing.alerts.models` — 通稿 versions and reviews, 联系单, the delivery log
+- :mod:`~yuqing.alerts.digest`, :mod:`~yuqing.alerts.monthly` — the daily digest and the monthly report
+"""

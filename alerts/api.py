@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from yuqing.alerts import workflow
 from yuqing.alerts.clock import Timeliness, is_late, is_missed, time_left, time_to_reply, time_to_report, timeliness
@@ -244,53 +244,81 @@ def check_deadlines(deployment, now: datetime | None = None) -> DeadlineReport:
         report.checked = s.scalar(
             select(func.count()).select_from(Alert).where(Alert.status == "open", Alert.replied_at.is_(None))
         ) or 0
-        due = list(s.execute(
-            select(Alert.id).where(Alert.status == "open", Alert.replied_at.is_(None), Alert.overdue_at.is_(None),
-                                   Alert.deadline_at <= horizon)
-            .order_by(Alert.level.desc(), Alert.deadline_at)
-        ).scalars())
-        sent = {}
-        if due:
-            for alert_id, mark in s.execute(select(ReminderMark.alert_id, ReminderMark.mark).where(
-                    ReminderMark.kind == "reminder", ReminderMark.alert_id.in_(due))):
-                sent.setdefault(alert_id, set()).add(mark)
+        running = (Alert.status == "open", Alert.replied_at.is_(None), Alert.overdue_at.is_(None),
+                   Alert.deadline_at <= horizon)
+        due = list(s.execute(select(Alert.id).where(*running).order_by(Alert.level.desc(), Alert.deadline_at)).scalars())
+        sent: dict[int, set[str]] = {}
+        for alert_id, mark in s.execute(
+                select(ReminderMark.alert_id, ReminderMark.mark).join(Alert, ReminderMark.alert_id == Alert.id)
+                .where(ReminderMark.kind == "reminder", *running)):
+            sent.setdefault(alert_id, set()).add(mark)
         forms = list(s.execute(
             select(LiaisonForm.id).where(LiaisonForm.answered_at.is_(None), LiaisonForm.overdue_at.is_(None),
                                          LiaisonForm.due_at <= now).order_by(LiaisonForm.due_at)
         ).scalars())
 
-    for alert_id in due:
-        try:
-            with workflow.open_session(deployment) as s, s.begin():
-                alert = s.get(Alert, alert_id)
-                if alert.status != "open" or alert.replied_at is not None or alert.overdue_at is not None:
-                    continue
-                left = alert.deadline_at - now
-                if left <= timedelta(0):
-                    workflow.mark_overdue(s, alert, now)
-                    report.overdue.append(alert.id)
-                    continue
-                done = sent.get(alert.id, set()) | {f"{float(x):g}" for x in (alert.reminders_sent or [])}
-                crossed = [h for h in marks if left <= timedelta(hours=h) and f"{h:g}" not in done]
-                if crossed:
-                    # several marks crossed at once (a late alert, a stopped scheduler): one reminder, the most urgent
-                    workflow.remind(s, alert, min(crossed), crossed, now)
-                    report.reminders.append((alert.id, min(crossed)))
-        except Exception:
-            log.exception("deadline check failed for alert %s", alert_id)
-            report.failed.append(alert_id)
+    def check_alert(s, alert_id: int, out: DeadlineReport) -> None:
+        alert = s.get(Alert, alert_id)
+        if alert.status != "open" or alert.replied_at is not None or alert.overdue_at is not None:
+            return
+        left = alert.deadline_at - now
+        if left <= timedelta(0):
+            workflow.mark_overdue(s, alert, now)
+            out.overdue.append(alert.id)
+            return
+        done = sent.get(alert.id, set()) | {f"{float(x):g}" for x in (alert.reminders_sent or [])}
+        crossed = [h for h in marks if left <= timedelta(hours=h) and f"{h:g}" not in done]
+        if crossed:
+            # several marks crossed at once (a late alert, a stopped scheduler): one reminder, the most urgent
+            workflow.remind(s, alert, min(crossed), crossed, now)
+            out.reminders.append((alert.id, min(crossed)))
 
-    for form_id in forms:
+    def check_form(s, form_id: int, out: DeadlineReport) -> None:
+        form = s.get(LiaisonForm, form_id)
+        if form.answered_at is None and form.overdue_at is None:
+            workflow.mark_liaison_overdue(s, form, now)
+            out.liaison_overdue.append(form.id)
+
+    def load_alerts(s, ids: list[int]) -> None:  # one query for the batch, steps included
+        list(s.scalars(select(Alert).where(Alert.id.in_(ids)).options(selectinload(Alert.steps))))
+
+    _in_batches(deployment, due, check_alert, report, prefetch=load_alerts)
+    _in_batches(deployment, forms, check_form, report, what="liaison form")
+    return report
+
+
+def _in_batches(deployment, ids: list[int], check, report: DeadlineReport, what: str = "alert", size: int = 50,
+                prefetch=None) -> None:
+    """Run ``check`` over ``ids``, a batch per transaction; a failing batch is retried one by one,
+    so one bad row costs only itself. Notifications go out after each commit."""
+    for i in range(0, len(ids), size):
+        batch = ids[i : i + size]
+        part = DeadlineReport(at=report.at)
         try:
             with workflow.open_session(deployment) as s, s.begin():
-                form = s.get(LiaisonForm, form_id)
-                if form.answered_at is None and form.overdue_at is None:
-                    workflow.mark_liaison_overdue(s, form, now)
-                    report.liaison_overdue.append(form.id)
+                if prefetch is not None:
+                    prefetch(s, batch)
+                with s.no_autoflush:  # one flush for the batch
+                    for item in batch:
+                        check(s, item, part)
         except Exception:
-            log.exception("deadline check failed for liaison form %s", form_id)
-            report.failed.append(form_id)
-    return report
+            log.warning("deadline check of %d %ss failed; retrying one by one", len(batch), what, exc_info=True)
+            part = DeadlineReport(at=report.at)
+            for item in batch:
+                one = DeadlineReport(at=report.at)
+                try:
+                    with workflow.open_session(deployment) as s, s.begin():
+                        check(s, item, one)
+                except Exception:
+                    log.exception("deadline check failed for %s %s", what, item)
+                    report.failed.append(item)
+                    continue
+                part.reminders += one.reminders
+                part.overdue += one.overdue
+                part.liaison_overdue += one.liaison_overdue
+        report.reminders += part.reminders
+        report.overdue += part.overdue
+        report.liaison_overdue += part.liaison_overdue
 
 
 # -- the queue ----------------------------------------------------------------------------------
@@ -337,53 +365,81 @@ class QueuePage:
 def queue(session, f: QueueFilter, now: datetime | None = None) -> QueuePage:
     """One page of the queue: open alerts by level (most severe first), then time left.
 
-    Alerts still on the clock come before replied ones within a level. The
-    ``ix_alerts_queue`` index (status, level desc, deadline) serves the order,
-    so a page costs the same with 10 or 10,000 open alerts.
+    Within a level, alerts still on the clock come first (least time left first),
+    then those already replied. The queue is read as segments — (level, on the
+    clock or replied) — each served in deadline order by the ``ix_alerts_queue``
+    index (status, level, replied_at, deadline), so a page costs about the same
+    with 10 or 10,000 open alerts and needs no sort of the whole queue. A topic
+    or source filter (on the event) is one sorted query over the matching alerts.
     """
     now = _now(now)
-    conds = []
-    if f.status in ("open", "running", "overdue", "replied"):
-        conds.append(Alert.status == "open")
-    elif f.status in ("closed", "dismissed"):
-        conds.append(Alert.status == f.status)
-    if f.status == "running":
-        conds.append(Alert.replied_at.is_(None))
-    elif f.status == "overdue":
-        conds += [Alert.replied_at.is_(None), Alert.deadline_at <= now]
-    elif f.status == "replied":
-        conds.append(Alert.replied_at.is_not(None))
-    if f.levels:
-        conds.append(Alert.level.in_([int(x) for x in f.levels]))
-    need_event = bool(f.topic or f.source)
-    if f.topic:
-        conds.append(Event.topic == f.topic)
-    if f.source:
-        # events.sources is a JSON list of source names: match the quoted name in its text
-        conds.append(cast(Event.sources, String).like(f'%"{_like_escape(f.source)}"%', escape="\\"))
-    count_q = select(func.count()).select_from(Alert)
-    if need_event:
-        count_q = count_q.join(Event, Alert.event_id == Event.id)
-    total = session.scalar(count_q.where(*conds)) or 0
-    if f.status in ("closed", "dismissed", "all"):
-        order = [Alert.closed_at.desc().nullsfirst() if f.status != "all" else Alert.level.desc(),
-                 Alert.deadline_at.desc(), Alert.id.desc()]
-    elif f.status in ("running", "overdue"):
-        order = [Alert.level.desc(), Alert.deadline_at, Alert.id]
-    else:
-        order = [Alert.level.desc(), case((Alert.replied_at.is_(None), 0), else_=1), Alert.deadline_at, Alert.id]
     page = max(1, f.page)
     per = max(1, min(f.per_page, 200))
-    ids_q = select(Alert.id)
-    if need_event:
-        ids_q = ids_q.join(Event, Alert.event_id == Event.id)
-    ids = list(session.scalars(ids_q.where(*conds).order_by(*order).limit(per).offset((page - 1) * per)))
+    conds, need_event = _filters(f, now)
+
+    def base(q):
+        if need_event:
+            q = q.join(Event, Alert.event_id == Event.id)
+        return q.where(*conds)
+
+    ids: list[int] = []
+    if f.status in ("closed", "dismissed", "all"):
+        total = session.scalar(base(select(func.count()).select_from(Alert))) or 0
+        order = ([Alert.closed_at.desc(), Alert.id.desc()] if f.status != "all"
+                 else [Alert.issue_started_at.desc(), Alert.id.desc()])
+        ids = list(session.scalars(base(select(Alert.id)).order_by(*order).limit(per).offset((page - 1) * per)))
+    elif need_event:
+        # filtered by topic or source: the filter picks few alerts; one query, sorted in the database
+        total = session.scalar(base(select(func.count()).select_from(Alert))) or 0
+        order = [Alert.level.desc(), Alert.replied_at.is_not(None), Alert.deadline_at, Alert.id]
+        ids = list(session.scalars(base(select(Alert.id)).order_by(*order).limit(per).offset((page - 1) * per)))
+    else:
+        replied = Alert.replied_at.is_not(None)
+        counts = {(int(lv), bool(rep)): n for lv, rep, n in session.execute(
+            base(select(Alert.level, replied, func.count()).select_from(Alert)).group_by(Alert.level, replied))}
+        total = sum(counts.values())
+        skip, want = (page - 1) * per, per
+        for level in sorted({lv for lv, _ in counts}, reverse=True):
+            for rep in (False, True):
+                n = counts.get((level, rep), 0)
+                if want <= 0:
+                    break
+                if skip >= n:
+                    skip -= n
+                    continue
+                q = base(select(Alert.id)).where(Alert.level == level, replied if rep else Alert.replied_at.is_(None))
+                got = list(session.scalars(q.order_by(Alert.deadline_at, Alert.id).limit(want).offset(skip)))
+                ids += got
+                want -= len(got)
+                skip = 0
     rows: list[QueueRow] = []
     if ids:
         found = {a.id: (a, e) for a, e in session.execute(
             select(Alert, Event).join(Event, Alert.event_id == Event.id).where(Alert.id.in_(ids)))}
         rows = [QueueRow(*found[i]) for i in ids if i in found]
     return QueuePage(rows=rows, total=total, page=page, per_page=per)
+
+
+def _filters(f: QueueFilter, now: datetime) -> tuple[list, bool]:
+    conds = []
+    if f.status in ("open", "running", "overdue", "replied"):
+        conds.append(Alert.status == "open")
+    elif f.status in ("closed", "dismissed"):
+        conds.append(Alert.status == f.status)
+    if f.status in ("running", "overdue"):
+        conds.append(Alert.replied_at.is_(None))
+    if f.status == "overdue":
+        conds.append(Alert.deadline_at <= now)
+    elif f.status == "replied":
+        conds.append(Alert.replied_at.is_not(None))
+    if f.levels:
+        conds.append(Alert.level.in_([int(x) for x in f.levels]))
+    if f.topic:
+        conds.append(Event.topic == f.topic)
+    if f.source:
+        # events.sources is a JSON list of source names: match the quoted name in its text
+        conds.append(cast(Event.sources, String).like(f'%"{_like_escape(f.source)}"%', escape="\\"))
+    return conds, bool(f.topic or f.source)
 
 
 def _like_escape(text: str) -> str:

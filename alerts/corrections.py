@@ -98,7 +98,9 @@ def correct_post(session: Session, deployment, post_id: int, by: Any, changes: d
 def _grading_override():
     try:
         from yuqing.grading import api as grading_api
-    except ImportError:
+    except ModuleNotFoundError as e:
+        if e.name not in ("yuqing.grading.api", "yuqing.grading"):
+            raise
         return None
     return getattr(grading_api, "override_level", None)
 
@@ -123,16 +125,14 @@ def regrade(session: Session, deployment, alert: Alert, new_level: Any, by: Any,
     override = _grading_override()
     applied_by_grading = False
     if override is not None:
-        try:
-            override(deployment, event.id, new, by=username, reason=reason, now=now, session=session)
-            applied_by_grading = True
-        except TypeError:
-            log.warning("grading.api.override_level has another signature; applying the level directly")
-    if not applied_by_grading:
+        # grading keeps the override (so re-grading never undoes it) and copies the level to the posts
+        override(deployment, event.id, new, by=username, reason=reason, now=now, session=session)
+        applied_by_grading = True
+    else:
         event.level = int(new)
         event.level_by = username
-        event.level_reasons = [f"人工调整（{username}）：{reason}", *[r for r in (event.level_reasons or [])
-                                                                   if not str(r).startswith("人工调整")]]
+        event.level_reasons = [f"人工认定（{username}）：{reason}", *[r for r in (event.level_reasons or [])
+                                                                   if not str(r).startswith(("人工认定", "人工调整"))]]
         event.features = {**(event.features or {}),
                           "override": {"level": int(new), "by": username, "reason": reason, "at": now.isoformat()}}
     session.add(LabelCorrection(task="level", post_id=None, event_id=event.id,

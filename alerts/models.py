@@ -23,8 +23,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yuqing.models import Alert, Base, utcnow
 
-#: the queue: open alerts by level (most severe first), then deadline
-Index("ix_alerts_queue", Alert.status, Alert.level.desc(), Alert.deadline_at)
+#: the queue: open alerts of one level, on the clock (replied_at NULL), in deadline order (see alerts.api.queue)
+QUEUE_INDEX = Index("ix_alerts_queue", Alert.status, Alert.level, Alert.replied_at, Alert.deadline_at)
 
 
 class Statement(Base):
@@ -141,3 +141,11 @@ class ReminderMark(Base):
     kind: Mapped[str] = mapped_column(String(20))  # reminder, overdue, liaison_overdue
     mark: Mapped[str] = mapped_column(String(40))  # hours left ("6", "2"), or a 联系单 id
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def ensure_schema(engine) -> None:
+    """Create the alert tables and the queue index where missing (tests, benchmarks; offices use migrations)."""
+    tables = [Statement.__table__, StatementReview.__table__, LiaisonForm.__table__,
+              NotificationDelivery.__table__, ReminderMark.__table__]
+    Base.metadata.create_all(engine, tables=tables)
+    QUEUE_INDEX.create(engine, checkfirst=True)

@@ -243,8 +243,23 @@ class Notifier:
         self.backoff = BACKOFF_SECONDS if backoff is None else backoff
 
     def channels_for(self, message: Message) -> list:
-        on_duty = duty_active(self.cfg, message.when)
-        return [c for c in self.cfg.notifications.channels if channel_matches(c, message, on_duty)]
+        channels = self.cfg.notifications.channels
+        on_duty = any(c.duty_only for c in channels) and self.on_duty(message.when)
+        return [c for c in channels if channel_matches(c, message, on_duty)]
+
+    def on_duty(self, at: datetime) -> bool:
+        """A duty period in force: from the configuration, or declared with ``yuqing duty add``."""
+        if duty_active(self.cfg, at):
+            return True
+        try:
+            from yuqing.scheduler import on_duty  # periods declared in the database
+        except ImportError:
+            return False
+        try:
+            return bool(on_duty(self.deployment, at))
+        except Exception as e:  # no duty table yet, a locked database: the configured periods decide
+            log.warning("could not read declared duty periods: %s", str(e).splitlines()[0])
+            return False
 
     def send(self, message: Message) -> list[Delivery]:
         """Send over every matching channel; never raises. Returns one Delivery per channel."""

@@ -36,7 +36,7 @@ from yuqing.alerts import notify
 from yuqing.alerts import permissions as perm
 from yuqing.alerts.models import LiaisonForm, Statement, StatementReview
 from yuqing.alerts.routing import alert_message, approval_body, clock_text
-from yuqing.domain import Level, Role, Step
+from yuqing.domain import Level, Step
 from yuqing.errors import PermissionDenied, YuqingError
 from yuqing.models import Alert, Event, StepRecord, User, utcnow
 
@@ -626,7 +626,6 @@ def remind(session: Session, alert: Alert, hours_left: float, marks: Iterable[fl
     for m in marks:
         session.add(ReminderMark(alert_id=alert.id, kind="reminder", mark=f"{m:g}", at=now))
     alert.reminders_sent = sorted({*(float(x) for x in alert.reminders_sent or []), *marks}, reverse=True)
-    session.flush()
     audit.record(session, SYSTEM, "alert.reminder", alert, at=now, hours_left=hours_left, marks=marks)
     step = next_steps(alert)
     todo = f"当前应办理第{int(step[0])}步“{step[0].label}”。" if step else ""
@@ -647,7 +646,6 @@ def mark_overdue(session: Session, alert: Alert, now: datetime | None = None) ->
     if mon is not None:
         _append(mon, [{"kind": "text", "text": f"超过{cfg.alerts.reply_hours:g}小时未正面回复，已报告领导", "by": SYSTEM,
                        "at": now.isoformat()}])
-    session.flush()
     audit.record(session, SYSTEM, "alert.overdue", alert, at=now, deadline_at=alert.deadline_at,
                  current_step=Step(alert.current_step).label)
     step = next_steps(alert)
@@ -666,7 +664,6 @@ def mark_liaison_overdue(session: Session, form: LiaisonForm, now: datetime | No
     form.overdue_at = now
     alert = session.get(Alert, form.alert_id)
     session.add(ReminderMark(alert_id=alert.id, kind="liaison_overdue", mark=str(form.id), at=now))
-    session.flush()
     audit.record(session, SYSTEM, "liaison.overdue", alert, at=now, liaison_id=form.id, unit=form.unit,
                  due_at=form.due_at)
     text = f"发往{form.unit}的舆情联系单 #{form.id} 已超过核实反馈时限（{cfg.alerts.liaison_hours:g}小时），请督促反馈。"
@@ -965,5 +962,5 @@ __all__ = [
     "mark_overdue", "mark_liaison_overdue", "log_follow_up", "add_reply_links", "draft_statement", "review_statement",
     "approved_statement", "require_approved_statement", "statements_of", "send_liaison", "answer_liaison",
     "liaison_forms", "next_steps", "current_record", "monitoring_record", "main_records", "allowed_actions",
-    "can_review", "normalize_attachments", "safe_url", "resolve_user", "Role",
+    "can_review", "normalize_attachments", "safe_url", "resolve_user",
 ]

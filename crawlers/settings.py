@@ -84,3 +84,5 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
+LOG_FORMATTER = "yuqing.crawlers.logformat.PostLogFormatter"
+DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"

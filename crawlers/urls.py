@@ -73,12 +73,13 @@ def bid_to_mid(bid: str) -> str:
     return "".join(reversed(out)).lstrip("0") or "0"
 
 
-def _is_tracking(name: str, host: str) -> bool:
+def _is_tracking(name: str, host: str, names: set[str]) -> bool:
     lname = name.lower()
-    if lname in _KEEP_BY_HOST.get(host, ()):
+    keep = _KEEP_BY_HOST.get(host)
+    if keep and keep & names:  # a host where we know exactly which parameters matter
+        return lname not in keep
+    if keep:  # e.g. a temporary mp.weixin.qq.com/s?src=3&signature=… link: nothing else identifies it
         return False
-    if host in _KEEP_BY_HOST:  # a host where we know exactly which parameters matter
-        return True
     return lname in TRACKING_PARAMS or lname.startswith(TRACKING_PREFIXES)
 
 
@@ -95,7 +96,9 @@ def canonical_url(url: str, base: str | None = None) -> str:
     netloc = host
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         netloc = f"{host}:{port}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k, host)]
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    names = {k.lower() for k, _ in pairs}
+    query = [(k, v) for k, v in pairs if not _is_tracking(k, host, names)]
     path = parts.path or "/"
     clean = urlunsplit((scheme, netloc, path, urlencode(query), ""))
     return canonicalize_url(clean, keep_fragments=False)

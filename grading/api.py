@@ -160,6 +160,7 @@ def grade_records(cfg, records: list[PostRecord], grader: Grader | None = None) 
     order = sorted(range(len(records)), key=lambda i: (post_time(records[i]), i))
     for i in order:
         grouper.add(records[i])
+    grouper.consolidate()
     by_id = {r.id: r for r in records}
     position = {r.id: i for i, r in enumerate(records)}
     states = [s for s in grouper.events.values() if s.post_ids]
@@ -230,6 +231,7 @@ def _grade_batch(deployment, grader: Grader, pending: list[PostRecord], now: dat
             grouper.by_post[o.id] = o.event_id
     for p in pending:
         grouper.add(p)
+    grouper.consolidate()
     touched = [s for s in grouper.events.values() if s.new_post_ids]
     by_id = {p.id: p for p in pending}
     groups = []

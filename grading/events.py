@@ -11,7 +11,8 @@ posts; :func:`event_trend` gives posts and engagement per hour.
 The level rules of re-grading (SPEC §2 step 2, issue 5): a higher level is an
 escalation; a level never drops by itself while the event's alert is open; a
 monitor may set any level with a reason (:func:`set_level`), and that level
-stands until the event worsens beyond what was known when it was set. Every
+stands until the event worsens beyond what was known when it was set (a higher
+level than then, or a rule that had not fired then, such as a death). Every
 change is in the audit log, in the same transaction.
 """
 from __future__ import annotations
@@ -110,10 +111,13 @@ def apply_grade(session: Session, ev: Event, grade, now: datetime, *, new_event:
     level = computed
     kept = False
     by = "rule" if grade.rules.floor > grade.model_level else "model"
+    fired = [f.rule for f in grade.rules.floors]
     if override and not new_event:
         known = Level(int(override.get("computed", override["level"])))
-        if computed > max(known, old):
-            reasons.insert(0, f"事件继续发酵，系统评估由人工认定的{old.label}升为{computed.label}")
+        new_rules = [f for f in grade.rules.floors if f.rule not in set(override.get("rules") or []) and f.level > old]
+        if computed > old and (computed > known or new_rules):
+            why = f"新出现：{new_rules[0].reason}" if new_rules else f"系统评估升至{computed.label}"
+            reasons.insert(0, f"事件继续发酵（{why}），由人工认定的{old.label}升为{computed.label}")
             features.pop("override")
         else:
             level, kept, by = old, True, override.get("by") or ev.level_by
@@ -125,6 +129,7 @@ def apply_grade(session: Session, ev: Event, grade, now: datetime, *, new_event:
     ev.level = int(level)
     ev.level_reasons = reasons
     ev.level_by = by
+    features["rules"] = fired
     if new_event or level != old:
         history = list(features.get("history") or [])[-HISTORY_KEEP + 1:]
         history.append({"at": now.isoformat(), "level": int(level), "by": by})
@@ -192,7 +197,8 @@ def _set_level(deployment, s: Session, event_id, new: Level, by: str, reason: st
     features = dict(ev.features or {})
     prior = features.get("override") or {}
     computed = int(prior.get("computed", ev.level)) if ev.level_by not in ("model", "rule") else int(ev.level)
-    features["override"] = {"level": int(new), "by": by, "reason": reason, "at": now.isoformat(), "computed": computed}
+    features["override"] = {"level": int(new), "by": by, "reason": reason, "at": now.isoformat(), "computed": computed,
+                            "rules": list(features.get("rules") or [])}
     history = list(features.get("history") or [])[-HISTORY_KEEP + 1:]
     history.append({"at": now.isoformat(), "level": int(new), "by": by, "reason": reason})
     features["history"] = history

@@ -2,16 +2,22 @@
 
 A post joins the open event it is most similar to, if that similarity reaches
 ``thresholds.event_similarity`` and the event had a post within
-``thresholds.event_window_hours``; otherwise it starts a new event. A post is
+``thresholds.event_window_hours`` (a follow-up later than that joins only if it
+is clearly the same incident); otherwise it starts a new event. A post is
 seen as its words (the classify tokenizer's tokens, so the locality's units
 stay whole) and its character trigrams (for names the tokenizer splits),
 weighted by how rare they are in posts about other incidents (IDF from our
-corpus plus the posts seen in this run); named places, units and companies
-weigh double. Similarity to an event is the largest of: cosine to the event's
-centroid, cosine to one of its posts (a repost matches the post it copies),
-and the share of the post's weight the event already has (a short post
-"白沙镇强拆太过分了" belongs where 白沙镇 and 强拆 are). Two posts that name
-different villages, companies or schools and no place in common are held apart.
+corpus plus the posts seen in this run). Named places, units and companies
+(anchors) are kept apart from that content. Similarity to an event is the
+largest of: cosine of content to the event's centroid, cosine to one of its
+posts (a repost matches the post it copies), and the share of the post's
+content the event already has (a short post "柳树村强拆太过分了" belongs where
+强拆 is); to it is added a bonus for each distinctive village, road, company or
+school they share (and less for a town), provided their content agrees a
+little. A post and an event that name different villages, companies or
+schools and no place in common are held apart. A bare reaction with nothing
+that names an incident (太惨了, 求真相) joins the busiest event of the hours
+before it.
 The locality's own names are removed first: every post mentions them. A post
 marked ``duplicate_of`` joins its original's event directly.
 
@@ -26,23 +32,35 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from yuqing.grading.spread import post_time
 
 #: terms kept in a stored centroid and in each stored exemplar
 CENTROID_TERMS = 400
 EXEMPLAR_TERMS = 80
 EXEMPLARS = 6
-#: weight of a character trigram beside a word
+#: weight of a character trigram, and of a one-character word (桥, 房, 车), beside a word
 TRIGRAM_WEIGHT = 0.35
-#: weight multiplier of a named place, unit or company
-ANCHOR_WEIGHT = 2.0
+SINGLE_CHAR_WEIGHT = 0.5
 #: the share of a post's weight found in the event counts this much toward similarity
 CONTAINMENT_WEIGHT = 0.75
 #: weight a post needs before its containment is trusted fully
 CONTAINMENT_MASS = 12.0
-#: similarity bonus per distinctive anchor shared (capped)
-ANCHOR_BONUS = 0.1
-ANCHOR_BONUS_MAX = 0.2
+#: similarity bonus per distinctive fine place (village, company, road, school) shared, and for a town shared
+FINE_BONUS = 0.15
+FINE_BONUS_MAX = 0.3
+COARSE_BONUS = 0.05
+#: places shared count only beside at least this much similarity of content
+MIN_CONTENT = 0.05
+#: bonus when the post and the event name the same fine place and the same kind of incident
+SAME_PLACE_AND_KIND = 0.3
+#: a follow-up may join an event up to this many windows after its last post, if this much more similar
+FOLLOW_UP_FACTOR = 5.0
+FOLLOW_UP_MARGIN = 0.2
+#: events scored per post (those sharing most terms and places)
+MAX_CANDIDATES = 60
+#: a post with no place, no kind of incident and at most this many words is a bare reaction; it joins
+#: the busiest event with a post in the hours before it
+REACTION_WORDS = 4
+REACTION_HOURS = 6
 #: similarity kept when the post and the event name different fine places and none in common
 PLACE_CONFLICT = 0.5
 
@@ -53,8 +71,9 @@ _REPOST_WORDS = re.compile(r"转发微博|转发|扩散|求扩散|帮转|已转|
 #: a token ending like a place, unit or organisation is an anchor
 _COARSE_SUFFIXES = ("省", "市", "县", "区", "镇", "乡", "街道")
 _FINE_SUFFIXES = ("村", "社区", "小区", "花园", "家园", "公寓", "大厦", "广场", "市场", "医院", "卫生院", "中学", "小学",
-                  "一中", "二中", "二小", "幼儿园", "学校", "公司", "集团", "厂", "工地", "项目", "酒店", "宾馆", "超市",
-                  "商场", "大道", "路", "街", "桥", "水库", "景区", "车站", "矿", "养殖场", "合作社", "名苑", "苑", "城")
+                  "一中", "二中", "三中", "一小", "二小", "三小", "幼儿园", "学校", "公司", "集团", "厂", "工地", "项目",
+                  "酒店", "宾馆", "超市", "商场", "大道", "路", "街", "桥", "水库", "景区", "车站", "矿", "场", "合作社",
+                  "名苑", "苑", "城", "园", "站", "中心", "银行", "加油站", "农家乐", "寺", "河", "湖")
 _GENERIC_ANCHORS = frozenset(
     ["县政府", "镇政府", "政府", "医院", "学校", "公司", "派出所", "公安局", "工地", "项目", "小区", "社区", "村里",
      "本村", "我们村", "全村", "市场", "超市", "大道", "马路", "道路", "路上", "街上", "信访局", "镇里", "县里",
@@ -62,6 +81,51 @@ _GENERIC_ANCHORS = frozenset(
      "县城", "进城", "回村", "村民", "全县", "全镇", "一路", "路口", "门口", "半路", "思路", "出路", "道路", "网路",
      "线路", "销路", "公路", "国道", "高速", "老街", "大街", "街道", "县委", "镇上", "乡下", "乡镇", "城区", "城管"]
 )
+
+
+#: kinds of incident, each with the words that name it: two posts naming the same kind agree on
+#: what happened even in different words (房屋拆除 / 强拆 / 推倒了房子)
+INCIDENT_KINDS: dict[str, tuple[str, ...]] = {
+    "拆": ("拆迁", "拆除", "强拆", "拆房", "拆了", "推倒", "推平", "征收", "征地", "旧改", "棚改"),
+    "撞": ("车祸", "相撞", "撞了", "撞上", "撞倒", "撞死", "追尾", "交通事故", "侧翻", "碾压", "剐蹭"),
+    "毒": ("中毒", "呕吐", "腹泻", "拉肚子", "上吐下泻", "发烧", "食品安全", "变质", "吐了", "开始吐", "一直吐", "吃坏",
+           "食堂", "午餐", "饭菜", "疫苗"),
+    "薪": ("欠薪", "讨薪", "工资", "工钱", "血汗钱", "劳务费", "拖欠"),
+    "污": ("污染", "排污", "偷排", "直排", "污水", "黑烟", "异味", "恶臭", "臭", "气味", "死鱼", "粉尘", "扬尘", "废气",
+           "填埋", "垃圾场", "焚烧", "噪音", "噪声", "扰民"),
+    "火": ("火灾", "起火", "着火", "失火", "大火", "烧毁", "浓烟", "火情"),
+    "爆": ("爆炸", "爆燃", "巨响", "炸了"),
+    "溺": ("溺水", "溺亡", "落水", "淹死", "游泳"),
+    "堵": ("堵路", "拦路", "堵塞", "封路", "堵门", "围堵"),
+    "塌": ("坍塌", "倒塌", "垮塌", "塌方", "塌了", "脱落", "滑坡", "断成", "断裂", "危桥", "危房"),
+    "坠": ("坠落", "坠楼", "跌落", "摔下", "坠亡", "坠崖", "翻车", "掉下"),
+    "聚": ("聚集", "静坐", "拉横幅", "举牌", "上访", "集访", "维权"),
+    "打": ("殴打", "打人", "打伤", "斗殴", "冲突", "推搡", "砍伤", "持刀", "打起来", "打架", "互殴", "围殴", "棍棒"),
+    "踏": ("踩踏", "拥挤", "挤倒"),
+    "管": ("城管", "执法", "摊贩", "小贩", "摊位", "菜摊", "占道"),
+    "失": ("走失", "失踪", "失联", "寻人", "找人"),
+    "谣": ("谣言", "辟谣", "网传", "传言", "谣传", "不实", "造谣", "信谣", "传谣"),
+    "水": ("自来水", "停水", "水质", "饮用水", "供水", "水管"),
+    "电": ("停电", "断电", "供电", "电费"),
+    "学": ("学校", "学生", "老师", "教师", "家长", "校长", "班主任", "学费", "资料费", "课后服务", "作业"),
+    "医": ("医院", "医生", "护士", "看病", "手术", "患者", "病人", "卫生院", "诊所"),
+    "腐": ("贪污", "受贿", "腐败", "挪用", "截留", "侵吞", "举报", "违纪", "纪委", "保护伞"),
+    "保": ("低保", "养老金", "社保", "医保", "补贴", "救助", "五保", "残疾人"),
+    "房": ("开发商", "烂尾", "交房", "房产证", "物业", "业主", "楼盘", "房款"),
+    "钱": ("集资", "理财", "借贷", "网贷", "本金", "跑路", "爆雷", "诈骗", "被骗"),
+    "兵": ("退役", "老兵", "军人", "优抚", "安置"),
+    "游": ("旅游", "游客", "景区", "打卡", "花节", "桃花", "油菜花", "采摘", "风景", "民宿"),
+    "庆": ("开幕", "举办", "节日", "晚会", "表彰", "获奖", "荣获", "比赛", "大赛"),
+    "扶": ("扶贫", "贫困户", "脱贫", "帮扶", "振兴", "增收"),
+    "路": ("路灯", "坑洼", "修路", "积水", "红绿灯", "公交", "停车"),
+    "证": ("办理", "补办", "材料", "窗口", "身份证", "证件", "社保卡", "咨询"),
+}
+#: the weight of a kind of incident, beside a word's 1.0
+KIND_WEIGHT = 1.5
+
+
+def incident_kinds(text: str) -> set[str]:
+    return {kind for kind, words in INCIDENT_KINDS.items() if any(w in text for w in words)}
 
 
 def normalize(text: str, locality_names: tuple[str, ...] = ()) -> str:
@@ -72,6 +136,10 @@ def normalize(text: str, locality_names: tuple[str, ...] = ()) -> str:
     for name in locality_names:
         text = text.replace(name, " ")
     return text
+
+
+def _is_cjk(token: str) -> bool:
+    return len(token) == 1 and "\u4e00" <= token <= "\u9fff"
 
 
 def trigrams(text: str) -> Counter:
@@ -99,13 +167,44 @@ def is_fine_place(token: str) -> bool:
 
 
 def anchors(text: str, units: tuple[str, ...] = (), tokens: list[str] | None = None) -> set[str]:
-    """Named places, units and organisations: configured sub-units and terms, and tokens ending as places do."""
+    """Named places, units and organisations: configured sub-units and terms, tokens ending as places do,
+    and a name joined to the place word the tokenizer cut off (城关 + 二小 → 城关二小, 顺发 + 服装厂)."""
     unit_set = frozenset(units)
     found = {u for u in units if u in text}
-    for t in tokens or ():
+    tokens = list(tokens or ())
+    for i, t in enumerate(tokens):
         if is_anchor(t, unit_set):
             found.add(t)
+        if i and _is_place_word(t) and _is_name_part(tokens[i - 1]):
+            joined = tokens[i - 1] + t
+            if joined in text and is_anchor(joined, unit_set):
+                found.add(joined)
     return found
+
+
+def _is_place_word(token: str) -> bool:
+    return token.endswith(_COARSE_SUFFIXES + _FINE_SUFFIXES) and len(token) <= 4
+
+
+def _is_name_part(token: str) -> bool:
+    return len(token) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in token) and not _is_place_word(token)
+
+
+def anchor_stem(anchor: str) -> str:
+    """The name part of an anchor: 顺发服装厂 → 顺发服装, 柳树村 → 柳树."""
+    for suffix in sorted(_COARSE_SUFFIXES + _FINE_SUFFIXES, key=len, reverse=True):
+        if anchor.endswith(suffix) and len(anchor) > len(suffix):
+            return anchor[: -len(suffix)]
+    return anchor
+
+
+def same_anchor(a: str, b: str) -> bool:
+    """The same place named two ways: equal, or one name part starting the other (顺发厂 / 顺发服装厂)."""
+    if a == b:
+        return True
+    sa, sb = anchor_stem(a), anchor_stem(b)
+    return len(sa) >= 2 and len(sb) >= 2 and (sa.startswith(sb) or sb.startswith(sa)) and \
+        is_fine_place(a) == is_fine_place(b)
 
 
 class Vocabulary:
@@ -130,14 +229,26 @@ class Vocabulary:
         return math.log((1 + self.docs) / (1 + self.df.get(term, 0))) + 1.0
 
 
+def thread_keys(record) -> list[str]:
+    """Keys that put posts of one page together: its URL (without a fragment)."""
+    keys = []
+    url = (record.url or "").strip()
+    if url:
+        base = url.split("#", 1)[0].rstrip("/")
+        if base.count("/") >= 3:  # a page, not a bare site
+            keys.append(f"url:{base}")
+    return keys
+
+
 @dataclass
 class PostVector:
     post_id: int
     tf: dict[str, float]  # sublinear term frequency times the kind of term's weight
     anchors: set[str]
     fine_places: set[str]
-    when: datetime
+    when: datetime | None  # None: unknown (a post given without a time fits any event's window)
     duplicate_of: int | None = None
+    threads: list[str] = field(default_factory=list)
 
 
 def _weighted(tf: dict[str, float], vocab: Vocabulary) -> dict[str, float]:
@@ -165,16 +276,32 @@ class TermReader:
         self._unit_set = frozenset(units)
 
     def read(self, raw: str) -> tuple[dict[str, float], set[str]]:
-        text = normalize(raw, self.locality_names)
+        text = self.strip_locality(raw)
         tf: dict[str, float] = {}
         tokens = self.tokenizer.tokens(text) if self.tokenizer is not None else []
-        words = Counter(t for t in tokens if len(t) >= 2 and not t.isdigit())
-        found = anchors(text, self.units, list(words))
+        words = Counter(t for t in tokens if not t.isdigit() and (len(t) >= 2 or _is_cjk(t)))
+        found = anchors(text, self.units, [t for t in tokens if not t.isdigit()])
         for t, n in words.items():
-            tf[f"w:{t}"] = (1.0 + math.log(n)) * (ANCHOR_WEIGHT if t in found else 1.0)
-        for g, n in trigrams(text).items():
+            if t not in found:
+                tf[f"w:{t}"] = (1.0 + math.log(n)) * (1.0 if len(t) >= 2 else SINGLE_CHAR_WEIGHT)
+        content = text
+        for a in sorted(found, key=len, reverse=True):
+            content = content.replace(a, " ")
+        for g, n in trigrams(content).items():
             tf[f"c:{g}"] = (1.0 + math.log(n)) * TRIGRAM_WEIGHT
+        for kind in incident_kinds(text):
+            tf[f"k:{kind}"] = KIND_WEIGHT
         return tf, found
+
+    def strip_locality(self, raw: str) -> str:
+        """Remove the locality's own names, but not from inside its units (云溪大道 keeps 云溪)."""
+        keep = [u for u in self.units if u in raw and any(n in u for n in self.locality_names)]
+        for i, u in enumerate(keep):
+            raw = raw.replace(u, f"\x00{i}\x00")
+        text = normalize(raw, self.locality_names)
+        for i, u in enumerate(keep):
+            text = text.replace(f"\x00{i}\x00", u)
+        return text
 
     def terms(self, raw: str) -> set[str]:
         return set(self.read(raw)[0])
@@ -189,18 +316,33 @@ class EventState:
     count: int = 0
     exemplars: list[dict[str, float]] = field(default_factory=list)
     anchors: Counter = field(default_factory=Counter)
+    kinds: Counter = field(default_factory=Counter)  # kinds of incident, by posts naming them
     first_at: datetime | None = None
     last_at: datetime | None = None
     post_ids: list[int] = field(default_factory=list)
     new_post_ids: list[int] = field(default_factory=list)
+    threads: set[str] = field(default_factory=set)  # URLs and titles of its posts
     closed: bool = False  # a merged or closed event takes no posts
 
     # cache of idf-weighted centroid and exemplars, dropped when the state changes
     _cache: tuple | None = field(default=None, repr=False)
 
+    def main(self, counter: Counter) -> set[str]:
+        """What at least a third of the event's posts name (all of it for a small event)."""
+        least = max(1.0, self.count / 3)
+        return {k for k, n in counter.items() if n >= least}
+
+    @property
+    def main_anchors(self) -> set[str]:
+        return self.main(self.anchors)
+
+    @property
+    def main_kinds(self) -> set[str]:
+        return self.main(self.kinds)
+
     @property
     def fine_places(self) -> set[str]:
-        return {a for a in self.anchors if is_fine_place(a)}
+        return {a for a in self.main_anchors if is_fine_place(a)}
 
     def to_features(self, vocab: Vocabulary) -> dict:
         return {
@@ -208,6 +350,8 @@ class EventState:
             "count": self.count,
             "exemplars": [{t: round(w, 3) for t, w in e.items()} for e in self.exemplars],
             "anchors": dict(self.anchors.most_common(30)),
+            "kinds": dict(self.kinds),
+            "threads": sorted(self.threads)[-50:],
         }
 
     @classmethod
@@ -219,6 +363,8 @@ class EventState:
             count=int(g.get("count") or 0),
             exemplars=[dict(e) for e in g.get("exemplars") or []],
             anchors=Counter(g.get("anchors") or {}),
+            kinds=Counter(g.get("kinds") or {}),
+            threads=set(g.get("threads") or []),
             first_at=first_at,
             last_at=last_at,
             post_ids=list(post_ids),
@@ -237,8 +383,10 @@ class EventState:
         else:  # keep the first post (often the original) and the most recent ones
             self.exemplars = [self.exemplars[0], *self.exemplars[2:], ex]
         self.anchors.update(pv.anchors)
-        self.first_at = pv.when if self.first_at is None else min(self.first_at, pv.when)
-        self.last_at = pv.when if self.last_at is None else max(self.last_at, pv.when)
+        self.kinds.update(t for t in pv.tf if t.startswith("k:"))
+        if pv.when is not None:
+            self.first_at = pv.when if self.first_at is None else min(self.first_at, pv.when)
+            self.last_at = pv.when if self.last_at is None else max(self.last_at, pv.when)
         self.post_ids.append(pv.post_id)
         self.new_post_ids.append(pv.post_id)
         self._cache = None
@@ -261,7 +409,7 @@ class Match:
 class Grouper:
     """Assigns posts, one at a time, to events."""
 
-    def __init__(self, vocab: Vocabulary, reader: TermReader, *, similarity: float = 0.35, window_hours: float = 72):
+    def __init__(self, vocab: Vocabulary, reader: TermReader, *, similarity: float = 0.2, window_hours: float = 72):
         self.vocab = vocab
         self.reader = reader
         self.similarity = similarity
@@ -270,6 +418,7 @@ class Grouper:
         self.by_post: dict[int, int] = {}  # post id → event key
         self._index: dict[str, set[int]] = {}  # word → event keys
         self._anchor_index: dict[str, set[int]] = {}  # anchor → event keys
+        self._threads: dict[str, int] = {}  # URL or title → event key
         self._next_new = -1
 
     # -- setup ----------------------------------------------------------------
@@ -281,6 +430,8 @@ class Grouper:
         self._index_terms(state, state.centroid)
         for a in state.anchors:
             self._anchor_index.setdefault(a, set()).add(state.key)
+        for key in state.threads:
+            self._threads.setdefault(key, state.key)
 
     def vectorize(self, record) -> PostVector:
         tf, found = self.reader.read(f"{record.title or ''} {record.text or ''}")
@@ -289,8 +440,9 @@ class Grouper:
             tf=tf,
             anchors=found,
             fine_places={a for a in found if is_fine_place(a)},
-            when=post_time(record),
+            when=record.published_at or record.fetched_at,
             duplicate_of=record.duplicate_of,
+            threads=thread_keys(record),
         )
 
     # -- grouping ---------------------------------------------------------------
@@ -304,7 +456,15 @@ class Grouper:
             if not ev.closed:
                 match = Match(ev, 1.0, "duplicate")
         if match is None:
+            for key in pv.threads:  # the same page or thread: the same event
+                ev = self.events.get(self._threads.get(key, 0))
+                if ev is not None and not ev.closed and self._in_window(ev, pv.when, FOLLOW_UP_FACTOR):
+                    match = Match(ev, 1.0, "thread")
+                    break
+        if match is None:
             match = self.best(pv)
+        if (match is None or match.score < self.similarity) and self.contentless(pv):
+            match = self.reaction_target(pv) or match
         if match is not None and match.score >= self.similarity:
             ev = match.event
         else:
@@ -315,17 +475,45 @@ class Grouper:
         for a in pv.anchors:
             self._anchor_index.setdefault(a, set()).add(ev.key)
         ev.add(pv, self.vocab)
+        ev.threads.update(pv.threads)
+        for key in pv.threads:
+            self._threads.setdefault(key, ev.key)
         self.by_post[pv.post_id] = ev.key
         self._index_terms(ev, pv.tf)
         return ev, match
 
+    @staticmethod
+    def contentless(pv: PostVector) -> bool:
+        """A reaction with nothing that names an incident (太惨了, 顶, 求真相): no place, no kind, few words."""
+        if pv.anchors or any(t.startswith("k:") for t in pv.tf):
+            return False
+        return sum(1 for t in pv.tf if t.startswith("w:")) <= REACTION_WORDS
+
+    def reaction_target(self, pv: PostVector) -> Match | None:
+        """The event a bare reaction most likely answers: the busiest one with a post in the hours before it."""
+        if pv.when is None:
+            return None
+        since = pv.when - timedelta(hours=REACTION_HOURS)
+        live = [ev for ev in self.events.values()
+                if not ev.closed and ev.last_at is not None and since <= ev.last_at <= pv.when]
+        if not live:
+            return None
+        ev = max(live, key=lambda e: (e.count, e.last_at))
+        return Match(ev, self.similarity, "reaction")
+
     def best(self, pv: PostVector) -> Match | None:
+        """The most similar open event; past its window an event takes only a strong match (a follow-up)."""
         best = None
         for key in self._candidates(pv):
             ev = self.events[key]
-            if ev.closed or not self._in_window(ev, pv.when):
+            if ev.closed:
+                continue
+            late = not self._in_window(ev, pv.when)
+            if late and not self._in_window(ev, pv.when, FOLLOW_UP_FACTOR):
                 continue
             score, how = self.score(pv, ev)
+            if late:
+                score, how = score - FOLLOW_UP_MARGIN, how + "+late"
             if best is None or score > best.score:
                 best = Match(ev, score, how)
         return best
@@ -339,27 +527,133 @@ class Grouper:
         for e, enorm in exemplars:
             cos_e = max(cos_e, sum(w * e.get(t, 0.0) for t, w in vec.items()) / (norm * enorm))
         score, how = (cos_c, "centroid") if cos_c >= cos_e else (cos_e, "post")
-        words = {t: w for t, w in vec.items() if t.startswith("w:")}
+        words = {t: w for t, w in vec.items() if not t.startswith("c:")}
         mass = sum(words.values())
         if mass:
             inside = sum(w for t, w in words.items() if t in centroid)
             contain = inside / mass * min(1.0, mass / CONTAINMENT_MASS) * CONTAINMENT_WEIGHT
             if contain > score:
                 score, how = contain, "contained"
-        shared = [a for a in pv.anchors if a in ev.anchors and self._anchor_distinctive(a)]
-        if shared and score > 0.05:
-            score += min(ANCHOR_BONUS * len(shared), ANCHOR_BONUS_MAX)
-            how += "+anchors"
-        elif pv.fine_places and ev.fine_places and not (pv.anchors & set(ev.anchors)):
+        main_anchors = ev.main_anchors
+        shared = [a for a in pv.anchors if self._shared_anchor(a, main_anchors) and self._anchor_distinctive(a)]
+        fine = [a for a in shared if not a.endswith(_COARSE_SUFFIXES)]
+        coarse = len(shared) > len(fine)
+        same_kind = bool({t for t in vec if t.startswith("k:")} & ev.main_kinds)
+        if fine and same_kind:  # the same kind of incident at the same village, road, company or school
+            score += SAME_PLACE_AND_KIND
+            how += "+place&kind"
+        elif shared and score >= MIN_CONTENT:
+            score += min(FINE_BONUS * len(fine), FINE_BONUS_MAX) + (COARSE_BONUS if coarse else 0.0)
+            if coarse and same_kind:
+                score += COARSE_BONUS
+            how += "+places"
+        elif pv.fine_places and ev.fine_places and not any(self._shared_anchor(a, set(ev.anchors)) for a in pv.anchors):
             score *= PLACE_CONFLICT
             how += "-places"
         return score, how
 
+    def consolidate(self) -> list[tuple[int, int]]:
+        """Merge new events that turned out to be about the same incident as another event.
+
+        Posts arrive one at a time, so the first posts of an incident may start two
+        events before enough is known to tie them; once grown, events are compared
+        whole and merged (into the older one). Only events not yet stored are merged
+        away. Returns (merged, into) pairs.
+        """
+        merges = []
+        changed = True
+        while changed:
+            changed = False
+            for key in sorted((k for k in self.events if k < 0), reverse=True):
+                ev = self.events.get(key)
+                if ev is None or ev.closed or not ev.post_ids:
+                    continue
+                target = self._best_home(ev)
+                if target is not None:
+                    self._absorb(target, ev)
+                    merges.append((key, target.key))
+                    changed = True
+        return merges
+
+    def event_score(self, a: EventState, b: EventState) -> float:
+        """How alike two events are: cosine of their centroids, plus the places and kinds both mainly name."""
+        ca, na, _ = a.weighted(self.vocab)
+        cb, nb, _ = b.weighted(self.vocab)
+        if len(ca) > len(cb):
+            ca, cb = cb, ca
+        score = sum(w * cb.get(t, 0.0) for t, w in ca.items()) / (na * nb)
+        anchors_a, anchors_b = a.main_anchors, b.main_anchors
+        shared = [x for x in anchors_a if self._shared_anchor(x, anchors_b) and self._anchor_distinctive(x)]
+        fine = [x for x in shared if not x.endswith(_COARSE_SUFFIXES)]
+        same_kind = bool(a.main_kinds & b.main_kinds)
+        if fine and same_kind:
+            score += SAME_PLACE_AND_KIND
+        elif shared and score >= MIN_CONTENT:
+            score += min(FINE_BONUS * len(fine), FINE_BONUS_MAX) + (COARSE_BONUS if len(shared) > len(fine) else 0.0)
+        elif a.fine_places and b.fine_places and not shared:
+            score *= PLACE_CONFLICT
+        return score
+
+    def _as_post(self, ev: EventState) -> PostVector:
+        return PostVector(post_id=0, tf=ev.centroid, anchors=set(ev.anchors), fine_places=ev.fine_places,
+                          when=ev.last_at)
+
+    def _best_home(self, ev: EventState) -> EventState | None:
+        pv = self._as_post(ev)
+        best, best_score = None, self.similarity
+        for key in self._candidates(pv):
+            other = self.events[key]
+            if other is ev or other.closed or not other.post_ids:
+                continue
+            if ev.first_at and other.first_at and not (
+                    self._in_window(other, ev.first_at) or self._in_window(other, ev.last_at)):
+                continue
+            score = self.event_score(ev, other)
+            if score >= best_score and (best is None or score > best_score or other.key > 0):
+                best, best_score = other, score
+        if best is None:
+            return None
+        # keep the older (stored, or first formed) event
+        return best
+
+    def _absorb(self, target: EventState, ev: EventState) -> None:
+        for t, w in ev.centroid.items():
+            target.centroid[t] = target.centroid.get(t, 0.0) + w
+        target.count += ev.count
+        target.exemplars = (target.exemplars + ev.exemplars)[-EXEMPLARS:]
+        target.anchors.update(ev.anchors)
+        target.kinds.update(ev.kinds)
+        target.threads |= ev.threads
+        for t in (ev.first_at, ev.last_at):
+            if t is not None:
+                target.first_at = t if target.first_at is None else min(target.first_at, t)
+                target.last_at = t if target.last_at is None else max(target.last_at, t)
+        target.post_ids += ev.post_ids
+        target.new_post_ids += ev.new_post_ids
+        target._cache = None
+        for pid in ev.post_ids:
+            self.by_post[pid] = target.key
+        for keys in (self._index, self._anchor_index):
+            for t in list(ev.centroid) + list(ev.anchors):
+                hit = keys.get(t)
+                if hit is not None and ev.key in hit:
+                    hit.discard(ev.key)
+                    hit.add(target.key)
+        for k, v in list(self._threads.items()):
+            if v == ev.key:
+                self._threads[k] = target.key
+        del self.events[ev.key]
+
     # -- helpers ----------------------------------------------------------------
-    def _in_window(self, ev: EventState, when: datetime) -> bool:
-        if ev.last_at is None:
+    def _in_window(self, ev: EventState, when: datetime | None, factor: float = 1.0) -> bool:
+        if ev.last_at is None or when is None:
             return True
-        return ev.first_at - self.window <= when <= ev.last_at + self.window
+        window = self.window * factor
+        return ev.first_at - window <= when <= ev.last_at + window
+
+    @staticmethod
+    def _shared_anchor(anchor: str, names) -> bool:
+        return anchor in names or any(same_anchor(anchor, b) for b in names)
 
     def _anchor_distinctive(self, anchor: str) -> bool:
         """An anchor shared by many open events (the county seat, say) tells little."""
@@ -368,13 +662,15 @@ class Grouper:
 
     def _index_terms(self, ev: EventState, tf: dict[str, float]) -> None:
         for t in tf:
-            if t.startswith("w:"):
-                self._index.setdefault(t, set()).add(ev.key)
+            self._index.setdefault(t, set()).add(ev.key)
 
-    def _candidates(self, pv: PostVector) -> set[int]:
-        keys: set[int] = set()
+    def _candidates(self, pv: PostVector) -> list[int]:
+        """Events sharing a term or a place with the post, those sharing most first (at most MAX_CANDIDATES)."""
+        hits: Counter = Counter()
         for t in pv.tf:
-            hit = self._index.get(t)
-            if hit:
-                keys |= hit
-        return keys
+            for key in self._index.get(t, ()):
+                hits[key] += 1
+        for a in pv.anchors:
+            for key in self._anchor_index.get(a, ()):
+                hits[key] += 3
+        return [key for key, _ in hits.most_common(MAX_CANDIDATES)]

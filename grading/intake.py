@@ -76,7 +76,7 @@ def record_from_json(d: dict, line: int = 0, prefix: str = "input:", tz: str = D
         text=text,
         author=d.get("author"),
         published_at=published,
-        fetched_at=published or datetime.now(timezone.utc),
+        fetched_at=None,  # not fetched: the post's time is its publication time, or unknown
         author_verified=None if verified is None else bool(verified),
         media_level=media,
         relevant=True,

@@ -190,17 +190,37 @@ def current_pointer(model_dir: Path) -> Path:
     return Path(model_dir) / MODEL_NAME / "current.json"
 
 
-def load_current(model_dir: Path) -> SeverityModel | None:
-    """The deployment's current model, or None when there is none (or it no longer loads)."""
+def classify_versions(model_dir: Path) -> dict[str, str]:
+    """The classify models in use (their negativity and topic are features here)."""
+    try:
+        from yuqing.classify.registry import ModelRegistry
+    except ImportError:  # pragma: no cover - classify is part of yuqing
+        return {}
+    reg = ModelRegistry(model_dir)
+    out = {}
+    for task in ("topic", "negativity"):
+        path = reg.current(task)
+        if path is not None:
+            out[task] = path.name
+    return out
+
+
+def load_current(model_dir: Path, check_classify: bool = True) -> SeverityModel | None:
+    """The deployment's current model, or None when there is none, it no longer loads, or the
+    classify models it was trained with have been replaced since."""
     pointer = current_pointer(model_dir)
     if not pointer.exists():
         return None
     try:
         name = json.loads(pointer.read_text(encoding="utf-8"))["file"]
-        return SeverityModel.load_file(pointer.parent / name)
+        model = SeverityModel.load_file(pointer.parent / name)
     except (OSError, ValueError, KeyError, YuqingError) as e:
         log.warning("severity model not loaded (%s); training a new one", e)
         return None
+    if check_classify and model.meta.get("classify") is not None and model.meta["classify"] != classify_versions(model_dir):
+        log.info("the classify models changed since the severity model was trained; retraining it")
+        return None
+    return model
 
 
 def set_current(model_dir: Path, model: SeverityModel) -> None:
@@ -274,6 +294,7 @@ def train(cfg, examples: list[LabelledEvent] | None = None, *, C: float = 1.0, c
         "tokenizer": getattr(featurizer.tokenizer, "signature", None),
         "cv_macro_f1": score,
         "C": C,
+        "classify": classify_versions(cfg.model_dir),
     }
     return SeverityModel(pipe, meta)
 

@@ -37,13 +37,14 @@ T0 = datetime(2024, 5, 6, 1, 0, tzinfo=timezone.utc)  # 09:00 in Asia/Shanghai
 def make_deployment(tmp_path: Path, database_url: str | None = None, **sections):
     """An opened deployment with the alert tables and one user per role (password PASSWORD)."""
     from yuqing.deployment import Deployment
+    from yuqing.alerts.models import ensure_schema
     from yuqing.models import Base, User
-    import yuqing.alerts.models  # noqa: F401 - registers the tables
 
     sections.setdefault("users", USERS)
     cfg = make_config(tmp_path, database_url, **sections)
     dep = Deployment.open(cfg)
-    Base.metadata.create_all(dep.engine)
+    Base.metadata.create_all(dep.engine)  # tables of every stage not yet in a migration
+    ensure_schema(dep.engine)
     pw = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
     with dep.sessions() as s, s.begin():
         for u in s.scalars(select(User)):

@@ -32,8 +32,7 @@ def sink():
     s.close()
 
 
-@pytest.fixture
-def dep(tmp_path, database_url, sink):
+def _deployment(tmp_path, url, sink):
     channels = [
         {"name": "office", "kind": "webhook", "url": f"{sink.url}/office", "audience": ["领导小组办公室"], "retries": 0},
         {"name": "leaders", "kind": "wecom", "url": f"{sink.url}/leaders?key=k1", "audience": ["领导小组"],
@@ -41,7 +40,20 @@ def dep(tmp_path, database_url, sink):
         {"name": "county", "kind": "dingtalk", "url": f"{sink.url}/county?access_token=t1",
          "audience": ["县政府", "县委宣传部"], "min_level": "重大或较大", "retries": 0},
     ]
-    d = make_deployment(tmp_path, database_url, notifications={"base_url": "http://yuqing.local", "channels": channels})
+    return make_deployment(tmp_path, url, notifications={"base_url": "http://yuqing.local", "channels": channels})
+
+
+@pytest.fixture
+def dep_any(tmp_path, database_url, sink):
+    """On SQLite and on PostgreSQL."""
+    d = _deployment(tmp_path, database_url, sink)
+    yield d
+    d.close()
+
+
+@pytest.fixture
+def dep(tmp_path, sink):
+    d = _deployment(tmp_path, None, sink)
     yield d
     d.close()
 
@@ -63,7 +75,8 @@ def session(dep):
     return workflow.open_session(dep)
 
 
-def test_seven_steps_with_the_clock(dep, sink):
+def test_seven_steps_with_the_clock(dep_any, sink):
+    dep = dep_any
     event_id = add_event(dep, level=int(Level.GENERAL))
 
     # -- 1 发现 / 2 监测: the alert opens, clock from the first post's publication ------------
@@ -290,7 +303,8 @@ def test_seven_steps_with_the_clock(dep, sink):
         assert {"new", "report", "reminder", "escalation", "overdue", "review", "loop"} <= kinds
 
 
-def test_a_failed_action_changes_nothing_and_sends_nothing(dep, sink):
+def test_a_failed_action_changes_nothing_and_sends_nothing(dep_any, sink):
+    dep = dep_any
     add_event(dep)
     alert_id = api.sync_alerts(dep, now=h(0.5)).opened[0]
     n = len(sink.requests)

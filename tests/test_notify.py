@@ -12,7 +12,6 @@ import email
 import email.policy
 import hashlib
 import hmac
-import json
 import logging
 import time
 import urllib.parse
@@ -228,6 +227,21 @@ def test_routing_by_audience_level_and_duty(tmp_path, sink):
         # a message without a level (the daily digest) is not held back by min_level
         assert names(Message("日报", "", level=None, audience=["领导小组"], at=T0)) == ["all", "leaders"]
         assert notify.duty_active(dep.config, in_duty) and not notify.duty_active(dep.config, T0)
+    finally:
+        dep.close()
+
+
+def test_duty_period_declared_in_the_database(tmp_path, sink):
+    scheduler = pytest.importorskip("yuqing.scheduler")
+    dep = deployment(tmp_path, [{"name": "duty", "kind": "webhook", "url": sink.url, "audience": ["值班"], "duty_only": True}])
+    try:
+        scheduler.DutyRecord.__table__.create(dep.engine, checkfirst=True)
+        msg = Message("新预警", "", level=Level.MAJOR, audience=["值班"], at=T0)
+        assert Notifier(dep).send(msg) == []
+        with dep.sessions() as s, s.begin():
+            s.add(scheduler.DutyRecord(name="汛期值班", start_at=T0 - timedelta(hours=1), end_at=T0 + timedelta(days=1)))
+        [d] = Notifier(dep).send(msg)
+        assert d.ok and sink.json()["subject"] == "新预警"
     finally:
         dep.close()
 

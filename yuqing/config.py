@@ -101,7 +101,7 @@ class Thresholds(_Section):
     injuries_special: int = Field(default=30, ge=1, description="injured from which an accident is mass casualties: 特别重大")
     crowd_special: int = Field(default=30, ge=2, description="people gathering or clashing from which it is a mass incident")
     big_v_followers: int = Field(default=100000, ge=0, description="an author this followed counts as 大V")
-    event_similarity: float = Field(default=0.35, gt=0, lt=1, description="text similarity to join an event")
+    event_similarity: float = Field(default=0.2, gt=0, lt=1, description="similarity (text, places, kind of incident) to join an event")
     event_window_hours: int = Field(default=72, ge=1, description="how long an event takes new posts")
     relevance_min: float = Field(default=0.5, ge=0, le=1, description="relevance score for a post to be kept")
     alert_min_level: str = Field(default="影响较小", description="lowest level that opens an alert")

@@ -70,10 +70,15 @@ class BaiduSpider(YuqingSpider):
             abstract = abstract[m.end():]
         elif date_el:
             when = normalize_space(date_el.replace("-", " "), keep_newlines=False)
-        site = normalize_space(" ".join(result.css(".c-showurl ::text, .c-color-gray::text").getall()), keep_newlines=False)
+        site = normalize_space("".join(result.xpath(
+            './/*[contains(@class,"c-showurl")]//text()[not(ancestor::style) and not(ancestor::script)]').getall()),
+            keep_newlines=False)
+        if not site:
+            gray = normalize_space(result.css("span.c-color-gray::text").get() or "", keep_newlines=False)
+            site = gray if gray and "{" not in gray and len(gray) <= 30 else ""
         return self.make_item(
             response, url=response.urljoin(href), title=title, text=abstract.strip(),
-            published_at=self.ctx.parse_time(when) if when else None, author=site.split("/")[0] or None,
+            published_at=self.ctx.parse_time(when) if when else None, author=site.split("/")[0].strip() or None,
         )
 
     @staticmethod

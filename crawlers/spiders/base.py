@@ -39,6 +39,7 @@ class YuqingSpider(scrapy.Spider):
         self.ctx = context
         self.source_arg = source
         self.block = None  # a blocks.Block once the source answered with a block page
+        self.backoff_until = None  # set by the health extension when the source must wait
         if context is not None and not getattr(self, "name", None):
             self.name = context.name
 
@@ -54,6 +55,8 @@ class YuqingSpider(scrapy.Spider):
 
     # -- starting ------------------------------------------------------------
     async def start(self):
+        if getattr(self, "backoff_until", None) is not None:
+            return  # the health extension found the source backing off
         for request in self.initial_requests():
             yield request
 

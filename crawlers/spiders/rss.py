@@ -41,7 +41,9 @@ class RssSpider(YuqingSpider):
         yield from self.entries(response)
 
     def entries(self, response):
-        feed = feedparser.parse(response.body, response_headers={"content-type": response.headers.get("Content-Type", b"").decode("latin-1")})
+        headers = {"content-type": response.headers.get("Content-Type", b"").decode("latin-1"),
+                   "content-location": response.url}
+        feed = feedparser.parse(response.body, response_headers=headers)
         if not feed.entries:
             if feed.bozo:
                 self.logger.warning("not a readable feed (%s): %s", type(feed.bozo_exception).__name__, response.url)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import scrapy
@@ -88,7 +89,7 @@ class SogouWeixinSpider(YuqingSpider):
 
     # -- search results ------------------------------------------------------
     def search_items(self, response):
-        for li in response.css("ul.news-list > li, li[d]"):
+        for li in response.css("ul.news-list > li") or response.css("li[d]"):
             doc = li.attrib.get("d") or ""
             link = li.css("div.txt-box h3 a, h3 a, h4 a")
             if not link:
@@ -144,7 +145,8 @@ class SogouWeixinSpider(YuqingSpider):
             for art in [ext, *(ext.get("multi_app_msg_item_list") or [])]:
                 if not art.get("title"):
                     continue
-                url = response.urljoin(html.unescape(art.get("content_url") or "")) if art.get("content_url") else None
+                link = html.unescape(art.get("content_url") or "")
+                url = urljoin("https://mp.weixin.qq.com/", link) if link else None
                 yield self.make_item(
                     response, url=url, title=normalize_space(art["title"], keep_newlines=False),
                     text=normalize_space(art.get("digest") or ""), author=art.get("author") or nickname,
@@ -179,8 +181,9 @@ class SogouWeixinSpider(YuqingSpider):
         ct = _js_var(text, "ct")
         when = self.ctx.parse_time(int(ct)) if ct and ct.isdigit() else self.ctx.parse_time(_js_var(text, "publish_time"))
         author = _js_var(text, "nickname") or normalize_space(" ".join(response.css("#js_name::text").getall()), keep_newlines=False) or None
+        on_weixin = (urlsplit(response.url).hostname or "") == "mp.weixin.qq.com"
         item = self.make_item(
-            response, url=permanent or response.url,
+            response, url=permanent if permanent and (on_weixin or self.offline) else response.url,
             title=normalize_space(title or "", keep_newlines=False), text=body, author=author, published_at=when,
         )
         if hit is not None:

@@ -16,7 +16,10 @@ with its login wall, which the block middleware reports as state ``login``.
 """
 from __future__ import annotations
 
+import json
 import re
+
+from parsel import Selector
 
 from yuqing.crawlers.spiders.base import YuqingSpider
 from yuqing.crawlers.textutil import element_text, normalize_space, parse_count
@@ -25,6 +28,21 @@ from yuqing.crawlers.urls import bid_to_mid, canonical_url
 SEARCH_URL = "https://s.weibo.com/weibo?q={query}&typeall=1&suball=1&Refer=g&page={page}"
 _FOLD = re.compile(r"\s*(展开全文|收起全文|收起)\s*[cd]?\s*$")
 _BID_LINK = re.compile(r"weibo\.com/(\d+)/([0-9A-Za-z]{8,10})")
+_PAGELET = re.compile(r"STK\.pageletM\.view\((\{.*?\})\)\s*</script>", re.S)
+
+
+def _pagelets(text: str) -> list[str]:
+    """HTML of the BigPipe pagelets (2017 pages deliver the result list JSON-escaped inside scripts)."""
+    out = []
+    for m in _PAGELET.finditer(text):
+        try:
+            data = json.loads(m.group(1))
+        except ValueError:
+            continue
+        html = data.get("html") if isinstance(data, dict) else None
+        if html and "feed_list_item" in html:
+            out.append(html)
+    return out
 
 
 class WeiboSpider(YuqingSpider):
@@ -44,15 +62,22 @@ class WeiboSpider(YuqingSpider):
     def parse_page(self, response):
         if not self.is_text(response):
             return
+        if response.text.lstrip().startswith("{"):
+            self.logger.info("a comment or repost list (JSON), not search results: %s", response.url)
+            return
         cards = response.css("div.card-wrap[action-type=feed_list_item]")
         if cards:
             for card in cards:
                 yield from self.current_card(response, card)
             return
-        for feed in response.css("div[action-type=feed_list_item][mid]"):
-            item = self.feed_2017(response, feed)
-            if item is not None:
-                yield item
+        selectors = [response]
+        if not response.css("div[action-type=feed_list_item][mid]"):
+            selectors = [Selector(text=html) for html in _pagelets(response.text)]
+        for sel in selectors:
+            for feed in sel.css("div[action-type=feed_list_item][mid]"):
+                item = self.feed_2017(response, feed)
+                if item is not None:
+                    yield item
 
     # -- today's markup ------------------------------------------------------
     def current_card(self, response, card):

@@ -106,7 +106,7 @@ class WeiboMobileSpider(YuqingSpider):
 
     def mblog_items(self, response, mblog: dict):
         """(item, needs_long_text) for the post and, for a repost, its original first."""
-        if mblog.get("promotion") or mblog.get("ad_state"):
+        if mblog.get("promotion"):  # a paid placement in the results, not a post
             return
         repost_of = None
         original = mblog.get("retweeted_status")

@@ -32,7 +32,7 @@ class YoudaoSpider(YuqingSpider):
     def parse_page(self, response):
         if not self.is_text(response):
             return
-        blocks = response.css("#results li.res-list, #results > li, div.res-list")
+        blocks = response.css("#results li.res-list") or response.css("div.res-list") or response.css("#results > li")
         if not blocks:
             blocks = [h.xpath("..") for h in response.css("h3") if h.css("a[href]")]
             blocks = [b[0] for b in blocks if b]

@@ -11,7 +11,6 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Callable
-from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -55,7 +54,7 @@ def run_demo(workdir: Path, port: int = 0, fresh: bool = False, echo: Callable[[
     from yuqing.config import from_dict
     from yuqing.demo.server import serve_site
     from yuqing.deployment import Deployment
-    from yuqing.models import User, utcnow
+    from yuqing.models import User
 
     logging.getLogger("scrapy").setLevel(logging.WARNING)
     workdir = workdir.resolve()
@@ -85,13 +84,12 @@ def run_demo(workdir: Path, port: int = 0, fresh: bool = False, echo: Callable[[
 
 def _run_chain(dep, cfg_path: Path, echo) -> dict:
     from yuqing.alerts.api import check_deadlines
-    from yuqing.alerts.digest import write_digest
+    from yuqing.alerts.digest import digest_day_for, write_digest
     from yuqing.crawlers.api import crawl
     from yuqing.domain import Level, Step
     from yuqing.models import Alert, Event, utcnow
     from yuqing.pipeline import process_pending
 
-    tz = ZoneInfo(dep.config.timezone)
     echo("1/5 crawling the demo sources through Scrapy …")
     crawled = crawl(dep)
     for name, counts in sorted(crawled.items()):
@@ -119,8 +117,8 @@ def _run_chain(dep, cfg_path: Path, echo) -> dict:
             echo(f"    [{Level(a.level).label}] #{a.id} {a.title[:40]}  当前步骤: {Step(a.current_step).label}  {clock}")
 
     echo("5/5 writing today's digest (舆情日报) …")
-    today = now.astimezone(tz).date()
-    digest = write_digest(dep, today)
+    # the digest dated D covers D-1 17:00 to D 17:00; after 17:00 that is tomorrow's
+    digest = write_digest(dep, digest_day_for(dep.config, now))
     echo("")
     echo("Where to look:")
     echo(f"  database:     {dep.config.database_url}")

@@ -15,7 +15,7 @@ import time
 from functools import wraps
 from typing import Callable
 
-from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
@@ -174,4 +174,4 @@ def reset_throttle() -> None:
         _failures.clear()
 
 
-__all__ = ["bp", "requires", "install", "PUBLIC_ENDPOINTS", "reset_throttle", "current_app"]
+__all__ = ["bp", "requires", "install", "PUBLIC_ENDPOINTS", "reset_throttle"]

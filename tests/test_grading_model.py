@@ -1,0 +1,115 @@
+"""The severity model: trained from our corpus, saved with a sidecar and loaded back; the rubric's
+floors hold whatever the model says; every grade has reasons in Chinese."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from conftest import make_config
+from yuqing.domain import Level
+from yuqing.errors import YuqingError
+from yuqing.grading import severity
+from yuqing.grading.api import Grader, grade_event_posts, grade_records
+from yuqing.grading.corpus import training_events
+from yuqing.grading.intake import record_from_json
+from yuqing.store import PostRecord, post_key
+
+
+@pytest.fixture(scope="session")
+def shared_models(tmp_path_factory):
+    d = tmp_path_factory.getbasetemp() / "grading-models"
+    d.mkdir(exist_ok=True)
+    return d
+
+
+@pytest.fixture
+def cfg(tmp_path, shared_models):
+    return make_config(tmp_path, classify={"model_dir": str(shared_models)})
+
+
+def _examples(labels: set[str], n: int = 60) -> list[severity.LabelledEvent]:
+    out = []
+    for e in training_events():
+        if e["label"] in labels:
+            posts = [record_from_json(p, line=i + 1, prefix=f"t:{e['event']}:") for i, p in enumerate(e["posts"])]
+            out.append(severity.LabelledEvent(posts, Level.parse(e["label"]), "corpus", e["event"]))
+        if len(out) >= n:
+            break
+    return out
+
+
+def _event(*texts: str, interactions: int = 30) -> list[PostRecord]:
+    return [PostRecord(key=post_key(f"m:{t}"), source="weibo", kind="weibo", text=t, reposts=interactions,
+                       published_at=datetime(2025, 1, 1, tzinfo=timezone.utc), relevant=True) for t in texts]
+
+
+def _chinese(reason: str) -> bool:
+    return sum("\u4e00" <= ch <= "\u9fff" for ch in reason) >= 2
+
+
+def test_rule_floors_hold_whatever_the_model_says(cfg, tmp_path):
+    # a model that has only ever seen 影响较小 and 一般 events cannot say more on its own
+    weak = severity.train(cfg, _examples({"影响较小", "一般"}), cv=0)
+    assert {int(c) for c in weak.pipeline.classes_} == {1, 2}
+    grader = Grader(cfg, model=weak)
+    three = grade_event_posts(cfg, _event("白沙镇一工地塔吊倒塌，造成3人死亡"), grader)
+    assert three.model_level <= Level.GENERAL and three.level == Level.SPECIAL
+    assert three.reasons[0].startswith("规则（不低于特别重大）") and "死亡3人" in three.reasons[0]
+    chinese = grade_event_posts(cfg, _event("城关镇发生车祸，两人遇难"), grader)
+    assert chinese.level == Level.MAJOR
+    one = grade_event_posts(cfg, _event("一名工人从脚手架坠落身亡"), grader)
+    assert one.level >= Level.MAJOR
+    assert any("规则下限" in r for r in one.reasons)
+    for g in (three, chinese, one):
+        assert g.reasons and all(_chinese(r) for r in g.reasons)
+
+
+def test_model_saves_and_loads_with_its_sidecar(cfg, tmp_path):
+    model = severity.train(cfg, _examples({"影响较小", "一般", "重大或较大", "特别重大"}, n=200), cv=2)
+    assert 0.0 <= model.meta["cv_macro_f1"] <= 1.0
+    path = model.save(tmp_path / "models")
+    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    for key in ("sklearn", "numpy", "joblib", "python", "labels", "data_hash", "per_level", "sha256", "tokenizer"):
+        assert key in meta, key
+    assert meta["labels"] == ["特别重大", "重大或较大", "一般", "影响较小"]
+    loaded = severity.SeverityModel.load_file(path)
+    fz = severity.Featurizer(cfg)
+    samples = [fz.sample(fz.view(_event("柳树村强拆，老人被打伤"))), fz.sample(fz.view(_event("请问社保卡怎么补办")))]
+    assert [lv for lv, _ in loaded.predict(samples)] == [lv for lv, _ in model.predict(samples)]
+    # a file that is not the one the sidecar describes is refused
+    path.write_bytes(path.read_bytes() + b"x")
+    with pytest.raises(YuqingError, match="does not match its sidecar"):
+        severity.SeverityModel.load_file(path)
+    # a sidecar from another scikit-learn is refused before unpickling
+    meta["sklearn"] = "0.1"
+    path.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(YuqingError, match="retrain"):
+        severity.SeverityModel.load_file(path)
+
+
+def test_shipped_model_trained_on_first_use_then_reused(cfg):
+    first = severity.ensure_model(cfg)
+    pointer = severity.current_pointer(cfg.model_dir)
+    assert pointer.exists() and json.loads(pointer.read_text())["version"] == first.version
+    again = severity.ensure_model(cfg)
+    assert again.version == first.version
+    assert again.meta["examples"] == len(training_events())
+
+
+def test_grade_records_groups_and_grades_with_reasons(cfg):
+    posts = [
+        {"id": "a1", "text": "白沙镇柳树村今天凌晨强拆民房，挖掘机推倒了老李家的房子，老人被打伤", "published_at": "2025-03-10T08:00:00+08:00",
+         "reposts": 200, "comments": 150, "likes": 300},
+        {"id": "a2", "text": "转发 //@柳树村小王: 白沙镇柳树村今天凌晨强拆民房", "published_at": "2025-03-10T09:00:00+08:00"},
+        {"id": "b1", "text": "请问云溪县社保卡补办需要带什么材料？", "published_at": "2025-03-10T10:00:00+08:00"},
+    ]
+    records = [record_from_json(p, prefix="gr:") for p in posts]
+    out = grade_records(cfg, records)
+    assert [r.id for r, *_ in out] == [r.id for r in records]
+    (_, ea, la, ra), (_, ea2, _, _), (_, eb, lb, rb) = out
+    assert ea is ea2 and ea.id == 1 and eb.id == 2
+    assert la == Level.MAJOR and lb == Level.MINOR
+    assert any("强拆" in r for r in ra) and all(_chinese(r) for r in ra + rb)
+    assert all(r.topic and r.negativity is not None for r in records)

@@ -1,0 +1,127 @@
+"""The severity rubric as rules: casualty counts (Chinese numerals too), mass-incident words, floors and caps."""
+from __future__ import annotations
+
+import pytest
+
+from yuqing.config import Thresholds
+from yuqing.domain import Level
+from yuqing.grading import rubric
+from yuqing.grading.signals import claimed_shares, count_deaths, count_injured, count_sick, crowd_size, parse_number, read_signals
+from yuqing.grading.spread import measure
+from yuqing.store import PostRecord, post_key
+
+
+@pytest.mark.parametrize("text,value", [
+    ("三", 3), ("两", 2), ("十二", 12), ("二十多", 20), ("一百零五", 105), ("3", 3), ("３０", 30), ("上百", 100), ("十", 10),
+    ("一千二百", 1200), ("两万", 20000), ("数十", 20),
+])
+def test_parse_number(text, value):
+    assert parse_number(text) == value
+
+
+def test_parse_number_refuses_words():
+    assert parse_number("村民") is None
+    assert parse_number("") is None
+
+
+@pytest.mark.parametrize("text,deaths", [
+    ("事故造成3人死亡", 3),
+    ("两人遇难", 2),
+    ("造成一死三伤", 1),
+    ("3死2伤", 3),
+    ("一名男子当场死亡", 1),
+    ("死亡人数升至5人", 5),
+    ("截至目前已致2死", 2),
+    ("老人不幸身亡", 1),
+    ("云溪一中的三个孩子周末结伴去水库游泳，全部溺水身亡", 3),
+    ("死了三个人", 3),
+    ("夺走两条鲜活的生命", 2),
+    ("交通事故未造成人员伤亡", 0),
+    ("今年交通事故死亡率下降", 0),
+    ("今天热死了", 0),
+    ("养殖场病死猪乱扔", 0),
+])
+def test_count_deaths(text, deaths):
+    assert count_deaths(text) == deaths
+
+
+def test_injured_sick_crowd_and_claimed_shares():
+    assert count_injured("事故致1死10伤") == 10
+    assert count_injured("12人受伤，其中3人重伤") == 12
+    assert count_sick("30多名学生出现呕吐腹泻症状") == 30
+    assert crowd_size("二十多名村民聚集在县政府门口") == 20
+    assert crowd_size("上百人围在门口") == 100
+    assert crowd_size("等了3个小时") == 0
+    assert claimed_shares("帖子转发评论已超过两万次") == 20000
+    assert claimed_shares("阅读量破亿") == 0
+
+
+def _posts(text: str, interactions: int = 0, media: str = "self", followers: int | None = None, n: int = 1):
+    out = []
+    for i in range(n):
+        out.append(PostRecord(key=post_key(f"t:{text}:{i}"), source="weibo", kind="weibo", text=text,
+                              reposts=interactions // 2 if i == 0 else 0, comments=interactions - interactions // 2 if i == 0 else 0,
+                              media_level=media, author_followers=followers))
+    return out
+
+
+def _rules(text: str, negativity: float | None = 0.8, thresholds: Thresholds | None = None, **spread):
+    t = thresholds or Thresholds()
+    return rubric.evaluate(read_signals(text, ("县委书记", "县长", "副县长")), measure(_posts(text, **spread), t.big_v_followers),
+                           negativity, t)
+
+
+@pytest.mark.parametrize("text,floor", [
+    ("白沙镇一矿井发生透水事故，造成3人死亡", Level.SPECIAL),
+    ("化工厂爆炸，两人遇难，五人受伤", Level.MAJOR),
+    ("一名工人从脚手架坠落身亡", Level.MAJOR),
+    ("上百名村民堵路，交通中断三小时", Level.SPECIAL),
+    ("五十多名群众围堵县政府大门", Level.SPECIAL),
+    ("十几名工人聚集在县政府门口讨薪", Level.SPECIAL),
+    ("十几名农民工到项目部讨要被拖欠的工资", Level.MAJOR),
+    ("明天上午九点大家到县政府门口集合，人越多越好", Level.SPECIAL),
+    ("凌晨一伙人开着挖掘机强拆民房，老人被打伤", Level.MAJOR),
+    ("实名举报副县长收受贿赂", Level.MAJOR),
+    ("幼儿园二十多个孩子食物中毒送医", Level.MAJOR),
+    ("央视曝光云溪县化工厂偷排污水", Level.SPECIAL),
+    ("#云溪县城管掀翻菜摊# 冲上热搜，网友纷纷批评", Level.SPECIAL),
+    ("城关镇一仓库起火，未造成人员伤亡", Level.MINOR),
+])
+def test_floors(text, floor):
+    assert _rules(text).floor == floor
+
+
+def test_thresholds_come_from_configuration():
+    text = "事故造成3人死亡"
+    assert _rules(text).floor == Level.SPECIAL
+    assert _rules(text, thresholds=Thresholds(deaths_special=5)).floor == Level.MAJOR
+    assert _rules("两人遇难", thresholds=Thresholds(deaths_major=3, deaths_special=5)).floor < Level.MAJOR
+
+
+def test_spread_floors_and_allegations():
+    allegation = "网友举报县长贪污受贿，要求严查"
+    assert _rules(allegation, interactions=500).floor == Level.MAJOR
+    viral = _rules(allegation, interactions=12000)
+    assert viral.floor == Level.SPECIAL and any(f.rule == "allegation_viral" for f in viral.floors)
+    complaint = "小区物业不作为，电梯坏了一个月没人修，投诉无门"
+    assert _rules(complaint, interactions=50).floor == Level.MINOR
+    assert _rules(complaint, interactions=300).floor == Level.GENERAL
+    assert _rules(complaint, interactions=3000, media="provincial").floor == Level.MAJOR
+    assert _rules(complaint, interactions=3000, followers=500000).floor == Level.MAJOR
+    assert _rules(complaint, interactions=50, media="central").floor == Level.SPECIAL
+
+
+def test_caps_for_low_risk():
+    positive = _rules("为云溪县政务服务中心点赞，十分钟就办好了", negativity=0.05, interactions=5000)
+    assert positive.cap == Level.MINOR and positive.apply(Level.SPECIAL) == Level.MINOR
+    quiet = _rules("白沙镇中心小学今天开运动会", negativity=0.5, interactions=20)
+    assert quiet.cap == Level.GENERAL and quiet.apply(Level.MAJOR) == Level.GENERAL
+    # a cap never lowers a floor
+    deaths = _rules("车祸致三人死亡", negativity=0.0)
+    assert deaths.apply(Level.MINOR) == Level.SPECIAL
+
+
+def test_reasons_are_chinese():
+    r = _rules("事故造成3人死亡")
+    reason = r.top_findings()[0].reason
+    assert "死亡3人" in reason and all(not ch.isascii() or ch.isdigit() or ch in "（）" for ch in reason if not ch.isspace())
