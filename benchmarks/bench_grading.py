@@ -65,10 +65,10 @@ class _OneCore:
 
 def severity_figures(cfg, events: list[dict]) -> dict:
     from sklearn.metrics import f1_score
-
-    from yuqing.domain import Level
     from yuqing.grading.api import Grader, grade_event_posts
     from yuqing.grading.intake import record_from_json
+
+    from yuqing.domain import Level
 
     grader = Grader.for_config(cfg)
     truth, pred = [], []

@@ -110,6 +110,20 @@ class ModelSet:
     def models(self) -> dict[str, TextModel]:
         return {"relevance": self.relevance, "topic": self.topic, "negativity": self.negativity}
 
+    def predict(self, texts: Sequence[str], explain: bool = True) -> dict[str, list]:
+        """Each task's predictions for the texts, segmenting them once when the models share a tokenizer."""
+        from yuqing.classify.scoring import Scorer
+
+        models = self.models()
+        if len({m.tokenizer.signature for m in models.values()}) == 1:
+            scorer = getattr(self, "_scorer", None)
+            if scorer is None:
+                scorer = self._scorer = Scorer(models)
+            docs = make_docs(texts, self.relevance.tokenizer)
+            scored = scorer.score(docs)
+            return {task: m.predictions(scored[task], explain) for task, m in models.items()}
+        return {task: m.predict(texts, explain) for task, m in models.items()}
+
 
 def _mentions(cfg, text: str) -> bool:
     """Does the text name the locality, a sub-unit or a local term (look-alike places do not count)?"""
@@ -126,11 +140,7 @@ def classify_records(deployment_or_config, records: list, models: ModelSet | Non
         return records
     models = models or ModelSet.for_config(cfg)
     texts = [compose(r.text or "", r.title or "", TITLE_REPEAT) for r in records]
-    shared = None
-    toks = {m.tokenizer.signature for m in models.models().values()}
-    if len(toks) == 1:
-        shared = make_docs(texts, models.relevance.tokenizer)
-    preds = {task: m.predict(shared if shared is not None else texts) for task, m in models.models().items()}
+    preds = models.predict(texts)
     now = utcnow()
     for i, rec in enumerate(records):
         rel, top, neg = preds["relevance"][i], preds["topic"][i], preds["negativity"][i]

@@ -13,6 +13,7 @@ take the same ``Doc`` objects, so a batch is segmented once for all of them.
 from __future__ import annotations
 
 import threading
+from itertools import chain
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -103,18 +104,27 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x
 
 
+def _codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _is_cjk(cp: np.ndarray) -> np.ndarray:
+    """Chinese characters (CJK unified ideographs and extension A)."""
+    return ((cp >= 0x4E00) & (cp <= 0x9FFF)) | ((cp >= 0x3400) & (cp <= 0x4DBF))
+
+
 class _Prefix:
     """Prefix sums that give the hash of any substring of a code-point array in O(1)."""
 
-    def __init__(self, text: str):
-        cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(_U64)
+    def __init__(self, cp: np.ndarray):
         n = len(cp)
         p, self.pinv = _powers(n + 1)
+        v = cp.astype(_U64)
+        v += _U64(1)
+        v *= p[:n]
         s = np.empty(n + 1, dtype=_U64)
         s[0] = 0
-        cp += _U64(1)
-        cp *= p[:n]
-        np.cumsum(cp, out=s[1:])
+        np.cumsum(v, out=s[1:])
         self.s = s
         self.n = n
 
@@ -136,54 +146,75 @@ def _chunks(docs: Sequence[Doc], size_of) -> Iterable[tuple[int, int]]:
         yield start, len(docs)
 
 
-def char_ngram_hashes(docs: Sequence[Doc], ngram_range: tuple[int, int], with_sources: bool = False):
-    """(rows, hashes[, (n, position, joined text)]) for every character n-gram of every doc."""
+def char_ngram_hashes(docs: Sequence[Doc], ngram_range: tuple[int, int], with_sources: bool = False,
+                      cjk_only: bool = False):
+    """(rows, hashes[, (n, position, joined text)]) for every character n-gram of every doc.
+
+    With ``cjk_only`` (used when fitting) n-grams with a character that is not
+    Chinese (digits, Latin letters, punctuation, spaces) are left out. Such
+    n-grams are then never in the vocabulary, so transforming needs no filter.
+    """
     lo, hi = ngram_range
     rows_out, hashes_out, src = [], [], []
     for a, b in _chunks(docs, lambda d: len(d.text)):
         texts = [d.text for d in docs[a:b]]
         joined = "".join(texts)
-        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-        if not len(joined):
+        if not joined:
             continue
-        pre = _Prefix(joined)
-        row_of = np.repeat(np.arange(a, b, dtype=np.int64), lengths)
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        cp = _codepoints(joined)
+        rows_all = np.repeat(np.arange(a, b, dtype=np.int64), lengths)
+        other = np.concatenate([[0], np.cumsum(~_is_cjk(cp))]) if cjk_only else None
+        pre = _Prefix(cp)
         end_of = np.repeat(np.cumsum(lengths), lengths)  # end offset of each char's doc
-        pos = np.arange(len(joined), dtype=np.int64)
+        pos = np.arange(len(cp), dtype=np.int64)
         for n in range(lo, hi + 1):
             ok = pos + n <= end_of
+            if other is not None:
+                ok &= other[np.minimum(pos + n, len(cp))] == other[pos]
             starts = pos[ok]
             h = pre.hash(starts, n)
             h += _NGRAM_SALT[n]
-            rows_out.append(row_of[ok])
+            rows_out.append(rows_all[ok])
             hashes_out.append(_mix(h))
             if with_sources:
                 src.append((n, starts, joined))
     return _concat(rows_out, hashes_out, src, with_sources)
 
 
-def word_ngram_hashes(docs: Sequence[Doc], ngram_range: tuple[int, int], with_sources: bool = False):
-    """(rows, hashes[, (n, token index, flat tokens)]) for every word n-gram of every doc."""
+def word_ngram_hashes(docs: Sequence[Doc], ngram_range: tuple[int, int], with_sources: bool = False,
+                      cjk_only: bool = False):
+    """(rows, hashes[, (n, token index, flat tokens)]) for every word n-gram of every doc.
+
+    With ``cjk_only`` (used when fitting) n-grams with a token that has no
+    Chinese character (numbers, Latin words) are left out.
+    """
     lo, hi = ngram_range
     rows_out, hashes_out, src = [], [], []
     for a, b in _chunks(docs, lambda d: len(d.text)):
         toks = [d.tokens for d in docs[a:b]]
-        counts = np.fromiter((len(t) for t in toks), dtype=np.int64, count=len(toks))
-        flat = [t for ts in toks for t in ts]
+        counts = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+        flat = list(chain.from_iterable(toks))
         if not flat:
             continue
-        joined = "".join(flat)
-        tlen = np.fromiter((len(t) for t in flat), dtype=np.int64, count=len(flat))
+        cp = _codepoints("".join(flat))
+        tlen = np.fromiter(map(len, flat), dtype=np.int64, count=len(flat))
         tstart = np.cumsum(tlen) - tlen
-        pre = _Prefix(joined)
+        pre = _Prefix(cp)
         unigram = pre.hash(tstart, tlen)
         unigram += tlen.astype(_U64) * _WORD_SALT
         _mix(unigram)
         row_of = np.repeat(np.arange(a, b, dtype=np.int64), counts)
+        other = None
+        if cjk_only:
+            cjk = np.concatenate([[0], np.cumsum(_is_cjk(cp))])
+            other = np.concatenate([[0], np.cumsum((cjk[tstart + tlen] - cjk[tstart]) == 0)])
         end_of = np.repeat(np.cumsum(counts), counts)
-        idx = np.arange(len(flat), dtype=np.int64)
+        idx = np.arange(len(unigram), dtype=np.int64)
         for n in range(lo, hi + 1):
             ok = idx + n <= end_of
+            if other is not None:
+                ok &= other[np.minimum(idx + n, len(idx))] == other[idx]
             starts = idx[ok]
             h = unigram[starts].copy()
             for k in range(1, n):
@@ -230,22 +261,28 @@ class HashIndex:
             slots[pending] = (slots[pending] + 1) & int(self.mask)
         self.table = table
 
+        # keys plus one entry for "empty" (-1): a table miss then compares against a value
+        # whose answer is discarded, so the first probe needs no masking
+        self.keys_ext = np.append(self.keys, _U64(0))
+
     def lookup(self, hashes: np.ndarray) -> np.ndarray:
         """Column of each hash, or -1."""
-        out = np.full(len(hashes), -1, dtype=np.int64)
         if not len(self.keys) or not len(hashes):
-            return out
-        todo = np.arange(len(hashes), dtype=np.int64)
-        slot = (hashes & self.mask).astype(np.int64)
-        h = hashes
+            return np.full(len(hashes), -1, dtype=np.int32)
+        slot = (hashes & self.mask).astype(np.intp)
+        col = self.table[slot]
+        match = self.keys_ext[col] == hashes
+        out = np.where(match, col, np.int32(-1))
+        # collisions: follow the probe sequence for the few that hit another key
+        todo = np.flatnonzero(~match & (col >= 0))
+        mask = int(self.mask)
         while len(todo):
-            col = self.table[slot]
-            hit = col >= 0
-            match = np.zeros(len(todo), dtype=bool)
-            match[hit] = self.keys[col[hit]] == h[hit]
-            out[todo[match]] = col[match]
-            go_on = hit & ~match
-            todo, slot, h = todo[go_on], (slot[go_on] + 1) & int(self.mask), h[go_on]
+            slot_t = (slot[todo] + 1) & mask
+            slot[todo] = slot_t
+            c = self.table[slot_t]
+            m = (c >= 0) & (self.keys_ext[c] == hashes[todo])
+            out[todo[m]] = c[m]
+            todo = todo[(c >= 0) & ~m]
         return out
 
 
@@ -256,7 +293,8 @@ class NgramTfidf(BaseEstimator, TransformerMixin):
     """TF-IDF over word or character n-grams of :class:`Doc` objects (like ``TfidfVectorizer``)."""
 
     def __init__(self, analyzer="word", ngram_range=(1, 2), min_df=1, max_df=1.0, max_features=None,
-                 sublinear_tf=True, norm="l2"):
+                 sublinear_tf=True, norm="l2", cjk_only=False):
+        self.cjk_only = cjk_only
         self.analyzer = analyzer
         self.ngram_range = ngram_range
         self.min_df = min_df
@@ -268,14 +306,14 @@ class NgramTfidf(BaseEstimator, TransformerMixin):
     def _hashes(self, docs, with_sources=False):
         cache = getattr(docs, "cache", None)
         if cache is not None and not with_sources:
-            key = (self.analyzer, tuple(self.ngram_range))
+            key = (self.analyzer, tuple(self.ngram_range))  # transform hashes do not depend on cjk_only
             if key not in cache:
                 cache[key] = self._hashes(list(docs))
             return cache[key]
         if self.analyzer == "word":
-            return word_ngram_hashes(docs, tuple(self.ngram_range), with_sources)
+            return word_ngram_hashes(docs, tuple(self.ngram_range), with_sources, self.cjk_only and with_sources)
         if self.analyzer == "char":
-            return char_ngram_hashes(docs, tuple(self.ngram_range), with_sources)
+            return char_ngram_hashes(docs, tuple(self.ngram_range), with_sources, self.cjk_only and with_sources)
         raise ValueError(f"analyzer must be 'word' or 'char', not {self.analyzer!r}")
 
     def fit(self, docs, y=None):
@@ -363,7 +401,8 @@ class TextFeatures(BaseEstimator, TransformerMixin):
     """
 
     def __init__(self, tokenizer=None, word_ngrams=(1, 2), char_ngrams=(1, 3), word_weight=1.0, char_weight=1.0,
-                 min_df=1, char_min_df=2, max_features=None, sublinear_tf=True):
+                 min_df=1, char_min_df=2, max_features=None, sublinear_tf=True, cjk_only=False):
+        self.cjk_only = cjk_only
         self.tokenizer = tokenizer
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
@@ -383,11 +422,13 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         blocks = []
         if self.word_ngrams:
             blocks.append(("word", NgramTfidf("word", tuple(self.word_ngrams), min_df=self.min_df,
-                                              max_features=self.max_features, sublinear_tf=self.sublinear_tf),
+                                              max_features=self.max_features, sublinear_tf=self.sublinear_tf,
+                                              cjk_only=self.cjk_only),
                            self.word_weight))
         if self.char_ngrams:
             blocks.append(("char", NgramTfidf("char", tuple(self.char_ngrams), min_df=self.char_min_df,
-                                              max_features=self.max_features, sublinear_tf=self.sublinear_tf),
+                                              max_features=self.max_features, sublinear_tf=self.sublinear_tf,
+                                              cjk_only=self.cjk_only),
                            self.char_weight))
         if not blocks:
             raise ValueError("TextFeatures needs word_ngrams or char_ngrams")

@@ -42,13 +42,19 @@ POSITIVE_NAMES = {
     "negativity": ("负面", "negative", "neg", "yes", "true", "1", "是", "y"),
 }
 #: hyper-parameters per task (chosen by cross-validation, see benchmarks/bench_classify.py)
+_COMMON = {"word_min_df": 1, "char_min_df": 2, "cjk_only": False}
 TASK_PARAMS: dict[str, dict[str, Any]] = {
-    "relevance": {"word_ngrams": (1, 2), "char_ngrams": (1, 2), "word_weight": 1.0, "char_weight": 0.6, "C": 0.5},
-    "topic": {"word_ngrams": (1, 2), "char_ngrams": (1, 3), "word_weight": 1.0, "char_weight": 1.0, "C": 1.0},
-    "negativity": {"word_ngrams": (1, 2), "char_ngrams": (1, 2), "word_weight": 1.0, "char_weight": 0.6, "C": 0.5},
+    "relevance": {**_COMMON, "word_ngrams": (1, 2), "char_ngrams": (1, 2), "word_weight": 1.0, "char_weight": 0.6,
+                  "C": 0.5},
+    # topic: word unigrams + Chinese character 1–2-grams (digits, Latin and punctuation say little about the
+    # subject and add noise on small data sets)
+    "topic": {**_COMMON, "word_ngrams": (1, 1), "char_ngrams": (1, 2), "word_weight": 1.0, "char_weight": 1.0,
+              "cjk_only": True, "C": 1.0},
+    "negativity": {**_COMMON, "word_ngrams": (1, 2), "char_ngrams": (1, 2), "word_weight": 1.0, "char_weight": 0.6,
+                   "C": 0.5},
 }
 #: how many times a title is repeated before the body (titles say what a post is about)
-TITLE_REPEAT = 2
+TITLE_REPEAT = 4
 EXPLAIN_WORDS = 5
 
 
@@ -115,6 +121,9 @@ def build_pipeline(task: str, tokenizer: Tokenizer, labels: Sequence[str], param
         char_ngrams=p["char_ngrams"],
         word_weight=p["word_weight"],
         char_weight=p["char_weight"],
+        min_df=p["word_min_df"],
+        char_min_df=p["char_min_df"],
+        cjk_only=p["cjk_only"],
     )
     counts = np.unique(np.asarray(labels), return_counts=True)[1]
     if len(counts) < 2:
@@ -304,28 +313,36 @@ class TextModel:
     def docs(self, texts: Sequence[str]) -> DocBatch:
         return make_docs(texts, self.tokenizer)
 
+    @property
+    def scorer(self):
+        from yuqing.classify.scoring import Scorer
+
+        s = getattr(self, "_scorer", None)
+        if s is None:
+            s = self._scorer = Scorer({self.task: self})
+        return s
+
     def predict(self, docs, explain: bool = True) -> list[Prediction]:
         """Labels, scores and (optionally) the words that drove each prediction."""
         docs = make_docs(docs, self.tokenizer)
         if not len(docs):
             return []
-        features = self.pipeline.named_steps["features"]
-        clf = self.pipeline.named_steps["clf"]
-        X = features.transform(docs)
-        proba = clf.predict_proba(X)
-        classes = [str(c) for c in clf.classes_]
-        best = proba.argmax(axis=1)
-        if self.positive is not None:
-            score = proba[:, classes.index(self.positive)]
-        else:
-            score = proba[np.arange(len(best)), best]
-        conf = proba[np.arange(len(best)), best]
-        words = self._explain(X, best) if explain else [[] for _ in best]
-        return [Prediction(classes[b], round(float(s), 4), round(float(c), 4), w)
-                for b, s, c, w in zip(best.tolist(), score.tolist(), conf.tolist(), words)]
+        return self.predictions(self.scorer.score(docs)[self.task], explain)
 
-    def _coef(self) -> np.ndarray:
-        """Linear weights, one row per class (binary: the second class's row; the first is its negative)."""
+    def predictions(self, scored, explain: bool = True) -> list[Prediction]:
+        """:class:`Prediction` values from a :class:`~yuqing.classify.scoring.Scored` batch."""
+        proba = scored.proba
+        classes = scored.classes
+        best = proba.argmax(axis=1)
+        idx = np.arange(len(best))
+        conf = proba[idx, best]
+        score = proba[:, classes.index(self.positive)] if self.positive is not None else conf
+        words = self._explain(scored, best) if explain else [[] for _ in range(len(best))]
+        return [Prediction(classes[b], s, c, w)
+                for b, s, c, w in zip(best.tolist(), np.round(score, 4).tolist(), np.round(conf, 4).tolist(), words)]
+
+    def _word_coef(self) -> np.ndarray:
+        """Linear weights of the word features, one column per class."""
         cached = getattr(self, "_coef_cache", None)
         if cached is not None:
             return cached
@@ -334,31 +351,33 @@ class TextModel:
         coef = np.asarray(est.coef_, dtype=np.float64)
         if coef.shape[0] == 1:
             coef = np.vstack([-coef[0], coef[0]])
-        self._coef_cache = coef
-        return coef
-
-    def _explain(self, X, best: np.ndarray, k: int = EXPLAIN_WORDS) -> list[list[tuple[str, float]]]:
-        """The k word features with the largest positive share (weight × tf-idf) in each prediction."""
         features = self.pipeline.named_steps["features"]
         kind, vec, _w = features.blocks_[0]
         n_word = len(vec.vocab_) if kind == "word" else 0
-        if not n_word:
-            return [[] for _ in best]
-        names = vec.feature_names_
-        coef = self._coef()
-        Xw = X[:, :n_word].tocsr()
-        rows = np.repeat(np.arange(Xw.shape[0]), np.diff(Xw.indptr))
-        contrib = Xw.data * coef[best[rows], Xw.indices]
+        self._coef_cache = np.ascontiguousarray(coef[:, :n_word].T)
+        return self._coef_cache
+
+    def _explain(self, scored, best: np.ndarray, k: int = EXPLAIN_WORDS) -> list[list[tuple[str, float]]]:
+        """The k word features with the largest positive share (weight × tf-idf) in each prediction."""
+        n = len(best)
+        out: list[list[tuple[str, float]]] = [[] for _ in range(n)]
+        if scored.word_rows is None or not len(scored.word_rows):
+            return out
+        coef = self._word_coef()
+        names = self.pipeline.named_steps["features"].blocks_[0][1].feature_names_
+        rows, cols = scored.word_rows, scored.word_cols
+        contrib = scored.word_vals * coef[cols, best[rows]]
         keep = contrib > 0
-        rows, cols, contrib = rows[keep], Xw.indices[keep], contrib[keep]
-        order = np.lexsort((-contrib, rows))
+        rows, cols, contrib = rows[keep], cols[keep], contrib[keep]
+        if not len(rows):
+            return out
+        # order by row, then by contribution (largest first): one argsort on a combined key
+        order = np.argsort(rows - contrib / (contrib.max() * 2.0), kind="stable")
         rows, cols, contrib = rows[order], cols[order], contrib[order]
-        starts = np.searchsorted(rows, np.arange(Xw.shape[0]))
-        rank = np.arange(len(rows)) - starts[rows]
-        top = rank < k
-        out: list[list[tuple[str, float]]] = [[] for _ in range(Xw.shape[0])]
-        for r, c, v in zip(rows[top].tolist(), cols[top].tolist(), contrib[top].tolist()):
-            out[r].append((names[c], round(v, 4)))
+        starts = np.searchsorted(rows, np.arange(n))
+        top = (np.arange(len(rows)) - starts[rows]) < k
+        for r, c, v in zip(rows[top].tolist(), cols[top].tolist(), np.round(contrib[top], 4).tolist()):
+            out[r].append((names[c], v))
         return out
 
     # -- evaluation --------------------------------------------------------

@@ -86,11 +86,10 @@ def crawl(deployment, sources: list[str] | None = None, *, ignore_backoff: bool 
     for key, value in (settings or {}).items():
         base.set(key, value, priority="cmdline")
     base.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
-    root_level = logging.getLogger().getEffectiveLevel()
+    quiet = _ScrapyLogThreshold(max(logging.getLogger().getEffectiveLevel(), logging.INFO))
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(quiet)
     process = CrawlerProcess(base)
-    # Scrapy sets its own loggers to DEBUG; follow the level the caller chose (yuqing -v / -vv)
-    for name in ("scrapy", "twisted", "py.warnings"):
-        logging.getLogger(name).setLevel(max(root_level, logging.INFO) if name == "scrapy" else max(root_level, logging.WARNING))
     crawlers = {}
     for source in chosen:
         if source.options.get("resumable", True):
@@ -100,8 +99,25 @@ def crawl(deployment, sources: list[str] | None = None, *, ignore_backoff: bool 
         crawler = process.create_crawler(spider_class_for(cfg, source))
         crawlers[source.name] = crawler
         process.crawl(crawler, context=ctx)
-    process.start(install_signal_handlers=threading.current_thread() is threading.main_thread())
+    try:
+        process.start(install_signal_handlers=threading.current_thread() is threading.main_thread())
+    finally:
+        for handler in logging.getLogger().handlers:
+            handler.removeFilter(quiet)
     return {name: summarize(crawler.stats.get_stats()) for name, crawler in crawlers.items()}
+
+
+class _ScrapyLogThreshold(logging.Filter):
+    """Scrapy sets its loggers to DEBUG; show its records only from the level the caller chose (-v, -vv)."""
+
+    def __init__(self, level: int):
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith(("scrapy", "twisted", "filelock", "asyncio")):
+            return record.levelno >= self.level
+        return True
 
 
 def summarize(stats: dict) -> dict:

@@ -22,7 +22,7 @@ from yuqing.errors import YuqingError
 PARSE_KINDS = ["news", "weibo", "weibo_mobile", "baidu", "baidu_news", "tieba", "weixin", "sogou_weixin", "rss",
                "board", "youdao"]
 STATE_LABELS = {"ok": "正常", "blocked": "被封禁/限流", "login": "需要登录", "captcha": "需要验证码", "error": "出错",
-                "never": "未运行"}
+                "never": "未运行", "skipped": "退避中，本次未抓取"}
 
 
 @click.command()

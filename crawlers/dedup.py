@@ -117,7 +117,7 @@ class NearDuplicateIndex:
     (MinHash + Jaccard/containment) from long ones (SimHash within ``max_hamming`` bits).
     """
 
-    def __init__(self, jaccard: float = 0.6, containment: float = 0.85, max_hamming: int = 3,
+    def __init__(self, jaccard: float = 0.5, containment: float = 0.85, max_hamming: int = 3,
                  short_limit: int = 300, min_length: int = 8):
         self.jaccard = jaccard
         self.containment = containment

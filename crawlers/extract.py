@@ -44,8 +44,9 @@ _NEGATIVE = re.compile(
 _POSITIVE = re.compile(r"article|content|post-body|main-text|text|body|detail|news|entry|rich_media|正文", re.I)
 _TITLE_SEP = re.compile(r"\s*(?:[_|｜]|--|—|–| - )\s*")
 _SOURCE = re.compile(r"(?:来源|稿源|出处|来自|转自|文章来源|信息来源)\s*[：:]\s*([^\s|，。/\\]{2,24})")
-_AUTHOR = re.compile(r"(?<![责任编])(?:作者|记者|撰文|文字|文|发布人|发布者)\s*[：:/／]\s*([\u4e00-\u9fffA-Za-z·• ]{2,20}?)(?=\s|$|[|，。,（(])")
+_AUTHOR = re.compile(r"(?<![责任编])(?:作者|记者|撰文|文字|文|发布人|发布者)\s*[：:/／]\s*(?:(?:本报|本台)?(?:记者|通讯员|特约记者|见习记者)\s*)?([\u4e00-\u9fffA-Za-z·•]{2,20}?)(?=\s|$|[|，。,（(])")
 _REPORTER = re.compile(r"(?:本报|本台|本网)?记者\s*([\u4e00-\u9fff]{2,4})(?:\s|、|报道|摄|$)")
+_LABELLED_TIME = re.compile(r"(?:发布|发表|更新|上传)?(?:时间|日期)\s*[:：]\s*(\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}[^\n|]{0,12})")
 _TIME_META = (
     "article:published_time", "og:release_date", "og:time", "publishdate", "pubdate", "publish_date",
     "publish-date", "publishtime", "publish_time", "firstpublishedtime", "datepublished", "date", "dc.date",
@@ -402,6 +403,12 @@ def _published(root, meta: dict, html_text: str, byline_text: str, now, tz) -> d
         dt = parse_time(el.get("datetime") or "".join(el.itertext()), now=now, tz=tz)
         if dt:
             return dt
+    labelled = [find_time(m.group(1), now=now, tz=tz) for m in _LABELLED_TIME.finditer(byline_text or "")]
+    if labelled and labelled[0]:
+        return labelled[0]
+    everywhere = {find_time(m.group(1), now=now, tz=tz) for m in _LABELLED_TIME.finditer(root.text_content() or "")} - {None}
+    if len(everywhere) == 1:  # one 发布日期 on the page, wherever the template puts it
+        return everywhere.pop()
     if byline_text:
         dt = find_time(byline_text, now=now, tz=tz)
         if dt:
@@ -544,10 +551,15 @@ _BOILERPLATE_LINE = re.compile(
 )
 
 
+_STUB_LINE = re.compile(r"^(图集|\+1|[|｜·•\-—]+|\d{1,2}/\d{1,2}|分享到[:：]?|打印|收藏)$")
+
+
 def _trim_body(text: str, title: str) -> str:
     lines = [line for line in text.split("\n")]
-    while lines and (not lines[0].strip() or lines[0].strip() == title.strip()):
+    while lines and (not lines[0].strip() or lines[0].strip() == title.strip() or _STUB_LINE.match(lines[0].strip())):
         lines.pop(0)
+    while lines and (not lines[-1].strip() or _STUB_LINE.match(lines[-1].strip())):
+        lines.pop()
     cleaned = [line for line in lines if not (len(line) < 30 and _BOILERPLATE_LINE.match(line.strip()))]
     return normalize_space("\n".join(cleaned))
 

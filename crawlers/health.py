@@ -17,7 +17,7 @@ state is written to the audit log. :func:`status_rows` feeds ``yuqing sources``.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from pathlib import Path
 
@@ -59,16 +59,21 @@ def clear_backoff(deployment, name: str, actor: str = audit.SYSTEM) -> bool:
 
 def _error_summary(stats: dict) -> str | None:
     exceptions = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("downloader/exception_type_count/")}
-    statuses = {k.rsplit("/", 1)[-1]: v for k, v in stats.items()
-                if k.startswith("downloader/response_status_count/") and not k.endswith(("/200", "/301", "/302", "/304"))}
+    statuses = {}
+    for key, n in stats.items():
+        if key.startswith("downloader/response_status_count/") and not key.endswith(("/200", "/301", "/302", "/304")):
+            code = key.rsplit("/", 1)[-1]
+            n -= stats.get(f"robotstxt/response_status_count/{code}", 0)  # a site without robots.txt is no error
+            if n > 0:
+                statuses[code] = n
     parts = []
-    names = {
-        "ConnectionRefusedError": "连接被拒绝", "TimeoutError": "超时", "TCPTimedOutError": "TCP 超时",
-        "DNSLookupError": "域名解析失败", "ResponseNeverReceived": "没有收到响应", "ConnectionLost": "连接中断",
-    }
+    names = (("ConnectionRefused", "连接被拒绝"), ("DNSLookup", "域名解析失败"), ("Timeout", "超时"),
+             ("TimedOut", "超时"), ("ConnectionLost", "连接中断"), ("NeverReceived", "没有收到响应"),
+             ("SSL", "TLS 握手失败"), ("DownloadFailed", "下载失败"))
     for name, n in sorted(exceptions.items(), key=lambda kv: -kv[1]):
         short = name.rsplit(".", 1)[-1]
-        parts.append(f"{names.get(short, short)}（{n} 次）")
+        label = next((zh for key, zh in names if key in short), short)
+        parts.append(f"{label}（{short}，{n} 次）")
     for code, n in sorted(statuses.items()):
         parts.append(f"HTTP {code}（{n} 次）")
     if stats.get("yuqing/malformed_pages"):

@@ -15,7 +15,6 @@
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -38,7 +37,7 @@ def source_settings(cfg, source: Source) -> dict:
         "CONCURRENT_REQUESTS": max(8, int(source.concurrency)),
     }
     if source.delay_seconds == 0:
-        settings["RANDOMIZE_DOWNLOAD_DELAY"] = False
+        settings["DOWNLOAD_DELAY_JITTER"] = 0
     if cfg is not None and source.options.get("resumable", True):
         settings["JOBDIR"] = str(cfg.data_dir / "jobs" / source.name)
     for key, value in (source.options.get("scrapy_settings") or {}).items():
@@ -153,7 +152,3 @@ class SourceSpiderLoader:
 
     def find_by_request(self, request) -> list[str]:
         return []
-
-
-def describe(cfg) -> str:  # pragma: no cover - debugging aid
-    return json.dumps({s.name: source_settings(cfg, s) for s in cfg.sources}, ensure_ascii=False, indent=1)

@@ -19,12 +19,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
-
-from yuqing.domain import Level
 from yuqing.grading import events as ev_ops
 from yuqing.grading.grouping import EventState, Grouper, TermReader, Vocabulary
-from yuqing.grading.severity import Featurizer, Grade, SeverityModel, current_pointer, ensure_model, grade_many
+from yuqing.grading.severity import (
+    Featurizer,
+    Grade,
+    SeverityModel,
+    current_pointer,
+    ensure_model,
+    grade_many,
+)
 from yuqing.grading.spread import post_time
+
+from yuqing.domain import Level
 from yuqing.models import Event, utcnow
 from yuqing.store import PostRecord
 
@@ -68,17 +75,19 @@ class Grader:
     _cache: dict[tuple, "Grader"] = {}
     _lock = threading.Lock()
 
-    def __init__(self, cfg, model: SeverityModel | None = None, featurizer: Featurizer | None = None):
+    def __init__(self, cfg, model: SeverityModel | None = None, featurizer: Featurizer | None = None, deployment=None):
         self.cfg = cfg
         self.featurizer = featurizer or Featurizer(cfg)
-        self.model = model or ensure_model(cfg)
+        self.model = model or ensure_model(cfg, deployment)
         loc = cfg.locality
         self.reader = TermReader(self.featurizer.tokenizer, tuple(dict.fromkeys([loc.name, *loc.aliases])),
                                  tuple(dict.fromkeys([*loc.units, *loc.terms])))
         self.vocab = background_vocabulary(self.reader)
 
     @classmethod
-    def for_config(cls, cfg) -> "Grader":
+    def for_config(cls, cfg, deployment=None) -> "Grader":
+        """The grader of a configuration, reused until its model changes (a deployment, when given,
+        lends its level corrections to a model trained anew)."""
         pointer = current_pointer(cfg.model_dir)
         stamp = pointer.stat().st_mtime_ns if pointer.exists() else 0
         key = (str(cfg.model_dir), cfg.locality.model_dump_json(), cfg.thresholds.model_dump_json(),
@@ -86,7 +95,7 @@ class Grader:
         with cls._lock:
             grader = cls._cache.get(key)
             if grader is None:
-                grader = cls(cfg)
+                grader = cls(cfg, deployment=deployment)
                 cls._cache = {k: v for k, v in cls._cache.items() if k[0] != key[0]}
                 cls._cache[key] = grader
             return grader
@@ -157,9 +166,7 @@ def grade_records(cfg, records: list[PostRecord], grader: Grader | None = None) 
     grader = grader or Grader.for_config(cfg)
     _classify(cfg, records)
     grouper = grader.grouper()
-    order = sorted(range(len(records)), key=lambda i: (post_time(records[i]), i))
-    for i in order:
-        grouper.add(records[i])
+    grouper.add_all(records)
     grouper.consolidate()
     by_id = {r.id: r for r in records}
     position = {r.id: i for i, r in enumerate(records)}
@@ -188,7 +195,7 @@ def grade_pending(deployment, now: datetime | None = None, limit: int | None = N
     """Group the relevant ungraded posts into events, grade the events that grew, store it all."""
     now = now or utcnow()
     report = GradeReport()
-    grader = Grader.for_config(deployment.config)
+    grader = Grader.for_config(deployment.config, deployment)
     done = 0
     while True:
         size = BATCH if limit is None else min(BATCH, limit - done)
@@ -229,8 +236,7 @@ def _grade_batch(deployment, grader: Grader, pending: list[PostRecord], now: dat
     for o in originals.values():
         if o.event_id in states:
             grouper.by_post[o.id] = o.event_id
-    for p in pending:
-        grouper.add(p)
+    grouper.add_all(pending)
     grouper.consolidate()
     touched = [s for s in grouper.events.values() if s.new_post_ids]
     by_id = {p.id: p for p in pending}

@@ -10,8 +10,13 @@ Two parts, both shipped in ``grading/data/``:
   templates below: for every topic and level, incidents with slots (places,
   counts, companies, officials) filled at random and spreads drawn to fit the
   level; complaint scenarios are also rendered amplified (provincial media or a
-  大V past the interaction threshold, central media, a national hot search) with
-  the level the rubric gives them then.
+  大V past the interaction threshold, central media, a national hot search,
+  spread across the country) with the level the rubric gives them then.
+
+Beside them, ``grouping_stories.jsonl`` and ``grouping_stories_2.jsonl`` are posts of
+a few incidents we wrote to test grouping (one post per line with its true
+``event``): the same incident across sources and days, in other words each
+time, reposts, short reactions, and other incidents at the same places.
 
 ``python -m yuqing.grading.corpus`` rewrites ``generated.jsonl`` (deterministic:
 the same seed gives the same file; a test checks the shipped file is current).
@@ -78,7 +83,8 @@ def _cn(rng: random.Random, n: int) -> str:
 # -- spreads ----------------------------------------------------------------------
 
 #: interaction bands: (low, high) per name
-BANDS = {"tiny": (0, 40), "low": (5, 95), "mid": (120, 900), "high": (1200, 8000), "viral": (12000, 90000)}
+BANDS = {"tiny": (0, 40), "low": (5, 95), "mid": (120, 900), "high": (1200, 8000), "viral": (12000, 40000),
+         "national": (60000, 200000)}
 
 
 @dataclass
@@ -569,7 +575,7 @@ def render(rng: random.Random, sc: Scenario, serial: int, amplified: str | None 
     media_choices = list(sc.media)
     big_v = False
     if amplified == "big_voice":
-        band, level = rng.choice(["high", "viral"]), max(level, Level.MAJOR)
+        band, level = "high", max(level, Level.MAJOR)
         if rng.random() < 0.5:
             media_choices = ["provincial"]
         else:
@@ -578,6 +584,8 @@ def render(rng: random.Random, sc: Scenario, serial: int, amplified: str | None 
         band, level, media_choices = rng.choice(["mid", "high"]), Level.SPECIAL, ["central"]
     elif amplified == "hot_search":
         band, level = rng.choice(["high", "viral"]), Level.SPECIAL
+    elif amplified == "national":  # a complaint that spread across the country
+        band, level = "national", Level.SPECIAL
     elif amplified == "spread":  # a minor complaint that spread past the minor band
         band, level = "mid", max(level, Level.GENERAL)
     core = _fill(rng.choice(sc.cores), slots)
@@ -614,7 +622,7 @@ def render(rng: random.Random, sc: Scenario, serial: int, amplified: str | None 
         followers = rng.choice([50, 300, 1200, 8000, 30000]) if not big_v else rng.choice([150000, 800000, 2000000])
         if media in ("local", "provincial", "central"):
             followers = rng.choice([50000, 200000, 1500000])
-        r, c, l = shares[i]
+        reposts, comments, likes = shares[i]
         when = start + timedelta(minutes=rng.randint(0, 60 * 36) if i else 0)
         posts.append({
             "id": f"g{serial}-{i}",
@@ -623,7 +631,7 @@ def render(rng: random.Random, sc: Scenario, serial: int, amplified: str | None 
             "source": src,
             "url": f"https://example.invalid/{src}/{serial}/{i}",
             "published_at": when.isoformat(),
-            "reposts": r, "comments": c, "likes": l,
+            "reposts": reposts, "comments": comments, "likes": likes,
             "author_followers": followers,
             "author_verified": media != "self" or (big_v and i == 0) or rng.random() < 0.1,
             "media_level": media,
@@ -642,7 +650,7 @@ def generate(seed: int = SEED, per_scenario: int = 9) -> list[dict]:
             serial += 1
             events.append(render(rng, sc, serial))
         if sc.amplify:
-            kinds = ["big_voice", "big_voice", "central", "hot_search"]
+            kinds = ["big_voice", "big_voice", "central", "hot_search", "national"]
             if sc.level == Level.MINOR:
                 kinds = ["spread", "spread", "spread"]
             for kind in kinds:
@@ -660,6 +668,21 @@ def load_events(name: str) -> list[dict]:
 def training_events() -> list[dict]:
     """All shipped labelled events: hand-written first, then generated."""
     return load_events(HANDWRITTEN) + load_events(GENERATED)
+
+
+def localize(event: dict, county: str) -> dict:
+    """The event told of ``county``: the fictional counties of the corpus are renamed (towns and villages stay)."""
+    names = sorted(COUNTIES, key=len, reverse=True)
+    posts = []
+    for p in event["posts"]:
+        p = dict(p)
+        for field_name in ("title", "text"):
+            value = p.get(field_name) or ""
+            for name in names:
+                value = value.replace(name, county)
+            p[field_name] = value
+        posts.append(p)
+    return {**event, "posts": posts}
 
 
 def dumps(events: list[dict]) -> str:

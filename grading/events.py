@@ -25,12 +25,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from yuqing.grading.grouping import EventState, Vocabulary
+from yuqing.grading.spread import post_time, trend
 
 from yuqing import audit
 from yuqing.domain import Level, Role
 from yuqing.errors import PermissionDenied, YuqingError
-from yuqing.grading.grouping import EventState, Vocabulary
-from yuqing.grading.spread import post_time, trend
 from yuqing.models import Alert, Event, LabelCorrection, User, utcnow
 from yuqing.store import PostQuery
 

@@ -111,7 +111,7 @@ def describe(posts, tokenizer, cfg) -> EventView:
     return EventView(
         text=text,
         tokens=tokens,
-        signals=read_signals(text, tuple(loc.officials)),
+        signals=read_signals(text, tuple(loc.officials), (loc.name, *loc.aliases, *loc.units), tuple(loc.lookalikes)),
         spread=measure(posts, t.big_v_followers),
         topic=prevailing_topic(posts),
         negativity=event_negativity(posts),

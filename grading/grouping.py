@@ -32,7 +32,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-
 #: terms kept in a stored centroid and in each stored exemplar
 CENTROID_TERMS = 400
 EXEMPLAR_TERMS = 80
@@ -55,12 +54,34 @@ SAME_PLACE_AND_KIND = 0.3
 #: a follow-up may join an event up to this many windows after its last post, if this much more similar
 FOLLOW_UP_FACTOR = 5.0
 FOLLOW_UP_MARGIN = 0.2
-#: events scored per post (those sharing most terms and places)
+#: events scored per post (those sharing most terms and places); a term in more events than this
+#: is too common to find candidates by
 MAX_CANDIDATES = 60
+COMMON_TERM_EVENTS = 40
+#: an event with a post in the hours just before is a little likelier (posts about one incident come together)
+TIME_BONUS = 0.05
+TIME_BONUS_HOURS = 6
+#: new events of at most this many posts are reconsidered whole once a batch is grouped
+SMALL_EVENT = 1
+#: a post moves to another event when it fits that one this much better than its own; a post that fits
+#: its own this well stays, and only the events sharing most with it are tried
+REASSIGN_MARGIN = 0.1
+REASSIGN_SETTLED = 0.5
+REASSIGN_CANDIDATES = 15
 #: a post with no place, no kind of incident and at most this many words is a bare reaction; it joins
 #: the busiest event with a post in the hours before it
 REACTION_WORDS = 4
-REACTION_HOURS = 6
+#: a word this common (idf below) names nothing in particular
+CONTENT_IDF = 3.0
+REACTION_VOCABULARY = frozenset(
+    "太 惨 过分 离谱 黑 坑 气人 欺负人 无法无天 寒心 丢人 恶心 支持 顶 转发 关注 扩散 真相 严查 彻查 希望 这事 这件 事情 事 怎么 回事 咋 为什么 真的 假的 "
+    "没人管 没人 管管 管 说法 交代 心疼 可怜 愤怒 气愤 无语 唉 哎 天哪 天啊 吓人 可怕 恐怖 安息 一路走好 祈祷 平安 加油 "
+    "同感 一样 同样 附议 顶上去 帮顶 求助 求 呼吁 请 大家 网友 知道 后续 进展 结果 消息 回应 官方 处理 解决 "
+    "还 又 都 就 也 好 坏 大 小 多 少 看 说 问 等 去 来 有 没 不 很 真 最 更".split()
+)
+REACTION_HOURS = 12
+#: a reaction joins the recent event it fits best if it reaches this share of the similarity threshold
+REACTION_FIT = 0.4
 #: similarity kept when the post and the event name different fine places and none in common
 PLACE_CONFLICT = 0.5
 
@@ -117,11 +138,33 @@ INCIDENT_KINDS: dict[str, tuple[str, ...]] = {
     "游": ("旅游", "游客", "景区", "打卡", "花节", "桃花", "油菜花", "采摘", "风景", "民宿"),
     "庆": ("开幕", "举办", "节日", "晚会", "表彰", "获奖", "荣获", "比赛", "大赛"),
     "扶": ("扶贫", "贫困户", "脱贫", "帮扶", "振兴", "增收"),
+    "噪": ("噪音", "噪声", "扰民", "吵", "打桩", "广场舞", "喇叭", "施工声"),
+    "物": ("物业", "电梯", "业委会", "物业费", "停车费", "小区门禁"),
+    "违": ("违建", "违章建筑", "私搭乱建", "乱搭", "占用", "侵占"),
+    "燃": ("燃气", "煤气", "天然气", "液化气", "漏气"),
+    "灾": ("暴雨", "洪水", "内涝", "洪涝", "泥石流", "山洪", "冰雹", "台风", "地震", "干旱", "防汛", "受灾", "被淹"),
+    "盗": ("盗窃", "被偷", "小偷", "偷走", "失窃", "抢劫", "抢走", "入室"),
+    "骗": ("诈骗", "骗局", "被骗", "传销", "套路贷", "骗子", "冒充"),
+    "车": ("公交", "班车", "黑车", "出租车", "网约车", "停车位", "乱停", "占道停车"),
+    "老": ("养老院", "敬老院", "老人院", "护理院", "养老服务"),
+    "食": ("食品", "餐馆", "饭店", "外卖", "过期", "假货", "添加剂", "地沟油", "病死猪"),
+    "环": ("垃圾", "环境卫生", "脏乱差", "保洁", "环卫"),
+    "官": ("干部", "书记", "镇长", "县长", "村主任", "村支书", "局长", "官员", "领导"),
+    "警": ("派出所", "民警", "警察", "报警", "立案", "刑拘", "拘留"),
+    "商": ("招商", "签约", "开工", "投产", "项目落地", "企业"),
     "路": ("路灯", "坑洼", "修路", "积水", "红绿灯", "公交", "停车"),
     "证": ("办理", "补办", "材料", "窗口", "身份证", "证件", "社保卡", "咨询"),
 }
-#: the weight of a kind of incident, beside a word's 1.0
+#: kinds that name a field (schools, hospitals, officials) rather than what happened: they add to the
+#: likeness of content but do not tie a post to an event by themselves
+FIELD_KINDS = frozenset({"学", "医", "官", "警", "保", "房", "路", "证", "游", "庆", "扶", "商", "物", "车", "老", "食", "环",
+                         "水", "电", "兵"})
+#: the weight of a kind of incident, and of a figure (23名, 60万), beside a word's 1.0
 KIND_WEIGHT = 1.5
+NUMBER_WEIGHT = 1.0
+_COUNT = re.compile(r"(?<![0-9.])([0-9]{1,6}(?:\.[0-9]+)?)\s*(万元|余名|多名|名|人|户|万|元|亩|家|辆|间|套|吨)")
+_SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+_PERSON = re.compile(rf"([{_SURNAMES}])某|老([{_SURNAMES}])(?=[家头哥叔伯师大一二三，。、的])")
 
 
 def incident_kinds(text: str) -> set[str]:
@@ -163,7 +206,7 @@ def is_anchor(token: str, units: frozenset[str] = frozenset()) -> bool:
 
 
 def is_fine_place(token: str) -> bool:
-    return token.endswith(_FINE_SUFFIXES) and not token.endswith(_COARSE_SUFFIXES)
+    return token.endswith(_FINE_SUFFIXES) and not token.endswith(_COARSE_SUFFIXES) and not token.startswith("人:")
 
 
 def anchors(text: str, units: tuple[str, ...] = (), tokens: list[str] | None = None) -> set[str]:
@@ -202,6 +245,8 @@ def same_anchor(a: str, b: str) -> bool:
     """The same place named two ways: equal, or one name part starting the other (顺发厂 / 顺发服装厂)."""
     if a == b:
         return True
+    if a[-1] != b[-1]:  # another kind of place (云溪一中 / 云溪大道)
+        return False
     sa, sb = anchor_stem(a), anchor_stem(b)
     return len(sa) >= 2 and len(sb) >= 2 and (sa.startswith(sb) or sb.startswith(sa)) and \
         is_fine_place(a) == is_fine_place(b)
@@ -224,8 +269,21 @@ class Vocabulary:
     def add(self, terms) -> None:
         self.df.update(set(terms))
         self.docs += 1
+        self._memo = None
+
+    def freeze(self) -> None:
+        """Remember each idf once computed (until the next ``add``)."""
+        self._memo = {}
+
+    _memo: dict | None = None
 
     def idf(self, term: str) -> float:
+        memo = self._memo
+        if memo is not None:
+            value = memo.get(term)
+            if value is None:
+                value = memo[term] = math.log((1 + self.docs) / (1 + self.df.get(term, 0))) + 1.0
+            return value
         return math.log((1 + self.docs) / (1 + self.df.get(term, 0))) + 1.0
 
 
@@ -291,6 +349,10 @@ class TermReader:
             tf[f"c:{g}"] = (1.0 + math.log(n)) * TRIGRAM_WEIGHT
         for kind in incident_kinds(text):
             tf[f"k:{kind}"] = KIND_WEIGHT
+        for m in _COUNT.finditer(text):  # 23名幼儿, 60万元, 3人死亡: the same figures, the same incident
+            tf[f"n:{m.group(1)}{m.group(2)}"] = NUMBER_WEIGHT
+        for m in _PERSON.finditer(text):  # 王某, 李某某, 老李: the same person named the ways news and posts do
+            found.add(f"人:{m.group(1) or m.group(2)}")
         return tf, found
 
     def strip_locality(self, raw: str) -> str:
@@ -372,16 +434,31 @@ class EventState:
 
     def add(self, pv: PostVector, vocab: Vocabulary) -> None:
         n = math.sqrt(sum(w * w for w in pv.tf.values())) or 1.0
+        cache = self._cache if vocab._memo is not None else None  # weights can be updated in place
+        if cache is not None:
+            weighted, sq = cache[0], cache[1] ** 2
         for t, w in pv.tf.items():
             self.centroid[t] = self.centroid.get(t, 0.0) + w / n
+            if cache is not None:
+                old = weighted.get(t, 0.0)
+                new = old + w / n * vocab.idf(t)
+                weighted[t] = new
+                sq += new * new - old * old
         if len(self.centroid) > CENTROID_TERMS * 2:
             self.centroid = _top(self.centroid, CENTROID_TERMS, vocab)
+            cache = None
         self.count += 1
         ex = _top(pv.tf, EXEMPLAR_TERMS, vocab)
         if len(self.exemplars) < EXEMPLARS:
             self.exemplars.append(ex)
+            if cache is not None:
+                wex = _weighted(ex, vocab)
+                cache[2].append((wex, _norm(wex)))
         else:  # keep the first post (often the original) and the most recent ones
             self.exemplars = [self.exemplars[0], *self.exemplars[2:], ex]
+            if cache is not None:
+                wex = _weighted(ex, vocab)
+                cache = (cache[0], cache[1], [cache[2][0], *cache[2][2:], (wex, _norm(wex))])
         self.anchors.update(pv.anchors)
         self.kinds.update(t for t in pv.tf if t.startswith("k:"))
         if pv.when is not None:
@@ -389,7 +466,7 @@ class EventState:
             self.last_at = pv.when if self.last_at is None else max(self.last_at, pv.when)
         self.post_ids.append(pv.post_id)
         self.new_post_ids.append(pv.post_id)
-        self._cache = None
+        self._cache = None if cache is None else (cache[0], math.sqrt(max(sq, 1e-12)), cache[2])
 
     def weighted(self, vocab: Vocabulary):
         if self._cache is None:
@@ -419,6 +496,10 @@ class Grouper:
         self._index: dict[str, set[int]] = {}  # word → event keys
         self._anchor_index: dict[str, set[int]] = {}  # anchor → event keys
         self._threads: dict[str, int] = {}  # URL or title → event key
+        self._vectors: dict[int, PostVector] = {}  # the posts of this run, for consolidation
+        self._recent: dict[int, None] = {}  # event keys, the one most recently joined last
+        self._frozen = False  # while consolidating, the vocabulary does not change: weights are cached
+        self._weighted_posts: dict[int, tuple] = {}
         self._next_new = -1
 
     # -- setup ----------------------------------------------------------------
@@ -446,10 +527,25 @@ class Grouper:
         )
 
     # -- grouping ---------------------------------------------------------------
+    def add_all(self, records) -> None:
+        """Group a batch: every post's terms count in the vocabulary first (weights do not depend on the
+        order the posts come in, and are computed once), then the posts are added oldest first."""
+        vectors = [self.vectorize(r) for r in records]
+        for pv in vectors:
+            self.vocab.add(pv.tf)
+        self.vocab.freeze()
+        order = sorted(range(len(vectors)), key=lambda i: (vectors[i].when is None, vectors[i].when or 0, i))
+        for i in order:
+            self._place(vectors[i])
+
     def add(self, record) -> tuple[EventState, Match | None]:
         """Put one post into an event (an existing one, or a new one); returns it and how it matched."""
         pv = self.vectorize(record)
         self.vocab.add(pv.tf)
+        return self._place(pv)
+
+    def _place(self, pv: PostVector) -> tuple[EventState, Match | None]:
+        self._vectors[pv.post_id] = pv
         match = None
         if pv.duplicate_of is not None and pv.duplicate_of in self.by_post:
             ev = self.events[self.by_post[pv.duplicate_of]]
@@ -463,8 +559,8 @@ class Grouper:
                     break
         if match is None:
             match = self.best(pv)
-        if (match is None or match.score < self.similarity) and self.contentless(pv):
-            match = self.reaction_target(pv) or match
+        if (match is None or match.score < self.similarity) and self.unanchored(pv):
+            match = self.reaction_target(pv, match) or match
         if match is not None and match.score >= self.similarity:
             ev = match.event
         else:
@@ -475,6 +571,8 @@ class Grouper:
         for a in pv.anchors:
             self._anchor_index.setdefault(a, set()).add(ev.key)
         ev.add(pv, self.vocab)
+        self._recent.pop(ev.key, None)
+        self._recent[ev.key] = None
         ev.threads.update(pv.threads)
         for key in pv.threads:
             self._threads.setdefault(key, ev.key)
@@ -483,23 +581,47 @@ class Grouper:
         return ev, match
 
     @staticmethod
-    def contentless(pv: PostVector) -> bool:
-        """A reaction with nothing that names an incident (太惨了, 顶, 求真相): no place, no kind, few words."""
-        if pv.anchors or any(t.startswith("k:") for t in pv.tf):
-            return False
-        return sum(1 for t in pv.tf if t.startswith("w:")) <= REACTION_WORDS
+    def unanchored(pv: PostVector) -> bool:
+        """A post that names no place and no kind of incident (太黑了，必须严查; 求真相): a reaction to something."""
+        return not pv.anchors and not any(t.startswith("k:") and t[2:] not in FIELD_KINDS for t in pv.tf)
 
-    def reaction_target(self, pv: PostVector) -> Match | None:
-        """The event a bare reaction most likely answers: the busiest one with a post in the hours before it."""
+    def reaction_target(self, pv: PostVector, best: Match | None) -> Match | None:
+        """The event a reaction most likely answers: among events with a post in the hours before it,
+        the one its words fit best, or else the busiest."""
         if pv.when is None:
             return None
         since = pv.when - timedelta(hours=REACTION_HOURS)
-        live = [ev for ev in self.events.values()
-                if not ev.closed and ev.last_at is not None and since <= ev.last_at <= pv.when]
+        live = []
+        for key in reversed(self._recent):  # most recently joined first
+            ev = self.events.get(key)
+            if ev is None or ev.last_at is None:
+                continue
+            if ev.last_at < since:
+                break
+            if not ev.closed and ev.last_at <= pv.when:
+                live.append(ev)
         if not live:
             return None
-        ev = max(live, key=lambda e: (e.count, e.last_at))
+        if best is not None and best.event in live and best.score >= self.similarity * REACTION_FIT:
+            return Match(best.event, self.similarity, "reaction:" + best.how)
+        scored = [(self.score(pv, ev)[0], ev) for ev in live]
+        top = max(score for score, _ in scored)
+        if top >= self.similarity * REACTION_FIT:
+            ev = max(scored, key=lambda x: x[0])[1]
+        elif self.contentless(pv):
+            ev = max(live, key=lambda e: (e.count, e.last_at))
+        else:
+            return None
         return Match(ev, self.similarity, "reaction")
+
+    def contentless(self, pv: PostVector) -> bool:
+        """No word that says what it is about (太惨了, 顶, 求真相, 这事怎么没人管): only reaction words and
+        words common in posts about anything."""
+        words = [t[2:] for t in pv.tf if t.startswith("w:")]
+        if len(words) > REACTION_WORDS:
+            return False
+        return all(w in REACTION_VOCABULARY or w.lstrip("太真好").rstrip("了啊吧呢") in REACTION_VOCABULARY
+                   or self.vocab.idf(f"w:{w}") < CONTENT_IDF for w in words)
 
     def best(self, pv: PostVector) -> Match | None:
         """The most similar open event; past its window an event takes only a strong match (a follow-up)."""
@@ -514,13 +636,22 @@ class Grouper:
             score, how = self.score(pv, ev)
             if late:
                 score, how = score - FOLLOW_UP_MARGIN, how + "+late"
+            elif TIME_BONUS and pv.when is not None and ev.last_at is not None and score >= MIN_CONTENT \
+                    and abs((pv.when - ev.last_at).total_seconds()) <= TIME_BONUS_HOURS * 3600:
+                score, how = score + TIME_BONUS, how + "+recent"
             if best is None or score > best.score:
                 best = Match(ev, score, how)
         return best
 
     def score(self, pv: PostVector, ev: EventState) -> tuple[float, str]:
-        vec = _weighted(pv.tf, self.vocab)
-        norm = _norm(vec)
+        frozen = self._frozen or self.vocab._memo is not None
+        cached = self._weighted_posts.get(id(pv)) if frozen else None
+        if cached is None:
+            vec = _weighted(pv.tf, self.vocab)
+            cached = (vec, _norm(vec))
+            if frozen:
+                self._weighted_posts[id(pv)] = cached
+        vec, norm = cached
         centroid, cnorm, exemplars = ev.weighted(self.vocab)
         cos_c = sum(w * centroid.get(t, 0.0) for t, w in vec.items()) / (norm * cnorm)
         cos_e = 0.0
@@ -538,7 +669,7 @@ class Grouper:
         shared = [a for a in pv.anchors if self._shared_anchor(a, main_anchors) and self._anchor_distinctive(a)]
         fine = [a for a in shared if not a.endswith(_COARSE_SUFFIXES)]
         coarse = len(shared) > len(fine)
-        same_kind = bool({t for t in vec if t.startswith("k:")} & ev.main_kinds)
+        same_kind = bool({t for t in vec if t.startswith("k:") and t[2:] not in FIELD_KINDS} & ev.main_kinds)
         if fine and same_kind:  # the same kind of incident at the same village, road, company or school
             score += SAME_PLACE_AND_KIND
             how += "+place&kind"
@@ -561,6 +692,14 @@ class Grouper:
         away. Returns (merged, into) pairs.
         """
         merges = []
+        self._frozen = True
+        try:
+            self._merge_events(merges)
+        finally:
+            self._frozen, self._weighted_posts = False, {}
+        return merges
+
+    def _merge_events(self, merges: list) -> None:
         changed = True
         while changed:
             changed = False
@@ -568,12 +707,92 @@ class Grouper:
                 ev = self.events.get(key)
                 if ev is None or ev.closed or not ev.post_ids:
                     continue
-                target = self._best_home(ev)
+                target = self._best_home(ev) or self._home_of_small(ev)
                 if target is not None:
                     self._absorb(target, ev)
                     merges.append((key, target.key))
                     changed = True
-        return merges
+        if self.reassign():
+            for key in [k for k, ev in self.events.items() if k < 0 and not ev.post_ids]:
+                del self.events[key]
+
+    def reassign(self) -> int:
+        """Move each post of a new event to the event it now fits clearly better (order effects of the
+        first pass: a post that came before the rest of its incident). Returns the posts moved."""
+        moved = 0
+        for key in sorted(k for k in self.events if k < 0):
+            ev = self.events.get(key)
+            if ev is None or ev.count < 2:
+                continue
+            for pid in list(ev.post_ids):
+                pv = self._vectors.get(pid)
+                if pv is None:
+                    continue
+                own = self._score_without(pv, ev)
+                if own >= REASSIGN_SETTLED:
+                    continue
+                best, best_score = None, max(self.similarity, own + REASSIGN_MARGIN)
+                for other_key in self._candidates(pv)[:REASSIGN_CANDIDATES]:
+                    other = self.events[other_key]
+                    if other is ev or other.closed or not other.post_ids or not self._in_window(other, pv.when):
+                        continue
+                    score = self.score(pv, other)[0]
+                    if score >= best_score:
+                        best, best_score = other, score
+                if best is not None:
+                    self._move(pv, ev, best)
+                    moved += 1
+        return moved
+
+    def _score_without(self, pv: PostVector, ev: EventState) -> float:
+        """The post's score against its event with the post itself taken out."""
+        n = math.sqrt(sum(w * w for w in pv.tf.values())) or 1.0
+        rest = EventState(key=ev.key, centroid={t: w - pv.tf.get(t, 0.0) / n for t, w in ev.centroid.items()},
+                          count=ev.count - 1, exemplars=list(ev.exemplars),
+                          anchors=ev.anchors - Counter(pv.anchors), kinds=ev.kinds - Counter(k for k in pv.tf if k.startswith("k:")))
+        rest.centroid = {t: w for t, w in rest.centroid.items() if w > 1e-9}
+        return self.score(pv, rest)[0]
+
+    def _move(self, pv: PostVector, src: EventState, dst: EventState) -> None:
+        n = math.sqrt(sum(w * w for w in pv.tf.values())) or 1.0
+        for t, w in pv.tf.items():
+            left = src.centroid.get(t, 0.0) - w / n
+            if left > 1e-9:
+                src.centroid[t] = left
+            else:
+                src.centroid.pop(t, None)
+        src.count -= 1
+        src.anchors -= Counter(pv.anchors)
+        src.kinds -= Counter(k for k in pv.tf if k.startswith("k:"))
+        src.post_ids.remove(pv.post_id)
+        if pv.post_id in src.new_post_ids:
+            src.new_post_ids.remove(pv.post_id)
+        src._cache = None
+        dst.add(pv, self.vocab)
+        self.by_post[pv.post_id] = dst.key
+        self._index_terms(dst, pv.tf)
+        for a in pv.anchors:
+            self._anchor_index.setdefault(a, set()).add(dst.key)
+
+    def _home_of_small(self, ev: EventState) -> EventState | None:
+        """A new event of a post or two whose posts, scored again now that the others have grown, fit elsewhere."""
+        if ev.count > SMALL_EVENT:
+            return None
+        best, best_score = None, self.similarity
+        for pid in ev.post_ids:
+            pv = self._vectors.get(pid)
+            if pv is None:
+                continue
+            for key in self._candidates(pv):
+                other = self.events[key]
+                if other is ev or other.closed or not other.post_ids or other.count <= ev.count:
+                    continue
+                if not self._in_window(other, pv.when):
+                    continue
+                score = self.score(pv, other)[0]
+                if score >= best_score:
+                    best, best_score = other, score
+        return best
 
     def event_score(self, a: EventState, b: EventState) -> float:
         """How alike two events are: cosine of their centroids, plus the places and kinds both mainly name."""
@@ -585,7 +804,7 @@ class Grouper:
         anchors_a, anchors_b = a.main_anchors, b.main_anchors
         shared = [x for x in anchors_a if self._shared_anchor(x, anchors_b) and self._anchor_distinctive(x)]
         fine = [x for x in shared if not x.endswith(_COARSE_SUFFIXES)]
-        same_kind = bool(a.main_kinds & b.main_kinds)
+        same_kind = any(k[2:] not in FIELD_KINDS for k in a.main_kinds & b.main_kinds)
         if fine and same_kind:
             score += SAME_PLACE_AND_KIND
         elif shared and score >= MIN_CONTENT:
@@ -668,9 +887,11 @@ class Grouper:
         """Events sharing a term or a place with the post, those sharing most first (at most MAX_CANDIDATES)."""
         hits: Counter = Counter()
         for t in pv.tf:
-            for key in self._index.get(t, ()):
-                hits[key] += 1
+            keys = self._index.get(t)
+            if keys and len(keys) <= COMMON_TERM_EVENTS:  # a term most events share finds nothing
+                for key in keys:
+                    hits[key] += 1
         for a in pv.anchors:
             for key in self._anchor_index.get(a, ()):
                 hits[key] += 3
-        return [key for key, _ in hits.most_common(MAX_CANDIDATES)]
+        return [key for key, _ in hits.most_common() if key in self.events][:MAX_CANDIDATES]

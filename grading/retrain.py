@@ -19,9 +19,6 @@ from datetime import datetime
 import numpy as np
 from sklearn.metrics import f1_score
 from sqlalchemy import select
-
-from yuqing import audit
-from yuqing.domain import Level
 from yuqing.grading.severity import (
     Featurizer,
     LabelledEvent,
@@ -32,10 +29,23 @@ from yuqing.grading.severity import (
     set_current,
     train,
 )
+
+from yuqing import audit
+from yuqing.domain import Level
 from yuqing.models import LabelCorrection, utcnow
 from yuqing.store import PostRecord, post_key
 
 log = logging.getLogger(__name__)
+
+
+class _ModelRef:
+    """How the audit log names the severity model (object type "models", id "severity")."""
+
+    __tablename__ = "models"
+    id = "severity"
+
+
+MODEL_REF = _ModelRef()
 
 
 @dataclass
@@ -89,7 +99,7 @@ def retrain(deployment, *, now: datetime | None = None, folds: int = 5, by: str 
     current = load_current(cfg.model_dir)
     used = set((current.meta.get("correction_ids") or []) if current else [])
     pairs = correction_examples(deployment)
-    corpus = corpus_examples()
+    corpus = corpus_examples(cfg)
     examples = corpus + [ex for _, ex in pairs]
     ids = [c.id for c, _ in pairs]
     featurizer = Featurizer(cfg)
@@ -116,7 +126,7 @@ def retrain(deployment, *, now: datetime | None = None, folds: int = 5, by: str 
         with deployment.sessions() as s, s.begin():
             for c in s.scalars(select(LabelCorrection).where(LabelCorrection.id.in_(ids or [-1]))):
                 c.used_in_model = candidate.version
-            audit.record(s, by, "model.switch", "severity", at=now, version=candidate.version,
+            audit.record(s, by, "model.switch", MODEL_REF, at=now, version=candidate.version,
                          old_version=current.version if current else None, macro_f1=round(new_f1, 4),
                          old_macro_f1=round(old_f1, 4) if old_f1 is not None else None, corrections=len(ids))
         from yuqing.grading.api import Grader
@@ -124,7 +134,7 @@ def retrain(deployment, *, now: datetime | None = None, folds: int = 5, by: str 
         Grader.forget()
     else:
         with deployment.sessions() as s, s.begin():
-            audit.record(s, by, "model.kept", "severity", at=now, version=current.version, candidate=candidate.version,
+            audit.record(s, by, "model.kept", MODEL_REF, at=now, version=current.version, candidate=candidate.version,
                          macro_f1=round(old_f1, 4), candidate_macro_f1=round(new_f1, 4))
     return RetrainResult(current.version if current else None, candidate.version, switched, old_f1, new_f1,
                          len(ids), len([i for i in ids if i not in used]))

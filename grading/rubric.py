@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from yuqing.domain import Level
 from yuqing.grading.signals import TextSignals
 from yuqing.grading.spread import Spread
+
+from yuqing.domain import Level
 
 #: negativity (0..1, from classify) from which a post counts as negative
 NEGATIVE_AT = 0.5
@@ -25,6 +26,11 @@ INJURED_MAJOR = 5
 AFFECTED_MANY = 10
 #: people from which a wage or compensation protest is a group protest
 GROUP_PROTEST = 5
+#: protest acts that show a grievance (gathering alone does not: tourists gather too)
+GRIEVANCE_ACTS = frozenset({"讨要", "讨薪", "维权", "上访", "讨说法", "要说法", "抗议", "讨个说法", "讨回", "索要", "要钱",
+                            "讨债", "讨钱", "拉横幅", "打横幅", "举横幅", "静坐", "围堵", "堵门"})
+#: a negative story with this many times ``interactions_special`` has spread nationally
+NATIONAL_FACTOR = 5
 #: posts per hour (with at least this many posts) that make a rumour fast-spreading
 FAST_POSTS_PER_HOUR = 3.0
 FAST_MIN_POSTS = 6
@@ -76,10 +82,15 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
     t = thresholds
     r = RubricResult()
     neg = negativity if negativity is not None else 0.0
+    # good news told in words that also describe incidents (成功抢救重伤工人, 上万游客聚集)
+    benign = bool(sig.positive) and neg < NEUTRAL_BELOW and not sig.complaint
+    # a grievance: what turns a crowd or a call to meet into a mass incident (not a festival or a volunteer day)
+    grievance = bool(sig.complaint or sig.allegations or sig.demolition_violent or sig.clash or sig.mass_strong
+                     or [w for w in sig.protest if w in GRIEVANCE_ACTS]) or neg >= NEGATIVE_AT
     content_risk = bool(
-        sig.deaths or sig.mass_casualty or sig.mass_strong or sig.gather_call or sig.allegations
-        or sig.demolition_violent or (sig.incident and (sig.many or sig.sick)) or sig.serious_injury
-        or sig.injured >= INJURED_MAJOR or (sig.rumour and sig.fast_spread)
+        sig.deaths or sig.mass_casualty or sig.mass_strong or sig.allegations or sig.demolition_violent
+        or (not benign and ((sig.gather_call and grievance) or (sig.incident and (sig.many or sig.sick))
+                            or sig.serious_injury or sig.injured >= INJURED_MAJOR or (sig.rumour and sig.fast_spread)))
     )
     complaint = bool(sig.complaint)
     r.negative = (neg >= NEGATIVE_AT or content_risk or bool(sig.critical_coverage)
@@ -98,48 +109,58 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
     mass = []
     if sig.mass_strong:
         mass.append(f"出现群体性事件表述：{_words(sig.mass_strong)}")
-    if sig.gathering and (sig.crowd >= t.crowd_special or sig.government_place):
+    if sig.gathering and grievance and (sig.crowd >= t.crowd_special or sig.government_place):
         where = f"在{sig.government_place[0]}" if sig.government_place else ""
         size = f"约{sig.crowd}人" if sig.crowd else "多人"
         mass.append(f"{size}{where}{_words(sig.gathering, 2)}")
-    if sig.clash and sig.crowd >= t.crowd_special:
+    if sig.clash and grievance and sig.crowd >= t.crowd_special:
         mass.append(f"约{sig.crowd}人卷入{_words(sig.clash, 2)}")
     if mass:
         add(Finding("mass_incident", S, "群体性事件：" + "；".join(mass)))
-    if sig.gather_call:
+    if sig.gather_call and grievance and not benign:
         add(Finding("gather_call", S, f"出现煽动聚集、号召集合的内容：“{sig.gather_call[0][:30]}”"))
-    if r.negative and ("central" in spread.media_levels or _central_in_text(sig)):
+    # what central media and hot searches pick up is special only when it is bad news
+    bad_news = not benign and (neg >= NEGATIVE_AT or content_risk or bool(sig.critical_coverage) or bool(sig.complaint))
+    if bad_news and ("central" in spread.media_levels or _central_in_text(sig)):
         who = "、".join(sig.central_media[:2]) or "中央媒体"
         add(Finding("central_media", S, f"负面报道被{who}关注或转载"))
-    if r.negative and sig.trending:
+    if bad_news and sig.trending:
         add(Finding("trending", S, f"负面话题登上全国热搜或全网热议：{_words(sig.trending)}"))
     shares = max(spread.reposts_or_comments, sig.shares)
     if sig.allegations and sig.leaders and shares >= t.interactions_special:
         add(Finding("allegation_viral", S,
                     f"针对{sig.leaders[0]}的{_words(sig.allegations, 2)}等指控转发评论达{_fmt(shares)}次"
                     f"（达到{_fmt(t.interactions_special)}次）"))
+    elif bad_news and sig.leaders and sig.complaint and shares >= t.interactions_special:
+        add(Finding("viral_against_leadership", S,
+                    f"针对{sig.leaders[0]}的负面内容转发评论达{_fmt(shares)}次（达到{_fmt(t.interactions_special)}次）"))
+    if bad_news and max(spread.interactions, shares) >= t.interactions_special * NATIONAL_FACTOR:
+        add(Finding("national_spread", S, f"负面内容互动达{_fmt(max(spread.interactions, shares))}次"
+                                          f"（{NATIONAL_FACTOR}倍于{_fmt(t.interactions_special)}次），已形成全国性传播"))
 
     # -- 重大或较大 -----------------------------------------------------------
     if t.deaths_major <= sig.deaths < t.deaths_special:
         add(Finding("deaths_major", M, f"文本记载死亡{sig.deaths}人（{t.deaths_major}—{t.deaths_special - 1}人为重大或较大）"))
-    if sig.serious_injury and (sig.injured or sig.deaths or sig.incident or sig.violence or sig.clash):
+    if sig.serious_injury and not benign and (sig.injured or sig.deaths or sig.incident or sig.violence or sig.clash):
         add(Finding("serious_injury", M, f"有人员重伤或危重：{_words(sig.serious_injury)}"))
     elif sig.injured >= INJURED_MAJOR and sig.injured < t.injuries_special:
         add(Finding("injured_many", M, f"文本记载受伤{sig.injured}人"))
     if sig.allegations and sig.leaders and shares < t.interactions_special:
         add(Finding("allegation", M, f"指控地方干部（{sig.leaders[0]}）{_words(sig.allegations, 2)}等严重问题"))
     affected = max(sig.sick, sig.crowd)
-    if sig.incident and (sig.many or sig.sick >= AFFECTED_MANY // 2 or affected >= AFFECTED_MANY):
+    if sig.incident and not benign and (sig.many or sig.sick >= AFFECTED_MANY // 2 or affected >= AFFECTED_MANY):
         many = f"约{affected}人" if affected else sig.many[0]
         add(Finding("incident_many", M, f"食品、药品、环境或安全事件影响多人（{many}）：{_words(sig.incident)}"))
-    if sig.wage and sig.protest and (sig.crowd >= GROUP_PROTEST or _group_words(sig)):
+    if (sig.wage or sig.benefits) and (sig.protest or sig.complaint) and (sig.crowd >= GROUP_PROTEST or _group_words(sig)):
         size = f"约{sig.crowd}人" if sig.crowd >= GROUP_PROTEST else "多人"
-        add(Finding("group_protest", M, f"{size}集体讨要{_words(sig.wage, 2)}"))
+        add(Finding("group_protest", M, f"{size}集体讨要或反映{_words(sig.wage + sig.benefits, 2)}"))
     if sig.demolition_violent:
         add(Finding("violent_demolition", M, f"暴力或强制拆迁纠纷：{_words(sig.demolition_violent)}"))
-    fast = (sig.fast_spread or spread.interactions >= t.interactions_major
-            or (spread.post_count >= FAST_MIN_POSTS and spread.posts_per_hour >= FAST_POSTS_PER_HOUR))
-    if sig.rumour and fast and r.negative:
+    denied = bool(sig.denial)
+    fast = bool(sig.fast_spread) or (not denied and (
+        spread.interactions >= t.interactions_major
+        or (spread.post_count >= FAST_MIN_POSTS and spread.posts_per_hour >= FAST_POSTS_PER_HOUR)))
+    if sig.rumour and fast and r.negative and not benign:
         how = _words(sig.fast_spread, 2) if sig.fast_spread else f"互动{_fmt(spread.interactions)}次"
         add(Finding("rumour_fast", M, f"涉及本地的传言快速传播（{how}）：{_words(sig.rumour, 2)}"))
     big_voice = []
@@ -175,4 +196,4 @@ def _central_in_text(sig: TextSignals) -> bool:
 
 
 def _group_words(sig: TextSignals) -> bool:
-    return any(w in ("集体",) for w in sig.protest) or bool(sig.many) or sig.crowd >= GROUP_PROTEST
+    return bool(sig.group) or bool(sig.many) or sig.crowd >= GROUP_PROTEST

@@ -18,7 +18,6 @@ import hashlib
 import json
 import logging
 import platform
-import random
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,16 +33,17 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import MaxAbsScaler
-
-from yuqing.domain import Level
-from yuqing.errors import YuqingError
 from yuqing.grading import rubric
 from yuqing.grading.features import EventView, describe
 
+from yuqing.domain import Level
+from yuqing.errors import YuqingError
+
 log = logging.getLogger(__name__)
 
-#: bump when features change: older model files are then retrained, not loaded
-FEATURE_VERSION = 1
+#: bump when features change (the code of the feature modules is hashed too): older model files are
+#: then retrained, not loaded
+FEATURE_VERSION = 2
 MODEL_NAME = "severity"
 LABELS = [lv.label for lv in Level.descending()]
 
@@ -98,11 +98,14 @@ def records_from_json(posts: list[dict], prefix: str = "") -> list:
     return [record_from_json(p, line=i + 1, prefix=prefix) for i, p in enumerate(posts)]
 
 
-def corpus_examples() -> list[LabelledEvent]:
-    from yuqing.grading.corpus import training_events
+def corpus_examples(cfg=None) -> list[LabelledEvent]:
+    """The shipped labelled events, told of the deployment's own county (``cfg.locality.name``)."""
+    from yuqing.grading.corpus import localize, training_events
 
     out = []
     for e in training_events():
+        if cfg is not None:
+            e = localize(e, cfg.locality.name)
         out.append(LabelledEvent(records_from_json(e["posts"], prefix=f"corpus:{e['event']}:"), Level.parse(e["label"]),
                                  "corpus", e["event"]))
     return out
@@ -175,14 +178,37 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+_FEATURE_MODULES = ("signals.py", "spread.py", "rubric.py", "features.py")
+
+
+def feature_signature() -> str:
+    """A hash of the code that turns posts into features: a model from other code is not loaded."""
+    h = hashlib.sha256(str(FEATURE_VERSION).encode())
+    for name in _FEATURE_MODULES:
+        h.update((Path(__file__).with_name(name)).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def corpus_signature() -> str:
+    from importlib import resources
+
+    from yuqing.grading.corpus import GENERATED, HANDWRITTEN
+
+    h = hashlib.sha256()
+    for name in (HANDWRITTEN, GENERATED):
+        h.update(resources.files("yuqing.grading").joinpath("data", name).read_bytes())
+    return h.hexdigest()[:16]
+
+
 def _environment() -> dict:
     return {"sklearn": sklearn.__version__, "numpy": np.__version__, "joblib": joblib.__version__,
-            "python": platform.python_version(), "feature_version": FEATURE_VERSION}
+            "python": platform.python_version(), "feature_version": FEATURE_VERSION, "features": feature_signature()}
 
 
 def _version_problems(meta: dict) -> str:
     env = _environment()
-    diffs = [f"{k} {meta.get(k)} (installed {env[k]})" for k in ("sklearn", "feature_version") if meta.get(k) != env[k]]
+    diffs = [f"{k} {meta.get(k)} (installed {env[k]})" for k in ("sklearn", "feature_version", "features")
+             if meta.get(k) != env[k]]
     return ", ".join(diffs)
 
 
@@ -215,10 +241,13 @@ def load_current(model_dir: Path, check_classify: bool = True) -> SeverityModel 
         name = json.loads(pointer.read_text(encoding="utf-8"))["file"]
         model = SeverityModel.load_file(pointer.parent / name)
     except (OSError, ValueError, KeyError, YuqingError) as e:
-        log.warning("severity model not loaded (%s); training a new one", e)
+        log.info("severity model not loaded (%s); training a new one", e)
         return None
     if check_classify and model.meta.get("classify") is not None and model.meta["classify"] != classify_versions(model_dir):
         log.info("the classify models changed since the severity model was trained; retraining it")
+        return None
+    if model.meta.get("corpus") not in (None, corpus_signature()):
+        log.info("the shipped training events changed since the severity model was trained; retraining it")
         return None
     return model
 
@@ -272,7 +301,7 @@ def classify_for_training(cfg, examples: list[LabelledEvent]) -> None:
 def train(cfg, examples: list[LabelledEvent] | None = None, *, C: float = 1.0, cv: int = 5,
           featurizer: Featurizer | None = None) -> SeverityModel:
     """Fit the pipeline on the examples (default: the shipped corpus) and score it by cross-validation."""
-    examples = examples if examples is not None else corpus_examples()
+    examples = examples if examples is not None else corpus_examples(cfg)
     if len({ex.level for ex in examples}) < 2:
         raise YuqingError("training the severity model needs events of at least two levels")
     featurizer = featurizer or Featurizer(cfg)
@@ -295,6 +324,7 @@ def train(cfg, examples: list[LabelledEvent] | None = None, *, C: float = 1.0, c
         "cv_macro_f1": score,
         "C": C,
         "classify": classify_versions(cfg.model_dir),
+        "corpus": corpus_signature(),
     }
     return SeverityModel(pipe, meta)
 
@@ -327,14 +357,24 @@ def cross_validated_f1(X: list[dict], y: np.ndarray, rules: list, *, C: float = 
     return float(f1_score(y, out_of_fold(X, y, rules, C=C, folds=folds), average="macro"))
 
 
-def ensure_model(cfg) -> SeverityModel:
-    """The current model of the deployment, trained from the shipped corpus on first use."""
+def ensure_model(cfg, deployment=None) -> SeverityModel:
+    """The current model of the deployment, trained from the shipped corpus on first use (and when
+    the features, the corpus or the classify models changed), with the deployment's level corrections."""
     model_dir = cfg.model_dir
     model = load_current(model_dir)
     if model is not None:
         return model
     log.info("training the severity model from the shipped corpus")
-    model = train(cfg, cv=0)
+    examples = corpus_examples(cfg)
+    ids = []
+    if deployment is not None:
+        from yuqing.grading.retrain import correction_examples
+
+        pairs = correction_examples(deployment)
+        examples += [ex for _, ex in pairs]
+        ids = [c.id for c, _ in pairs]
+    model = train(cfg, examples, cv=0)
+    model.meta["correction_ids"] = ids
     try:
         model.save(model_dir)
         set_current(model_dir, model)
@@ -397,9 +437,3 @@ def explain(level: Level, model_level: Level, proba: dict[str, float], r: rubric
     if tone:
         reasons.append("；".join(tone))
     return reasons
-
-
-def shuffle_examples(examples: list[LabelledEvent], seed: int = 7) -> list[LabelledEvent]:
-    out = list(examples)
-    random.Random(seed).shuffle(out)
-    return out

@@ -57,28 +57,32 @@ def parse_number(text: str) -> int | None:
 
 CENTRAL_MEDIA = ("人民日报", "新华社", "新华网", "人民网", "央视", "中央电视台", "中央广播电视总台", "央广", "中国之声",
                  "光明日报", "经济日报", "中国日报", "中新社", "中国新闻网", "焦点访谈", "新闻联播", "法治日报", "中国青年报",
-                 "工人日报", "农民日报", "求是")
+                 "工人日报", "农民日报", "求是", "CCTV", "cctv", "中央台", "光明网", "新华视点", "半月谈", "中国青年网",
+                 "中央纪委", "中纪委", "国家监委", "中国新闻周刊", "中国纪检监察报", "中国经济网", "央广网")
 PROVINCIAL_MEDIA_HINTS = ("省电视台", "省广播电视台", "省台", "卫视", "省日报", "都市报", "晚报", "晨报", "省新闻网",
                           "省级媒体", "省媒")
 LEADER_TITLES = ("县委书记", "县长", "副县长", "书记", "镇长", "副镇长", "乡长", "党委书记", "局长", "副局长", "主任",
                  "村支书", "支书", "村主任", "村干部", "干部", "领导", "官员", "所长", "站长", "院长", "校长", "处长",
-                 "科长", "常委", "部长", "区长", "市长", "队长")
+                 "科长", "常委", "部长", "区长", "市长", "队长", "县委", "县政府", "镇政府", "乡政府", "街道办", "纪委",
+                 "公职人员", "工作人员", "执法人员")
 ALLEGATION_WORDS = ("贪污", "受贿", "索贿", "行贿", "腐败", "贪腐", "挪用", "侵占", "侵吞", "截留", "克扣", "滥用职权",
                     "以权谋私", "权钱交易", "权色交易", "利益输送", "包庇", "保护伞", "违纪", "违法违纪", "吃拿卡要",
                     "公款吃喝", "公款旅游", "买官卖官", "包养", "情妇", "欺压", "打压报复", "打击报复", "徇私枉法",
                     "优亲厚友", "虚报冒领", "套取", "骗取补贴", "贪占", "中饱私囊", "违规占地", "违规提拔", "收受",
-                    "黑恶势力", "涉黑", "勾结", "非法拘禁", "殴打群众", "打人", "性侵", "猥亵")
+                    "黑恶势力", "涉黑", "勾结", "非法拘禁", "殴打群众", "打人", "性侵", "猥亵", "好处费", "回扣", "收红包",
+                    "吃空饷", "私分", "冒领", "渎职", "玩忽职守", "暴力执法", "违规审批", "违规发包", "卖官", "敲诈",
+                    "勒索", "索要好处", "权力寻租", "霸占", "强占")
 MASS_STRONG = ("群体性事件", "堵路", "堵塞道路", "堵塞交通", "拦路", "封路抗议", "围堵", "打砸", "打砸抢", "打砸烧",
                "冲击政府", "冲击县政府", "冲击镇政府", "冲击派出所", "掀翻警车", "砸警车", "警民冲突", "大规模冲突",
                "群殴", "械斗", "暴乱", "骚乱", "打横幅游行", "游行示威", "示威")
 #: gathering words: a mass incident when many gather or they gather at a government building
 GATHER_WORDS = ("聚集", "集聚", "聚众", "静坐", "拉横幅", "拉起横幅", "打横幅", "举横幅", "举牌", "游行", "围住", "围攻",
-                "堵门", "集体上访", "集访", "集体到", "聚在")
+                "堵门", "集体上访", "集访", "集体到", "聚在", "围在", "围着", "围了", "涌入", "冲进", "挤满", "堵在", "守在")
 #: clash words: a mass incident when many are involved
 CLASH_WORDS = ("冲突", "对峙", "推搡", "打架", "斗殴", "撕扯", "扭打")
 GOVERNMENT_PLACES = ("县政府", "县委", "镇政府", "乡政府", "街道办", "政府门口", "政府大门", "政府大院", "政府大楼",
                      "信访局", "信访办", "市政府", "区政府", "派出所", "公安局", "管委会", "政府")
-GATHER_CALLS = (r"(?:大家|各位|乡亲们|兄弟们|工友们|家长们|业主们|村民们|朋友们|都)[^。！!？?\n]{0,12}"
+GATHER_CALLS = (r"(?:大家|各位|乡亲们|兄弟们|工友们|家长们|业主们|村民们|朋友们|受害者|都)[^。！!？?\n]{0,12}"
                 r"(?:集合|集中|聚集|到场|一起去|一块去|去县政府|去镇政府|去政府|去讨说法|来声援|来支援|站出来)",
                 r"(?:号召|呼吁|召集|相约|约好|约定|组织)[^。！!？?\n]{0,16}(?:集合|聚集|上访|到县政府|到镇政府|到政府|游行|"
                 r"堵路|静坐|维权|讨说法|拉横幅)",
@@ -86,7 +90,11 @@ GATHER_CALLS = (r"(?:大家|各位|乡亲们|兄弟们|工友们|家长们|业�
                 r"(?:集合|不见不散|一起去|准时到|到县政府|到镇政府|到政府门口)",
                 r"不见不散", r"人越多越好", r"扩散[^。\n]{0,6}(?:集合|到场)")
 WAGE_WORDS = ("欠薪", "讨薪", "讨要工资", "要工资", "拖欠工资", "拖欠工钱", "欠工资", "工资", "工钱", "血汗钱", "劳务费",
-              "补偿款", "赔偿款", "征地款", "安置费", "拆迁款", "补偿", "赔偿", "集资款", "退款", "押金")
+              "补偿款", "赔偿款", "征地款", "安置费", "拆迁款", "补偿", "赔偿", "集资款", "退款", "押金", "房款",
+              "首付", "烂尾", "交房", "退房", "学费", "本金", "存款", "养老钱", "货款", "工程款")
+#: what a group may be owed besides wages: benefits, allowances, resettlement (退役军人待遇, 低保, 养老金)
+BENEFIT_WORDS = ("待遇", "补贴", "补助", "养老金", "退休金", "低保", "安置", "社保", "医保", "抚恤", "工伤", "优抚", "津贴",
+                 "分红", "救助金", "保险金", "公积金")
 PROTEST_WORDS = ("讨要", "讨薪", "维权", "上访", "讨说法", "要说法", "拉横幅", "打横幅", "举横幅", "举牌", "聚集", "围堵",
                  "静坐", "堵门", "抗议", "讨个说法", "讨回", "集体", "索要", "要钱", "讨债", "讨钱")
 DEMOLITION_VIOLENT = ("强拆", "暴力拆迁", "野蛮拆迁", "暴力强拆", "强制拆除", "强行拆除", "强行拆迁", "违法强拆", "偷拆",
@@ -104,10 +112,13 @@ MANY_WORDS = ("多名", "多人", "数十名", "数十人", "几十名", "几十
               "成片")
 RUMOUR_WORDS = ("谣言", "传言", "网传", "据传", "谣传", "传闻", "不实", "辟谣", "造谣", "小道消息", "疯传", "有人说",
                 "听说", "未经证实", "真假", "是真的吗")
+#: an official denial or clarification of a rumour
+DENIAL_WORDS = ("辟谣", "系谣言", "是谣言", "纯属谣言", "不实信息", "不实消息", "系不实", "并不属实", "不属实", "已澄清",
+                "官方澄清", "别信", "不信谣", "勿信谣", "请勿转发", "没有这回事", "假消息")
 FAST_SPREAD_WORDS = ("疯传", "刷屏", "大量转发", "迅速传播", "广泛传播", "迅速发酵", "持续发酵", "发酵", "引发热议",
                      "全网", "病毒式", "朋友圈传开", "群里都在传", "转发过万", "阅读量破", "阅读量超")
 TRENDING_WORDS = ("热搜", "全网热议", "全国关注", "全国网友", "全网关注", "登上榜单", "刷屏全网", "全网刷屏", "阅读量过亿",
-                  "阅读量破亿", "热榜")
+                  "阅读量破亿", "热榜", "全网疯传", "全国人民", "举国关注", "全网声讨", "引爆全网", "全网震怒")
 BIG_V_WORDS = ("大V", "大v", "百万粉丝", "知名博主", "网络大V", "千万粉丝", "网红博主")
 SERIOUS_INJURY_WORDS = ("重伤", "伤势严重", "伤势较重", "生命垂危", "病危", "危重", "抢救", "昏迷", "重症监护", "ICU",
                         "颅内出血", "骨折", "截肢", "烧伤", "命悬一线", "下落不明", "失踪", "失联", "被困")
@@ -150,15 +161,27 @@ def _any(text: str, words) -> list[str]:
     return [w for w in words if w in text]
 
 
+#: a group of people named without a count (工人们, 一群村民, 我们十几个工友)
+_GROUP = re.compile(r"(?:工人|农民工|工友|村民|业主|家长|职工|员工|拆迁户|群众|老人|师傅|居民|商户|摊主|学生|老兵|战友|投资人|"
+                    r"集资户|受害者)们|一群|一帮|一伙|好多人|很多人|不少人|大批|联名|集体|群体|大伙|全体")
+#: demolition by force told in words: 强行拆, 连夜拆, 拆 … 打伤 in one sentence
+_FORCED_DEMOLITION = re.compile(r"(?:强行|暴力|野蛮|偷偷|连夜|半夜|凌晨|深夜|趁)[\u4e00-\u9fff]{0,4}(?:拆|推倒|推平|铲平)|"
+                                r"(?:拆|推倒|推平)[^。！？\n]{0,20}(?:打伤|殴打|被打|受伤|流血|住院|抓走|拖走)|"
+                                r"(?:打伤|殴打|被打|受伤|流血)[^。！？\n]{0,20}(?:拆迁|拆房|拆除)")
+
+
 # -- casualties ------------------------------------------------------------------
 
 _DEATH_VERBS = r"(?:死亡|遇难|身亡|丧生|罹难|溺亡|遇害|殒命|丧命|不治身亡|当场死亡|被打死|被砸死|被撞死|被烧死|窒息死亡|去世|离世|丧失生命|没了呼吸)"
 _PEOPLE = r"(?:名|个|位|人|口)"
+#: between a count and a death verb, no animal, tree or crop (3个鱼塘的鱼全部死亡 is no death toll)
+_NOT_ANIMAL = r"(?:(?![鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔])[\u4e00-\u9fff])"
+_ANIMAL = re.compile(r"[鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔]")
 _DEATH_PATTERNS = [
     # 3人死亡 / 两名工人遇难 / 一名男子当场死亡 / 3名被困人员全部遇难
-    re.compile(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,6}}?(?:全部|均|已|不幸|当场|先后|经抢救无效)?{_DEATH_VERBS}"),
+    re.compile(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}{_NOT_ANIMAL}{{0,6}}?(?:全部|均|已|不幸|当场|先后|经抢救无效)?{_DEATH_VERBS}"),
     # 3个孩子周末结伴去水库游泳，全部溺水身亡
-    re.compile(rf"(?P<n>{NUM}){_APPROX}(?:个|名|位)[^。！？!?\n]{{0,24}}?(?:全部|均|都|全都|全)[^。！？!?\n]{{0,6}}?{_DEATH_VERBS}"),
+    re.compile(rf"(?P<n>{NUM}){_APPROX}(?:个|名|位)(?:(?![鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔])[^。！？!?\n]){{0,24}}?(?:全部|均|都|全都|全)[^。！？!?\n]{{0,6}}?{_DEATH_VERBS}"),
     # 死亡3人 / 遇难人数升至5人 / 死亡人数达到十二人
     re.compile(rf"{_DEATH_VERBS}(?:人数)?(?:已)?(?:升至|上升至|增至|增加到|达到|达|为|共)?(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
     # 造成一死三伤 / 3死2伤 / 致2死
@@ -219,8 +242,10 @@ def count_deaths(text: str) -> int:
     text = _DEATH_EXCLUDE.sub("", text)
     text = NEGATION_OF_HARM.sub("", text)
     n = _max_count(_DEATH_PATTERNS, text)
-    if n == 0 and _DEATH_UNCOUNTED.search(text):
-        n = 1
+    if n == 0:
+        for m in _DEATH_UNCOUNTED.finditer(text):
+            if not _ANIMAL.search(text[max(0, m.start() - 6): m.start()]):
+                return 1
     return n
 
 
@@ -276,12 +301,15 @@ class TextSignals:
     leaders: list[str] = field(default_factory=list)
     allegations: list[str] = field(default_factory=list)
     wage: list[str] = field(default_factory=list)
+    benefits: list[str] = field(default_factory=list)
     protest: list[str] = field(default_factory=list)
     demolition_violent: list[str] = field(default_factory=list)
+    group: list[str] = field(default_factory=list)
     violence: list[str] = field(default_factory=list)
     incident: list[str] = field(default_factory=list)
     many: list[str] = field(default_factory=list)
     rumour: list[str] = field(default_factory=list)
+    denial: list[str] = field(default_factory=list)
     fast_spread: list[str] = field(default_factory=list)
     complaint: list[str] = field(default_factory=list)
     enquiry: list[str] = field(default_factory=list)
@@ -308,8 +336,65 @@ def _log1p(n: float) -> float:
     return math.log1p(max(n, 0))
 
 
-def read_signals(text: str, officials: list[str] | tuple[str, ...] = ()) -> TextSignals:
-    """Every rubric signal in one text (an event's posts joined)."""
+#: a clause about prevention, drills or campaigns tells of no incident (模拟化工厂泄漏, 谨防上当受骗, 未发生欠薪)
+_PREVENTIVE_CLAUSE = re.compile(r"演练|演习|模拟|宣传|培训|讲座|科普|知识竞赛|提醒|谨防|防范|预防|杜绝|严防|严禁|"
+                                r"未发生|没有发生|未出现|没有出现|零发生|打击|整治|专项行动|专项检查|排查|"
+                                r"假如|如果|万一|一旦|倘若")
+#: a sentence about the past, elsewhere in general, statistics or the honoured dead: not this incident
+_OTHER_TIME_SENTENCE = re.compile(r"去年|前年|多年前|[0-9一二两三四五六七八九十几]+年前|历史上|当年|昔日|纪念|缅怀|悼念|周年|"
+                                  r"追授|追记|追认|烈士|英烈|英模|事迹|祭扫|"
+                                  r"全国|全省|全市|各地|外地|外省|国外|今年以来|近年来|历年|每年|往年|以往|同期|累计|统计")
+_CLAUSE = re.compile(r"[，,。！!？?；;\n]+")
+_SENTENCE = re.compile(r"[。！!？?\n]+")
+
+
+_HEARSAY = re.compile(r"网传|传言|传闻|谣|据说|听说|有人说|群里说|朋友圈")
+
+
+_ELSEWHERE = re.compile(r"邻县|隔壁县|邻近县|周边县|外县|别的县|其他县|兄弟县|邻市|隔壁市|外市|邻省|隔壁省")
+_COUNTY = re.compile(r"[\u4e00-\u9fff]{2,3}[县区]")
+_NOT_A_COUNTY = re.compile(r"(?:本|我|全|该|此|各|两|县|城|辖|社|园|景|校|山|矿|厂|街|开发|高新|新|老|市|小|郊|片|病|禁|灾|营|服务|商业|工业|住宅|生活|风景|保护|示范|试验|自贸|校)[县区]$")
+
+
+def _other_place(clause: str, own: tuple[str, ...], lookalikes: tuple[str, ...]) -> bool:
+    """The clause is about another county or district (a look-alike name, 邻县, 南河县 when we are 云溪县)."""
+    if _ELSEWHERE.search(clause):
+        return True
+    for name in lookalikes:
+        if name in clause and not any(name in o and o in clause for o in own if o != name):
+            return True
+    if not own:
+        return False
+    for m in _COUNTY.finditer(clause):
+        name = m.group(0)
+        if _NOT_A_COUNTY.search(name) or any(name in o or o in name for o in own):
+            continue
+        if not any(o in clause for o in own):  # only another county is named here
+            return True
+    return False
+
+
+def risk_text(text: str, own: tuple[str, ...] = (), lookalikes: tuple[str, ...] = ()) -> str:
+    """The text without its clauses about prevention, drills and campaigns, the past or another place,
+    nor, when the text denies a rumour, the clauses that tell the rumour."""
+    denied = any(w in text for w in DENIAL_WORDS)
+    keep = []
+    for sentence in _SENTENCE.split(text):
+        if not sentence or _other_place(sentence, own, lookalikes) or _OTHER_TIME_SENTENCE.search(sentence):
+            continue
+        for c in _CLAUSE.split(sentence):
+            if not c or _PREVENTIVE_CLAUSE.search(c) or (denied and _HEARSAY.search(c)):
+                continue
+            keep.append(c)
+    return "，".join(keep)
+
+
+def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tuple[str, ...] = (),
+                 lookalikes: tuple[str, ...] = ()) -> TextSignals:
+    """Every rubric signal in one text (an event's posts joined). ``own`` are the locality's names and
+    ``lookalikes`` other places with similar names: what happens elsewhere does not count here."""
+    full = text
+    text = risk_text(text, tuple(own), tuple(lookalikes))
     s = TextSignals()
     s.deaths = count_deaths(text)
     s.injured = count_injured(text)
@@ -332,16 +417,20 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = ()) -> Text
     s.leaders = _any(text, tuple(dict.fromkeys([*officials, *LEADER_TITLES])))
     s.allegations = _any(text, ALLEGATION_WORDS)
     s.wage = _any(text, WAGE_WORDS)
+    s.benefits = _any(text, BENEFIT_WORDS)
     s.protest = _any(text, PROTEST_WORDS)
-    s.demolition_violent = _any(text, DEMOLITION_VIOLENT)
+    s.demolition_violent = _any(text, DEMOLITION_VIOLENT) or [m.group(0)[:12] for m in _FORCED_DEMOLITION.finditer(text)][:2]
+    s.group = [m.group(0) for m in _GROUP.finditer(text)][:3]
     s.violence = _any(text, VIOLENCE_WORDS)
     s.incident = _any(text, INCIDENT_WORDS)
     s.many = _any(text, MANY_WORDS)
     s.rumour = _any(text, RUMOUR_WORDS)
+    s.denial = _any(text, DENIAL_WORDS)
     s.fast_spread = _any(text, FAST_SPREAD_WORDS)
     s.complaint = _any(text, COMPLAINT_WORDS)
     s.enquiry = _any(text, ENQUIRY_WORDS)
-    s.positive = _any(text, POSITIVE_WORDS)
+    s.positive = _any(full, POSITIVE_WORDS)
+    s.enquiry = _any(full, ENQUIRY_WORDS)
     return s
 
 

@@ -17,6 +17,8 @@ from yuqing.domain import MediaLevel
 MEDIA_ORDER = ("central", "provincial", "local", "self")
 MEDIA_RANK = {"central": 3, "provincial": 2, "local": 1, "self": 0}
 RECENT_HOURS = 6
+#: past this span, a trend lists only the hours that had posts
+MAX_TREND_HOURS = 24 * 31
 
 
 def post_time(p) -> datetime:
@@ -137,7 +139,8 @@ def measure(posts, big_v_followers: int = 100000) -> Spread:
 
 
 def trend(posts, tz=timezone.utc) -> list[dict]:
-    """Posts and engagement per hour, oldest first, every hour from the first post to the last.
+    """Posts and engagement per hour, oldest first, every hour from the first post to the last
+    (for an event longer than a month, only the hours with posts).
 
     Each row: ``{"hour": aware datetime (start of the hour, in tz), "posts": n, "engagement": n}``.
     """
@@ -150,6 +153,8 @@ def trend(posts, tz=timezone.utc) -> list[dict]:
         row[0] += 1
         row[1] += p.interactions
     start, end = min(rows), max(rows)
+    if end - start > timedelta(hours=MAX_TREND_HOURS):  # a long-lived event: the hours with posts only
+        return [{"hour": t, "posts": n, "engagement": e} for t, (n, e) in sorted(rows.items())]
     out = []
     t = start
     while t <= end:

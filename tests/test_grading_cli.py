@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import yaml
-
 from conftest import LOCALITY
+
 from yuqing.cli import main
 from yuqing.domain import Level
 from yuqing.store import PostRecord, post_key

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from yuqing.domain import DEFAULT_TOPICS, Level
 from yuqing.grading import corpus
 from yuqing.grading.routing import inform_for, lead_for, response_for, table
+
+from yuqing.domain import DEFAULT_TOPICS, Level
 
 
 def test_generated_file_is_current():
@@ -30,13 +31,14 @@ def test_spreads_vary_within_levels():
     events = corpus.training_events()
     for lv in Level:
         totals = [sum(p["reposts"] + p["comments"] + p["likes"] for p in e["posts"]) for e in events if e["label"] == lv.label]
-        assert min(totals) < 100 and max(totals) >= 1000, lv.label
+        # 一般 is limited spread by definition (under interactions_major); the others reach past it
+        assert min(totals) < 100 and max(totals) >= (500 if lv == Level.GENERAL else 1000), lv.label
 
 
 def test_routing_follows_configuration(config):
     assert lead_for(config, "特别重大") == "领导小组组长"
     assert inform_for(config, Level.MAJOR) == ["领导小组", "县政府", "县委宣传部"]
-    assert response_for(config, Level.SPECIAL).audience[-1] == "县委宣传部"
+    assert "县委宣传部" in response_for(config, Level.SPECIAL).audience
     assert [r.level for r in table(config)] == Level.descending()
     config.alerts.routing["一般"].lead = "分管副县长"
     assert lead_for(config, "III") == "分管副县长"

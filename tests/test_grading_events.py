@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
-
 from conftest import make_config
+from sqlalchemy import select
+from yuqing.grading.api import grade_pending, override_level
+from yuqing.grading.events import event_posts, event_trend, merge, split
+
 from yuqing.audit import trail
 from yuqing.deployment import Deployment
 from yuqing.domain import Level
 from yuqing.errors import PermissionDenied, YuqingError
-from yuqing.grading.api import grade_pending, override_level
-from yuqing.grading.events import event_posts, event_trend, merge, split
 from yuqing.models import Alert, Event, LabelCorrection
 from yuqing.store import PostQuery, PostRecord, post_key
 
@@ -211,3 +211,35 @@ def test_merge_and_split_by_hand_are_audited(dep):
         assert [x.action for x in trail(s, "events", new.id)] == ["event.split_from"]
     with pytest.raises(YuqingError, match="every post"):
         split(dep, new.id, [post_key_id("u1")], by="mon")
+
+
+@pytest.mark.slow
+def test_retraining_with_corrections_switches_only_when_not_worse(tmp_path):
+    """A model folder of its own: retraining changes which model is current."""
+    from yuqing.grading.retrain import retrain
+    from yuqing.grading.severity import current_pointer, load_current
+
+    cfg = make_config(tmp_path, users=USERS)
+    d = Deployment.open(cfg)
+    try:
+        d.posts.add(DEMOLITION_DAY1)
+        grade(d, 3)
+        ev = event_of(d, "d1")
+        override_level(d, ev.id, "影响较小", by="mon", reason="仅为个别咨询，无负面影响")
+        before = load_current(cfg.model_dir)
+        result = retrain(d, folds=2, by="mon")
+        assert (result.corrections, result.new_corrections) == (1, 1)
+        assert result.old_version == before.version and result.old_f1 is not None
+        assert result.switched == (result.new_f1 >= result.old_f1)
+        now_current = load_current(cfg.model_dir)
+        assert (now_current.version == result.new_version) == result.switched
+        assert (tmp_path / "data" / "models" / "severity" / f"severity-{before.version}.joblib").exists()
+        with d.sessions() as s:
+            corr = s.scalar(select(LabelCorrection).where(LabelCorrection.event_id == ev.id))
+            assert (corr.used_in_model == result.new_version) == result.switched
+            actions = [a.action for a in trail(s, "models", "severity")]
+        assert actions[-1] == ("model.switch" if result.switched else "model.kept")
+        assert current_pointer(cfg.model_dir).exists()
+        assert any("macro-F1" in line for line in result.lines())
+    finally:
+        d.close()

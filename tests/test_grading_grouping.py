@@ -6,21 +6,30 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-
-from conftest import make_config
-from yuqing.grading.grouping import EventState, Grouper, TermReader, Vocabulary, anchors, incident_kinds, same_anchor
+from yuqing.grading.grouping import (
+    EventState,
+    Grouper,
+    TermReader,
+    Vocabulary,
+    anchors,
+    incident_kinds,
+    same_anchor,
+)
 from yuqing.grading.intake import record_from_json
 from yuqing.grading.spread import measure, trend
+
 from yuqing.store import PostRecord, post_key
 
-DATA = Path(__file__).resolve().parent / "data"
+#: incidents written by us to test grouping (several sources and days, reposts, short posts, look-alikes)
+DATA = Path(__file__).resolve().parents[1] / "grading" / "data"
 
 
 @pytest.fixture(scope="module")
 def reader():
-    from yuqing.classify.tokenizer import Tokenizer
-    from yuqing.config import from_dict
     from conftest import LOCALITY
+    from yuqing.classify.tokenizer import Tokenizer
+
+    from yuqing.config import from_dict
 
     cfg = from_dict({"locality": LOCALITY})
     loc = cfg.locality
@@ -38,7 +47,7 @@ def grouper(reader, background, **kw) -> Grouper:
     return Grouper(Vocabulary(background.df, background.docs), reader, **kw)
 
 
-def stories(name="grading_stories.jsonl") -> list[dict]:
+def stories(name="grouping_stories.jsonl") -> list[dict]:
     return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
@@ -82,7 +91,7 @@ def test_unrelated_posts_are_other_events(reader, background):
     assert found["demolition2-1"] == found["demolition2-2"]
 
 
-@pytest.mark.parametrize("name", ["grading_stories.jsonl", "grading_stories_2.jsonl"])
+@pytest.mark.parametrize("name", ["grouping_stories.jsonl", "grouping_stories_2.jsonl"])
 def test_pairwise_f1_on_written_stories(reader, background, name):
     import sys
 
@@ -153,3 +162,18 @@ def test_spread_and_trend():
     assert s.media_levels == ["local", "self"] and s.big_v_posts == 1 and s.sources == ["weibo", "county-news"]
     rows = trend(posts)
     assert [(r["hour"].hour, r["posts"], r["engagement"]) for r in rows] == [(8, 2, 21), (9, 0, 0), (10, 1, 3)]
+
+
+def test_bare_reaction_joins_the_busy_event_but_a_new_subject_does_not(reader, background):
+    t0 = datetime(2025, 1, 1, 8, tzinfo=timezone.utc)
+    g = grouper(reader, background)
+    texts = ["白沙镇柳树村凌晨强拆民房，老人被打伤送医", "柳树村强拆现场视频，挖掘机推倒了房子", "白沙镇回应柳树村拆除纠纷"]
+    for i, text in enumerate(texts):
+        busy, _ = g.add(PostRecord(key=post_key(f"r{i}"), source="weibo", kind="weibo", text=text,
+                                   published_at=t0 + timedelta(minutes=20 * i)))
+    reaction, match = g.add(PostRecord(key=post_key("r-bare"), source="weibo", kind="weibo", text="太过分了，求真相！",
+                                       published_at=t0 + timedelta(hours=2)))
+    assert reaction is busy and match.how.startswith("reaction")
+    other, _ = g.add(PostRecord(key=post_key("r-new"), source="weibo", kind="weibo", text="云溪县一中今天开运动会",
+                                published_at=t0 + timedelta(hours=2, minutes=5)))
+    assert other is not busy

@@ -2,12 +2,20 @@
 from __future__ import annotations
 
 import pytest
+from yuqing.grading import rubric
+from yuqing.grading.signals import (
+    claimed_shares,
+    count_deaths,
+    count_injured,
+    count_sick,
+    crowd_size,
+    parse_number,
+    read_signals,
+)
+from yuqing.grading.spread import measure
 
 from yuqing.config import Thresholds
 from yuqing.domain import Level
-from yuqing.grading import rubric
-from yuqing.grading.signals import claimed_shares, count_deaths, count_injured, count_sick, crowd_size, parse_number, read_signals
-from yuqing.grading.spread import measure
 from yuqing.store import PostRecord, post_key
 
 
@@ -40,9 +48,25 @@ def test_parse_number_refuses_words():
     ("今年交通事故死亡率下降", 0),
     ("今天热死了", 0),
     ("养殖场病死猪乱扔", 0),
+    ("3个鱼塘的鱼全部死亡", 0),
 ])
 def test_count_deaths(text, deaths):
     assert count_deaths(text) == deaths
+
+
+@pytest.mark.parametrize("text,deaths", [
+    ("邻县发生矿难，5人遇难，我县立即开展安全检查", 0),
+    ("云溪区一化工厂爆炸，3人死亡", 0),  # the look-alike district, another place
+    ("南河县发生车祸，3人死亡", 0),
+    ("云溪县白沙镇发生车祸，3人死亡", 3),
+    ("追授在抗洪中牺牲的三名同志烈士称号", 0),
+    ("消防开展应急演练，模拟3人被困死亡", 0),
+    ("十年前这里发生过矿难，12人遇难，如今已是生态公园", 0),
+    ("网传白沙镇车祸死了3个人，经核实系谣言，实际无人员伤亡", 0),
+])
+def test_deaths_elsewhere_past_drills_and_denied_rumours_do_not_count(text, deaths):
+    own = ("云溪县", "云溪", "白沙镇")
+    assert read_signals(text, (), own, ("云溪区",)).deaths == deaths
 
 
 def test_injured_sick_crowd_and_claimed_shares():

@@ -22,6 +22,7 @@ import re
 from parsel import Selector
 
 from yuqing.crawlers.spiders.base import YuqingSpider
+from yuqing.crawlers.spiders.weibo_mobile import quote_original
 from yuqing.crawlers.textutil import element_text, normalize_space, parse_count
 from yuqing.crawlers.urls import bid_to_mid, canonical_url
 
@@ -105,6 +106,7 @@ class WeiboSpider(YuqingSpider):
             orig = self._current_original(response, original[0])
             if orig is not None:
                 repost_of = orig["identity"]
+                text = quote_original(text, orig)
                 yield orig
         yield self.make_item(
             response, identity=f"weibo:{mid}", url=url, title="", text=text, author=author, published_at=when,

@@ -118,7 +118,9 @@ class WeiboMobileSpider(YuqingSpider):
         own = self.mblog_item(response, mblog)
         if own is not None:
             if repost_of:
-                own[0]["repost_of"] = repost_of
+                item = own[0]
+                item["repost_of"] = repost_of
+                item["text"] = quote_original(item.get("text"), orig[0])
             yield own
 
     def mblog_item(self, response, mblog: dict):
@@ -147,6 +149,12 @@ class WeiboMobileSpider(YuqingSpider):
             author_verified=bool(user.get("verified")) if "verified" in user else None,
         )
         return item, bool(mblog.get("isLongText") and not mblog.get("longText"))
+
+
+def quote_original(text: str | None, original) -> str:
+    """A repost's own words followed by what it reposts, so the locality rule and classifiers see the context."""
+    quoted = f"【原微博】@{original.get('author') or ''}：{original.get('text') or ''}"
+    return f"{text}\n\n{quoted}" if text else quoted
 
 
 def _mblogs(cards):

@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 SITE = Path(__file__).with_name("site")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-_PLACEHOLDER = re.compile(r"\{\{t:(-?\d+(?:\.\d+)?):([a-z_]+)\}\}")
+_PLACEHOLDER = re.compile(r"\{\{t:(-?\d+(?:\.\d+)?):([a-z0-9_]+)\}\}")
 _WEEKDAYS = "Mon Tue Wed Thu Fri Sat Sun".split()
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.I)
@@ -106,6 +106,7 @@ class DemoSite(ThreadingHTTPServer):
         self.delay = delay
         self.started = time.monotonic()
         self.hits: list[str] = []
+        self.cookies: dict[str, str] = {}  # path → Cookie header the crawler sent (to test login cookies)
         self._thread: threading.Thread | None = None
 
     @property
@@ -116,6 +117,10 @@ class DemoSite(ThreadingHTTPServer):
     def now(self) -> datetime:
         return self.fixed_now or datetime.now(timezone.utc)
 
+    def advance(self, hours: float) -> None:
+        """Let the stories spread as if ``hours`` had passed (engagement counts grow; times stay)."""
+        self.started -= hours * 3600
+
     def stop(self) -> None:
         self.shutdown()
         self.server_close()
@@ -123,9 +128,26 @@ class DemoSite(ThreadingHTTPServer):
             self._thread.join(timeout=5)
 
 
-def serve_site(port: int = 0, now: datetime | None = None, delay: float = 0.0) -> tuple[DemoSite, str]:
-    """Start the demo site on 127.0.0.1 (``port=0``: any free port); returns ``(server, base_url)``."""
-    server = DemoSite(("127.0.0.1", port), now=now, delay=delay)
+#: the port the demo prefers, so URLs (and so post keys) stay the same from one `yuqing demo` to the next
+PREFERRED_PORT = 8765
+
+
+def serve_site(port: int = 0, now: datetime | None = None, delay: float = 0.0,
+               prefer: int | None = PREFERRED_PORT) -> tuple[DemoSite, str]:
+    """Start the demo site on 127.0.0.1; returns ``(server, base_url)``.
+
+    ``port=0`` takes PREFERRED_PORT when it is free (a second demo run then
+    finds its posts already stored), else any free port; ``prefer=None`` always
+    takes any free port (tests).
+    """
+    server = None
+    if port == 0 and prefer:
+        try:
+            server = DemoSite(("127.0.0.1", prefer), now=now, delay=delay)
+        except OSError:
+            server = None
+    if server is None:
+        server = DemoSite(("127.0.0.1", port), now=now, delay=delay)
     thread = threading.Thread(target=server.serve_forever, name="yuqing-demo-site", daemon=True)
     server._thread = thread
     thread.start()
@@ -179,6 +201,8 @@ class _Handler(BaseHTTPRequestHandler):
         path = unquote(parts.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         self.server.hits.append(self.path)
+        if self.headers.get("Cookie"):
+            self.server.cookies[self.path] = self.headers["Cookie"]
         now = self.server.now()
         try:
             routed = self.route(path, query, now)
@@ -193,12 +217,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.send(200, body, content_type)
 
     def send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-cache")
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-cache")
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the crawler went away (killed on purpose in tests)
+            self.close_connection = True
 
     # each route returns (bytes, content type) or None for 404
     def route(self, path: str, q: dict, now: datetime):
