@@ -97,7 +97,7 @@ def table_names(engine: Engine) -> set[str]:
 
 
 #: modules that define tables on yuqing.models.Base; stages add theirs here
-MODEL_MODULES = ("yuqing.models", "yuqing.alerts.models", "yuqing.grading.models", "yuqing.crawlers.models",
+MODEL_MODULES = ("yuqing.models", "yuqing.alerts.models",
                  "yuqing.alerts.models_reports", "yuqing.scheduler")
 
 
