@@ -100,12 +100,19 @@ def _resolve_merge(s, event: Event) -> Event:
 
 
 def sync_alerts(deployment, now: datetime | None = None) -> SyncReport:
-    """Open alerts for new events, escalate those whose event's level rose."""
+    """Open alerts for new events, escalate those whose event's level rose.
+
+    An event opens an alert when it reaches ``thresholds.alert_min_level`` and
+    is live (a post within ``alert_max_age_hours``) and, below 重大或较大, is
+    negative enough (``alert_min_negativity``); the others stay events, shown in
+    the digest and search, and open an alert later if they worsen.
+    """
     now = _now(now)
     cfg = deployment.config
     workflow.register(deployment)
     report = SyncReport()
-    min_level = Level.parse(cfg.thresholds.alert_min_level)
+    t = cfg.thresholds
+    min_level = Level.parse(t.alert_min_level)
 
     with deployment.sessions() as s:
         merged = list(s.execute(
@@ -179,7 +186,10 @@ def sync_alerts(deployment, now: datetime | None = None) -> SyncReport:
     with deployment.sessions() as s:
         todo = list(s.execute(
             select(Event.id).outerjoin(Alert, Alert.event_id == Event.id)
-            .where(Event.status == "open", Event.level >= int(min_level), Alert.id.is_(None))
+            .where(Event.status == "open", Event.level >= int(min_level), Alert.id.is_(None),
+                   func.coalesce(Event.last_post_at, Event.first_seen_at) >= now - timedelta(hours=t.alert_max_age_hours),
+                   or_(Event.level >= int(Level.MAJOR), Event.negativity.is_(None),
+                       Event.negativity >= t.alert_min_negativity))
             .order_by(Event.level.desc(), func.coalesce(Event.first_published_at, Event.first_seen_at), Event.id)
         ).scalars())
     for event_id in todo:

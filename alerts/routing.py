@@ -11,6 +11,7 @@ from datetime import datetime
 
 from yuqing.alerts.notify import DUTY, OFFICE, Message, format_time_left
 from yuqing.domain import Level
+from yuqing.grading.routing import response_for
 
 LEADING_GROUP = "领导小组"
 
@@ -21,12 +22,7 @@ def _unique(names) -> list[str]:
 
 def route_audience(cfg, level: Level) -> list[str]:
     """Who must be told of an alert at ``level``: the lead, those informed, 宣传部 for level I."""
-    level = Level.parse(level)
-    route = cfg.alerts.route(level)
-    names = [route.lead, *route.inform]
-    if level == Level.SPECIAL:
-        names.append(cfg.alerts.propaganda_contact)
-    return _unique(names)
+    return response_for(cfg, level).audience
 
 
 def audience_for(cfg, level: Level, kind: str) -> list[str]:

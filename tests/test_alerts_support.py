@@ -54,7 +54,8 @@ def make_deployment(tmp_path: Path, database_url: str | None = None, **sections)
 
 def add_event(dep, title: str = "云溪县白沙镇多名农民工讨薪", level: int = 2, started: datetime = T0,
               sources=("county-news",), posts: list[dict] | None = None, topic: str = "社会保障",
-              reasons=("农民工讨薪，互动较多",), found: datetime | None = None) -> int:
+              reasons=("农民工讨薪，互动较多",), found: datetime | None = None,
+              negativity: float | None = 0.8, last_post: datetime | None = None) -> int:
     """An open graded event with its posts in the post store; returns the event id."""
     from yuqing.models import Event
     from yuqing.store import PostRecord, post_key
@@ -62,7 +63,8 @@ def add_event(dep, title: str = "云溪县白沙镇多名农民工讨薪", level
     with dep.sessions() as s, s.begin():
         ev = Event(title=title, summary=title, topic=topic, level=level, level_reasons=list(reasons),
                    first_seen_at=found or started + timedelta(minutes=30), first_published_at=started,
-                   last_post_at=started, post_count=len(posts or []) or 1, sources=list(sources), status="open")
+                   last_post_at=last_post or started, post_count=len(posts or []) or 1, sources=list(sources),
+                   status="open", negativity=negativity)
         s.add(ev)
         s.flush()
         event_id = ev.id

@@ -11,6 +11,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from test_alerts_support import T0, HttpSink, add_event, make_deployment, set_event_level
 from yuqing import audit
@@ -370,6 +371,26 @@ def test_min_level_and_late_discovery(tmp_path, sink):
             assert a.overdue_at == h(0.01) and api.is_missed(a, h(1))
     finally:
         d.close()
+
+
+def test_good_news_and_stale_events_open_no_alert_until_they_matter(dep):
+    add_event(dep, title="云溪县开展冬季消防安全大检查", level=int(Level.GENERAL), negativity=0.05)
+    add_event(dep, title="云溪米粉的做法（三年前的旧页面）", level=int(Level.GENERAL), started=h(-24 * 900))
+    accident = add_event(dep, title="云溪大道渣土车撞倒电动车 一人身亡", level=int(Level.MAJOR), negativity=0.1)
+    unknown = add_event(dep, title="尚未判定负面程度的事件", level=int(Level.MINOR), negativity=None)
+    opened = api.sync_alerts(dep, now=h(0)).opened
+    with dep.sessions() as s:
+        assert sorted(s.get(Alert, i).event_id for i in opened) == sorted([accident, unknown])
+    # the good-news event turns sour and the old one comes back to life: both open, once
+    from yuqing.models import Event
+
+    with dep.sessions() as s, s.begin():
+        good, old = [s.scalar(select(Event).where(Event.title == t)) for t in ("云溪县开展冬季消防安全大检查",
+                                                                            "云溪米粉的做法（三年前的旧页面）")]
+        good.negativity = 0.9
+        old.last_post_at = h(1)
+    assert len(api.sync_alerts(dep, now=h(2)).opened) == 2
+    assert api.sync_alerts(dep, now=h(3)).opened == []
 
 
 def test_one_reminder_when_several_marks_are_crossed(dep):

@@ -105,6 +105,13 @@ class Thresholds(_Section):
     event_window_hours: int = Field(default=72, ge=1, description="how long an event takes new posts")
     relevance_min: float = Field(default=0.5, ge=0, le=1, description="relevance score for a post to be kept")
     alert_min_level: str = Field(default="影响较小", description="lowest level that opens an alert")
+    alert_min_negativity: float = Field(
+        default=0.5, ge=0, le=1,
+        description="below 重大或较大, an event opens an alert only when at least this negative "
+                    "(good news and notices are logged and shown in the digest, not alerted)")
+    alert_max_age_hours: int = Field(
+        default=168, ge=1,
+        description="an event whose newest post is older than this opens no alert (old pages a first crawl finds)")
 
     @field_validator("alert_min_level")
     @classmethod
@@ -548,6 +555,8 @@ thresholds:
   deaths_special: 3
   big_v_followers: 100000
   alert_min_level: 影响较小
+  alert_min_negativity: 0.5      # 重大或较大 and above always open an alert
+  alert_max_age_hours: 168       # events quiet for longer open no alert
 
 # 处置时限与分级响应.
 alerts:
