@@ -251,10 +251,8 @@ class Notifier:
         """A duty period in force: from the configuration, or declared with ``yuqing duty add``."""
         if duty_active(self.cfg, at):
             return True
-        try:
-            from yuqing.scheduler import on_duty  # periods declared in the database
-        except ImportError:
-            return False
+        from yuqing.scheduler import on_duty  # periods declared in the database
+
         try:
             return bool(on_duty(self.deployment, at))
         except Exception as e:  # no duty table yet, a locked database: the configured periods decide

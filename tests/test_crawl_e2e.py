@@ -122,6 +122,20 @@ def test_demo_crawl_twice_stores_nothing_new_then_updates_engagement(tmp_path, d
         dep.close()
 
 
+def _stored_rows(db) -> int:
+    """Posts in a database another process is writing, or 0 while it is not ready."""
+    import sqlite3
+    from contextlib import closing
+
+    if not db.exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)) as conn:
+            return conn.execute("SELECT count(*) FROM posts").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
 def test_a_crawl_killed_half_way_resumes_without_loss(tmp_path, demo):
     server, base = demo
     news = next(s for s in demo_sources(base) if s["name"] == "yunxi-news")
@@ -130,20 +144,21 @@ def test_a_crawl_killed_half_way_resumes_without_loss(tmp_path, demo):
     names = ("yx01", "yx02", "yx03", "yx04", "yx05", "yx07", "yx08", "yx12", "yx13", "yx14")  # yx06 never names the county
     expected = {post_key(f"url:{base}/news/content/{n}.html"): n for n in names}
     server.delay = 0.4
-    child = subprocess.Popen([sys.executable, "-m", "yuqing", "--config", str(cfg), "crawl", "--no-process",
-                              "--set", "YUQING_STORE_BATCH=1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = tmp_path / "child.log"
+    with log.open("wb") as err:
+        child = subprocess.Popen([sys.executable, "-m", "yuqing", "--config", str(cfg), "crawl", "--no-process",
+                                  "--set", "YUQING_STORE_BATCH=1"], stdout=subprocess.DEVNULL, stderr=err)
     db = tmp_path / "data" / "yuqing.db"
     dep = None
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if db.exists():
-                dep = dep or open_store(cfg)
-                if dep.posts.count() >= 2:
-                    break
+        # watch the child's database read-only (opening the store here would race its migrations)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and child.poll() is None and _stored_rows(db) < 2:
             time.sleep(0.2)
+        assert child.poll() is None, f"the crawl ended before it was killed:\n{log.read_text()[-2000:]}"
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
+        dep = open_store(cfg)
         stored_before = {p.key for batch in dep.posts.iter_all() for p in batch}
         assert 2 <= len(stored_before) < len(expected)  # really killed half-way
         assert (tmp_path / "data" / "jobs" / "yunxi-news" / "yuqing.running").exists()
