@@ -124,11 +124,27 @@ def _run_chain(dep, cfg_path: Path, echo) -> dict:
     echo(f"  database:     {dep.config.database_url}")
     echo(f"  digest:       {digest.html}")
     echo(f"                {digest.docx}")
-    echo(f"  alert queue:  yuqing --config {cfg_path} serve   then open http://127.0.0.1:{dep.config.web.port}/")
+    exe = _command()
+    echo(f"  alert queue:  {exe} --config {cfg_path} serve   then open http://127.0.0.1:{dep.config.web.port}/")
     echo(f"                (users: {', '.join(u['username'] for u in DEMO_USERS)}; password: {DEMO_PASSWORD})")
-    echo(f"  on the command line: yuqing --config {cfg_path} alerts list")
-    echo(f"  notebooks:    YUQING_CONFIG={cfg_path} jupyter lab notebooks/")
+    echo(f"  on the command line: {exe} --config {cfg_path} alerts list")
+    echo(f"  notebooks:    YUQING_CONFIG={cfg_path} {Path(exe).parent / 'jupyter' if '/' in exe else 'jupyter'} lab notebooks/")
+    echo("                (once: pip install -e '.[notebooks]' for JupyterLab)")
     return {"crawled": crawled, "chain": chain, "alerts": [a.id for a in alerts], "digest": digest, "config": cfg_path}
+
+
+def _command() -> str:
+    """How the user can run yuqing: ``yuqing`` when it is on PATH, else its path (e.g. ``.venv/bin/yuqing``)."""
+    import os
+    import shutil
+    import sys
+
+    exe = Path(sys.executable).parent / "yuqing"
+    on_path = shutil.which("yuqing")
+    if on_path and Path(on_path).resolve() == exe.resolve():
+        return "yuqing"
+    rel = os.path.relpath(exe)
+    return str(exe) if rel.startswith("..") else rel
 
 
 def _counts_line(counts) -> str:
