@@ -630,18 +630,41 @@ class Grouper:
             ev = self.events[key]
             if ev.closed:
                 continue
-            late = not self._in_window(ev, pv.when)
-            if late and not self._in_window(ev, pv.when, FOLLOW_UP_FACTOR):
-                continue
-            score, how = self.score(pv, ev)
-            if late:
-                score, how = score - FOLLOW_UP_MARGIN, how + "+late"
-            elif TIME_BONUS and pv.when is not None and ev.last_at is not None and score >= MIN_CONTENT \
-                    and abs((pv.when - ev.last_at).total_seconds()) <= TIME_BONUS_HOURS * 3600:
-                score, how = score + TIME_BONUS, how + "+recent"
-            if best is None or score > best.score:
-                best = Match(ev, score, how)
+            fit = self.fit(pv, ev)
+            if fit is not None and (best is None or fit[0] > best.score):
+                best = Match(ev, *fit)
         return best
+
+    def fit(self, pv: PostVector, ev: EventState) -> tuple[float, str] | None:
+        """The post's score for joining ``ev`` given when it came: a little more just after the event's
+        last post, less the further past the event's window it is (a follow-up must be clearly the same
+        incident), None past FOLLOW_UP_FACTOR windows. The same rule serves every pass of grouping."""
+        gap = self._gap(ev, pv.when)
+        if gap > self.window * FOLLOW_UP_FACTOR:
+            return None
+        score, how = self.score(pv, ev)
+        if gap > self.window:
+            score, how = score - self._late_margin(gap), how + "+late"
+        elif TIME_BONUS and pv.when is not None and ev.last_at is not None and score >= MIN_CONTENT \
+                and abs((pv.when - ev.last_at).total_seconds()) <= TIME_BONUS_HOURS * 3600:
+            score, how = score + TIME_BONUS, how + "+recent"
+        return score, how
+
+    def _late_margin(self, gap: timedelta) -> float:
+        """The extra similarity a follow-up ``gap`` after the event needs: growing from nothing at the end of
+        the window to FOLLOW_UP_MARGIN a window later (a reply three days on is as likely as one two days on)."""
+        return FOLLOW_UP_MARGIN * min(1.0, (gap - self.window) / self.window)
+
+    @staticmethod
+    def _gap(ev: EventState, when: datetime | None) -> timedelta:
+        """How far ``when`` lies outside the span of the event's posts (zero inside it or when unknown)."""
+        if ev.last_at is None or when is None:
+            return timedelta(0)
+        if when > ev.last_at:
+            return when - ev.last_at
+        if ev.first_at is not None and when < ev.first_at:
+            return ev.first_at - when
+        return timedelta(0)
 
     def score(self, pv: PostVector, ev: EventState) -> tuple[float, str]:
         frozen = self._frozen or self.vocab._memo is not None
@@ -734,11 +757,11 @@ class Grouper:
                 best, best_score = None, max(self.similarity, own + REASSIGN_MARGIN)
                 for other_key in self._candidates(pv)[:REASSIGN_CANDIDATES]:
                     other = self.events[other_key]
-                    if other is ev or other.closed or not other.post_ids or not self._in_window(other, pv.when):
+                    if other is ev or other.closed or not other.post_ids:
                         continue
-                    score = self.score(pv, other)[0]
-                    if score >= best_score:
-                        best, best_score = other, score
+                    fit = self.fit(pv, other)
+                    if fit is not None and fit[0] >= best_score:
+                        best, best_score = other, fit[0]
                 if best is not None:
                     self._move(pv, ev, best)
                     moved += 1
@@ -787,11 +810,9 @@ class Grouper:
                 other = self.events[key]
                 if other is ev or other.closed or not other.post_ids or other.count <= ev.count:
                     continue
-                if not self._in_window(other, pv.when):
-                    continue
-                score = self.score(pv, other)[0]
-                if score >= best_score:
-                    best, best_score = other, score
+                fit = self.fit(pv, other)
+                if fit is not None and fit[0] >= best_score:
+                    best, best_score = other, fit[0]
         return best
 
     def event_score(self, a: EventState, b: EventState) -> float:
@@ -824,10 +845,12 @@ class Grouper:
             other = self.events[key]
             if other is ev or other.closed or not other.post_ids:
                 continue
-            if ev.first_at and other.first_at and not (
-                    self._in_window(other, ev.first_at) or self._in_window(other, ev.last_at)):
+            gap = min(self._gap(other, ev.first_at), self._gap(other, ev.last_at))
+            if gap > self.window * FOLLOW_UP_FACTOR:
                 continue
             score = self.event_score(ev, other)
+            if gap > self.window:
+                score -= self._late_margin(gap)
             if score >= best_score and (best is None or score > best_score or other.key > 0):
                 best, best_score = other, score
         if best is None:

@@ -74,10 +74,13 @@ def run_demo(workdir: Path, port: int = 0, fresh: bool = False, echo: Callable[[
         )
         cfg = from_dict(data, cfg_path)
         dep = Deployment.open(cfg)
-        with dep.sessions() as s, s.begin():
-            for user in s.query(User).filter(User.password_hash.is_(None)):
-                user.password_hash = generate_password_hash(DEMO_PASSWORD)
-        return _run_chain(dep, cfg_path, echo)
+        try:
+            with dep.sessions() as s, s.begin():
+                for user in s.query(User).filter(User.password_hash.is_(None)):
+                    user.password_hash = generate_password_hash(DEMO_PASSWORD)
+            return _run_chain(dep, cfg_path, echo)
+        finally:
+            dep.close()
     finally:
         server.stop()
 
