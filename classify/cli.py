@@ -62,6 +62,9 @@ def train(state, task: str, data_path: Path, out_path: Path, positive: str | Non
     labels = model.meta["label_counts"]
     click.echo(f"trained {task} model on {len(examples)} rows, {len(labels)} labels: "
                + ", ".join(f"{k} {v}" for k, v in labels.items()))
+    if model.positive is not None:
+        meaning = "relevant" if task == "relevance" else "negative"
+        click.echo(f"label {model.positive!r} means {meaning}: the score is its probability")
     if cv:
         click.echo(f"{cv['folds']}-fold cross-validation: accuracy {cv['accuracy']:.4f}, macro-F1 {cv['macro_f1']:.4f}")
     click.echo(f"saved {out_path} (version {model.version})")

@@ -33,6 +33,10 @@ _SURNAMES = "王李张刘陈杨黄赵周吴徐孙朱马胡郭林何高罗"
 _SUFFIXES = ("自治县", "自治州", "新区", "县", "区", "市", "镇", "乡", "街道", "村", "旗", "州")
 
 
+#: accepted instead of a ``text`` column (review sets name it review, scraped sets content)
+TEXT_ALIASES = ("review", "content", "内容", "正文")
+
+
 @dataclass
 class Example:
     text: str
@@ -148,6 +152,11 @@ def read_csv(path: str | Path, require_label: bool = True) -> list[Example]:
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""))
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        if "text" not in header:  # common names of the text column in published data sets
+            for alias in TEXT_ALIASES:
+                if alias in header:
+                    header[header.index(alias)] = "text"
+                    break
         reader.fieldnames = header
         need = ["text", "label"] if require_label else ["text"]
         missing = [c for c in need if c not in header]

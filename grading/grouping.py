@@ -84,6 +84,9 @@ REACTION_HOURS = 12
 REACTION_FIT = 0.4
 #: similarity kept when the post and the event name different fine places and none in common
 PLACE_CONFLICT = 0.5
+#: similarity kept when the post and the event name different kinds of incident and none in common
+#: (at one school a canteen poisoning and a teacher's beating are two incidents)
+KIND_CONFLICT = 0.5
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"@[\w\-\u4e00-\u9fff]{1,30}[:：]?")
@@ -91,6 +94,18 @@ _NOT_TEXT = re.compile(r"[^0-9a-zA-Z\u4e00-\u9fff]+")
 _REPOST_WORDS = re.compile(r"转发微博|转发|扩散|求扩散|帮转|已转|求关注")
 #: a token ending like a place, unit or organisation is an anchor
 _COARSE_SUFFIXES = ("省", "市", "县", "区", "镇", "乡", "街道")
+#: places as large as a town, where many unrelated incidents happen (an industrial park): sharing one ties little
+_AREA_SUFFIXES = ("工业园", "产业园", "开发区", "园区", "新区", "片区")
+#: a company named by its trade (宏达化工, 昌盛物流, 鑫达电子): the name and the trade are the anchor, with or
+#: without the legal form after them (有限公司, 集团)
+_TRADES = ("化工", "物流", "电子", "建筑", "建设", "置业", "地产", "房地产", "纺织", "服装", "食品", "制药", "药业",
+           "建材", "矿业", "水泥", "劳务", "科技", "实业", "商贸", "养殖", "路桥", "环保", "能源", "机械", "快递",
+           "超市", "酒业", "陶瓷", "钢铁", "化肥", "塑料", "印染", "造纸", "木业", "家具", "汽修", "驾校", "燃气", "餐饮")
+_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "厂")
+#: trades that name a company even without its legal form (宏达化工); others are common words too
+#: (仿古建筑, 社区食品) and name one only with it (鑫源建筑公司)
+_TRADES_ALONE = frozenset(("化工", "物流", "电子", "置业", "纺织", "制药", "药业", "建材", "矿业", "劳务", "实业", "商贸",
+                           "路桥", "酒业", "陶瓷", "钢铁", "印染", "造纸", "木业"))
 _FINE_SUFFIXES = ("村", "社区", "小区", "花园", "家园", "公寓", "大厦", "广场", "市场", "医院", "卫生院", "中学", "小学",
                   "一中", "二中", "三中", "一小", "二小", "三小", "幼儿园", "学校", "公司", "集团", "厂", "工地", "项目",
                   "酒店", "宾馆", "超市", "商场", "大道", "路", "街", "桥", "水库", "景区", "车站", "矿", "场", "合作社",
@@ -100,7 +115,8 @@ _GENERIC_ANCHORS = frozenset(
      "本村", "我们村", "全村", "市场", "超市", "大道", "马路", "道路", "路上", "街上", "信访局", "镇里", "县里",
      "宾馆", "酒店", "中学", "小学", "幼儿园", "卫生院", "管理局", "住建局", "教育局", "环保局", "电视台", "农村", "城市",
      "县城", "进城", "回村", "村民", "全县", "全镇", "一路", "路口", "门口", "半路", "思路", "出路", "道路", "网路",
-     "线路", "销路", "公路", "国道", "高速", "老街", "大街", "街道", "县委", "镇上", "乡下", "乡镇", "城区", "城管"]
+     "线路", "销路", "公路", "国道", "高速", "老街", "大街", "街道", "县委", "镇上", "乡下", "乡镇", "城区", "城管",
+     "有限公司", "工业园", "工业园区", "产业园", "开发区", "物流园"]
 )
 
 
@@ -114,14 +130,18 @@ INCIDENT_KINDS: dict[str, tuple[str, ...]] = {
     "薪": ("欠薪", "讨薪", "工资", "工钱", "血汗钱", "劳务费", "拖欠"),
     "污": ("污染", "排污", "偷排", "直排", "污水", "黑烟", "异味", "恶臭", "臭", "气味", "死鱼", "粉尘", "扬尘", "废气",
            "填埋", "垃圾场", "焚烧", "噪音", "噪声", "扰民"),
-    "火": ("火灾", "起火", "着火", "失火", "大火", "烧毁", "浓烟", "火情"),
+    "火": ("火灾", "起火", "着火", "失火", "大火", "烧毁", "浓烟", "火情", "消防车", "烧起来", "烧着了", "明火", "过火",
+           "灭火", "扑灭"),
     "爆": ("爆炸", "爆燃", "巨响", "炸了"),
     "溺": ("溺水", "溺亡", "落水", "淹死", "游泳"),
     "堵": ("堵路", "拦路", "堵塞", "封路", "堵门", "围堵"),
     "塌": ("坍塌", "倒塌", "垮塌", "塌方", "塌了", "脱落", "滑坡", "断成", "断裂", "危桥", "危房"),
     "坠": ("坠落", "坠楼", "跌落", "摔下", "坠亡", "坠崖", "翻车", "掉下"),
     "聚": ("聚集", "静坐", "拉横幅", "举牌", "上访", "集访", "维权"),
-    "打": ("殴打", "打人", "打伤", "斗殴", "冲突", "推搡", "砍伤", "持刀", "打起来", "打架", "互殴", "围殴", "棍棒"),
+    "打": ("殴打", "打人", "打伤", "斗殴", "冲突", "推搡", "砍伤", "持刀", "打起来", "打架", "互殴", "围殴", "棍棒",
+           "体罚", "耳光", "掌掴", "罚站", "虐待"),
+    "亡": ("死亡", "身亡", "去世", "遇难", "丧生", "没救回来", "抢救无效", "人没了", "离世", "无生命体征", "夭折"),
+    "费": ("乱收费", "收费", "停车费", "收款码", "发票", "票据", "多收", "涨价", "价格", "费用"),
     "踏": ("踩踏", "拥挤", "挤倒"),
     "管": ("城管", "执法", "摊贩", "小贩", "摊位", "菜摊", "占道"),
     "失": ("走失", "失踪", "失联", "寻人", "找人"),
@@ -142,7 +162,9 @@ INCIDENT_KINDS: dict[str, tuple[str, ...]] = {
     "物": ("物业", "电梯", "业委会", "物业费", "停车费", "小区门禁"),
     "违": ("违建", "违章建筑", "私搭乱建", "乱搭", "占用", "侵占"),
     "燃": ("燃气", "煤气", "天然气", "液化气", "漏气"),
-    "灾": ("暴雨", "洪水", "内涝", "洪涝", "泥石流", "山洪", "冰雹", "台风", "地震", "干旱", "防汛", "受灾", "被淹"),
+    "灾": ("暴雨", "洪水", "内涝", "洪涝", "泥石流", "山洪", "冰雹", "台风", "地震", "干旱", "防汛", "受灾", "被淹",
+           "大雨", "的雨", "降雨", "下雨", "雨下", "积水", "冒水", "淹了", "看海", "变成河", "沙袋", "水漫", "水退", "泡水"),
+    "采": ("采砂", "挖沙", "盗采", "砂船", "非法开采", "乱采", "采石", "私挖"),
     "盗": ("盗窃", "被偷", "小偷", "偷走", "失窃", "抢劫", "抢走", "入室"),
     "骗": ("诈骗", "骗局", "被骗", "传销", "套路贷", "骗子", "冒充"),
     "车": ("公交", "班车", "黑车", "出租车", "网约车", "停车位", "乱停", "占道停车"),
@@ -206,7 +228,22 @@ def is_anchor(token: str, units: frozenset[str] = frozenset()) -> bool:
 
 
 def is_fine_place(token: str) -> bool:
-    return token.endswith(_FINE_SUFFIXES) and not token.endswith(_COARSE_SUFFIXES) and not token.startswith("人:")
+    return token.endswith(_FINE_SUFFIXES) and not is_coarse(token) and not token.startswith("人:")
+
+
+def is_coarse(token: str) -> bool:
+    """A place as large as a town: a county, town, district or industrial park."""
+    return token.endswith(_COARSE_SUFFIXES + _AREA_SUFFIXES)
+
+
+def canonical_anchor(anchor: str) -> str:
+    """One spelling per place: 东湖工业园区 → 东湖工业园, 宏达化工有限公司 → 宏达化工."""
+    if anchor.endswith("园区") and len(anchor) > 3:
+        anchor = anchor[:-1]
+    for form in _LEGAL_FORMS:
+        if anchor.endswith(form) and anchor[: -len(form)].endswith(_TRADES) and len(anchor) - len(form) >= 4:
+            return anchor[: -len(form)]
+    return anchor
 
 
 def anchors(text: str, units: tuple[str, ...] = (), tokens: list[str] | None = None) -> set[str]:
@@ -215,14 +252,41 @@ def anchors(text: str, units: tuple[str, ...] = (), tokens: list[str] | None = N
     unit_set = frozenset(units)
     found = {u for u in units if u in text}
     tokens = list(tokens or ())
+    covered: set[str] = set()  # parts of a longer name found (化工有限公司 inside 宏达化工有限公司)
     for i, t in enumerate(tokens):
         if is_anchor(t, unit_set):
             found.add(t)
-        if i and _is_place_word(t) and _is_name_part(tokens[i - 1]):
+        if i and t not in unit_set and _is_place_word(t) and _is_name_part(tokens[i - 1]) \
+                and tokens[i - 1] not in _TRADES and tokens[i - 1] not in unit_set:
             joined = tokens[i - 1] + t
             if joined in text and is_anchor(joined, unit_set):
                 found.add(joined)
-    return found
+                if not is_anchor(t, unit_set):  # 工业园 alone names no place
+                    covered.add(t)
+        with_form = i + 1 < len(tokens) and tokens[i + 1] in _LEGAL_FORMS
+        if (t in _TRADES_ALONE or (t in _TRADES and with_form)) or (t.endswith(_LEGAL_FORMS) and t[:2] in _TRADES):
+            name = _name_before(tokens, i)
+            if name and name + t in text:
+                company = canonical_anchor(name + t)
+                found.add(company)
+                covered.update(x for x in found if x != company and x in name + t)
+    return {canonical_anchor(a) for a in found - covered}
+
+
+def _name_before(tokens: list[str], i: int) -> str:
+    """The proper name just before token ``i``: one word of two or three characters (宏达), or up to three
+    single characters a tokenizer split off an unknown name (鑫 达)."""
+    if i and 2 <= len(tokens[i - 1]) <= 3 and _is_name_part(tokens[i - 1]) and tokens[i - 1] not in _TRADES \
+            and not tokens[i - 1].endswith(_COARSE_SUFFIXES):
+        return tokens[i - 1]
+    j = i
+    while j and i - j < 3 and _is_cjk(tokens[j - 1]):
+        j -= 1
+    return "".join(tokens[j:i]) if i - j >= 2 else ""
+
+
+#: words that point at a place rather than name it (这家宾馆, 那个小区, 该公司)
+_POINTING = ("这", "那", "该", "本", "此", "某", "每", "各", "哪", "整")
 
 
 def _is_place_word(token: str) -> bool:
@@ -230,7 +294,10 @@ def _is_place_word(token: str) -> bool:
 
 
 def _is_name_part(token: str) -> bool:
-    return len(token) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in token) and not _is_place_word(token)
+    """A word that can name a place: Chinese, and not itself a place with its own name (东湖 is a name; 工业园 is not)."""
+    if len(token) < 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in token) or token.startswith(_POINTING):
+        return False
+    return len(token) == 2 or not _is_place_word(token)
 
 
 def anchor_stem(anchor: str) -> str:
@@ -332,6 +399,12 @@ class TermReader:
         self.locality_names = tuple(sorted(set(locality_names), key=len, reverse=True))
         self.units = tuple(units)
         self._unit_set = frozenset(units)
+        # a short name of the locality (not 云溪县 itself) followed, perhaps after two characters, by a place
+        # word: 云溪宾馆, 云溪二中 (not 云溪县人民医院: that is the county's hospital, written 县人民医院 too)
+        short = [re.escape(n) for n in self.locality_names if not n.endswith(_COARSE_SUFFIXES)]
+        places = "|".join(re.escape(x) for x in sorted(_FINE_SUFFIXES, key=len, reverse=True) if len(x) >= 2)
+        self._named_after = re.compile(
+            rf"(?:{'|'.join(short)})(?![省市县区镇乡])[\u4e00-\u9fff]{{0,2}}?(?:{places})") if short else None
 
     def read(self, raw: str) -> tuple[dict[str, float], set[str]]:
         text = self.strip_locality(raw)
@@ -356,8 +429,11 @@ class TermReader:
         return tf, found
 
     def strip_locality(self, raw: str) -> str:
-        """Remove the locality's own names, but not from inside its units (云溪大道 keeps 云溪)."""
+        """Remove the locality's own names, but not from inside its units (云溪大道 keeps 云溪) nor from
+        places named after the locality (云溪宾馆, 云溪中学: a hotel, not the county)."""
         keep = [u for u in self.units if u in raw and any(n in u for n in self.locality_names)]
+        if self._named_after is not None:
+            keep += sorted({m.group(0) for m in self._named_after.finditer(raw)} - set(keep), key=len, reverse=True)
         for i, u in enumerate(keep):
             raw = raw.replace(u, f"\x00{i}\x00")
         text = normalize(raw, self.locality_names)
@@ -646,7 +722,7 @@ class Grouper:
         if gap > self.window:
             score, how = score - self._late_margin(gap), how + "+late"
         elif TIME_BONUS and pv.when is not None and ev.last_at is not None and score >= MIN_CONTENT \
-                and abs((pv.when - ev.last_at).total_seconds()) <= TIME_BONUS_HOURS * 3600:
+                and gap <= timedelta(hours=TIME_BONUS_HOURS):  # the event is live at the time of the post
             score, how = score + TIME_BONUS, how + "+recent"
         return score, how
 
@@ -690,9 +766,10 @@ class Grouper:
                 score, how = contain, "contained"
         main_anchors = ev.main_anchors
         shared = [a for a in pv.anchors if self._shared_anchor(a, main_anchors) and self._anchor_distinctive(a)]
-        fine = [a for a in shared if not a.endswith(_COARSE_SUFFIXES)]
+        fine = [a for a in shared if not is_coarse(a)]
         coarse = len(shared) > len(fine)
-        same_kind = bool({t for t in vec if t.startswith("k:") and t[2:] not in FIELD_KINDS} & ev.main_kinds)
+        post_kinds = {t for t in vec if t.startswith("k:") and t[2:] not in FIELD_KINDS}
+        same_kind = bool(post_kinds & ev.main_kinds)
         if fine and same_kind:  # the same kind of incident at the same village, road, company or school
             score += SAME_PLACE_AND_KIND
             how += "+place&kind"
@@ -704,6 +781,9 @@ class Grouper:
         elif pv.fine_places and ev.fine_places and not any(self._shared_anchor(a, set(ev.anchors)) for a in pv.anchors):
             score *= PLACE_CONFLICT
             how += "-places"
+        if post_kinds and not same_kind and self._incident_kinds(ev.main_kinds):
+            score *= KIND_CONFLICT  # another thing happened (at the same place, perhaps)
+            how += "-kind"
         return score, how
 
     def consolidate(self) -> list[tuple[int, int]]:
@@ -824,14 +904,17 @@ class Grouper:
         score = sum(w * cb.get(t, 0.0) for t, w in ca.items()) / (na * nb)
         anchors_a, anchors_b = a.main_anchors, b.main_anchors
         shared = [x for x in anchors_a if self._shared_anchor(x, anchors_b) and self._anchor_distinctive(x)]
-        fine = [x for x in shared if not x.endswith(_COARSE_SUFFIXES)]
+        fine = [x for x in shared if not is_coarse(x)]
         same_kind = any(k[2:] not in FIELD_KINDS for k in a.main_kinds & b.main_kinds)
         if fine and same_kind:
             score += SAME_PLACE_AND_KIND
         elif shared and score >= MIN_CONTENT:
             score += min(FINE_BONUS * len(fine), FINE_BONUS_MAX) + (COARSE_BONUS if len(shared) > len(fine) else 0.0)
-        elif a.fine_places and b.fine_places and not shared:
+        elif a.fine_places and b.fine_places and not any(self._shared_anchor(x, set(b.anchors)) for x in anchors_a) \
+                and not any(self._shared_anchor(x, set(a.anchors)) for x in anchors_b):
             score *= PLACE_CONFLICT
+        if not same_kind and self._incident_kinds(a.main_kinds) and self._incident_kinds(b.main_kinds):
+            score *= KIND_CONFLICT
         return score
 
     def _as_post(self, ev: EventState) -> PostVector:
@@ -887,6 +970,11 @@ class Grouper:
         del self.events[ev.key]
 
     # -- helpers ----------------------------------------------------------------
+    @staticmethod
+    def _incident_kinds(kinds) -> set[str]:
+        """Kinds that say what happened (not the field it happened in)."""
+        return {k for k in kinds if k[2:] not in FIELD_KINDS}
+
     def _in_window(self, ev: EventState, when: datetime | None, factor: float = 1.0) -> bool:
         if ev.last_at is None or when is None:
             return True
