@@ -82,8 +82,8 @@ def _rate(fn, texts: list[str], repeats: int) -> float:
 
 def throughput(n: int) -> dict:
     import jieba
-
     from yuqing.classify.api import ModelSet
+
     from yuqing.config import from_dict
 
     path = shared("complaints", "messages_votes.csv")

@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from yuqing.classify.corpus import shipped, shipped_hash
 from yuqing.classify.features import compose, make_docs
 from yuqing.classify.model import TASKS, TITLE_REPEAT, TextModel
 from yuqing.classify.registry import ModelRegistry
 from yuqing.classify.tokenizer import Tokenizer
+
 from yuqing.errors import YuqingError
 from yuqing.models import utcnow
 
@@ -36,7 +37,7 @@ ALWAYS_RELEVANT_KINDS = frozenset({"manual"})
 #: kinds whose posts may not repeat the locality's name (the locality's own message board)
 NAME_OPTIONAL_KINDS = frozenset({"manual", "board"})
 
-_cache: dict[str, tuple[float, "ModelSet"]] = {}
+_cache: dict[str, tuple[float, ModelSet]] = {}
 _cache_lock = threading.Lock()
 _train_lock = threading.Lock()
 
@@ -94,7 +95,7 @@ class ModelSet:
     negativity: TextModel
 
     @classmethod
-    def for_config(cls, cfg) -> "ModelSet":
+    def for_config(cls, cfg) -> ModelSet:
         reg = ModelRegistry(cfg.model_dir)
         key = str(Path(cfg.model_dir).resolve())
         with _cache_lock:
@@ -197,4 +198,4 @@ def classify_texts(cfg, texts: Iterable[str]) -> list[dict]:
              "negativity": r.negativity, "explanation": r.explanation} for r in records]
 
 
-__all__ = ["classify_records", "classify_pending", "ModelSet", "ensure_models", "train_shipped", "YuqingError"]
+__all__ = ["ModelSet", "YuqingError", "classify_pending", "classify_records", "ensure_models", "train_shipped"]

@@ -185,5 +185,5 @@ def read_csv(path: str | Path, require_label: bool = True) -> list[Example]:
 def data_hash(examples: list[Example]) -> str:
     h = hashlib.sha256()
     for e in examples:
-        h.update(f"{e.title}\x1f{e.text}\x1f{e.label}\x1e".encode("utf-8"))
+        h.update(f"{e.title}\x1f{e.text}\x1f{e.label}\x1e".encode())
     return h.hexdigest()

@@ -4,9 +4,10 @@ A correction is a :class:`yuqing.models.LabelCorrection` row (task relevance,
 topic or negativity; the text as labelled; the new label). :func:`retrain`
 adds every correction of the task to the shipped corpus (and any extra CSV the
 office gives), holds out a stratified part of both, trains a candidate on the
-rest and scores the current model and the candidate on the same held-out
-rows. The candidate (refitted on all rows) becomes current only when its
-macro-F1 is at least the old one's; either way both files are kept and the
+rest and scores it on the held-out rows beside the current model's recipe
+(the rows it learnt from) refitted on the same training split, so neither
+side is scored on rows it was trained on. The candidate (refitted on all
+rows) becomes current only when its macro-F1 is at least the old one's; either way both files are kept and the
 result is logged in the registry. Corrections folded into the new current
 model are marked ``used_in_model`` with its version.
 """
@@ -19,13 +20,13 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import select
-
-from yuqing import audit
 from yuqing.classify.api import ensure_models
 from yuqing.classify.corpus import Example, shipped
 from yuqing.classify.model import TASKS, TextModel
 from yuqing.classify.registry import ModelRegistry
 from yuqing.classify.tokenizer import Tokenizer
+
+from yuqing import audit
 from yuqing.errors import YuqingError
 from yuqing.models import LabelCorrection
 
@@ -76,8 +77,8 @@ class RetrainReport:
 
     def lines(self) -> list[str]:
         return [
-            f"task {self.task}: {self.corrections} correction(s) ({self.new_corrections} new), "
-            f"held-out rows {self.held_out}",
+            (f"task {self.task}: {self.corrections} correction(s) ({self.new_corrections} new), "
+            f"held-out rows {self.held_out}"),
             f"old {self.old_version}: macro-F1 {self.old_score['macro_f1']:.4f}, accuracy {self.old_score['accuracy']:.4f}",
             f"new {self.new_version}: macro-F1 {self.new_score['macro_f1']:.4f}, accuracy {self.new_score['accuracy']:.4f}",
             ("switched to the new model" if self.switched else "kept the old model (the new one is worse)"),
@@ -98,7 +99,7 @@ def _split(n_base_labels: np.ndarray, n_corr_labels: np.ndarray, seed: int) -> t
         mask = np.zeros(len(labels), dtype=bool)
         for lab in np.unique(labels):
             idx = np.flatnonzero(labels == lab)
-            k = int(round(len(idx) * frac))
+            k = round(len(idx) * frac)
             if len(idx) >= 2:
                 k = max(k, 1) if at_least_one else k
                 k = min(k, len(idx) - 1)
@@ -125,7 +126,7 @@ def retrain(deployment, task: str, extra: list[Example] | None = None, *, force:
 
     with deployment.sessions() as s:
         rows = list(s.scalars(select(LabelCorrection).where(LabelCorrection.task == task).order_by(LabelCorrection.id)))
-        corrections, skipped, ids, new_ids = [], [], [], []
+        corrections, skipped, ids, new_ids, used = [], [], [], [], []
         for c in rows:
             try:
                 label = normalize_label(task, c.new_label, old, topics if task == "topic" else None)
@@ -137,6 +138,7 @@ def retrain(deployment, task: str, extra: list[Example] | None = None, *, force:
                 continue
             corrections.append(Example(c.text, label))
             ids.append(c.id)
+            used.append(bool(c.used_in_model))
             if not c.used_in_model:
                 new_ids.append(c.id)
     if not new_ids and not extra and not force:
@@ -147,10 +149,18 @@ def retrain(deployment, task: str, extra: list[Example] | None = None, *, force:
     tokenizer = Tokenizer(cfg)
     base_mask, corr_mask = _split(np.array([e.label for e in base]), np.array([e.label for e in corr] or [""])[: len(corr)],
                                   seed)
-    train_rows = [e for e, m in zip(base, base_mask) if not m] + [e for e, m in zip(corr, corr_mask) if not m]
+    # The current model was trained on every base row, so scoring the file itself on held-out base rows would
+    # flatter it. Both recipes are refitted on the same training split instead: the old one on the rows the
+    # current model learnt from (base rows and corrections already folded in), the new one on those plus the new
+    # corrections; both are scored on the same held-out rows (base rows and corrections, old and new).
+    base_train = [e for e, m in zip(base, base_mask) if not m]
+    corr_train = [(e, u) for e, m, u in zip(corr, corr_mask, used) if not m]
     held = [e for e, m in zip(base, base_mask) if m] + [e for e, m in zip(corr, corr_mask) if m]
-    candidate = TextModel.train(task, train_rows, tokenizer, cv_folds=0, positive=old.positive)
-    old_score = old.evaluate(held)
+    baseline = TextModel.train(task, base_train + [e for e, u in corr_train if u], tokenizer, cv_folds=0,
+                               positive=old.positive)
+    candidate = TextModel.train(task, base_train + [e for e, _ in corr_train], tokenizer, cv_folds=0,
+                                positive=old.positive)
+    old_score = baseline.evaluate(held)
     new_score = candidate.evaluate(held)
     switched = new_score["macro_f1"] >= old_score["macro_f1"]
     final = TextModel.train(task, base + corr, tokenizer, cv_folds=3, positive=old.positive,

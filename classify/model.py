@@ -19,16 +19,17 @@ import logging
 import platform
 import sys
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
-
 from yuqing.classify.corpus import Example, data_hash
 from yuqing.classify.features import DocBatch, TextFeatures, compose, make_docs
 from yuqing.classify.tokenizer import TOKENIZER_VERSION, Tokenizer
+
 from yuqing.errors import YuqingError
 
 log = logging.getLogger(__name__)
@@ -142,7 +143,11 @@ def build_pipeline(task: str, tokenizer: Tokenizer, labels: Sequence[str], param
 
 def metrics(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str] | None = None) -> dict[str, Any]:
     """accuracy, macro_f1 and per-label precision/recall/f1/support."""
-    from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+    from sklearn.metrics import (
+        accuracy_score,
+        f1_score,
+        precision_recall_fscore_support,
+    )
 
     labels = sorted(set(y_true) | set(y_pred)) if labels is None else list(labels)
     with warnings.catch_warnings():
@@ -169,7 +174,6 @@ def texts_of(examples: Sequence[Example]) -> list[str]:
 def cross_validate(task: str, examples: Sequence[Example], tokenizer: Tokenizer, folds: int = 5, seed: int = 0,
                    params: dict | None = None) -> dict[str, Any]:
     """Stratified k-fold metrics of the pipeline as :func:`train` builds it (segmenting each text once)."""
-    from sklearn.base import clone
     from sklearn.model_selection import StratifiedKFold
 
     y = np.array([e.label for e in examples])
@@ -226,7 +230,7 @@ class TextModel:
     @classmethod
     def train(cls, task: str, examples: Sequence[Example], tokenizer: Tokenizer, *, cv_folds: int = 5,
               seed: int = 0, positive: str | None = None, params: dict | None = None,
-              source: str = "", version: str | None = None) -> "TextModel":
+              source: str = "", version: str | None = None) -> TextModel:
         if task not in TASKS:
             raise YuqingError(f"unknown task {task!r}; allowed: {', '.join(TASKS)}")
         if not examples:
@@ -240,7 +244,7 @@ class TextModel:
         pipe = build_pipeline(task, tokenizer, y, params)
         pipe.fit(make_docs(texts_of(examples), tokenizer), y)
         dhash = data_hash(list(examples))
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         meta = {
             "producer": PRODUCER,
             "task": task,
@@ -284,7 +288,7 @@ class TextModel:
         return path
 
     @classmethod
-    def load(cls, path: str | Path, task: str | None = None) -> "TextModel":
+    def load(cls, path: str | Path, task: str | None = None) -> TextModel:
         import joblib
 
         path = Path(path)
@@ -380,9 +384,10 @@ class TextModel:
         rows, cols, contrib = rows[order], cols[order], contrib[order]
         starts = np.searchsorted(rows, np.arange(n))
         top = (np.arange(len(rows)) - starts[rows]) < k
-        for r, c, v in zip(rows[top].tolist(), cols[top].tolist(), np.round(contrib[top], 4).tolist()):
-            out[r].append((names[c], v))
-        return out
+        rows = rows[top]
+        pairs = list(zip(names[cols[top]].tolist(), np.round(contrib[top], 4).tolist()))
+        bounds = np.searchsorted(rows, np.arange(n + 1)).tolist()
+        return [pairs[bounds[i]:bounds[i + 1]] for i in range(n)]
 
     # -- evaluation --------------------------------------------------------
     def evaluate(self, examples: Sequence[Example]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,7 @@ class ModelRegistry:
             data = self.read()
             entry = data["tasks"].setdefault(task, {"current": None, "history": []})
             entry["current"] = Path(path).name
-            entry["history"].append({"file": Path(path).name, "at": datetime.now(timezone.utc).isoformat(
+            entry["history"].append({"file": Path(path).name, "at": datetime.now(UTC).isoformat(
                 timespec="seconds"), **note})
             self._write(data)
 
@@ -75,7 +75,7 @@ class ModelRegistry:
         with _lock:
             data = self.read()
             entry = data["tasks"].setdefault(task, {"current": None, "history": []})
-            entry["history"].append({"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **note})
+            entry["history"].append({"at": datetime.now(UTC).isoformat(timespec="seconds"), **note})
             self._write(data)
 
     def versions(self, task: str) -> list[Path]:

@@ -20,8 +20,16 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
-
-from yuqing.classify.features import HashIndex, NgramTfidf, TextFeatures, char_ngram_hashes, word_ngram_hashes
+from yuqing.classify.features import (
+    HashIndex,
+    NgramTfidf,
+    TextFeatures,
+    char_ngram_hashes,
+    char_ngram_lookup,
+    char_unigram_table,
+    prefix_closed,
+    word_ngram_hashes,
+)
 
 _HASHERS = {"word": word_ngram_hashes, "char": char_ngram_hashes}
 
@@ -89,8 +97,15 @@ class Scorer:
                 m_ = np.full(len(union) + 1, -1, dtype=np.int32)
                 m_[np.searchsorted(union, vec.vocab_)] = np.arange(len(vec.vocab_), dtype=np.int32)
                 maps[(task, bi)] = m_
-            self.analyzers[analyzer] = {"index": HashIndex(union), "size": len(union), "range": (lo, hi),
-                                        "maps": maps}
+            # char n-grams can be looked up incrementally when the union vocabulary is prefix-closed
+            names = set()
+            for _, _, vec, _ in blocks:
+                names.update(vec.get_feature_names_out().tolist())
+            pruned = analyzer == "char" and prefix_closed(names, (lo, hi))
+            index = HashIndex(union)
+            self.analyzers[analyzer] = {"index": index, "size": len(union), "range": (lo, hi), "maps": maps,
+                                        "pruned": pruned,
+                                        "unigrams": char_unigram_table(index, names) if pruned else None}
         # per model: weights split by block, transposed for X @ W
         self.weights: dict[str, dict] = {}
         for task, m in self.fast.items():
@@ -107,11 +122,15 @@ class Scorer:
     def _aggregate(self, analyzer: str, docs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows, joint ids and counts of the vocabulary n-grams of each doc (sorted by row)."""
         a = self.analyzers[analyzer]
-        rows, hashes = _HASHERS[analyzer](docs, a["range"])
-        jid = a["index"].lookup(hashes)
-        found = jid >= 0
+        if a["pruned"]:
+            rows, jid = char_ngram_lookup(docs, a["range"], a["index"], a["unigrams"])
+        else:
+            rows, hashes = _HASHERS[analyzer](docs, a["range"])
+            jid = a["index"].lookup(hashes)
+            found = jid >= 0
+            rows, jid = rows[found], jid[found]
         size = a["size"]
-        key = rows[found] * size + jid[found]
+        key = rows * size + jid
         key.sort()
         if not len(key):
             empty = np.zeros(0, dtype=np.int64)
@@ -139,7 +158,7 @@ class Scorer:
                 X = m.pipeline.named_steps["features"].transform(docs)
                 proba = m.pipeline.named_steps["clf"].predict_proba(X)
                 feats = m.pipeline.named_steps["features"]
-                kind, vec, w = feats.blocks_[0]
+                kind, vec, _w = feats.blocks_[0]
                 scored = Scored(proba, [str(c) for c in m.pipeline.classes_])
                 if kind == "word":
                     Xw = X[:, : len(vec.vocab_)].tocoo()

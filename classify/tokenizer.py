@@ -21,10 +21,9 @@ import hashlib
 import logging
 import re
 import threading
-from collections import OrderedDict
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +245,7 @@ class Tokenizer:
 
     def _setup(self) -> None:
         self._backend = None
-        self._cache: OrderedDict[str, list[str]] = OrderedDict()
+        self._cache: dict[str, _Doc] = {}
         self._lock = threading.Lock()
         self._drop = self.stopwords | _PUNCTUATION
         self.signature = hashlib.sha256(
@@ -283,18 +282,23 @@ class Tokenizer:
         Recent texts are cached (reposts and duplicates are common), so a text
         seen again costs a dictionary lookup.
         """
+        cache = self._cache
         if self.cache_size:
-            hit = self._cache.get(text)
+            hit = cache.get(text)
             if hit is not None:
                 return hit
         norm = normalize(text) if text else ""
         drop = self._drop
         doc = _Doc(norm, [t for t in self.backend.cut(norm) if t not in drop] if norm else [])
         if self.cache_size:
-            with self._lock:
-                self._cache[text] = doc
-                if len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
+            cache[text] = doc  # a dict keeps insertion order: the oldest entry goes first
+            if len(cache) > self.cache_size:
+                with self._lock:
+                    while len(cache) > self.cache_size:
+                        try:
+                            del cache[next(iter(cache))]
+                        except (KeyError, RuntimeError, StopIteration):  # another thread got there first
+                            break
         return doc
 
     def tokens_many(self, texts: Iterable[str]) -> list[list[str]]:

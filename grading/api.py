@@ -17,10 +17,17 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 from sqlalchemy import or_, select
 from yuqing.grading import events as ev_ops
-from yuqing.grading.grouping import EventState, Grouper, TermReader, Vocabulary
+from yuqing.grading.grouping import (
+    FOLLOW_UP_FACTOR,
+    EventState,
+    Grouper,
+    TermReader,
+    Vocabulary,
+)
 from yuqing.grading.severity import (
     Featurizer,
     Grade,
@@ -72,7 +79,7 @@ class GradedEvent:
 class Grader:
     """Grouping and grading for one configuration."""
 
-    _cache: dict[tuple, "Grader"] = {}
+    _cache: ClassVar[dict[tuple, Grader]] = {}
     _lock = threading.Lock()
 
     def __init__(self, cfg, model: SeverityModel | None = None, featurizer: Featurizer | None = None, deployment=None):
@@ -85,7 +92,7 @@ class Grader:
         self.vocab = background_vocabulary(self.reader)
 
     @classmethod
-    def for_config(cls, cfg, deployment=None) -> "Grader":
+    def for_config(cls, cfg, deployment=None) -> Grader:
         """The grader of a configuration, reused until its model changes (a deployment, when given,
         lends its level corrections to a model trained anew)."""
         pointer = current_pointer(cfg.model_dir)
@@ -224,7 +231,7 @@ def _open_states(deployment, since: datetime, extra_ids: set[int]) -> dict[int, 
 def _grade_batch(deployment, grader: Grader, pending: list[PostRecord], now: datetime, report: GradeReport) -> None:
     t = deployment.config.thresholds
     pending = sorted(pending, key=post_time)
-    since = post_time(pending[0]) - timedelta(hours=t.event_window_hours)
+    since = post_time(pending[0]) - timedelta(hours=t.event_window_hours * FOLLOW_UP_FACTOR)  # follow-ups too
     # duplicates join their original's event, wherever it is
     dup_ids = {p.duplicate_of for p in pending if p.duplicate_of}
     originals = {o.id: o for o in deployment.posts.get_many(dup_ids)} if dup_ids else {}

@@ -30,7 +30,7 @@ import json
 import random
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -516,7 +516,7 @@ def _slot_value(rng: random.Random, spec):
 def _base_slots(rng: random.Random) -> dict:
     county = rng.choice(list(COUNTIES)) if rng.random() < 0.6 else "云溪县"
     c = COUNTIES[county]
-    day = datetime(2024, 1, 1, tzinfo=timezone.utc) + timedelta(days=rng.randint(0, 500), hours=rng.randint(0, 23))
+    day = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=rng.randint(0, 500), hours=rng.randint(0, 23))
     local_day = day + timedelta(hours=8)
     return {
         "county": county,

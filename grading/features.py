@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from yuqing.grading.signals import TextSignals, read_signals
 from yuqing.grading.spread import Spread, measure, post_time
@@ -102,6 +103,12 @@ def event_negativity(posts) -> float | None:
     return sum(top) / len(top)
 
 
+def event_year(posts, tz: str = "Asia/Shanghai") -> int | None:
+    """The year of the event's latest post (in the deployment's time zone), if any post has a time."""
+    times = [t for t in (p.published_at or p.fetched_at for p in posts) if t is not None]
+    return max(times).astimezone(ZoneInfo(tz)).year if times else None
+
+
 def describe(posts, tokenizer, cfg) -> EventView:
     text, title = event_text(posts)
     loc = cfg.locality
@@ -111,7 +118,8 @@ def describe(posts, tokenizer, cfg) -> EventView:
     return EventView(
         text=text,
         tokens=tokens,
-        signals=read_signals(text, tuple(loc.officials), (loc.name, *loc.aliases, *loc.units), tuple(loc.lookalikes)),
+        signals=read_signals(text, tuple(loc.officials), (loc.name, *loc.aliases, *loc.units), tuple(loc.lookalikes),
+                             year=event_year(posts, cfg.timezone)),
         spread=measure(posts, t.big_v_followers),
         topic=prevailing_topic(posts),
         negativity=event_negativity(posts),

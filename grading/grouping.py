@@ -2,8 +2,11 @@
 
 A post joins the open event it is most similar to, if that similarity reaches
 ``thresholds.event_similarity`` and the event had a post within
-``thresholds.event_window_hours`` (a follow-up later than that joins only if it
-is clearly the same incident); otherwise it starts a new event. A post is
+``thresholds.event_window_hours`` (a follow-up later than that needs more
+similarity the later it comes, up to FOLLOW_UP_MARGIN a window past the end, and
+none is taken FOLLOW_UP_FACTOR windows on; a bare reaction is never a follow-up);
+otherwise it starts a new event. The same time rule serves when posts are
+placed, moved and events merged. A post is
 seen as its words (the classify tokenizer's tokens, so the locality's units
 stay whole) and its character trigrams (for names the tokenizer splits),
 weighted by how rare they are in posts about other incidents (IDF from our
@@ -13,9 +16,13 @@ largest of: cosine of content to the event's centroid, cosine to one of its
 posts (a repost matches the post it copies), and the share of the post's
 content the event already has (a short post "柳树村强拆太过分了" belongs where
 强拆 is); to it is added a bonus for each distinctive village, road, company or
-school they share (and less for a town), provided their content agrees a
-little. A post and an event that name different villages, companies or
-schools and no place in common are held apart. A bare reaction with nothing
+school they share (and less for a town or an industrial park), provided their
+content agrees a little, and a little for the same kind of incident. Companies
+are named by name and trade (宏达化工, with or without 有限公司), and places named
+after the locality (云溪宾馆) keep its name. A post and an event that name
+different villages, companies or schools and no place in common are held
+apart, and so are two kinds of incident with none in common (a canteen
+poisoning and a teacher's beating at one school). A bare reaction with nothing
 that names an incident (太惨了, 求真相) joins the busiest event of the hours
 before it.
 The locality's own names are removed first: every post mentions them. A post
@@ -51,6 +58,8 @@ COARSE_BONUS = 0.05
 MIN_CONTENT = 0.05
 #: bonus when the post and the event name the same fine place and the same kind of incident
 SAME_PLACE_AND_KIND = 0.3
+#: bonus when they name the same kind of incident and no places that differ
+SAME_KIND = 0.05
 #: a follow-up may join an event up to this many windows after its last post, if this much more similar
 FOLLOW_UP_FACTOR = 5.0
 FOLLOW_UP_MARGIN = 0.2
@@ -73,12 +82,14 @@ REASSIGN_CANDIDATES = 15
 REACTION_WORDS = 4
 #: a word this common (idf below) names nothing in particular
 CONTENT_IDF = 3.0
-REACTION_VOCABULARY = frozenset(
-    "太 惨 过分 离谱 黑 坑 气人 欺负人 无法无天 寒心 丢人 恶心 支持 顶 转发 关注 扩散 真相 严查 彻查 希望 这事 这件 事情 事 怎么 回事 咋 为什么 真的 假的 "
-    "没人管 没人 管管 管 说法 交代 心疼 可怜 愤怒 气愤 无语 唉 哎 天哪 天啊 吓人 可怕 恐怖 安息 一路走好 祈祷 平安 加油 "
-    "同感 一样 同样 附议 顶上去 帮顶 求助 求 呼吁 请 大家 网友 知道 后续 进展 结果 消息 回应 官方 处理 解决 "
-    "还 又 都 就 也 好 坏 大 小 多 少 看 说 问 等 去 来 有 没 不 很 真 最 更".split()
-)
+REACTION_VOCABULARY = frozenset((
+    "太", "惨", "过分", "离谱", "黑", "坑", "气人", "欺负人", "无法无天", "寒心", "丢人", "恶心", "支持", "顶", "转发", "关注", "扩散", "真相",
+    "严查", "彻查", "希望", "这事", "这件", "事情", "事", "怎么", "回事", "咋", "为什么", "真的", "假的", "没人管", "没人", "管管", "管", "说法",
+    "交代", "心疼", "可怜", "愤怒", "气愤", "无语", "唉", "哎", "天哪", "天啊", "吓人", "可怕", "恐怖", "安息", "一路走好", "祈祷", "平安", "加油",
+    "同感", "一样", "同样", "附议", "顶上去", "帮顶", "求助", "求", "呼吁", "请", "大家", "网友", "知道", "后续", "进展", "结果", "消息", "回应",
+    "官方", "处理", "解决", "还", "又", "都", "就", "也", "好", "坏", "大", "小", "多", "少", "看", "说", "问", "等", "去", "来", "有",
+    "没", "不", "很", "真", "最", "更",
+))
 REACTION_HOURS = 12
 #: a reaction joins the recent event it fits best if it reaches this share of the similarity threshold
 REACTION_FIT = 0.4
@@ -327,7 +338,7 @@ class Vocabulary:
         self.docs = docs
 
     @classmethod
-    def from_terms(cls, term_sets) -> "Vocabulary":
+    def from_terms(cls, term_sets) -> Vocabulary:
         v = cls()
         for terms in term_sets:
             v.add(terms)
@@ -493,7 +504,7 @@ class EventState:
         }
 
     @classmethod
-    def from_features(cls, key: int, features: dict, first_at, last_at, post_ids=()) -> "EventState":
+    def from_features(cls, key: int, features: dict, first_at, last_at, post_ids=()) -> EventState:
         g = (features or {}).get("grouping") or {}
         return cls(
             key=key,
@@ -690,6 +701,11 @@ class Grouper:
             return None
         return Match(ev, self.similarity, "reaction")
 
+    @staticmethod
+    def short(pv: PostVector) -> bool:
+        """At most REACTION_WORDS words."""
+        return sum(t.startswith("w:") for t in pv.tf) <= REACTION_WORDS
+
     def contentless(self, pv: PostVector) -> bool:
         """No word that says what it is about (太惨了, 顶, 求真相, 这事怎么没人管): only reaction words and
         words common in posts about anything."""
@@ -718,6 +734,8 @@ class Grouper:
         gap = self._gap(ev, pv.when)
         if gap > self.window * FOLLOW_UP_FACTOR:
             return None
+        if gap > timedelta(hours=REACTION_HOURS) and self.unanchored(pv) and self.short(pv):
+            return None  # a bare reaction (转发, 太离谱了, 有人管吗) is tied to an event by its time alone
         score, how = self.score(pv, ev)
         if gap > self.window:
             score, how = score - self._late_margin(gap), how + "+late"
@@ -781,6 +799,9 @@ class Grouper:
         elif pv.fine_places and ev.fine_places and not any(self._shared_anchor(a, set(ev.anchors)) for a in pv.anchors):
             score *= PLACE_CONFLICT
             how += "-places"
+        elif same_kind and score >= MIN_CONTENT:  # the same kind of thing happening, no place against it
+            score += SAME_KIND
+            how += "+kind"
         if post_kinds and not same_kind and self._incident_kinds(ev.main_kinds):
             score *= KIND_CONFLICT  # another thing happened (at the same place, perhaps)
             how += "-kind"

@@ -11,7 +11,7 @@ error names its line number.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from yuqing.config import SOURCE_KINDS
@@ -28,11 +28,11 @@ KNOWN_FIELDS = frozenset(["id", "text", "title", "source", "url", "published_at"
 
 def parse_time(value, tz: str = DISPLAY_TZ) -> datetime:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, timezone.utc)
-    t = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        return datetime.fromtimestamp(value, UTC)
+    t = datetime.fromisoformat(str(value).strip())  # 3.11 reads a trailing Z
     if t.tzinfo is None:
         t = t.replace(tzinfo=ZoneInfo(tz))
-    return t.astimezone(timezone.utc)
+    return t.astimezone(UTC)
 
 
 def record_from_json(d: dict, line: int = 0, prefix: str = "input:", tz: str = DISPLAY_TZ) -> PostRecord:

@@ -19,7 +19,7 @@ import json
 import logging
 import platform
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import joblib
@@ -144,7 +144,7 @@ class SeverityModel:
     def save(self, model_dir: Path) -> Path:
         folder = Path(model_dir) / MODEL_NAME
         folder.mkdir(parents=True, exist_ok=True)
-        version = self.meta.get("version") or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        version = self.meta.get("version") or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         self.meta["version"] = version
         path = folder / f"{MODEL_NAME}-{version}.joblib"
         tmp = path.with_suffix(".joblib.tmp")
@@ -156,7 +156,7 @@ class SeverityModel:
         return path
 
     @classmethod
-    def load_file(cls, path: Path) -> "SeverityModel":
+    def load_file(cls, path: Path) -> SeverityModel:
         side = Path(path).with_suffix(".json")
         try:
             meta = json.loads(side.read_text(encoding="utf-8"))
@@ -315,7 +315,7 @@ def train(cfg, examples: list[LabelledEvent] | None = None, *, C: float = 1.0, c
     meta = {
         **_environment(),
         "labels": LABELS,
-        "trained_at": datetime.now(timezone.utc).isoformat(),
+        "trained_at": datetime.now(UTC).isoformat(),
         "examples": len(examples),
         "corrections": sum(ex.origin == "correction" for ex in examples),
         "per_level": {Level(lv).label: int((y == lv).sum()) for lv in sorted(set(y))},

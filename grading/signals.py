@@ -82,12 +82,12 @@ GATHER_WORDS = ("聚集", "集聚", "聚众", "静坐", "拉横幅", "拉起横�
 CLASH_WORDS = ("冲突", "对峙", "推搡", "打架", "斗殴", "撕扯", "扭打")
 GOVERNMENT_PLACES = ("县政府", "县委", "镇政府", "乡政府", "街道办", "政府门口", "政府大门", "政府大院", "政府大楼",
                      "信访局", "信访办", "市政府", "区政府", "派出所", "公安局", "管委会", "政府")
-GATHER_CALLS = (r"(?:大家|各位|乡亲们|兄弟们|工友们|家长们|业主们|村民们|朋友们|受害者|都)[^。！!？?\n]{0,12}"
-                r"(?:集合|集中|聚集|到场|一起去|一块去|去县政府|去镇政府|去政府|去讨说法|来声援|来支援|站出来)",
-                r"(?:号召|呼吁|召集|相约|约好|约定|组织)[^。！!？?\n]{0,16}(?:集合|聚集|上访|到县政府|到镇政府|到政府|游行|"
-                r"堵路|静坐|维权|讨说法|拉横幅)",
-                r"(?:明天|明早|后天|今晚|周[一二三四五六日末]|[0-9一二三四五六七八九十]+[点时号日])[^。！!？?\n]{0,12}"
-                r"(?:集合|不见不散|一起去|准时到|到县政府|到镇政府|到政府门口)",
+GATHER_CALLS = ((r"(?:大家|各位|乡亲们|兄弟们|工友们|家长们|业主们|村民们|朋友们|受害者|都)[^。！!？?\n]{0,12}"
+                 r"(?:集合|集中|聚集|到场|一起去|一块去|去县政府|去镇政府|去政府|去讨说法|来声援|来支援|站出来)"),
+                (r"(?:号召|呼吁|召集|相约|约好|约定|组织)[^。！!？?\n]{0,16}(?:集合|聚集|上访|到县政府|到镇政府|到政府|游行|"
+                 r"堵路|静坐|维权|讨说法|拉横幅)"),
+                (r"(?:明天|明早|后天|今晚|周[一二三四五六日末]|[0-9一二三四五六七八九十]+[点时号日])[^。！!？?\n]{0,12}"
+                 r"(?:集合|不见不散|一起去|准时到|到县政府|到镇政府|到政府门口)"),
                 r"不见不散", r"人越多越好", r"扩散[^。\n]{0,6}(?:集合|到场)")
 WAGE_WORDS = ("欠薪", "讨薪", "讨要工资", "要工资", "拖欠工资", "拖欠工钱", "欠工资", "工资", "工钱", "血汗钱", "劳务费",
               "补偿款", "赔偿款", "征地款", "安置费", "拆迁款", "补偿", "赔偿", "集资款", "退款", "押金", "房款",
@@ -344,6 +344,9 @@ _PREVENTIVE_CLAUSE = re.compile(r"演练|演习|模拟|宣传|培训|讲座|科�
 _OTHER_TIME_SENTENCE = re.compile(r"去年|前年|多年前|[0-9一二两三四五六七八九十几]+年前|历史上|当年|昔日|纪念|缅怀|悼念|周年|"
                                   r"追授|追记|追认|烈士|英烈|英模|事迹|祭扫|"
                                   r"全国|全省|全市|各地|外地|外省|国外|今年以来|近年来|历年|每年|往年|以往|同期|累计|统计")
+#: a year written out as the time of what is told (1998年夏天, 1943年冬, 2016年7月): a sentence dated only to
+#: years before the event's own tells of the past (not 1999年建成的大桥, which dates the bridge)
+_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年(?=[春夏秋冬初底末间中]|[0-9一二三四五六七八九十]{1,2}月|前后|那|[，,])")
 _CLAUSE = re.compile(r"[，,。！!？?；;\n]+")
 _SENTENCE = re.compile(r"[。！!？?\n]+")
 
@@ -374,13 +377,23 @@ def _other_place(clause: str, own: tuple[str, ...], lookalikes: tuple[str, ...])
     return False
 
 
-def risk_text(text: str, own: tuple[str, ...] = (), lookalikes: tuple[str, ...] = ()) -> str:
-    """The text without its clauses about prevention, drills and campaigns, the past or another place,
-    nor, when the text denies a rumour, the clauses that tell the rumour."""
+def _past_year(sentence: str, year: int | None) -> bool:
+    """The sentence names a year, and every year it names is before ``year`` (the event's): 1998年的洪水."""
+    if year is None:
+        return False
+    years = [int(m.group(1)) for m in _YEAR.finditer(sentence)]
+    return bool(years) and max(years) < year
+
+
+def risk_text(text: str, own: tuple[str, ...] = (), lookalikes: tuple[str, ...] = (), year: int | None = None) -> str:
+    """The text without its clauses about prevention, drills and campaigns, the past (before ``year``, the
+    year of the event's posts, when known) or another place, nor, when the text denies a rumour, the clauses
+    that tell the rumour."""
     denied = any(w in text for w in DENIAL_WORDS)
     keep = []
     for sentence in _SENTENCE.split(text):
-        if not sentence or _other_place(sentence, own, lookalikes) or _OTHER_TIME_SENTENCE.search(sentence):
+        if not sentence or _other_place(sentence, own, lookalikes) or _OTHER_TIME_SENTENCE.search(sentence) \
+                or _past_year(sentence, year):
             continue
         for c in _CLAUSE.split(sentence):
             if not c or _PREVENTIVE_CLAUSE.search(c) or (denied and _HEARSAY.search(c)):
@@ -390,11 +403,12 @@ def risk_text(text: str, own: tuple[str, ...] = (), lookalikes: tuple[str, ...] 
 
 
 def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tuple[str, ...] = (),
-                 lookalikes: tuple[str, ...] = ()) -> TextSignals:
+                 lookalikes: tuple[str, ...] = (), year: int | None = None) -> TextSignals:
     """Every rubric signal in one text (an event's posts joined). ``own`` are the locality's names and
-    ``lookalikes`` other places with similar names: what happens elsewhere does not count here."""
+    ``lookalikes`` other places with similar names: what happens elsewhere does not count here, nor what
+    a sentence dates to a year before ``year`` (the year of the event's posts, when known)."""
     full = text
-    text = risk_text(text, tuple(own), tuple(lookalikes))
+    text = risk_text(text, tuple(own), tuple(lookalikes), year)
     s = TextSignals()
     s.deaths = count_deaths(text)
     s.injured = count_injured(text)

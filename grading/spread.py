@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from yuqing.domain import MediaLevel
 
@@ -23,7 +23,7 @@ MAX_TREND_HOURS = 24 * 31
 
 def post_time(p) -> datetime:
     t = p.published_at or p.fetched_at
-    return t if t is not None else datetime.now(timezone.utc)
+    return t if t is not None else datetime.now(UTC)
 
 
 @dataclass
@@ -138,7 +138,7 @@ def measure(posts, big_v_followers: int = 100000) -> Spread:
     return s
 
 
-def trend(posts, tz=timezone.utc) -> list[dict]:
+def trend(posts, tz=UTC) -> list[dict]:
     """Posts and engagement per hour, oldest first, every hour from the first post to the last
     (for an event longer than a month, only the hours with posts).
 

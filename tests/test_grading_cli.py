@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import yaml
@@ -99,7 +99,7 @@ def test_bad_input_is_one_clear_error_and_nothing_half_written(no_config, capsys
 
 
 def test_missing_input_file(no_config, capsys):
-    rc, out, err = run(["grade", "--input", "nope.jsonl"], capsys)
+    rc, _, err = run(["grade", "--input", "nope.jsonl"], capsys)
     assert rc == 1 and err == "yuqing: error: --input: nope.jsonl does not exist\n"
 
 
@@ -120,7 +120,7 @@ def _store_posts(config_path):
     from yuqing.deployment import Deployment
 
     dep = Deployment.open(load(config_path))
-    t0 = datetime(2025, 3, 10, 1, tzinfo=timezone.utc)
+    t0 = datetime(2025, 3, 10, 1, tzinfo=UTC)
     posts = [
         PostRecord(key=post_key(f"cli:{i}"), source=src, kind="weibo", text=text, published_at=t0 + timedelta(hours=h),
                    reposts=r, relevant=True, topic=topic, negativity=neg, classified_at=t0 + timedelta(hours=h))

@@ -27,18 +27,31 @@ def test_corpus_covers_every_level_and_topic():
         assert all(p["media_level"] in ("central", "provincial", "local", "self") for p in e["posts"])
 
 
-def test_spreads_vary_within_levels():
+def test_spreads_vary_within_levels(config):
+    """SPEC §4: 一般 is a complaint with limited spread (under about 1,000 interactions), so its events
+    range from none to past the 影响较小 band but never reach interactions_major; every other level has
+    events with almost no spread (a death is grave however few share it) and events past 1,000."""
+    t = config.thresholds
     events = corpus.training_events()
     for lv in Level:
         totals = [sum(p["reposts"] + p["comments"] + p["likes"] for p in e["posts"]) for e in events if e["label"] == lv.label]
-        # 一般 is limited spread by definition (under interactions_major); the others reach past it
-        assert min(totals) < 100 and max(totals) >= (500 if lv == Level.GENERAL else 1000), lv.label
+        assert min(totals) < t.interactions_minor, lv.label
+        if lv == Level.GENERAL:
+            assert t.interactions_minor <= max(totals) < t.interactions_major, (lv.label, max(totals))
+        else:
+            assert max(totals) >= t.interactions_major, (lv.label, max(totals))
 
 
 def test_routing_follows_configuration(config):
     assert lead_for(config, "特别重大") == "领导小组组长"
     assert inform_for(config, Level.MAJOR) == ["领导小组", "县政府", "县委宣传部"]
-    assert "县委宣传部" in response_for(config, Level.SPECIAL).audience
+    # SPEC §2: level I is reported to 领导小组 and 县委宣传部 (and 县委、县政府); 宣传部 is named once
+    assert response_for(config, Level.SPECIAL).audience == ["领导小组组长", "领导小组", "县委宣传部", "县委", "县政府"]
     assert [r.level for r in table(config)] == Level.descending()
     config.alerts.routing["一般"].lead = "分管副县长"
     assert lead_for(config, "III") == "分管副县长"
+    # the propaganda contact is told of every level-I issue even when the route does not list it, and only then
+    config.alerts.propaganda_contact = "县委网信办"
+    assert response_for(config, Level.SPECIAL).audience[-1] == "县委网信办"
+    assert "县委网信办" not in response_for(config, Level.MAJOR).audience
+    assert response_for(config, Level.SPECIAL).describe() == "I级（特别重大）：领导小组组长牵头，报领导小组、县委宣传部、县委、县政府、县委网信办"

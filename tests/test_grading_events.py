@@ -2,7 +2,7 @@
 alert is open, a monitor's level with a reason, merging and splitting by hand (all audited)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import make_config
@@ -17,7 +17,7 @@ from yuqing.errors import PermissionDenied, YuqingError
 from yuqing.models import Alert, Event, LabelCorrection
 from yuqing.store import PostQuery, PostRecord, post_key
 
-T0 = datetime(2025, 3, 10, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 10, 1, 0, tzinfo=UTC)
 USERS = [
     {"username": "mon", "name": "舆情监控员甲", "role": "monitor"},
     {"username": "writer", "name": "网评员乙", "role": "commentator"},
@@ -243,3 +243,15 @@ def test_retraining_with_corrections_switches_only_when_not_worse(tmp_path):
         assert any("macro-F1" in line for line in result.lines())
     finally:
         d.close()
+
+
+def test_a_follow_up_days_later_joins_the_stored_event(dep):
+    dep.posts.add(DEMOLITION_DAY1)
+    grade(dep, 3)
+    # four days on (past the 72-hour window): the town's reply, clearly about the same incident
+    reply = post("d-reply", "白沙镇回应柳树村拆迁补偿纠纷：补偿款按标准核算，拆迁办将再次上门与老李家协商", 98,
+                 source="county-news", media="local", negativity=0.4, title="白沙镇回应柳树村拆迁补偿")
+    dep.posts.add([reply])
+    report = grade(dep, 99)
+    assert report.graded_posts == 1 and not report.created
+    assert event_of(dep, "d-reply").id == event_of(dep, "d1").id

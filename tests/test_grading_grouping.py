@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -105,7 +105,7 @@ def test_pairwise_f1_on_written_stories(reader, background, name):
 
 
 def test_duplicate_joins_its_original_even_when_worded_apart(reader, background):
-    t0 = datetime(2025, 1, 1, 8, tzinfo=timezone.utc)
+    t0 = datetime(2025, 1, 1, 8, tzinfo=UTC)
     a = PostRecord(key=post_key("a"), source="weibo", kind="weibo", text="白沙镇柳树村强拆民房，老人被打伤", published_at=t0)
     b = PostRecord(key=post_key("b"), source="news", kind="news", text="云溪一中举办运动会", published_at=t0,
                    duplicate_of=a.id)
@@ -116,7 +116,7 @@ def test_duplicate_joins_its_original_even_when_worded_apart(reader, background)
 
 
 def test_time_window_starts_a_new_event(reader, background):
-    t0 = datetime(2025, 1, 1, 8, tzinfo=timezone.utc)
+    t0 = datetime(2025, 1, 1, 8, tzinfo=UTC)
     text = "白沙镇柳树村强拆民房，挖掘机推倒了老李家的房子"
     g = grouper(reader, background, window_hours=72)
     first, _ = g.add(PostRecord(key=post_key("w1"), source="weibo", kind="weibo", text=text, published_at=t0))
@@ -129,7 +129,7 @@ def test_time_window_starts_a_new_event(reader, background):
 
 def test_grouping_state_round_trips_through_features(reader, background):
     g = grouper(reader, background)
-    t0 = datetime(2025, 1, 1, 8, tzinfo=timezone.utc)
+    t0 = datetime(2025, 1, 1, 8, tzinfo=UTC)
     ev, _ = g.add(PostRecord(key=post_key("s1"), source="weibo", kind="weibo", published_at=t0,
                              text="东湖街道阳光幼儿园二十多个孩子食物中毒住院"))
     features = {"grouping": json.loads(json.dumps(ev.to_features(g.vocab)))}
@@ -150,7 +150,7 @@ def test_anchors_and_kinds():
 
 
 def test_spread_and_trend():
-    t0 = datetime(2025, 1, 1, 8, tzinfo=timezone.utc)
+    t0 = datetime(2025, 1, 1, 8, tzinfo=UTC)
     posts = [
         PostRecord(key=post_key(f"t{i}"), source=src, kind="weibo", text="x", published_at=t0 + timedelta(minutes=m),
                    reposts=r, comments=1, likes=2, media_level=media, author_followers=f)
@@ -165,7 +165,7 @@ def test_spread_and_trend():
 
 
 def test_bare_reaction_joins_the_busy_event_but_a_new_subject_does_not(reader, background):
-    t0 = datetime(2025, 1, 1, 8, tzinfo=timezone.utc)
+    t0 = datetime(2025, 1, 1, 8, tzinfo=UTC)
     g = grouper(reader, background)
     texts = ["白沙镇柳树村凌晨强拆民房，老人被打伤送医", "柳树村强拆现场视频，挖掘机推倒了房子", "白沙镇回应柳树村拆除纠纷"]
     for i, text in enumerate(texts):
@@ -177,3 +177,45 @@ def test_bare_reaction_joins_the_busy_event_but_a_new_subject_does_not(reader, b
     other, _ = g.add(PostRecord(key=post_key("r-new"), source="weibo", kind="weibo", text="云溪县一中今天开运动会",
                                 published_at=t0 + timedelta(hours=2, minutes=5)))
     assert other is not busy
+
+
+def test_companies_parks_and_places_named_after_the_locality_are_anchors(reader):
+    found = reader.read("东湖工业园区宏达化工有限公司在储罐清洗作业中发生中毒事故")[1]
+    assert {"宏达化工", "东湖工业园"} <= found and not {"化工有限公司", "有限公司", "工业园区"} & found
+    assert "宏达化工" in reader.read("宏达化工门口好多家属在哭")[1]  # the same company, named without its legal form
+    assert "鑫达电子" in reader.read("鑫达电子厂拖欠三个月工资")[1]  # a name the tokenizer cut into characters
+    assert "云溪宾馆" in reader.read("全县的公务接待都放在云溪宾馆")[1]  # a hotel named after the county
+    assert reader.read("这家宾馆装修得比五星级还好")[1] == set()  # 这家 points at a place, it does not name one
+    assert reader.read("要改成文旅街区，全是仿古建筑")[1] == {"文旅街区"}  # 建筑 alone names no company
+
+
+def test_two_incidents_at_one_school_stay_apart(reader, background):
+    t0 = datetime(2025, 5, 6, 12, tzinfo=UTC)
+    poisoning = ["云溪一中昨天午饭后三十多个学生上吐下泻，食堂的菜是不是变质了", "云溪一中食堂疑似食物中毒，多名学生送医",
+                 "县市场监管局通报云溪一中学生腹泻：已对食堂留样送检"]
+    beating = ["云溪一中一个班主任体罚学生，扇耳光还罚站一上午", "反映云溪一中教师体罚学生问题，请教育局调查"]
+    posts = [PostRecord(key=post_key(f"school{i}"), source="weibo", kind="weibo", text=text,
+                        published_at=t0 + timedelta(hours=5 * i))
+             for i, text in enumerate(poisoning[:2] + beating[:1] + poisoning[2:] + beating[1:])]
+    g = grouper(reader, background)
+    for p in posts:
+        g.add(p)
+    g.consolidate()
+    ev = [g.by_post[p.id] for p in posts]
+    assert ev[0] == ev[1] == ev[3] and ev[2] == ev[4] and ev[0] != ev[2]
+
+
+def test_follow_up_past_the_window_joins_and_a_bare_reaction_days_later_does_not(reader, background):
+    t0 = datetime(2025, 6, 2, 1, tzinfo=UTC)
+    g = grouper(reader, background, window_hours=72)
+    first, _ = g.add(PostRecord(key=post_key("f1"), source="weibo", kind="weibo", published_at=t0,
+                                text="白沙镇石门村有人半夜开船采砂，河堤都被挖塌了，镇里没人管"))
+    g.add(PostRecord(key=post_key("f2"), source="tieba", kind="tieba", published_at=t0 + timedelta(hours=20),
+                     text="石门村采砂船又来了，一挖就是一整夜"))
+    reply, match = g.add(PostRecord(key=post_key("f3"), source="news", kind="news",
+                                    published_at=t0 + timedelta(days=4, hours=6),
+                                    text="县水利局回应白沙镇石门村非法采砂：已扣押采砂船一艘，将加强夜间巡查"))
+    assert reply is first and "late" in match.how  # past the window, but clearly the same incident
+    bare, _ = g.add(PostRecord(key=post_key("f4"), source="weibo", kind="weibo",
+                               published_at=t0 + timedelta(days=5), text="有没有人管管？？"))
+    assert bare is not first  # a bare reaction is tied to an event by its time alone

@@ -3,7 +3,7 @@ floors hold whatever the model says; every grade has reasons in Chinese."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from conftest import make_config
@@ -42,7 +42,7 @@ def _examples(labels: set[str], n: int = 60) -> list[severity.LabelledEvent]:
 
 def _event(*texts: str, interactions: int = 30) -> list[PostRecord]:
     return [PostRecord(key=post_key(f"m:{t}"), source="weibo", kind="weibo", text=t, reposts=interactions,
-                       published_at=datetime(2025, 1, 1, tzinfo=timezone.utc), relevant=True) for t in texts]
+                       published_at=datetime(2025, 1, 1, tzinfo=UTC), relevant=True) for t in texts]
 
 
 def _chinese(reason: str) -> bool:

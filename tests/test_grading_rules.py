@@ -149,3 +149,13 @@ def test_reasons_are_chinese():
     r = _rules("事故造成3人死亡")
     reason = r.top_findings()[0].reason
     assert "死亡3人" in reason and all(not ch.isascii() or ch.isdigit() or ch in "（）" for ch in reason if not ch.isspace())
+
+
+@pytest.mark.parametrize("text,year,deaths", [
+    ("2009年夏天，柳树村山洪暴发，7名村民遇难。如今村里建起了防洪堤", 2025, 0),  # a year before the event's
+    ("2025年3月2日，白沙镇一民房倒塌，3人死亡", 2025, 3),  # this year: the incident itself
+    ("1999年建成的白沙镇大桥昨晚垮塌，3人死亡", 2025, 3),  # the sentence names the old year, the deaths are now
+    ("2009年夏天，柳树村山洪暴发，7名村民遇难", None, 7),  # no post time: the year cannot be told apart
+])
+def test_deaths_in_a_sentence_dated_to_an_earlier_year_do_not_count(text, year, deaths):
+    assert read_signals(text, (), ("云溪县", "云溪", "白沙镇", "柳树村"), (), year=year).deaths == deaths
