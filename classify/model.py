@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 from yuqing.classify.corpus import Example, data_hash
-from yuqing.classify.features import DocBatch, TextFeatures, compose, make_docs
+from yuqing.classify.features import DocBatch, NBScale, TextFeatures, compose, make_docs
 from yuqing.classify.tokenizer import TOKENIZER_VERSION, Tokenizer
 
 from yuqing.errors import YuqingError
@@ -138,7 +138,10 @@ def build_pipeline(task: str, tokenizer: Tokenizer, labels: Sequence[str], param
         clf = CalibratedClassifierCV(svm, method="sigmoid", cv=min(3, int(counts.min())), ensemble=False)
     else:
         clf = LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000)
-    return Pipeline([("features", features), ("clf", clf)])
+    steps = [("features", features)]
+    if p.get("nb_alpha") and len(counts) == 2:
+        steps.append(("nb", NBScale(alpha=p["nb_alpha"])))
+    return Pipeline([*steps, ("clf", clf)])
 
 
 def metrics(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str] | None = None) -> dict[str, Any]:

@@ -20,6 +20,8 @@ from yuqing.domain import Level
 NEGATIVE_AT = 0.5
 #: below this, with no complaint or risk words, an event is a neutral mention
 NEUTRAL_BELOW = 0.35
+#: below this, risk words (隐患, 火灾) are read as a notice or an inspection, not a complaint
+CALM_BELOW = 0.1
 #: injured people from which injuries alone are 重大或较大
 INJURED_MAJOR = 5
 #: people made ill, or people counted near an incident, from which it "affects many"
@@ -87,13 +89,17 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
     # a grievance: what turns a crowd or a call to meet into a mass incident (not a festival or a volunteer day)
     grievance = bool(sig.complaint or sig.allegations or sig.demolition_violent or sig.clash or sig.mass_strong
                      or [w for w in sig.protest if w in GRIEVANCE_ACTS]) or neg >= NEGATIVE_AT
+    # a notice, an inspection or a drill: incident words told calmly, with nobody harmed or made ill
+    notice = (negativity is not None and neg < NEUTRAL_BELOW and (not sig.complaint or neg < CALM_BELOW)
+              and not sig.allegations
+              and not (sig.deaths or sig.injured or sig.sick or sig.serious_injury or sig.mass_casualty))
     content_risk = bool(
         sig.deaths or sig.mass_casualty or sig.mass_strong or sig.allegations or sig.demolition_violent
-        or (not benign and ((sig.gather_call and grievance) or (sig.incident and (sig.many or sig.sick))
+        or (not benign and ((sig.gather_call and grievance) or (sig.incident and not notice and (sig.many or sig.sick))
                             or sig.serious_injury or sig.injured >= INJURED_MAJOR or (sig.rumour and sig.fast_spread)))
     )
     complaint = bool(sig.complaint)
-    r.negative = (neg >= NEGATIVE_AT or content_risk or bool(sig.critical_coverage)
+    r.negative = not notice and (neg >= NEGATIVE_AT or content_risk or bool(sig.critical_coverage)
                   or (complaint and (negativity is None or neg >= 0.2)) or len(sig.complaint) >= 2)
     r.risky = content_risk or bool(sig.gathering or sig.clash or sig.incident or sig.rumour or sig.violence)
     add = r.floors.append
@@ -148,7 +154,7 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
     if sig.allegations and sig.leaders and shares < t.interactions_special:
         add(Finding("allegation", M, f"指控地方干部（{sig.leaders[0]}）{_words(sig.allegations, 2)}等严重问题"))
     affected = max(sig.sick, sig.crowd)
-    if sig.incident and not benign and (sig.many or sig.sick >= AFFECTED_MANY // 2 or affected >= AFFECTED_MANY):
+    if sig.incident and not benign and not notice and (sig.many or sig.sick >= AFFECTED_MANY // 2 or affected >= AFFECTED_MANY):
         many = f"约{affected}人" if affected else sig.many[0]
         add(Finding("incident_many", M, f"食品、药品、环境或安全事件影响多人（{many}）：{_words(sig.incident)}"))
     if (sig.wage or sig.benefits) and (sig.protest or sig.complaint) and (sig.crowd >= GROUP_PROTEST or _group_words(sig)):
@@ -182,7 +188,9 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
     # -- caps --------------------------------------------------------------------
     if not r.floors:
         calm = bool(sig.positive or sig.enquiry) or (negativity is not None and negativity < NEUTRAL_BELOW)
-        if not r.negative and not r.risky and not sig.complaint and calm and neg < NEUTRAL_BELOW:
+        only_incident_words = notice and not (content_risk or sig.gathering or sig.clash or sig.rumour or sig.violence)
+        if not r.negative and (not r.risky or only_incident_words) and (not sig.complaint or notice) and calm \
+                and neg < NEUTRAL_BELOW:
             r.caps.append(Finding("neutral", Level.MINOR, "无负面或风险内容，属中性或正面提及"))
         elif not r.risky and spread.interactions < t.interactions_minor and spread.top_media in ("local", "self") \
                 and not spread.big_v_posts:

@@ -145,6 +145,18 @@ def test_caps_for_low_risk():
     assert deaths.apply(Level.MINOR) == Level.SPECIAL
 
 
+def test_a_calm_notice_with_incident_words_is_a_neutral_mention():
+    notice = "为有效预防冬季火灾事故，县消防救援大队开展消防安全大检查，共检查单位218家，督促整改火灾隐患364处。"
+    calm = _rules(notice, negativity=0.02)
+    assert calm.floor == Level.MINOR and calm.cap == Level.MINOR
+    # the same words told as a complaint, or with people harmed, keep their floors
+    assert _rules(notice, negativity=0.7).floor == Level.MAJOR
+    fire = "城关镇一批发市场发生火灾，200多名商户受灾，3人受伤送医"
+    assert _rules(fire, negativity=0.02).cap is None or _rules(fire, negativity=0.02).cap > Level.MINOR
+    poisoning = "县疾控通报：实验小学三十名学生食物中毒，已全部送医"
+    assert _rules(poisoning, negativity=0.05).floor == Level.MAJOR
+
+
 def test_reasons_are_chinese():
     r = _rules("事故造成3人死亡")
     reason = r.top_findings()[0].reason
