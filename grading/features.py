@@ -21,6 +21,8 @@ from yuqing.grading.spread import Spread, measure, post_time
 #: at most this much text is read per event (the first posts and the most engaged ones)
 MAX_EVENT_CHARS = 12_000
 MAX_POSTS_READ = 40
+#: negativity from which a post raises the issue (and names its event)
+ISSUE_NEGATIVITY = 0.5
 PLACE_TOKEN = "<地名>"
 NUMBER_TOKEN = "<数>"
 _PLACE_END = re.compile(r".{1,8}(?:省|市|县|区|镇|乡|村|街道|社区|小区|花园|家园|大道|路|街)$")
@@ -72,7 +74,10 @@ def event_text(posts) -> tuple[str, str]:
             size += len(piece)
         if size >= MAX_EVENT_CHARS:
             break
-    title = next((p.title for p in ordered if p.title), "") or (parts[0][:40] if parts else "")
+    # the event is named after its first post that raises the issue (a complaint, not the official answer)
+    titled = [p for p in ordered if p.title]
+    raising = [p for p in titled if (getattr(p, "negativity", None) or 0.0) >= ISSUE_NEGATIVITY]
+    title = (raising or titled)[0].title if titled else (parts[0][:40] if parts else "")
     return "\n".join(parts)[:MAX_EVENT_CHARS], title
 
 
