@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import time
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
+#: real public datasets and saved pages (never copied into the repository); YUQING_SHARED_DATA moves it
+SHARED_DATA = Path(os.environ.get("YUQING_SHARED_DATA") or ROOT.parent / "shared" / "data")
 
 
 def shared(*parts: str) -> Path | None:

@@ -515,35 +515,3 @@ class TextFeatures(BaseEstimator, TransformerMixin):
             names.extend(v.get_feature_names_out().tolist())
         return np.array(names, dtype=object)
 
-
-class NBScale(BaseEstimator, TransformerMixin):
-    """Naive-Bayes log-count-ratio feature scaling for a binary task (NBSVM, Wang & Manning 2012).
-
-    Each column is multiplied by ``r = log((p / |p|₁) / (q / |q|₁))`` where ``p``
-    and ``q`` are ``alpha`` plus the number of training documents of the second
-    and the first class (in sorted label order) that contain the feature. The
-    linear model after it then starts from Naive Bayes' view of which features
-    matter. Being a column scaling, it folds into the linear weights at
-    prediction time (:mod:`.scoring`).
-    """
-
-    def __init__(self, alpha: float = 1.0):
-        self.alpha = alpha
-
-    def fit(self, X, y):
-        y = np.asarray(y)
-        classes = np.unique(y)
-        if len(classes) != 2:
-            raise ValueError(f"NBScale needs exactly two classes, got {len(classes)}")
-        present = sp.csr_matrix(X, copy=True)
-        present.data = (present.data != 0).astype(np.float64)
-        p = self.alpha + np.asarray(present[y == classes[1]].sum(axis=0)).ravel()
-        q = self.alpha + np.asarray(present[y == classes[0]].sum(axis=0)).ravel()
-        self.classes_ = classes
-        self.r_ = np.log((p / p.sum()) / (q / q.sum()))
-        return self
-
-    def transform(self, X):
-        X = sp.csr_matrix(X, copy=True)
-        X.data *= self.r_[X.indices]
-        return X

@@ -119,6 +119,47 @@ class Scorer:
             self.weights[task] = {"blocks": blocks, "intercept": intercept, "calibrators": calibrators,
                                   "classes": classes}
 
+        # analyzers none of whose blocks is needed for explanations (char n-grams) are scored for all
+        # models at once: one sparse product of the posts' sublinear term frequencies with a matrix
+        # holding, per joint n-gram, idf × weights of every block (and idf² for the blocks' row norms)
+        for analyzer, a in self.analyzers.items():
+            blocks = [(task, b) for task, w in self.weights.items() for b in w["blocks"] if b["analyzer"] == analyzer]
+            a["joint"] = None
+            if analyzer == "word" or not all(b["vec"].sublinear_tf for _, b in blocks):
+                continue
+            widths = [b["W"].shape[1] for _, b in blocks]
+            A = np.zeros((a["size"], sum(widths)))
+            B = np.zeros((a["size"], len(blocks)))
+            spans = []
+            col = 0
+            for i, (task, b) in enumerate(blocks):
+                m_ = a["maps"][(task, b["bi"])][:-1]
+                known = m_ >= 0
+                idf = b["vec"].idf_[m_[known]]
+                A[known, col:col + widths[i]] = idf[:, None] * b["W"][m_[known]]
+                B[known, i] = idf * idf
+                spans.append((task, b["bi"], col, col + widths[i], i, b["weight"]))
+                col += widths[i]
+            a["joint"] = {"A": A, "B": B, "spans": spans}
+
+    def _joint(self, analyzer: str, agg, n: int) -> dict:
+        """Each (task, block)'s contribution to the decision values, for a jointly scored analyzer."""
+        a = self.analyzers[analyzer]
+        r, j, counts = agg
+        tf = np.log(counts)
+        tf += 1.0
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(r, minlength=n), out=indptr[1:])
+        X = sp.csr_matrix((tf, j, indptr), shape=(n, a["size"]))
+        S = X @ a["joint"]["A"]
+        X.data *= tf
+        norms = np.sqrt(X @ a["joint"]["B"])
+        norms[norms == 0] = 1.0
+        out = {}
+        for task, bi, c0, c1, i, weight in a["joint"]["spans"]:
+            out[(task, bi)] = S[:, c0:c1] * (weight / norms[:, i])[:, None]
+        return out
+
     def _aggregate(self, analyzer: str, docs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows, joint ids and counts of the vocabulary n-grams of each doc (sorted by row)."""
         a = self.analyzers[analyzer]
@@ -149,9 +190,12 @@ class Scorer:
         tasks = list(self.models) if tasks is None else list(tasks)
         out: dict[str, Scored] = {}
         agg = {}
+        joint = {}
         for analyzer in self.analyzers:
             if any(b["analyzer"] == analyzer for t in tasks if t in self.weights for b in self.weights[t]["blocks"]):
                 agg[analyzer] = self._aggregate(analyzer, docs)
+                if self.analyzers[analyzer]["joint"] is not None:
+                    joint.update(self._joint(analyzer, agg[analyzer], n))
         for task in tasks:
             if task not in self.weights:
                 m = self.models[task]
@@ -169,6 +213,9 @@ class Scorer:
             decision = np.zeros((n, len(wts["intercept"])))
             scored = Scored(None, wts["classes"])
             for b in wts["blocks"]:
+                if (task, b["bi"]) in joint:
+                    decision += joint[(task, b["bi"])]
+                    continue
                 r, j, counts = agg[b["analyzer"]]
                 vec = b["vec"]
                 cols = self.analyzers[b["analyzer"]]["maps"][(task, b["bi"])][j]

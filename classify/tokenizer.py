@@ -102,7 +102,7 @@ def _jieba_ascii_split(tokens: list[str], has_word) -> list[str]:
     """Split ASCII runs the way jieba's HMM fallback does (``baidu.com`` → baidu . com)."""
     out: list[str] = []
     for t in tokens:
-        if len(t) > 1 and _ASCII_RUN.match(t) and not _RE_SKIP.fullmatch(t) and not has_word(t):
+        if len(t) > 1 and t.isascii() and _ASCII_RUN.match(t) and not _RE_SKIP.fullmatch(t) and not has_word(t):
             out.extend(p for p in _RE_SKIP.split(t) if p)
         else:
             out.append(t)
@@ -122,7 +122,9 @@ class _RJiebaBackend:
         self._has_word = self._jieba.has_word
 
     def cut(self, text: str) -> list[str]:
-        tokens = self._cut(text)
+        return self._fix(text, self._cut(text))
+
+    def _fix(self, text: str, tokens: list[str]) -> list[str]:
         if _ASCII_PUNCT.search(text) is not None:
             for run in _ASCII_RUNS.findall(text):
                 if not _RE_SKIP.fullmatch(run):

@@ -15,7 +15,8 @@ import pytest
 from yuqing.config import from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
+#: real public datasets and saved pages (never copied into the repository); YUQING_SHARED_DATA moves it
+SHARED_DATA = Path(os.environ.get("YUQING_SHARED_DATA") or ROOT.parent / "shared" / "data")
 
 #: the fictional locality every test and the demo watch
 LOCALITY = {
