@@ -13,7 +13,6 @@ The evaluation files are read here and nowhere else; only aggregate figures are 
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
 import time
@@ -21,46 +20,23 @@ from collections import Counter
 from itertools import combinations
 from pathlib import Path
 
+from common import OneCore, locality
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 GRADING_EVAL = HERE / "data" / "grading_eval.jsonl"
 GROUPING_EVAL = HERE / "data" / "grouping_eval.jsonl"
 
-#: the locality the evaluation sets are written about (the fictional county of every test and the demo)
-LOCALITY = {
-    "name": "云溪县",
-    "aliases": ["云溪"],
-    "units": ["城关镇", "白沙镇", "东湖街道", "幸福社区", "柳树村"],
-    "officials": ["县委书记", "县长", "副县长"],
-    "terms": ["云溪大道", "云溪一中"],
-    "lookalikes": ["云溪区"],
-}
-
 
 def _config(data_dir: Path):
     from yuqing.config import from_dict
 
-    return from_dict({"locality": LOCALITY, "storage": {"data_dir": str(data_dir)}})
+    return from_dict({"locality": locality(), "storage": {"data_dir": str(data_dir)}})
 
 
 def _read(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
-
-
-class _OneCore:
-    """Pin the process to one CPU while timing (restored afterwards)."""
-
-    def __enter__(self):
-        self.saved = None
-        if hasattr(os, "sched_getaffinity"):
-            self.saved = os.sched_getaffinity(0)
-            os.sched_setaffinity(0, {min(self.saved)})
-        return self
-
-    def __exit__(self, *exc):
-        if self.saved is not None:
-            os.sched_setaffinity(0, self.saved)
 
 
 def severity_figures(cfg, events: list[dict]) -> dict:
@@ -130,7 +106,7 @@ def throughput(cfg, posts: list[dict], repeat: int) -> dict:
     batches = [[record_from_json(p, line=i + 1, prefix=f"speed:{k}:") for i, p in enumerate(posts)] for k in range(repeat)]
     n = sum(len(b) for b in batches)
     out: dict = {}
-    with _OneCore():
+    with OneCore():
         try:
             from yuqing.classify.api import classify_records
         except ImportError as e:

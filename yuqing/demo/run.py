@@ -27,18 +27,22 @@ DEMO_USERS = [
 ]
 
 
+#: the fictional county of the demo (and of the benchmarks' evaluation sets)
+DEMO_LOCALITY = {
+    "name": "云溪县",
+    "aliases": ["云溪"],
+    "units": ["城关镇", "白沙镇", "东湖街道", "幸福社区", "柳树村"],
+    "officials": ["县委书记", "县长", "副县长"],
+    "terms": ["云溪大道", "云溪一中"],
+    "lookalikes": ["云溪区"],
+}
+
+
 def demo_config(workdir: Path, base_url: str) -> dict:
     from yuqing.demo.server import demo_sources
 
     return {
-        "locality": {
-            "name": "云溪县",
-            "aliases": ["云溪"],
-            "units": ["城关镇", "白沙镇", "东湖街道", "幸福社区", "柳树村"],
-            "officials": ["县委书记", "县长", "副县长"],
-            "terms": ["云溪大道", "云溪一中"],
-            "lookalikes": ["云溪区"],
-        },
+        "locality": DEMO_LOCALITY,
         "keywords": {"include": ["拆迁", "欠薪", "污染", "事故", "投诉"], "exclude": ["招聘", "代理加盟"]},
         "sources": demo_sources(base_url),
         "users": DEMO_USERS,
