@@ -25,8 +25,9 @@ from sqlalchemy.orm import selectinload
 from yuqing.alerts import workflow
 from yuqing.alerts.clock import Timeliness, is_late, is_missed, time_left, time_to_reply, time_to_report, timeliness
 from yuqing.alerts.models import LiaisonForm, ReminderMark
+from yuqing.alerts.workflow import _now
 from yuqing.domain import Level
-from yuqing.models import Alert, Event, utcnow
+from yuqing.models import Alert, Event
 from yuqing.store import PostQuery
 
 log = logging.getLogger(__name__)
@@ -35,14 +36,6 @@ __all__ = [
     "sync_alerts", "check_deadlines", "queue", "SyncReport", "DeadlineReport", "QueuePage", "QueueFilter",
     "Timeliness", "timeliness", "time_left", "time_to_report", "time_to_reply", "is_late", "is_missed",
 ]
-
-
-def _now(now: datetime | None) -> datetime:
-    if now is None:
-        return utcnow()
-    if now.tzinfo is None:
-        raise ValueError(f"naive datetime {now!r}: pass timezone-aware times")
-    return now
 
 
 # -- opening and escalating ------------------------------------------------------------------
