@@ -17,41 +17,13 @@ Skips with a reason when ``../shared/data`` is absent.
 from __future__ import annotations
 
 import csv
-import os
 import tempfile
 import time
 from pathlib import Path
 
-from common import shared
+from common import OneCore, locality, shared
 
-LOCALITY = {
-    "name": "云溪县",
-    "aliases": ["云溪"],
-    "units": ["城关镇", "白沙镇", "东湖街道", "幸福社区", "柳树村"],
-    "officials": ["县委书记", "县长", "副县长"],
-    "terms": ["云溪大道", "云溪一中"],
-    "lookalikes": ["云溪区"],
-}
 POST_CHARS = 200
-
-
-class _OneCore:
-    """Pin the process to one CPU and BLAS/OpenMP pools to one thread while timing."""
-
-    def __enter__(self):
-        from threadpoolctl import threadpool_limits
-
-        self.saved = None
-        if hasattr(os, "sched_getaffinity"):
-            self.saved = os.sched_getaffinity(0)
-            os.sched_setaffinity(0, {min(self.saved)})
-        self.limits = threadpool_limits(1)
-        return self
-
-    def __exit__(self, *exc):
-        self.limits.unregister() if hasattr(self.limits, "unregister") else None
-        if self.saved is not None:
-            os.sched_setaffinity(0, self.saved)
 
 
 def _posts(path: Path, n: int) -> list[str]:
@@ -90,7 +62,7 @@ def throughput(n: int) -> dict:
     texts = _posts(path, n)
     figures: dict = {"posts_timed": len(texts), "mean_post_chars": round(sum(map(len, texts)) / len(texts), 1)}
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = from_dict({"locality": LOCALITY, "storage": {"data_dir": tmp}})
+        cfg = from_dict({"locality": locality(), "storage": {"data_dir": tmp}})
         models = ModelSet.for_config(cfg)  # trains the shipped models (first use), not timed
         jieba.setLogLevel(60)
         jieba.initialize()
@@ -105,7 +77,7 @@ def throughput(n: int) -> dict:
             for t in batch:
                 jieba.lcut(t)
 
-        with _OneCore():
+        with OneCore():
             classify_step(texts[:200])  # warm up
             step = _rate(classify_step, texts, 3)
             bare = _rate(bare_jieba, texts, 2)

@@ -15,6 +15,8 @@ Each batch is segmented once and the three models share the segmentation.
 """
 from __future__ import annotations
 
+import gc
+
 import logging
 import threading
 from collections.abc import Iterable, Sequence
@@ -104,6 +106,10 @@ class ModelSet:
                 return hit[1]
         paths = ensure_models(cfg)
         models = cls(**{task: TextModel.load(paths[task], task) for task in TASKS})
+        # the models' vocabularies are millions of long-lived objects: keep them out of the cyclic
+        # garbage collector's full passes, which otherwise stall the hot path every few thousand posts
+        gc.collect()
+        gc.freeze()
         with _cache_lock:
             _cache[key] = (reg.stamp(), models)
         return models
