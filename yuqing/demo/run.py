@@ -135,8 +135,9 @@ def _run_chain(dep, cfg_path: Path, echo) -> dict:
     echo(f"  alert queue:  {exe} --config {cfg_path} serve   then open http://127.0.0.1:{dep.config.web.port}/")
     echo(f"                (users: {', '.join(u['username'] for u in DEMO_USERS)}; password: {DEMO_PASSWORD})")
     echo(f"  on the command line: {exe} --config {cfg_path} alerts list")
-    echo(f"  notebooks:    YUQING_CONFIG={cfg_path} {Path(exe).parent / 'jupyter' if '/' in exe else 'jupyter'} lab notebooks/")
-    echo("                (once: pip install -e '.[notebooks]' for JupyterLab)")
+    bin_dir = f"{Path(exe).parent}/" if "/" in exe else ""
+    echo(f"  notebooks:    YUQING_CONFIG={cfg_path} {bin_dir}jupyter lab notebooks/")
+    echo(f"                (JupyterLab once: {bin_dir}pip install -e '.[notebooks]')")
     return {"crawled": crawled, "chain": chain, "alerts": [a.id for a in alerts], "digest": digest, "config": cfg_path}
 
 
