@@ -1,7 +1,7 @@
 """Schema migrations: an upgrade keeps an office's data, and the models never drift from the migrations."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext

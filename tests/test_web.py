@@ -5,7 +5,6 @@ import csv
 import io
 import os
 import stat
-import urllib.error
 from datetime import timedelta
 
 import pytest
@@ -338,7 +337,7 @@ def test_search_goes_through_the_store(app, dep):
 
 def test_ledger_marks_late_and_missed(app, dep):
     e_late = add_event(dep, title="迟报的事件", started=T0)
-    e_missed = add_event(dep, title="漏报的事件", started=T0)
+    add_event(dep, title="漏报的事件", started=T0)
     api.sync_alerts(dep, now=T0)
     with workflow.open_session(dep) as s, s.begin():
         a = s.query(Alert).filter_by(event_id=e_late).one()
