@@ -124,6 +124,8 @@ def _frame(columns: dict[str, list], spec: dict[str, str], tz: str) -> pd.DataFr
             out[name] = pd.Series(pd.to_timedelta(pd.Series(values, dtype="object")), dtype="timedelta64[ns]")
         else:
             out[name] = pd.Series(values, dtype=kind if kind != "list" else "object")
+        if name == "level":  # the ordered Chinese level name goes beside the number
+            out["level_name"] = _level_names(out[name])
     return pd.DataFrame(out)
 
 
@@ -201,9 +203,7 @@ def posts(
         if len(page) < PAGE:
             break
         offset += PAGE
-    df = _frame(cols, POST_COLUMNS, tz)
-    df.insert(df.columns.get_loc("level") + 1, "level_name", _level_names(df["level"]))
-    return df
+    return _frame(cols, POST_COLUMNS, tz)
 
 
 EVENT_COLUMNS = {
@@ -270,9 +270,7 @@ def events(
                     cols[name].append(alert_id)
                 else:
                     cols[name].append(getattr(ev, name))
-    df = _frame(cols, EVENT_COLUMNS, tz)
-    df.insert(df.columns.get_loc("level") + 1, "level_name", _level_names(df["level"]))
-    return df
+    return _frame(cols, EVENT_COLUMNS, tz)
 
 
 ALERT_COLUMNS = {
@@ -362,7 +360,6 @@ def alerts(
             for name in ALERT_COLUMNS:
                 cols[name].append(derived[name] if name in derived else getattr(a, name))
     df = _frame(cols, ALERT_COLUMNS, tz)
-    df.insert(df.columns.get_loc("level") + 1, "level_name", _level_names(df["level"]))
     df.insert(df.columns.get_loc("current_step") + 1, "step_name", _step_names(df["current_step"]))
     return df
 
