@@ -295,6 +295,36 @@ def sync_cmd(state, at: str | None) -> None:
         click.echo(line)
 
 
+@alerts.command("outbox")
+@click.option("--send", "send_due", is_flag=True, help="Deliver the messages that are due now.")
+@click.option("--retry-failed", is_flag=True, help="Give failed messages another round of attempts (after mending a channel).")
+@click.option("--all", "show_all", is_flag=True, help="Include delivered messages.")
+@click.option("--limit", default=100, show_default=True)
+@pass_state
+def outbox_cmd(state, send_due: bool, retry_failed: bool, show_all: bool, limit: int) -> None:
+    """Notifications not yet delivered to every channel (yuqing run retries them every minute)."""
+    from yuqing.alerts import outbox
+
+    dep = state.deployment()
+    tz = dep.config.timezone
+    if retry_failed:
+        click.echo(f"{outbox.retry_failed(dep)} failed message(s) will be tried again")
+    if send_due or retry_failed:
+        for line in outbox.drain(dep).lines():
+            click.echo(line)
+    statuses = ("pending", "sending", "failed", "done") if show_all else ("pending", "sending", "failed")
+    rows = outbox.listing(dep, statuses, limit)
+    if not rows:
+        click.echo("outbox: every message has been delivered")
+        return
+    labels = {"pending": "待发送", "sending": "发送中", "failed": "发送失败", "done": "已送达"}
+    for r in rows:
+        when = _local(r.next_attempt_at, tz) if r.status == "pending" else _local(r.finished_at or r.claimed_at, tz)
+        sent = ",".join(r.channels_sent or []) or "-"
+        click.echo(f"#{r.id}\t{labels.get(r.status, r.status)}\t{r.attempts} attempt(s)\t{when}\tsent: {sent}\t"
+                   f"{r.subject[:60]}" + (f"\t{r.last_error[:120]}" if r.last_error else ""))
+
+
 # -- 通稿 ----------------------------------------------------------------------------
 
 @alerts.group("statement")

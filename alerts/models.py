@@ -7,6 +7,8 @@
 - :class:`LiaisonForm` — a 舆情联系单 sent to a responsible unit, with its
   verification deadline.
 - :class:`NotificationDelivery` — the log of every notification attempt.
+- :class:`OutboxMessage` — a notification written in the transaction of the
+  change it tells of, kept until every channel has it (see :mod:`yuqing.alerts.outbox`).
 - :class:`ReminderMark` — which reminders and escalations an alert has had,
   so each goes out once even when two checkers run at the same time.
 
@@ -128,6 +130,34 @@ class NotificationDelivery(Base):
     audience: Mapped[list[Any]] = mapped_column(default=list)
     alert_id: Mapped[int | None] = mapped_column(Integer, index=True)  # no FK: the log outlives alerts
     kind_of_message: Mapped[str | None] = mapped_column(String(30))  # new, escalation, reminder, overdue, …
+    outbox_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the outbox message delivered
+
+
+class OutboxMessage(Base):
+    """A notification to deliver: committed with the change it tells of, kept until every channel has it.
+
+    ``status``: ``pending`` (waiting for its first or next attempt at ``next_attempt_at``),
+    ``sending`` (claimed by ``claimed_by`` at ``claimed_at``), ``done`` (every matching
+    channel has it, listed in ``channels_sent``), ``failed`` (attempts used up).
+    """
+
+    __tablename__ = "notification_outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    subject: Mapped[str] = mapped_column(Text)
+    kind_of_message: Mapped[str | None] = mapped_column(String(30))
+    alert_id: Mapped[int | None] = mapped_column(Integer, index=True)  # no FK: the outbox outlives alerts
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the Message (notify.Message.to_payload)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    channels_sent: Mapped[list[Any]] = mapped_column(default=list)
+    last_error: Mapped[str | None] = mapped_column(Text)  # secrets redacted
+    finished_at: Mapped[datetime | None] = mapped_column()
 
 
 class ReminderMark(Base):
@@ -146,6 +176,6 @@ class ReminderMark(Base):
 def ensure_schema(engine) -> None:
     """Create the alert tables and the queue index where missing (tests, benchmarks; offices use migrations)."""
     tables = [Statement.__table__, StatementReview.__table__, LiaisonForm.__table__,
-              NotificationDelivery.__table__, ReminderMark.__table__]
+              NotificationDelivery.__table__, ReminderMark.__table__, OutboxMessage.__table__]
     Base.metadata.create_all(engine, tables=tables)
     QUEUE_INDEX.create(engine, checkfirst=True)

@@ -7,10 +7,10 @@ exponential backoff; every outcome is written to ``notification_deliveries``.
 A failing channel is logged, never raised: the procedure must not wait on a
 dead mail server.
 
-Inside the procedure, state changes do not send directly: they :func:`queue`
-messages on the SQLAlchemy session, and the messages go out only after that
-session commits (and are dropped if it rolls back), so nobody is told of a
-change that did not happen.
+Inside the procedure, state changes do not send directly: they write their
+messages to the outbox in their own transaction (:mod:`yuqing.alerts.outbox`),
+which delivers them after the commit and retries what did not get through, so
+nobody is told of a change that did not happen and no message is lost.
 
 Secrets (SMTP passwords, 钉钉 signing secrets, webhook keys in URLs) are read
 from the environment at send time and never appear in logs or in the table.
@@ -26,7 +26,6 @@ import mimetypes
 import os
 import smtplib
 import ssl
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -39,8 +38,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from yuqing.domain import Level
 from yuqing.models import utcnow
@@ -88,6 +85,24 @@ class Message:
     def when(self) -> datetime:
         return self.at or utcnow()
 
+    def to_payload(self) -> dict[str, Any]:
+        """The message as JSON-ready data (kept in the outbox until every channel has it)."""
+        return {
+            "subject": self.subject, "text": self.text, "level": int(self.level) if self.level is not None else None,
+            "link": self.link, "audience": list(self.audience), "attachments": [str(p) for p in self.attachments],
+            "kind": self.kind, "alert_id": self.alert_id,
+            "deadline_at": _iso(self.deadline_at), "at": _iso(self.at),
+        }
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> Message:
+        return cls(
+            subject=data["subject"], text=data.get("text") or "", level=data.get("level"), link=data.get("link"),
+            audience=data.get("audience") or [OFFICE], attachments=data.get("attachments") or [],
+            kind=data.get("kind"), alert_id=data.get("alert_id"),
+            deadline_at=_from_iso(data.get("deadline_at")), at=_from_iso(data.get("at")),
+        )
+
     @property
     def heading(self) -> str:
         if self.level is None:
@@ -99,6 +114,14 @@ class Message:
         if self.deadline_at is None:
             return None
         return format_time_left(self.deadline_at, self.when)
+
+
+def _iso(t: datetime | None) -> str | None:
+    return t.astimezone(timezone.utc).isoformat() if t is not None else None
+
+
+def _from_iso(v: str | None) -> datetime | None:
+    return datetime.fromisoformat(v) if v else None
 
 
 @dataclass
@@ -259,18 +282,24 @@ class Notifier:
             log.warning("could not read declared duty periods: %s", str(e).splitlines()[0])
             return False
 
-    def send(self, message: Message) -> list[Delivery]:
-        """Send over every matching channel; never raises. Returns one Delivery per channel."""
+    def send(self, message: Message, skip: set[str] | frozenset[str] = frozenset(),
+             outbox_id: int | None = None) -> list[Delivery]:
+        """Send over every matching channel not named in ``skip``; never raises.
+
+        Returns one Delivery per channel tried; raises nothing when routing fails
+        (a broken duty period or level in the configuration) but returns None, so
+        the outbox keeps the message for a later attempt.
+        """
         deliveries: list[Delivery] = []
         try:
-            channels = self.channels_for(message)
+            channels = [c for c in self.channels_for(message) if c.name not in skip]
         except Exception:  # a broken duty period or level in the config must not stop the procedure
             log.exception("notification routing failed for %r", message.subject)
-            return deliveries
+            return None  # type: ignore[return-value]
         for channel in channels:
             deliveries.append(self._send_one(channel, message))
         if deliveries:
-            self._log(message, deliveries)
+            self._log(message, deliveries, outbox_id)
         return deliveries
 
     # -- one channel, with retries ----------------------------------------
@@ -311,7 +340,7 @@ class Notifier:
             return url
         return channel.url
 
-    def _log(self, message: Message, deliveries: list[Delivery]) -> None:
+    def _log(self, message: Message, deliveries: list[Delivery], outbox_id: int | None = None) -> None:
         from yuqing.alerts.models import NotificationDelivery
 
         try:
@@ -322,6 +351,7 @@ class Notifier:
                         at=d.at, channel=d.channel, kind=d.kind, status=d.status, attempts=d.attempts,
                         error=d.error, subject=message.heading[:500], level=int(message.level) if message.level else None,
                         audience=list(message.audience), alert_id=message.alert_id, kind_of_message=message.kind,
+                        outbox_id=outbox_id,
                     )
                     s.add(row)
                     rows.append(row)
@@ -446,46 +476,3 @@ def webhook_payload(m: Message, tz: str = "Asia/Shanghai") -> dict[str, Any]:
         "at": m.when.astimezone(timezone.utc).isoformat(),
         "markdown": render_markdown(m, tz),
     }
-
-
-# -- sending after commit -------------------------------------------------------
-
-_OUTBOX = "yuqing.notify.outbox"
-#: set on a session's ``info`` to send its messages from a background thread (the web app)
-BACKGROUND = "yuqing.notify.background"
-
-
-def queue(session: Session, deployment, message: Message) -> None:
-    """Send ``message`` once ``session`` commits; drop it if the session rolls back."""
-    session.info.setdefault(_OUTBOX, []).append((deployment, message))
-
-
-def pending(session: Session) -> list[Message]:
-    """Messages queued on a session and not yet sent (for tests and dry runs)."""
-    return [m for _, m in session.info.get(_OUTBOX, [])]
-
-
-def _deliver(items: list[tuple[Any, Message]]) -> None:
-    for deployment, message in items:
-        try:
-            Notifier(deployment).send(message)
-        except Exception:  # pragma: no cover - send never raises; belt and braces
-            log.exception("notification %r failed", message.subject)
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    items = session.info.pop(_OUTBOX, None)
-    if not items:
-        return
-    if session.info.get(BACKGROUND):
-        threading.Thread(target=_deliver, args=(items,), name="yuqing-notify", daemon=True).start()
-    else:
-        _deliver(items)
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    dropped = session.info.pop(_OUTBOX, None)
-    if dropped:
-        log.info("dropped %d notification(s) of a rolled-back change", len(dropped))

@@ -32,7 +32,7 @@ from sqlalchemy import event as sa_event, func, select
 from sqlalchemy.orm import Session
 
 from yuqing import audit
-from yuqing.alerts import notify
+from yuqing.alerts import notify, outbox
 from yuqing.alerts import permissions as perm
 from yuqing.alerts.models import LiaisonForm, Statement, StatementReview
 from yuqing.alerts.routing import alert_message, approval_body, clock_text
@@ -79,7 +79,7 @@ def register(deployment) -> None:
 def bind(session: Session, deployment, background: bool = False) -> Session:
     session.info[DEPLOYMENT] = deployment
     if background:
-        session.info[notify.BACKGROUND] = True
+        session.info[outbox.BACKGROUND] = True
     register(deployment)
     return session
 
@@ -141,7 +141,7 @@ def _queue(session: Session, message: notify.Message) -> None:
     if dep is None:  # pragma: no cover - _config already refused
         log.warning("notification %r not sent: session has no deployment", message.subject)
         return
-    notify.queue(session, dep, message)
+    outbox.enqueue(session, dep, message)
 
 
 # -- helpers -------------------------------------------------------------------------

@@ -324,7 +324,8 @@ def duty_office(tmp_path, clock, other_jobs):
 def test_plan_follows_the_configuration_and_duty(duty_office):
     cfg = load(duty_office)
     normal = {j.id: j for j in scheduler.plan_jobs(cfg, duty=False)}
-    assert set(normal) == {"crawl:county-news", "crawl:weibo-search", "process", "deadlines", "digest", "monthly"}
+    assert set(normal) == {"crawl:county-news", "crawl:weibo-search", "process", "deadlines", "notifications", "digest",
+                           "monthly"}
     assert normal["crawl:county-news"].trigger.interval == timedelta(minutes=60)
     assert normal["crawl:weibo-search"].trigger.interval == timedelta(minutes=30)
     assert normal["digest"].every == "每天 17:00" and str(normal["digest"].trigger.timezone) == "Asia/Shanghai"
@@ -423,7 +424,7 @@ def test_run_starts_and_stops_cleanly(tmp_path, monkeypatch, other_jobs):
     assert any(x.startswith("digest") for x in lines) and lines[-1] == "scheduler stopped"
     with dep.engine.connect() as c:
         ids = {row[0] for row in c.execute(select(scheduler.jobs_table.c.id))}
-    assert ids == {"process", "deadlines", "digest", "monthly"}
+    assert ids == {"process", "deadlines", "notifications", "digest", "monthly"}
     dep.close()
     scheduler._DEPLOYMENTS.pop(str(path.resolve()), None)
 

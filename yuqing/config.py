@@ -204,6 +204,17 @@ class Channel(_Section):
 class Notifications(_Section):
     base_url: str = Field(default="http://127.0.0.1:8080", description="links in messages point here")
     channels: list[Channel] = Field(default_factory=list)
+    retry_minutes: list[int] = Field(
+        default_factory=lambda: [1, 5, 15, 60, 120],
+        description="a message a channel did not take is tried again after these delays, then marked failed",
+    )
+
+    @field_validator("retry_minutes")
+    @classmethod
+    def _positive(cls, v: list[int]) -> list[int]:
+        if any(m < 1 for m in v):
+            raise ValueError("delays are whole minutes, at least 1")
+        return v
 
 
 class User(_Section):
@@ -220,6 +231,7 @@ class Schedule(_Section):
     monthly_time: str = Field(default="08:00")
     deadline_check_seconds: int = Field(default=60, ge=10, le=3600)
     grade_seconds: int = Field(default=60, ge=10, le=3600, description="classify and grade new posts")
+    outbox_seconds: int = Field(default=60, ge=10, le=3600, description="deliver notifications still in the outbox")
     misfire_grace_hours: float = Field(default=12, gt=0, description="a missed run this late still runs once")
 
     @field_validator("digest_time", "monthly_time")

@@ -12,6 +12,7 @@ job id             what                                         when
                                                                  or cadence × ``duty.cadence_factor``)
 ``process``        classify → grade → open/escalate alerts       every ``schedule.grade_seconds``
 ``deadlines``      reminders and overdue alerts                  every ``schedule.deadline_check_seconds``
+``notifications``  deliver what the outbox still holds            every ``schedule.outbox_seconds``
 ``digest``         the daily digest (舆情日报), sent             ``schedule.digest_time`` Asia/Shanghai
 ``monthly``        last month's report (月报), sent              ``monthly_day`` at ``monthly_time``
 =================  ==========================================  ===============================
@@ -258,6 +259,11 @@ def plan_jobs(cfg, duty: bool, at: datetime | None = None) -> list[PlannedJob]:
         PlannedJob("deadlines", "检查12小时时限（提醒、超时）", "deadlines",
                    IntervalTrigger(seconds=check, start_date=at + timedelta(seconds=10), timezone=tz), _every(check))
     )
+    every = cfg.schedule.outbox_seconds
+    jobs.append(
+        PlannedJob("notifications", "补发未送达的通知", "notifications",
+                   IntervalTrigger(seconds=every, start_date=at + timedelta(seconds=3), timezone=tz), _every(every))
+    )
     h, m = _hm(cfg.schedule.digest_time)
     jobs.append(
         PlannedJob("digest", "生成并发送舆情日报", "digest", CronTrigger(hour=h, minute=m, timezone=tz),
@@ -406,6 +412,12 @@ def _task_deadlines(dep, config_path, scheduled, late, started) -> str:
     return "; ".join(report.lines()) if hasattr(report, "lines") else str(report)
 
 
+def _task_notifications(dep, config_path, scheduled, late, started) -> str:
+    from yuqing.alerts.outbox import drain
+
+    return "; ".join(drain(dep).lines())
+
+
 def _task_digest(dep, config_path, scheduled, late, started) -> str:
     from yuqing.alerts.digest import write_digest
 
@@ -430,6 +442,7 @@ TASKS: dict[str, Callable[..., str]] = {
     "crawl": _task_crawl,
     "process": _task_process,
     "deadlines": _task_deadlines,
+    "notifications": _task_notifications,
     "digest": _task_digest,
     "monthly": _task_monthly,
 }
