@@ -446,7 +446,7 @@ def test_two_yuqing_run_processes_make_up_a_missed_digest_once(tmp_path):
     r.sync_jobs()
     due = (utcnow() - timedelta(minutes=30)).replace(microsecond=0)
     r.scheduler.modify_job("digest", next_run_time=due)  # as if the machine was off at its time
-    for other in ("process", "deadlines", "monthly"):
+    for other in ("process", "deadlines", "notifications", "monthly"):
         r.scheduler.modify_job(other, next_run_time=utcnow() + timedelta(days=1))
     r.shutdown()
 
