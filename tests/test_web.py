@@ -8,6 +8,7 @@ import stat
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from test_alerts_support import T0, PASSWORD, add_event, make_deployment, set_event_level
 from test_web_roles import csrf, login
@@ -17,7 +18,6 @@ from yuqing.domain import Level, Step
 from yuqing.models import Alert, Event, LabelCorrection, utcnow
 from yuqing.store import PostQuery
 from yuqing.web import SECRET_FILE, create_app, secret_key
-from yuqing.web.auth import reset_throttle
 
 
 @pytest.fixture
@@ -32,7 +32,6 @@ def dep(tmp_path):
 
 @pytest.fixture
 def app(dep):
-    reset_throttle()
     return create_app(dep, testing=True)
 
 
@@ -77,13 +76,45 @@ def test_login_refuses_open_redirects(app):
         assert r.headers["Location"] == "/"
 
 
-def test_login_throttle(app):
+def test_login_throttle(app, dep):
     c = app.test_client()
     token = csrf(c.get("/login").get_data(as_text=True))
     for _ in range(5):
         assert c.post("/login", data={"username": "bangong", "password": "x", "csrf_token": token}).status_code == 401
     r = c.post("/login", data={"username": "bangong", "password": PASSWORD, "csrf_token": token})
     assert r.status_code == 429 and "次数过多" in r.get_data(as_text=True)
+    # another user, and the same user from another address, are not locked out
+    assert login(app.test_client(), "jiankong").status_code == 303
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.0.0.7"
+    assert login(other, "bangong").status_code == 303
+
+
+def test_login_throttle_holds_across_worker_processes_and_addresses(dep):
+    from yuqing.models import LoginFailure
+
+    def attempt(app, ip, password="x", username="bangong"):
+        c = app.test_client()
+        c.environ_base["REMOTE_ADDR"] = ip
+        token = csrf(c.get("/login").get_data(as_text=True))
+        return c.post("/login", data={"username": username, "password": password, "csrf_token": token}).status_code
+
+    worker_a, worker_b = create_app(dep, testing=True), create_app(dep, testing=True)  # two processes, one database
+    assert [attempt(worker_a, "10.0.0.1") for _ in range(3)] == [401] * 3
+    assert [attempt(worker_b, "10.0.0.1") for _ in range(2)] == [401] * 2
+    assert attempt(worker_a, "10.0.0.1", PASSWORD) == 429
+    assert attempt(worker_b, "10.0.0.1", PASSWORD) == 429
+
+    # a guess spread over many addresses locks the username
+    for i in range(15):
+        assert attempt(worker_a if i % 2 else worker_b, f"10.0.1.{i}") == 401
+    assert attempt(worker_a, "10.0.2.1", PASSWORD) == 429
+
+    # failures older than the window no longer count
+    with dep.sessions() as s, s.begin():
+        for f in s.scalars(select(LoginFailure)):
+            f.at = utcnow() - timedelta(minutes=6)
+    assert attempt(worker_b, "10.0.0.1", PASSWORD) == 303
 
 
 def test_password_change_ends_sessions(app, dep):

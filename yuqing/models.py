@@ -221,6 +221,18 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class LoginFailure(Base):
+    """A failed login, kept a day: the login throttle counts them across every web process."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_user_at", "username", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(String(40))  # as typed, lower case (may name nobody)
+    ip: Mapped[str] = mapped_column(String(45))
+
+
 class AuditEntry(Base):
     """One state change: who did what to which object, and when. Never updated or deleted."""
 

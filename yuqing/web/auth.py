@@ -6,32 +6,38 @@ page request is redirected to the login page (no data), a JSON request under
 against :mod:`yuqing.alerts.permissions` (403 when it is missing). A session
 holds the user id and a fingerprint of the password hash, so changing a
 password or deactivating a user ends their sessions.
+
+Failed logins are kept in the database (``login_failures``), so the throttle
+holds across every worker process and restarts: five failures for one
+username from one address in five minutes lock that pair out, twenty for one
+username from anywhere lock the username (a guess spread over many addresses).
 """
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
+from datetime import timedelta
 from functools import wraps
 from typing import Callable
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash
 
 from yuqing import audit
 from yuqing.alerts import permissions as perm
-from yuqing.models import User
+from yuqing.models import LoginFailure, User, utcnow
 
 bp = Blueprint("auth", __name__)
 
 #: endpoints anyone may reach
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
 
-_MAX_FAILURES = 5
-_LOCK_SECONDS = 300
-_failures: dict[str, list[float]] = {}
-_failures_lock = threading.Lock()
+#: failures of one username from one address, and of one username from anywhere, within the window
+MAX_FAILURES = 5
+MAX_FAILURES_ANY_ADDRESS = 20
+LOCK_WINDOW = timedelta(minutes=5)
+#: failed logins older than this are deleted
+KEEP_FAILURES = timedelta(days=1)
 
 
 def _fingerprint(user: User) -> str:
@@ -117,17 +123,20 @@ def _safe_next(target: str | None) -> str:
     return url_for("alerts.queue_page")
 
 
-def _throttled(key: str) -> bool:
-    now = time.monotonic()
-    with _failures_lock:
-        recent = [t for t in _failures.get(key, []) if now - t < _LOCK_SECONDS]
-        _failures[key] = recent
-        return len(recent) >= _MAX_FAILURES
+def _throttled(db, username: str, ip: str) -> bool:
+    since = utcnow() - LOCK_WINDOW
+    recent = select(func.count()).select_from(LoginFailure).where(LoginFailure.username == username,
+                                                                  LoginFailure.at >= since)
+    if db.scalar(recent.where(LoginFailure.ip == ip)) >= MAX_FAILURES:
+        return True
+    return db.scalar(recent) >= MAX_FAILURES_ANY_ADDRESS
 
 
-def _failed(key: str) -> None:
-    with _failures_lock:
-        _failures.setdefault(key, []).append(time.monotonic())
+def _failed(db, username: str, ip: str) -> None:
+    now = utcnow()
+    db.add(LoginFailure(at=now, username=username, ip=ip))
+    db.execute(delete(LoginFailure).where(LoginFailure.at < now - KEEP_FAILURES))
+    db.commit()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -139,13 +148,13 @@ def login():
     username = (request.form.get("username") or "").strip()
     password = request.form.get("password") or ""
     nxt = request.form.get("next") or ""
-    key = f"{username.lower()}|{request.remote_addr}"
-    if _throttled(key):
+    who, ip = username.lower()[:40], (request.remote_addr or "")[:45]
+    if _throttled(g.db, who, ip):
         flash("登录失败次数过多，请五分钟后再试。", "error")
         return render_template("login.html", next=nxt, username=username), 429
     user = g.db.scalar(select(User).where(User.username == username)) if username else None
     if user is None or not user.active or not user.password_hash or not check_password_hash(user.password_hash, password):
-        _failed(key)
+        _failed(g.db, who, ip)
         flash("用户名或密码错误。", "error")
         return render_template("login.html", next=nxt, username=username), 401
     session.clear()
@@ -168,10 +177,4 @@ def logout():
     return redirect(url_for("auth.login"), 303)
 
 
-def reset_throttle() -> None:
-    """Forget failed logins (tests)."""
-    with _failures_lock:
-        _failures.clear()
-
-
-__all__ = ["bp", "requires", "install", "PUBLIC_ENDPOINTS", "reset_throttle"]
+__all__ = ["bp", "requires", "install", "PUBLIC_ENDPOINTS"]
