@@ -23,6 +23,7 @@ import re
 import threading
 from collections.abc import Iterable
 from importlib import resources
+from itertools import filterfalse
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,6 @@ _RE_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 _ASCII_PUNCT = re.compile(r"[+#&._%\-]")
 _ASCII_RUNS = re.compile(r"[a-zA-Z0-9+#&._%\-]{2,}")
 _ASCII_RUN = re.compile(r"^[a-zA-Z0-9+#&._%\-]+$")
-_WHITESPACE = re.compile(r"\s+")
 
 _BACKENDS: dict[tuple, object] = {}
 _BACKENDS_LOCK = threading.Lock()
@@ -70,7 +70,8 @@ def normalize(text: str) -> str:
     """
     if _FULLWIDTH.search(text):
         text = text.translate(_FULLWIDTH_MAP)
-    return _WHITESPACE.sub(" ", text).lower().strip()
+    # str.split() splits at exactly the characters regex \s matches (str.isspace), in C
+    return " ".join(text.lower().split())
 
 
 def _punctuation() -> frozenset[str]:
@@ -291,7 +292,7 @@ class Tokenizer:
                 return hit
         norm = normalize(text) if text else ""
         drop = self._drop
-        doc = _Doc(norm, [t for t in self.backend.cut(norm) if t not in drop] if norm else [])
+        doc = _Doc(norm, list(filterfalse(drop.__contains__, self.backend.cut(norm))) if norm else [])
         if self.cache_size:
             cache[text] = doc  # a dict keeps insertion order: the oldest entry goes first
             if len(cache) > self.cache_size:
