@@ -27,7 +27,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from yuqing.alerts.models import OutboxMessage
@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 #: a claim older than this belongs to a sender that died mid-delivery; the row is taken over
 STALE_CLAIM = timedelta(minutes=10)
+#: delivered messages are kept this long (the delivery log keeps every attempt for good)
+KEEP_DONE = timedelta(days=30)
 #: the subject prefix of a message delivered by a later attempt
 RESENT = "【补发】"
 #: set on a session's ``info`` to deliver its messages from a background thread (the web app)
@@ -139,8 +141,10 @@ def deliver(deployment, ids: list[int], now: datetime | None = None, report: Dra
             row = s.get(OutboxMessage, oid)
             payload, sent, attempts = dict(row.payload), set(row.channels_sent or []), row.attempts
         message = Message.from_payload(payload)
-        if attempts > 1 and not message.subject.startswith(RESENT):
-            message.subject = RESENT + message.subject
+        if attempts > 1:  # a late copy: say so, and count the time left from now, not from the change
+            if not message.subject.startswith(RESENT):
+                message.subject = RESENT + message.subject
+            message.at = now_
         deliveries = notifier.send(message, skip=sent, outbox_id=oid)
         if deliveries is None:  # routing failed: try the whole message again later
             errors = ["notification routing failed (see the log)"]
@@ -174,6 +178,7 @@ def drain(deployment, now: datetime | None = None, limit: int = 200) -> DrainRep
     now = now or utcnow()
     report = DrainReport()
     with deployment.sessions() as s, s.begin():
+        s.execute(delete(OutboxMessage).where(OutboxMessage.status == "done", OutboxMessage.finished_at < now - KEEP_DONE))
         stale = s.scalars(select(OutboxMessage.id).where(
             OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - STALE_CLAIM)).all()
         if stale:
