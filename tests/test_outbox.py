@@ -239,3 +239,29 @@ def test_the_message_survives_the_round_trip_through_the_outbox():
                 attachments=["/tmp/a.docx"], kind="reminder", alert_id=4, deadline_at=T0 + timedelta(hours=12), at=T0)
     back = Message.from_payload(json.loads(json.dumps(m.to_payload())))
     assert back == m
+
+
+def test_the_notifications_page_shows_what_is_still_waiting_escaped(tmp_path, sinks):
+    from test_web_roles import login
+    from yuqing.web import create_app
+
+    down = sinks(fail_first=10**6)
+    dep = make_deployment(tmp_path, notifications={
+        "base_url": "http://yq.local", "retry_minutes": [1], "channels": [hook("office", down.url, retries=0)]})
+    try:
+        with workflow.open_session(dep) as s, s.begin():
+            outbox.enqueue(s, dep, Message(subject="<script>alert(1)</script>讨薪", text="x"))
+        app = create_app(dep, testing=True)
+        c = app.test_client()
+        assert login(c, "bangong").status_code == 303
+        html = c.get("/notifications").get_data(as_text=True)
+        assert "未送达的通知（1）" in html and "待补发" in html and "HTTP 500" in html
+        assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;讨薪" in html
+        outbox.drain(dep, now=utcnow() + timedelta(minutes=2))
+        html = c.get("/notifications").get_data(as_text=True)
+        assert "发送失败" in html
+        w = app.test_client()
+        assert login(w, "wangping").status_code == 303
+        assert w.get("/notifications").status_code == 403  # 网评员 may not read the notification log
+    finally:
+        dep.close()

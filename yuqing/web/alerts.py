@@ -277,7 +277,11 @@ def correct(alert_id: int, post_id: int):
 def deliveries():
     from yuqing.alerts.models import NotificationDelivery
 
+    from yuqing.alerts.models import OutboxMessage
+
     page = max(1, request.args.get("page", 1, type=int) or 1)
     rows = list(g.db.scalars(select(NotificationDelivery).order_by(NotificationDelivery.id.desc())
                              .limit(100).offset((page - 1) * 100)))
-    return render_template("deliveries.html", rows=rows, page=page)
+    waiting = list(g.db.scalars(select(OutboxMessage).where(OutboxMessage.status.in_(("pending", "sending", "failed")))
+                                .order_by(OutboxMessage.id).limit(200)))
+    return render_template("deliveries.html", rows=rows, page=page, waiting=waiting)
