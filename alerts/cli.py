@@ -312,12 +312,12 @@ def outbox_cmd(state, send_due: bool, retry_failed: bool, show_all: bool, limit:
     if send_due or retry_failed:
         for line in outbox.drain(dep).lines():
             click.echo(line)
-    statuses = ("pending", "sending", "failed", "done") if show_all else ("pending", "sending", "failed")
+    statuses = ("pending", "sending", "failed", "done", "obsolete") if show_all else ("pending", "sending", "failed")
     rows = outbox.listing(dep, statuses, limit)
     if not rows:
         click.echo("outbox: every message has been delivered")
         return
-    labels = {"pending": "待发送", "sending": "发送中", "failed": "发送失败", "done": "已送达"}
+    labels = {"pending": "待发送", "sending": "发送中", "failed": "发送失败", "done": "已送达", "obsolete": "已过时未补发"}
     for r in rows:
         when = _local(r.next_attempt_at, tz) if r.status == "pending" else _local(r.finished_at or r.claimed_at, tz)
         sent = ",".join(r.channels_sent or []) or "-"

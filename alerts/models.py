@@ -138,7 +138,8 @@ class OutboxMessage(Base):
 
     ``status``: ``pending`` (waiting for its first or next attempt at ``next_attempt_at``),
     ``sending`` (claimed by ``claimed_by`` at ``claimed_at``), ``done`` (every matching
-    channel has it, listed in ``channels_sent``), ``failed`` (attempts used up).
+    channel has it, listed in ``channels_sent``), ``failed`` (attempts used up), ``obsolete``
+    (a reminder not re-sent because its alert has been answered or closed since).
     """
 
     __tablename__ = "notification_outbox"

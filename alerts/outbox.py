@@ -16,7 +16,9 @@ Delivery is at least once per channel: channels that have a message are
 recorded (``channels_sent``) and skipped on later attempts; only a crash in
 the middle of one channel's send can repeat it. Two processes never deliver
 the same row at once: a sender first claims the row with a conditional update.
-A message sent by a later attempt is marked 【补发】 so readers know it is late.
+A message sent by a later attempt is marked 【补发】 so readers know it is late;
+a late reminder of an alert that has since been answered or closed is not sent
+at all (``obsolete``).
 """
 from __future__ import annotations
 
@@ -107,10 +109,26 @@ class DrainReport:
     retrying: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     taken_over: list[int] = field(default_factory=list)  # stale claims of a dead sender
+    obsolete: list[int] = field(default_factory=list)  # late reminders of alerts answered or closed since
 
     def lines(self) -> list[str]:
         return [f"outbox: {len(self.done)} delivered, {len(self.retrying)} to retry, {len(self.failed)} failed"
-                + (f", {len(self.taken_over)} taken over from a dead sender" if self.taken_over else "")]
+                + (f", {len(self.taken_over)} taken over from a dead sender" if self.taken_over else "")
+                + (f", {len(self.obsolete)} reminder(s) of answered alerts dropped" if self.obsolete else "")]
+
+
+#: messages that only matter while their alert waits for its reply: a late copy is not sent once it has one
+_CLOCK_KINDS = frozenset({"reminder", "overdue"})
+
+
+def _obsolete(deployment, message: Message) -> bool:
+    if message.kind not in _CLOCK_KINDS or message.alert_id is None:
+        return False
+    from yuqing.models import Alert
+
+    with deployment.sessions() as s:
+        alert = s.get(Alert, message.alert_id)
+        return alert is None or alert.status != "open" or alert.replied_at is not None
 
 
 def retry_delays(cfg) -> list[timedelta]:
@@ -141,6 +159,13 @@ def deliver(deployment, ids: list[int], now: datetime | None = None, report: Dra
             row = s.get(OutboxMessage, oid)
             payload, sent, attempts = dict(row.payload), set(row.channels_sent or []), row.attempts
         message = Message.from_payload(payload)
+        if attempts > 1 and _obsolete(deployment, message):
+            with deployment.sessions() as s, s.begin():
+                row = s.get(OutboxMessage, oid)
+                row.status, row.finished_at, row.claimed_at, row.claimed_by = "obsolete", utcnow(), None, None
+            report.obsolete.append(oid)
+            log.info("notification %d (%s) not re-sent: its alert has been answered or closed", oid, message.subject)
+            continue
         if attempts > 1:  # a late copy: say so, and count the time left from now, not from the change
             if not message.subject.startswith(RESENT):
                 message.subject = RESENT + message.subject

@@ -265,3 +265,28 @@ def test_the_notifications_page_shows_what_is_still_waiting_escaped(tmp_path, si
         assert w.get("/notifications").status_code == 403  # 网评员 may not read the notification log
     finally:
         dep.close()
+
+
+def test_a_late_reminder_of_an_answered_or_closed_alert_is_not_sent(tmp_path, sinks):
+    from yuqing.models import Alert
+
+    flaky = sinks(fail_first=1)
+    dep = make_deployment(tmp_path, notifications={
+        "base_url": "http://yq.local", "retry_minutes": [1], "channels": [hook("office", flaky.url, retries=0)]})
+    try:
+        add_event(dep)
+        alert_id = api.sync_alerts(dep, now=T0).opened[0]  # refused (the first request fails)
+        with workflow.open_session(dep) as s, s.begin():
+            for kind in ("reminder", "statement"):
+                outbox.enqueue(s, dep, Message(subject=f"{kind}：讨薪", text="x", kind=kind, alert_id=alert_id))
+            s.info.clear()
+        new, reminder, other = [r.id for r in rows(dep)]
+        with dep.sessions() as s, s.begin():
+            s.execute(update(OutboxMessage).where(OutboxMessage.id.in_([reminder, other])).values(attempts=1))
+            s.get(Alert, alert_id).status = "closed"
+        report = outbox.drain(dep, now=utcnow() + timedelta(minutes=2))
+        assert report.obsolete == [reminder] and sorted(report.done) == [new, other]
+        assert sorted(json.loads(r["body"])["kind"] for r in flaky.requests[1:]) == ["new", "statement"]
+        assert {r.id: r.status for r in rows(dep)}[reminder] == "obsolete"
+    finally:
+        dep.close()
