@@ -6,6 +6,7 @@ Each PostgreSQL test gets a database of its own, dropped afterwards.
 """
 from __future__ import annotations
 
+import copy
 import os
 import uuid
 from pathlib import Path
@@ -13,20 +14,14 @@ from pathlib import Path
 import pytest
 
 from yuqing.config import from_dict
+from yuqing.demo.run import DEMO_LOCALITY
 
 ROOT = Path(__file__).resolve().parents[1]
 #: real public datasets and saved pages (never copied into the repository); YUQING_SHARED_DATA moves it
 SHARED_DATA = Path(os.environ.get("YUQING_SHARED_DATA") or ROOT.parent / "shared" / "data")
 
-#: the fictional locality every test and the demo watch
-LOCALITY = {
-    "name": "云溪县",
-    "aliases": ["云溪"],
-    "units": ["城关镇", "白沙镇", "东湖街道", "幸福社区", "柳树村"],
-    "officials": ["县委书记", "县长", "副县长"],
-    "terms": ["云溪大道", "云溪一中"],
-    "lookalikes": ["云溪区"],
-}
+#: the fictional locality every test and the demo watch (a copy: tests may change theirs)
+LOCALITY = copy.deepcopy(DEMO_LOCALITY)
 
 
 def shared_data(*parts: str) -> Path:
