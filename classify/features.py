@@ -145,6 +145,21 @@ def _chunks(docs: Sequence[Doc], size_of) -> Iterable[tuple[int, int]]:
         yield start, len(docs)
 
 
+def _text_chunks(docs: Sequence[Doc]):
+    """Per chunk of docs: the joined text, its code points and prefix hashes, and per character
+    the end offset of its doc and its doc's row."""
+    for a, b in _chunks(docs, lambda d: len(d.text)):
+        texts = [d.text for d in docs[a:b]]
+        joined = "".join(texts)
+        if not joined:
+            continue
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        cp = _codepoints(joined)
+        end_of = np.repeat(np.cumsum(lengths), lengths)
+        row_of = np.repeat(np.arange(a, b, dtype=np.int64), lengths)
+        yield joined, cp, _Prefix(cp), end_of, row_of
+
+
 def char_ngram_hashes(docs: Sequence[Doc], ngram_range: tuple[int, int], with_sources: bool = False,
                       cjk_only: bool = False):
     """(rows, hashes[, (n, position, joined text)]) for every character n-gram of every doc.
@@ -155,17 +170,8 @@ def char_ngram_hashes(docs: Sequence[Doc], ngram_range: tuple[int, int], with_so
     """
     lo, hi = ngram_range
     rows_out, hashes_out, src = [], [], []
-    for a, b in _chunks(docs, lambda d: len(d.text)):
-        texts = [d.text for d in docs[a:b]]
-        joined = "".join(texts)
-        if not joined:
-            continue
-        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        cp = _codepoints(joined)
-        rows_all = np.repeat(np.arange(a, b, dtype=np.int64), lengths)
+    for joined, cp, pre, end_of, rows_all in _text_chunks(docs):
         other = np.concatenate([[0], np.cumsum(~_is_cjk(cp))]) if cjk_only else None
-        pre = _Prefix(cp)
-        end_of = np.repeat(np.cumsum(lengths), lengths)  # end offset of each char's doc
         pos = np.arange(len(cp), dtype=np.int64)
         for n in range(lo, hi + 1):
             ok = pos + n <= end_of
@@ -203,16 +209,7 @@ def char_ngram_lookup(docs: Sequence[Doc], ngram_range: tuple[int, int], index: 
     """
     lo, hi = ngram_range
     rows_out, cols_out = [], []
-    for a, b in _chunks(docs, lambda d: len(d.text)):
-        texts = [d.text for d in docs[a:b]]
-        joined = "".join(texts)
-        if not joined:
-            continue
-        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        cp = _codepoints(joined)
-        pre = _Prefix(cp)
-        end_of = np.repeat(np.cumsum(lengths), lengths)
-        row_of = np.repeat(np.arange(a, b, dtype=np.int64), lengths)
+    for _joined, cp, pre, end_of, row_of in _text_chunks(docs):
         starts = np.arange(len(cp), dtype=np.int64)
         for n in range(1, hi + 1):
             if n == 1 and unigrams is not None:  # a code point's column is one gather away
