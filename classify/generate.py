@@ -4,10 +4,11 @@ The corpus is ours: every sentence was written for yuqing. Posts are put
 together from phrasings of the kinds of text a monitor sees — message-board
 letters, weibo posts, forum threads, local news, short comments — about each
 risk area, plus texts that merely share the locality's name (look-alike places,
-adverts, travel notes, people and brands called the same). Place and office
-names are placeholders (``{locality}``, ``{unit}``, ``{official}``, ``{term}``,
-``{lookalike}``, ``{other}`` …) filled from the deployment's configuration at
-training time (:mod:`yuqing.classify.corpus`).
+adverts, travel notes, food and folk culture named after the place, people and
+brands called the same). Place and office names are placeholders
+(``{locality}``, ``{unit}``, ``{official}``, ``{term}``, ``{lookalike}``,
+``{other}`` …) filled from the deployment's configuration at training time
+(:mod:`yuqing.classify.corpus`).
 
 Run ``python -m yuqing.classify.generate`` after editing the phrase bank; the
 output is deterministic, so an unchanged bank rewrites identical files.
@@ -135,6 +136,7 @@ def _irrelevant(rng: random.Random, kind: str) -> tuple[str, str, str]:
     table = {
         "advert": P.ADVERTS,
         "travel": P.TRAVEL,
+        "food": P.FOOD_CULTURE,
         "name_clash": P.NAME_CLASHES,
         "general": P.GENERAL_NEWS,
         "chatter": P.CHATTER,
@@ -142,8 +144,8 @@ def _irrelevant(rng: random.Random, kind: str) -> tuple[str, str, str]:
     text = _pick(rng, table)
     neg = "负面" if any(w in text for w in P.NEGATIVE_MARKERS_IN_IRRELEVANT) else "非负面"
     title = ""
-    if kind in ("advert", "travel") and rng.random() < 0.3:
-        title = _pick(rng, P.ADVERT_TITLES if kind == "advert" else P.TRAVEL_TITLES)
+    if kind in ("advert", "travel", "food") and rng.random() < 0.3:
+        title = _pick(rng, {"advert": P.ADVERT_TITLES, "travel": P.TRAVEL_TITLES, "food": P.FOOD_TITLES}[kind])
     if rng.random() < 0.3:
         extra = _pick(rng, table)
         if extra != text:
@@ -187,7 +189,7 @@ def build(seed: int = SEED) -> dict[str, list[tuple[str, str, str]]]:
         add(title, _with_place(rng, text), topic=topic, neg=neg)
     # not about the locality's affairs
     for kind, n in (("lookalike", 330), ("lookalike_calm", 140), ("elsewhere", 160), ("advert", 170),
-                    ("travel", 130), ("name_clash", 110), ("general", 90), ("chatter", 60)):
+                    ("travel", 130), ("food", 90), ("name_clash", 110), ("general", 90), ("chatter", 60)):
         for _ in range(n):
             title, text, neg = _irrelevant(rng, kind)
             add(title, text, topic=None, neg=neg, relevant=False)
