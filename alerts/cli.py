@@ -321,7 +321,8 @@ def outbox_cmd(state, send_due: bool, retry_failed: bool, show_all: bool, limit:
     for r in rows:
         when = _local(r.next_attempt_at, tz) if r.status == "pending" else _local(r.finished_at or r.claimed_at, tz)
         sent = ",".join(r.channels_sent or []) or "-"
-        click.echo(f"#{r.id}\t{labels.get(r.status, r.status)}\t{r.attempts} attempt(s)\t{when}\tsent: {sent}\t"
+        label = "无匹配渠道" if r.status == "done" and not r.channels_sent else labels.get(r.status, r.status)
+        click.echo(f"#{r.id}\t{label}\t{r.attempts} attempt(s)\t{when}\tsent: {sent}\t"
                    f"{r.subject[:60]}" + (f"\t{r.last_error[:120]}" if r.last_error else ""))
 
 
