@@ -53,6 +53,12 @@ def hook(name: str, url: str, **kw) -> dict:
     return {"name": name, "kind": "webhook", "url": url, **kw}
 
 
+def deployment(tmp_path, *channels: dict, database_url: str | None = None, **notifications):
+    """A deployment whose notifications go over ``channels``."""
+    return make_deployment(tmp_path, database_url, notifications={
+        "base_url": "http://yq.local", "channels": list(channels), **notifications})
+
+
 CRASH_AFTER_COMMIT = textwrap.dedent("""
     import os, sys
     from datetime import datetime
@@ -80,7 +86,7 @@ def test_a_crash_right_after_the_commit_loses_no_message(tmp_path, sinks):
         "locality": LOCALITY, "users": USERS, "storage": {"data_dir": str(tmp_path / "data")},
         "notifications": {"base_url": "http://yq.local", "channels": [hook("office", sink.url)]},
     }, allow_unicode=True), encoding="utf-8")
-    dep = make_deployment(tmp_path, notifications={"base_url": "http://yq.local", "channels": [hook("office", sink.url)]})
+    dep = deployment(tmp_path, hook("office", sink.url))
     try:
         add_event(dep)
         done = subprocess.run([sys.executable, "-c", CRASH_AFTER_COMMIT, str(path), T0.isoformat()],
@@ -109,9 +115,8 @@ def test_a_crash_right_after_the_commit_loses_no_message(tmp_path, sinks):
 
 def test_a_failing_channel_is_retried_later_and_only_it(tmp_path, database_url, sinks):
     good, flaky = sinks(), sinks(fail_first=2)
-    dep = make_deployment(tmp_path, database_url, notifications={
-        "base_url": "http://yq.local", "retry_minutes": [1, 5],
-        "channels": [hook("good", good.url), hook("flaky", flaky.url, retries=1)]})
+    dep = deployment(tmp_path, hook("good", good.url), hook("flaky", flaky.url, retries=1),
+                     database_url=database_url, retry_minutes=[1, 5])
     try:
         add_event(dep)
         api.sync_alerts(dep, now=T0)  # the new alert's message goes out after the commit
@@ -147,8 +152,7 @@ def test_a_failing_channel_is_retried_later_and_only_it(tmp_path, database_url, 
 
 def test_attempts_run_out_then_an_operator_retries(tmp_path, sinks, capsys):
     down = sinks(fail_first=10**6)
-    dep = make_deployment(tmp_path, notifications={
-        "base_url": "http://yq.local", "retry_minutes": [1, 2], "channels": [hook("office", down.url, retries=0)]})
+    dep = deployment(tmp_path, hook("office", down.url, retries=0), retry_minutes=[1, 2])
     try:
         add_event(dep)
         api.sync_alerts(dep, now=T0)
@@ -182,7 +186,7 @@ def test_attempts_run_out_then_an_operator_retries(tmp_path, sinks, capsys):
 
 def test_a_rolled_back_change_leaves_no_message(tmp_path, sinks):
     sink = sinks()
-    dep = make_deployment(tmp_path, notifications={"base_url": "http://yq.local", "channels": [hook("office", sink.url)]})
+    dep = deployment(tmp_path, hook("office", sink.url))
     try:
         with workflow.open_session(dep) as s:
             with pytest.raises(RuntimeError), s.begin():
@@ -195,7 +199,7 @@ def test_a_rolled_back_change_leaves_no_message(tmp_path, sinks):
 
 def test_a_dead_senders_claim_is_taken_over_and_live_claims_are_not(tmp_path, sinks):
     sink = sinks()
-    dep = make_deployment(tmp_path, notifications={"base_url": "http://yq.local", "channels": [hook("office", sink.url)]})
+    dep = deployment(tmp_path, hook("office", sink.url))
     try:
         now = utcnow()
         with dep.sessions() as s, s.begin():
@@ -220,7 +224,7 @@ def test_a_dead_senders_claim_is_taken_over_and_live_claims_are_not(tmp_path, si
 
 
 def test_a_row_is_claimed_by_one_sender_only(tmp_path, database_url):
-    dep = make_deployment(tmp_path, database_url, notifications={"base_url": "http://yq.local", "channels": []})
+    dep = deployment(tmp_path, database_url=database_url)
     try:
         with dep.sessions() as s, s.begin():
             oid = outbox.enqueue(s, dep, Message(subject="一次", text="x")).id
@@ -246,8 +250,7 @@ def test_the_notifications_page_shows_what_is_still_waiting_escaped(tmp_path, si
     from yuqing.web import create_app
 
     down = sinks(fail_first=10**6)
-    dep = make_deployment(tmp_path, notifications={
-        "base_url": "http://yq.local", "retry_minutes": [1], "channels": [hook("office", down.url, retries=0)]})
+    dep = deployment(tmp_path, hook("office", down.url, retries=0), retry_minutes=[1])
     try:
         with workflow.open_session(dep) as s, s.begin():
             outbox.enqueue(s, dep, Message(subject="<script>alert(1)</script>讨薪", text="x"))
@@ -271,8 +274,7 @@ def test_a_late_reminder_of_an_answered_or_closed_alert_is_not_sent(tmp_path, si
     from yuqing.models import Alert
 
     flaky = sinks(fail_first=1)
-    dep = make_deployment(tmp_path, notifications={
-        "base_url": "http://yq.local", "retry_minutes": [1], "channels": [hook("office", flaky.url, retries=0)]})
+    dep = deployment(tmp_path, hook("office", flaky.url, retries=0), retry_minutes=[1])
     try:
         add_event(dep)
         alert_id = api.sync_alerts(dep, now=T0).opened[0]  # refused (the first request fails)
