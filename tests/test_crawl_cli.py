@@ -5,6 +5,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import time_machine
 import yaml
 from conftest import LOCALITY, shared_data
 
@@ -105,7 +106,9 @@ def test_parse_with_match_applies_the_locality_rule(cfg_path, tmp_path, capsys):
     assert out == "" and "no posts found" in err
 
 
+@time_machine.travel(datetime(2026, 11, 21, 2, 0, tzinfo=timezone.utc), tick=True)
 def test_enter_stores_a_hand_entry_once_and_links_near_duplicates(cfg_path, capsys):
+    # the near-duplicate window runs back from "now": the clock is set the day after the first entry
     args = ["--config", str(cfg_path), "enter", "--title", "幸福社区群众反映拆迁补偿问题",
             "--text", "东湖街道幸福社区多名居民到县信访局反映，拆迁补偿每平方米不到2800元，要求重新评估。",
             "--author", "县信访局", "--published-at", "2026-11-20 09:30", "--by", "jiankong"]
