@@ -42,7 +42,7 @@ def _read(path: Path) -> list[dict]:
 def severity_figures(cfg, events: list[dict]) -> dict:
     from sklearn.metrics import f1_score
     from yuqing.grading.api import Grader, grade_event_posts
-    from yuqing.grading.intake import record_from_json
+    from yuqing.intake import record_from_json
 
     from yuqing.domain import Level
 
@@ -86,7 +86,7 @@ def pairwise(truth: list[str], pred: list[int]) -> tuple[float, float, float]:
 
 def grouping_figures(cfg, posts: list[dict]) -> dict:
     from yuqing.grading.api import Grader, grade_records
-    from yuqing.grading.intake import record_from_json
+    from yuqing.intake import record_from_json
 
     grader = Grader.for_config(cfg)
     records = [record_from_json(p, line=i + 1, prefix="group:") for i, p in enumerate(posts)]
@@ -100,7 +100,7 @@ def grouping_figures(cfg, posts: list[dict]) -> dict:
 
 def throughput(cfg, posts: list[dict], repeat: int) -> dict:
     from yuqing.grading.api import Grader, grade_records
-    from yuqing.grading.intake import record_from_json
+    from yuqing.intake import record_from_json
 
     grader = Grader.for_config(cfg)
     batches = [[record_from_json(p, line=i + 1, prefix=f"speed:{k}:") for i, p in enumerate(posts)] for k in range(repeat)]

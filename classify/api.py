@@ -26,6 +26,7 @@ from pathlib import Path
 from yuqing.classify.corpus import shipped, shipped_hash
 from yuqing.classify.features import compose, make_docs
 from yuqing.classify.model import TASKS, TITLE_REPEAT, TextModel
+from yuqing.classify.places import Mentions, PlaceReader
 from yuqing.classify.registry import ModelRegistry
 from yuqing.classify.tokenizer import Tokenizer
 
@@ -34,10 +35,10 @@ from yuqing.models import utcnow
 
 log = logging.getLogger(__name__)
 
+#: negativity from which a post is called 负面
+NEGATIVE_AT = 0.5
 #: posts entered by hand (群众反映) are relevant by definition
 ALWAYS_RELEVANT_KINDS = frozenset({"manual"})
-#: kinds whose posts may not repeat the locality's name (the locality's own message board)
-NAME_OPTIONAL_KINDS = frozenset({"manual", "board"})
 
 _cache: dict[str, tuple[float, ModelSet]] = {}
 _cache_lock = threading.Lock()
@@ -132,12 +133,48 @@ class ModelSet:
         return {task: m.predict(texts, explain) for task, m in models.items()}
 
 
-def _mentions(cfg, text: str) -> bool:
-    """Does the text name the locality, a sub-unit or a local term (look-alike places do not count)?"""
+_readers: dict[tuple, PlaceReader] = {}
+
+
+def place_reader(cfg) -> PlaceReader:
+    """The deployment's :class:`PlaceReader` (cached per locality)."""
     loc = cfg.locality
-    for other in loc.lookalikes:
-        text = text.replace(other, "")
-    return any(n and n in text for n in [*loc.names(), *loc.terms])
+    key = (loc.name, tuple(loc.aliases), tuple(loc.units), tuple(loc.terms), tuple(loc.lookalikes))
+    reader = _readers.get(key)
+    if reader is None:
+        reader = _readers[key] = PlaceReader(loc)
+    return reader
+
+
+def _name_optional(cfg, rec) -> bool:
+    """Need the post name the locality? Not for hand entries, nor for a configured source that is about the
+    locality anyway (``require_locality: false``, such as the county's own 留言板)."""
+    if rec.kind in ALWAYS_RELEVANT_KINDS:
+        return True
+    for source in cfg.sources:
+        if source.name == rec.source:
+            return not source.require_locality
+    return False
+
+
+#: a post that does not point at the locality keeps this share of its model score (so it ranks below those that do)
+OFF_PLACE_FACTOR = 0.2
+
+
+def judge_relevance(cfg, rec, public: float) -> tuple[bool, float, str | None, Mentions]:
+    """(relevant, score, rule, mentions): a public matter (the model's ``public``) that points at the locality."""
+    mentions = place_reader(cfg).read(rec.title, rec.text)
+    threshold = cfg.thresholds.relevance_min
+    if rec.kind in ALWAYS_RELEVANT_KINDS:
+        return True, max(public, threshold), "人工录入的群众反映", mentions
+    points = mentions.names_it and not mentions.elsewhere
+    if not points and _name_optional(cfg, rec) and not mentions.elsewhere and not mentions.others:
+        points = True  # the source is about the locality and the post names no other place
+    if not points:
+        return False, round(public * OFF_PLACE_FACTOR, 4), mentions.reason(), mentions
+    if public < threshold:
+        return False, public, "非本地公共事务（娱乐、生活、广告或泛泛提及）", mentions
+    return True, public, None, mentions
 
 
 def classify_records(deployment_or_config, records: list, models: ModelSet | None = None) -> list:
@@ -151,25 +188,45 @@ def classify_records(deployment_or_config, records: list, models: ModelSet | Non
     now = utcnow()
     for i, rec in enumerate(records):
         rel, top, neg = preds["relevance"][i], preds["topic"][i], preds["negativity"][i]
-        relevant = rel.label == models.relevance.positive
-        rule = None
-        if rec.kind in ALWAYS_RELEVANT_KINDS:
-            relevant, rule = True, "人工录入的群众反映"
-        elif relevant and rec.kind not in NAME_OPTIONAL_KINDS and not _mentions(cfg, f"{rec.title}\n{rec.text}"):
-            relevant, rule = False, "未提及本地地名（仅同名或相似地名）"
+        relevant, score, rule, mentions = judge_relevance(cfg, rec, rel.score)
         rec.relevant = relevant
-        rec.relevance = rel.score
+        rec.relevance = score
         rec.topic = top.label
         rec.negativity = neg.score
         rec.explanation = {
             "relevance": {"label": rel.label, "score": rel.score, "words": [list(w) for w in rel.words],
-                          **({"rule": rule} if rule else {})},
+                          **({"rule": rule} if rule else {}),
+                          "places": {"own": list(dict.fromkeys(mentions.own)),
+                                     "passing": [list(p) for p in mentions.passing[:5]],
+                                     "others": mentions.others[:5]}},
             "topic": {"label": top.label, "score": top.score, "words": [list(w) for w in top.words]},
             "negativity": {"label": neg.label, "score": neg.score, "words": [list(w) for w in neg.words]},
             "models": {task: m.version for task, m in models.models().items()},
         }
         rec.classified_at = now
     return records
+
+
+def judgement(cfg, rec, explain: bool = True) -> dict:
+    """A classified record's judgement as one JSON-ready dict, with its reasons in Chinese."""
+    ex = rec.explanation or {}
+    rel, top, neg = ex.get("relevance", {}), ex.get("topic", {}), ex.get("negativity", {})
+    places = rel.get("places", {})
+    reasons = []
+    if rel.get("rule"):
+        reasons.append(f"相关性：{rel['rule']}")
+    elif places.get("own"):
+        reasons.append(f"相关性：提及本地（{'、'.join(places['own'][:3])}），本地公共事务概率{rel.get('score', 0):.2f}")
+    negative = rec.negativity is not None and rec.negativity >= NEGATIVE_AT
+    words = "、".join(w for w, _ in neg.get("words", [])[:4])
+    reasons.append(f"{'负面' if negative else '非负面'}（负面概率{rec.negativity:.2f}）" + (f"：{words}" if words else ""))
+    reasons.append(f"话题：{rec.topic}（{top.get('score', 0):.2f}）")
+    out = {"relevant": bool(rec.relevant), "relevance": round(float(rec.relevance), 4), "topic": rec.topic,
+           "negativity": round(float(rec.negativity), 4), "negative": negative, "reasons": reasons}
+    if explain:
+        out["words"] = {task: ex.get(task, {}).get("words", []) for task in TASKS}
+        out["places"] = places
+    return out
 
 
 FIELDS = ("relevant", "relevance", "topic", "negativity", "explanation", "classified_at")

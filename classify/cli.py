@@ -86,11 +86,35 @@ def eval_(model_path: Path, data_path: Path) -> None:
 
 
 @classify.command()
-@click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--input", "input_path", metavar="FILE.jsonl",
+              help="Posts as JSON lines (the fields of 'yuqing grade --input'; '-' for standard input): judge them "
+                   "with the deployment's locality rules and current models, store nothing.")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Instead: label JSON lines from standard input with this one model file.")
 @click.option("--explain/--no-explain", default=True, show_default=True, help="Add the words that drove each label.")
 @click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 100000), help="Lines per batch.")
-def predict(model_path: Path, explain: bool, batch: int) -> None:
-    """Label JSON lines from stdin ({"id":…,"text":…[,"title":…]}); writes JSON lines with id, label, score."""
+@click.option("--strict", is_flag=True, help="With --input: stop at the first bad line and judge nothing.")
+@pass_state
+def predict(state, input_path: str | None, model_path: Path | None, explain: bool, batch: int, strict: bool) -> None:
+    """Judge posts: relevance, topic and negativity.
+
+    With --input FILE.jsonl (no --model), each post gets the deployment's whole
+    judgement and one JSON line: id, relevant (true/false), relevance (0–1),
+    topic, negativity (0–1), negative (true/false) and reasons (Chinese). A bad
+    input line is reported on stderr by its number and the others are judged
+    (exit 1); unknown fields are named in one warning. Without a configuration
+    the locality is unknown and every post counts as not relevant.
+
+    With --model FILE, JSON lines from standard input ({"id":…,"text":…[,"title":…]})
+    are labelled by that one model: id, label, score.
+    """
+    if model_path is None:
+        if not input_path:
+            raise click.UsageError("give --input FILE.jsonl (the deployment's judgement) or --model FILE")
+        _judge_input(state, input_path, explain, batch, strict)
+        return
+    if input_path:
+        raise click.UsageError("--model reads standard input; --input goes without --model")
     from yuqing.classify.features import compose
     from yuqing.classify.model import TITLE_REPEAT, TextModel
 
@@ -123,6 +147,30 @@ def predict(model_path: Path, explain: bool, batch: int) -> None:
         if len(pending) >= batch:
             flush()
     flush()
+
+
+def _judge_input(state, input_path: str, explain: bool, batch: int, strict: bool) -> None:
+    """``predict --input``: the deployment's judgement of posts given as JSON lines, one JSON line each."""
+    from yuqing.classify.api import ModelSet, classify_records, judgement
+    from yuqing.cli import report_intake
+    from yuqing.intake import input_lines, read_posts
+
+    cfg = _optional_config(state)
+    if cfg is None:
+        from yuqing.grading.cli import default_config
+
+        cfg = default_config()
+    intake = read_posts(input_lines(input_path), tz=cfg.timezone, strict=strict)
+    if intake.records:
+        models = ModelSet.for_config(cfg)
+        for start in range(0, len(intake.records), batch):
+            chunk = intake.records[start:start + batch]
+            classify_records(cfg, chunk, models)
+            lines = []
+            for input_id, rec in zip(intake.ids[start:start + batch], chunk):
+                lines.append(json.dumps({"id": input_id, **judgement(cfg, rec, explain)}, ensure_ascii=False))
+            click.echo("\n".join(lines))
+    report_intake(intake)
 
 
 @classify.command()

@@ -23,13 +23,13 @@ import re
 import threading
 from collections.abc import Iterable
 from importlib import resources
-from itertools import filterfalse
+from itertools import filterfalse, takewhile
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 #: bump when normalisation or filtering changes: saved models then refuse to load
-TOKENIZER_VERSION = 1
+TOKENIZER_VERSION = 2
 
 #: jieba's HMM fallback (finalseg.re_skip) splits non-Chinese runs with this pattern
 _RE_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
@@ -37,6 +37,15 @@ _RE_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 _ASCII_PUNCT = re.compile(r"[+#&._%\-]")
 _ASCII_RUNS = re.compile(r"[a-zA-Z0-9+#&._%\-]{2,}")
 _ASCII_RUN = re.compile(r"^[a-zA-Z0-9+#&._%\-]+$")
+
+def _not_kind(token: str) -> bool:
+    """Kind tokens (〔死亡〕) follow a text's words; no word starts with their bracket (it is punctuation)."""
+    return not token.startswith("〔")
+
+
+#: the frequency a word added to the dictionary gets (words the dictionary has keep theirs). Explicit, so
+#: both backends count it into their totals alike (their own guesses differ) and segment identically
+ADDED_WORD_FREQ = 1000
 
 _BACKENDS: dict[tuple, object] = {}
 _BACKENDS_LOCK = threading.Lock()
@@ -118,7 +127,8 @@ class _RJiebaBackend:
 
         self._jieba = rjieba.Jieba()
         for w in words:
-            self._jieba.add_word(w, None, None)
+            if not self._jieba.has_word(w):
+                self._jieba.add_word(w, ADDED_WORD_FREQ, None)
         self._cut = self._jieba.cut
         self._has_word = self._jieba.has_word
 
@@ -143,7 +153,8 @@ class _JiebaBackend:
         self._tk = jieba.Tokenizer()
         self._tk.initialize()
         for w in words:
-            self._tk.add_word(w)
+            if not self._tk.FREQ.get(w):
+                self._tk.add_word(w, ADDED_WORD_FREQ)
         self._lcut = self._tk.lcut
 
     def cut(self, text: str) -> list[str]:
@@ -200,8 +211,10 @@ class Tokenizer:
 
     ``Tokenizer(cfg)`` uses the configuration's locality words and its extra
     stopword file (``classify.stopwords``); ``Tokenizer(None)`` is the plain
-    tokenizer used when no configuration exists. Instances pickle by value
-    (words, stopwords, backend name); the segmenter is rebuilt on load.
+    tokenizer used when no configuration exists. The 舆情 lexicon's words are
+    kept whole and each adds its kind's token (``〔死亡〕``) to the tokens.
+    Instances pickle by value (words, stopwords, lexicon, backend name); the
+    segmenter is rebuilt on load.
     """
 
     def __init__(
@@ -212,9 +225,16 @@ class Tokenizer:
         stopwords: Iterable[str] | None = None,
         backend: str = "auto",
         cache_size: int = 4096,
+        lexicon: bool = True,
     ):
         extra_words = [normalize(w) for w in words if normalize(w)]
         self.words: tuple[str, ...] = tuple(dict.fromkeys([*dictionary_words(cfg), *extra_words]))
+        #: lexicon word → its kind's token, added after the word's own (see :mod:`yuqing.classify.lexicon`)
+        self.kinds: dict[str, str] = {}
+        if lexicon:
+            from yuqing.classify.lexicon import word_tokens
+
+            self.kinds = {normalize(w): t for w, t in word_tokens().items() if normalize(w)}
         stops = set(default_stopwords() if stopwords is None else (normalize(s) for s in stopwords))
         if cfg is not None and getattr(cfg.classify, "stopwords", None):
             stops |= set(_read_stopword_file(cfg))
@@ -231,6 +251,7 @@ class Tokenizer:
             "version": TOKENIZER_VERSION,
             "words": self.words,
             "stopwords": sorted(self.stopwords),
+            "kinds": self.kinds,
             "backend_name": self.backend_name,
             "cache_size": self.cache_size,
         }
@@ -242,6 +263,7 @@ class Tokenizer:
             )
         self.words = tuple(state["words"])
         self.stopwords = frozenset(state["stopwords"])
+        self.kinds = dict(state.get("kinds") or {})
         self.backend_name = state["backend_name"]
         self.cache_size = state["cache_size"]
         self._setup()
@@ -250,15 +272,17 @@ class Tokenizer:
         self._backend = None
         self._cache: dict[str, _Doc] = {}
         self._lock = threading.Lock()
-        self._drop = self.stopwords | _PUNCTUATION
+        # lexicon words are stopwords' betters: a listed word is never dropped
+        self._drop = (self.stopwords | _PUNCTUATION) - set(self.kinds)
+        self._kind_of = self.kinds.get
         self.signature = hashlib.sha256(
-            repr((TOKENIZER_VERSION, self.words, sorted(self.stopwords))).encode("utf-8")
+            repr((TOKENIZER_VERSION, self.words, sorted(self.stopwords), sorted(self.kinds.items()))).encode("utf-8")
         ).hexdigest()[:16]
 
     @property
     def backend(self):
         if self._backend is None:
-            self._backend = _backend(self.backend_name, self.words)
+            self._backend = _backend(self.backend_name, tuple(dict.fromkeys([*self.words, *self.kinds])))
         return self._backend
 
     def __eq__(self, other: object) -> bool:
@@ -279,6 +303,10 @@ class Tokenizer:
         """The tokens the models see: segments without whitespace, punctuation or stopwords."""
         return list(self.doc(text).tokens)
 
+    def content_tokens(self, text: str) -> list[str]:
+        """The tokens without the lexicon's kind tokens: the words of the text (for grouping posts by content)."""
+        return list(takewhile(_not_kind, self.doc(text).tokens))
+
     def doc(self, text: str):
         """The normalised text and its tokens, as a :class:`yuqing.classify.features.Doc`.
 
@@ -292,7 +320,10 @@ class Tokenizer:
                 return hit
         norm = normalize(text) if text else ""
         drop = self._drop
-        doc = _Doc(norm, list(filterfalse(drop.__contains__, self.backend.cut(norm))) if norm else [])
+        tokens = list(filterfalse(drop.__contains__, self.backend.cut(norm))) if norm else []
+        if self.kinds and tokens:
+            tokens.extend(filter(None, map(self._kind_of, tokens)))
+        doc = _Doc(norm, tokens)
         if self.cache_size:
             cache[text] = doc  # a dict keeps insertion order: the oldest entry goes first
             if len(cache) > self.cache_size:

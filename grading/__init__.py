@@ -6,5 +6,6 @@
 * :mod:`.features`, :mod:`.severity` — the scikit-learn severity model and the reasons of a grade;
 * :mod:`.corpus`, :mod:`.retrain` — our labelled training events and retraining with corrections;
 * :mod:`.routing` — who leads and who is informed at each level;
-* :mod:`.api`, :mod:`.cli`, :mod:`.intake` — what other stages and the command line call.
+* :mod:`.api`, :mod:`.cli` — what other stages and the command line call (posts given as JSON lines are
+  read by :mod:`yuqing.intake`).
 """

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -51,39 +50,36 @@ def _config_or_default(state):
     return state.config
 
 
-def _read_input(path: str) -> list[bytes]:
-    if path == "-":
-        return sys.stdin.buffer.read().splitlines()
-    p = Path(path)
-    if not p.is_file():
-        raise YuqingError(f"--input: {path} does not exist")
-    try:
-        return p.read_bytes().splitlines()
-    except OSError as e:
-        raise YuqingError(f"--input: cannot read {path}: {e.strerror}") from None
-
-
 @click.command()
 @click.option("--input", "input_path", metavar="FILE.jsonl",
               help="Grade these posts (JSON lines; '-' for standard input) and print one JSON line per post.")
 @click.option("--limit", type=click.IntRange(1), default=None, help="Grade at most this many pending posts.")
+@click.option("--strict", is_flag=True,
+              help="With --input: stop at the first bad line and grade nothing (default: report each bad line, "
+                   "grade the others, exit 1).")
 @pass_state
-def grade(state, input_path: str | None, limit: int | None) -> None:
+def grade(state, input_path: str | None, limit: int | None, strict: bool) -> None:
     """Group posts into events and grade them on the four-level scale.
 
     With --input, the posts of the file are graded and nothing is stored: each
     output line has id, event_id (events numbered from 1 within the input),
-    level (特别重大 / 重大或较大 / 一般 / 影响较小) and reasons (in Chinese).
+    level (特别重大 / 重大或较大 / 一般 / 影响较小) and reasons (in Chinese). A
+    bad input line is reported on stderr by its number and left out; the
+    others are graded and the exit status is 1. Fields the input has that
+    yuqing does not know (such as time) are named in one warning.
     Without it, the deployment's classified, relevant, ungraded posts are graded
     into its events.
     """
     if input_path:
+        from yuqing.cli import report_intake
         from yuqing.grading.api import grade_records
-        from yuqing.grading.intake import read_jsonl
+        from yuqing.intake import input_lines, read_posts
 
         cfg = _config_or_default(state)
-        records, ids = read_jsonl(_read_input(input_path), tz=cfg.timezone)  # everything checked before output
+        intake = read_posts(input_lines(input_path), tz=cfg.timezone, strict=strict)  # checked before output
+        records, ids = intake.records, intake.ids
         if not records:
+            report_intake(intake)
             return
         results = grade_records(cfg, records)
         lines = []
@@ -99,6 +95,7 @@ def grade(state, input_path: str | None, limit: int | None) -> None:
                 "negativity": round(post.negativity, 3) if post.negativity is not None else None,
             }, ensure_ascii=False))
         click.echo("\n".join(lines))
+        report_intake(intake)
         return
     from yuqing.grading.api import grade_pending
 

@@ -88,7 +88,7 @@ REACTION_VOCABULARY = frozenset((
     "交代", "心疼", "可怜", "愤怒", "气愤", "无语", "唉", "哎", "天哪", "天啊", "吓人", "可怕", "恐怖", "安息", "一路走好", "祈祷", "平安", "加油",
     "同感", "一样", "同样", "附议", "顶上去", "帮顶", "求助", "求", "呼吁", "请", "大家", "网友", "知道", "后续", "进展", "结果", "消息", "回应",
     "官方", "处理", "解决", "还", "又", "都", "就", "也", "好", "坏", "大", "小", "多", "少", "看", "说", "问", "等", "去", "来", "有",
-    "没", "不", "很", "真", "最", "更",
+    "没", "不", "很", "真", "最", "更", "求真相", "求扩散", "转起来", "求证", "严惩", "震惊", "可悲", "悲哀", "心寒", "无耻",
 ))
 REACTION_HOURS = 12
 #: a reaction joins the recent event it fits best if it reaches this share of the similarity threshold
@@ -420,7 +420,7 @@ class TermReader:
     def read(self, raw: str) -> tuple[dict[str, float], set[str]]:
         text = self.strip_locality(raw)
         tf: dict[str, float] = {}
-        tokens = self.tokenizer.tokens(text) if self.tokenizer is not None else []
+        tokens = self.tokenizer.content_tokens(text) if self.tokenizer is not None else []
         words = Counter(t for t in tokens if not t.isdigit() and (len(t) >= 2 or _is_cjk(t)))
         found = anchors(text, self.units, [t for t in tokens if not t.isdigit()])
         for t, n in words.items():

@@ -92,8 +92,8 @@ class LabelledEvent:
 
 
 def records_from_json(posts: list[dict], prefix: str = "") -> list:
-    """Posts in the ``yuqing grade --input`` format as PostRecords (see :mod:`yuqing.grading.intake`)."""
-    from yuqing.grading.intake import record_from_json
+    """Posts in the ``yuqing grade --input`` format as PostRecords (see :mod:`yuqing.intake`)."""
+    from yuqing.intake import record_from_json
 
     return [record_from_json(p, line=i + 1, prefix=prefix) for i, p in enumerate(posts)]
 

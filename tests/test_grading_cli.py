@@ -90,12 +90,38 @@ def test_grade_input_reads_standard_input(no_config, capsys, monkeypatch):
     ('{"id": "a", "text": "x", "reposts": "many"}\n', "line 1: 'reposts' must be a whole number"),
     ('{"id": "a", "text": "x"}\n{"id": "a", "text": "y"}\n', "line 2: duplicate id 'a'"),
 ])
-def test_bad_input_is_one_clear_error_and_nothing_half_written(no_config, capsys, content, message):
+def test_bad_input_is_one_clear_error_and_nothing_half_written_with_strict(no_config, capsys, content, message):
     path = no_config / "bad.jsonl"
     path.write_text(content, encoding="utf-8")
-    rc, out, err = run(["grade", "--input", str(path)], capsys)
+    rc, out, err = run(["grade", "--input", str(path), "--strict"], capsys)
     assert rc == 1 and out == ""
     assert err.startswith(f"yuqing: error: {message}") and len(err.strip().splitlines()) == 1
+
+
+def test_bad_lines_are_each_reported_and_the_good_ones_graded(no_config, capsys):
+    good = [json.dumps(p, ensure_ascii=False) for p in INPUT[:3]]
+    lines = [good[0], '{"id": "x", "text": ', good[1], "[1, 2]", good[2], '{"id": "y"}']
+    path = no_config / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rc, out, err = run(["grade", "--input", str(path)], capsys)
+    assert rc == 1
+    assert [json.loads(line)["id"] for line in out.splitlines()] == [p["id"] for p in INPUT[:3]]
+    assert err.splitlines() == [
+        "yuqing: error: line 2: malformed JSON (Expecting value at column 21)",
+        "yuqing: error: line 4: expected a JSON object, got list",
+        "yuqing: error: line 6: 'text' must be a non-empty string",
+    ]
+
+
+def test_unknown_fields_are_named_once_on_stderr(no_config, capsys):
+    posts = [{**p, "time": "2026-11-20 10:00", "user_followers": 12} for p in INPUT[:2]]
+    path = no_config / "other_tool.jsonl"
+    path.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in posts), encoding="utf-8")
+    rc, out, err = run(["grade", "--input", str(path)], capsys)
+    assert rc == 0 and len(out.splitlines()) == 2
+    (warning,) = err.splitlines()
+    assert warning.startswith("yuqing: warning: ignored unknown field(s) 'time' (line 1), 'user_followers' (line 1)")
+    assert "'time' → 'published_at'" in warning and "'user_followers' → 'author_followers'" in warning
 
 
 def test_missing_input_file(no_config, capsys):

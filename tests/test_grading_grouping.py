@@ -15,7 +15,7 @@ from yuqing.grading.grouping import (
     incident_kinds,
     same_anchor,
 )
-from yuqing.grading.intake import record_from_json
+from yuqing.intake import record_from_json
 from yuqing.grading.spread import measure, trend
 
 from yuqing.store import PostRecord, post_key

@@ -10,7 +10,7 @@ from conftest import make_config
 from yuqing.grading import severity
 from yuqing.grading.api import Grader, grade_event_posts, grade_records
 from yuqing.grading.corpus import training_events
-from yuqing.grading.intake import record_from_json
+from yuqing.intake import record_from_json
 
 from yuqing.domain import Level
 from yuqing.errors import YuqingError

@@ -265,10 +265,24 @@ def demo(workdir: Path, port: int, fresh: bool) -> None:
     run_demo(workdir, port=port, fresh=fresh, echo=click.echo)
 
 
+def report_intake(intake) -> None:
+    """Say on stderr what a JSON-lines input had wrong: each bad line, then the ignored fields (once).
+
+    Commands that read posts call it after printing their results, and exit 1
+    when a line was bad (the good lines were still processed)."""
+    for message in intake.errors:
+        click.echo(f"yuqing: error: {message}", err=True)
+    warning = intake.unknown_warning()
+    if warning:
+        click.echo(f"yuqing: warning: {warning}", err=True)
+    if intake.errors:
+        raise click.exceptions.Exit(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: user errors become one line on stderr."""
     try:
-        cli.main(args=argv, prog_name="yuqing", standalone_mode=False)
+        rv = cli.main(args=argv, prog_name="yuqing", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("yuqing: aborted", err=True)
         return 130
@@ -285,7 +299,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    return 0
+    # a command that raised click's Exit (a partial failure after its output) returns its status here
+    return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
 
 
 def run() -> None:  # pragma: no cover

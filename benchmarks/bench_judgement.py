@@ -1,0 +1,298 @@
+"""The judgement on real posts nobody on the team wrote: relevance, 舆情负面, topic and severity.
+
+Reads the labelled dev sets of ``../shared/data/dev`` (see ``devsets.py``) and
+prints, for each judgement, three figures side by side:
+
+* ``shipped``: what a new office gets on day one — the deployment's whole
+  judgement (locality rules plus the models trained from our own corpus), run
+  exactly as ``yuqing classify predict --input`` and ``yuqing grade --input`` run it;
+* ``baseline``: the naive rule (place-name match for relevance, the majority
+  class for negativity, the rubric's floors alone for severity);
+* ``reference``: a model trained on the dev labels themselves, 5-fold
+  cross-validated — what an office's own labels could reach with our learners.
+
+Shipped figures are also given for the halves A and B of each set (A was read
+while developing, B only measured). Targets (issue #12): negativity ROC AUC ≥ 0.90
+and accuracy ≥ 0.85; relevance Beijing precision ≥ 0.80 at recall ≥ 0.90, A市
+F1 ≥ 0.90; severity macro-F1 ≥ 0.75, within one level ≥ 0.95, no 特别重大 graded
+影响较小; topic on the mappable citizen messages ≥ 0.80. It ends with the speed
+of the classify step beside bare jieba (target ≥ 5×) and grading throughput.
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+
+import devsets
+import numpy as np
+from common import OneCore
+
+#: the citizen-message categories that map onto our risk areas (the others — 城乡建设, 交通运输,
+#: 商贸旅游 — span several risk areas or none and are left out of the topic figure)
+TOPIC_MAP = {"环境保护": "生态环境", "劳动和社会保障": "社会保障", "教育文体": "教育医疗", "卫生计生": "教育医疗"}
+LEVELS = ["特别重大", "重大或较大", "一般", "影响较小"]
+
+
+def _config(tmp: str, locality: dict | None = None):
+    from yuqing.config import from_dict
+
+    return from_dict({"locality": locality or {"name": "本地"},
+                      "storage": {"data_dir": tmp, "database_url": "sqlite://"}})
+
+
+def _records(rows: list[dict], tz: str):
+    from yuqing.intake import read_posts
+
+    got = read_posts([json.dumps(devsets.as_input(r), ensure_ascii=False).encode() for r in rows], tz=tz, strict=True)
+    return got.records
+
+
+def _auc(y, s) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return round(float(roc_auc_score(y, s)), 4) if len(set(y)) > 1 else float("nan")
+
+
+def _prf(y, p) -> tuple[float, float, float]:
+    from sklearn.metrics import f1_score, precision_score, recall_score
+
+    return (round(float(precision_score(y, p, zero_division=0)), 4), round(float(recall_score(y, p)), 4),
+            round(float(f1_score(y, p)), 4))
+
+
+def precision_at_recall(y, score, recall: float) -> float:
+    """The best precision of a score threshold that keeps at least ``recall`` of the relevant posts."""
+    y = np.asarray(y)
+    order = np.argsort(-np.asarray(score), kind="stable")
+    hits = np.cumsum(y[order])
+    need = recall * y.sum()
+    best = 0.0
+    for k in range(len(order)):
+        if hits[k] >= need:
+            best = max(best, hits[k] / (k + 1))
+    return round(float(best), 4)
+
+
+def _halves(rows: list[dict]) -> dict[str, np.ndarray]:
+    h = np.array([devsets.half(r["id"]) for r in rows])
+    return {"A": h == "A", "B": h == "B"}
+
+
+# -- reference models: cross-validated on the dev labels --------------------------------------------
+
+def _cv_text_scores(task: str, texts: list[tuple[str, str]], labels: list[str], positive: str, folds: int = 5):
+    """Out-of-fold scores of our text pipeline trained on the dev labels (no locality dictionary)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from yuqing.classify.features import DocBatch, make_docs
+    from yuqing.classify.model import TITLE_REPEAT, build_pipeline
+    from yuqing.classify.features import compose
+    from yuqing.classify.tokenizer import Tokenizer
+
+    tok = Tokenizer(None)
+    docs = make_docs([compose(t, ti, TITLE_REPEAT) for ti, t in texts], tok)
+    y = np.array(labels)
+    out = np.zeros(len(y))
+    for tr, te in StratifiedKFold(folds, shuffle=True, random_state=0).split(y, y):
+        pipe = build_pipeline(task, tok, y[tr])
+        pipe.fit(DocBatch([docs[i] for i in tr]), y[tr])
+        out[te] = pipe.predict_proba(DocBatch([docs[i] for i in te]))[:, list(pipe.classes_).index(positive)]
+    return out
+
+
+# -- negativity ------------------------------------------------------------------------------------------
+
+def negativity(quick: bool) -> dict:
+    from yuqing.classify.api import NEGATIVE_AT, classify_records
+
+    rows = devsets.negativity()
+    y = np.array([r["negative"] for r in rows])
+    f: dict = {"negativity_posts": len(rows)}
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = _config(tmp)
+        recs = classify_records(cfg, _records(rows, cfg.timezone))
+    s = np.array([r.negativity for r in recs])
+    f["negativity_shipped_auc"] = _auc(y, s)
+    f["negativity_shipped_accuracy"] = round(float(np.mean((s >= NEGATIVE_AT) == y)), 4)
+    for name, mask in _halves(rows).items():
+        f[f"negativity_shipped_auc_half_{name}"] = _auc(y[mask], s[mask])
+        f[f"negativity_shipped_accuracy_half_{name}"] = round(float(np.mean((s[mask] >= NEGATIVE_AT) == y[mask])), 4)
+    for src in ("weibo", "message_board"):
+        mask = np.array([r["source"] == src for r in rows])
+        f[f"negativity_shipped_auc_{src}"] = _auc(y[mask], s[mask])
+        f[f"negativity_shipped_accuracy_{src}"] = round(float(np.mean((s[mask] >= NEGATIVE_AT) == y[mask])), 4)
+    f["negativity_baseline_majority_accuracy"] = round(float(max(y.mean(), 1 - y.mean())), 4)
+    f["negativity_baseline_majority_auc"] = 0.5
+    if not quick:
+        ref = _cv_text_scores("negativity", [(r["title"], r["text"]) for r in rows],
+                              ["负面" if v else "非负面" for v in y], "负面")
+        f["negativity_reference_cv5_auc"] = _auc(y, ref)
+        f["negativity_reference_cv5_accuracy"] = round(float(np.mean((ref >= 0.5) == y)), 4)
+    return f
+
+
+# -- relevance -------------------------------------------------------------------------------------------
+
+def relevance(quick: bool) -> dict:
+    from yuqing.classify.api import classify_records
+    from yuqing.classify.places import PlaceReader
+    from yuqing.config import Locality
+
+    f: dict = {}
+    for key in ("beijing", "a"):
+        rows = devsets.relevance(key)
+        loc = devsets.locality_config(key)
+        y = np.array([r["relevant"] for r in rows])
+        with tempfile.TemporaryDirectory() as tmp:
+            cfg = _config(tmp, loc)
+            recs = classify_records(cfg, _records(rows, cfg.timezone))
+        p = np.array([bool(r.relevant) for r in recs])
+        score = np.array([r.relevance for r in recs])
+        P, R, F = _prf(y, p)
+        f.update({f"relevance_{key}_posts": len(rows), f"relevance_{key}_shipped_precision": P,
+                  f"relevance_{key}_shipped_recall": R, f"relevance_{key}_shipped_f1": F,
+                  f"relevance_{key}_shipped_precision_at_recall_0.9": precision_at_recall(y, score, 0.9)})
+        for name, mask in _halves(rows).items():
+            f[f"relevance_{key}_shipped_f1_half_{name}"] = _prf(y[mask], p[mask])[2]
+        # baseline: the post names the locality (a name, alias or sub-unit; look-alikes masked)
+        names = [loc["name"], *loc["aliases"], *loc["units"]]
+
+        def names_it(r) -> bool:
+            text = f"{r['title']}\n{r['text']}"
+            for look in loc["lookalikes"]:
+                text = text.replace(look, "")
+            return any(n in text for n in names)
+
+        b = np.array([names_it(r) for r in rows])
+        P, R, F = _prf(y, b)
+        f.update({f"relevance_{key}_baseline_name_precision": P, f"relevance_{key}_baseline_name_recall": R,
+                  f"relevance_{key}_baseline_name_f1": F})
+        if not quick:
+            # reference: our relevance pipeline trained on the dev labels, behind the same place rule
+            ref = _cv_text_scores("relevance", [(r["title"], r["text"]) for r in rows],
+                                  ["相关" if v else "无关" for v in y], "相关")
+            reader = PlaceReader(Locality(**{**loc, "terms": []}))
+            points = np.array([(m := reader.read(r["title"], r["text"])).names_it and not m.elsewhere for r in rows])
+            rp = points & (ref >= 0.5)
+            P, R, F = _prf(y, rp)
+            f.update({f"relevance_{key}_reference_cv5_precision": P, f"relevance_{key}_reference_cv5_recall": R,
+                      f"relevance_{key}_reference_cv5_f1": F,
+                      f"relevance_{key}_reference_cv5_precision_at_recall_0.9":
+                          precision_at_recall(y, ref * np.where(points, 1.0, 0.2), 0.9)})
+    return f
+
+
+# -- topic -----------------------------------------------------------------------------------------------
+
+def topic(quick: bool) -> dict:
+    from sklearn.metrics import f1_score
+
+    from yuqing.classify.api import classify_records
+
+    rows = [r for r in devsets.complaints() if r["label"] in TOPIC_MAP]
+    inputs = [{"id": f"t{i}", "title": r["title"], "text": r["text"], "source": "message_board"}
+              for i, r in enumerate(rows)]
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = _config(tmp)
+        recs = classify_records(cfg, _records(inputs, cfg.timezone))
+    want = [TOPIC_MAP[r["label"]] for r in rows]
+    got = [r.topic for r in recs]
+    labels = sorted(set(want))
+    return {"topic_mappable_messages": len(rows),
+            "topic_shipped_accuracy_mappable": round(float(np.mean([a == b for a, b in zip(want, got)])), 4),
+            "topic_shipped_macro_f1_mappable": round(float(f1_score(want, got, labels=labels, average="macro")), 4),
+            "topic_baseline_majority_accuracy": round(max(want.count(lab) for lab in labels) / len(want), 4)}
+
+
+# -- severity --------------------------------------------------------------------------------------------
+
+def _severity_scores(y: np.ndarray, p: np.ndarray, prefix: str) -> dict:
+    from sklearn.metrics import f1_score
+
+    special, minor = LEVELS.index("特别重大"), LEVELS.index("影响较小")
+    return {f"{prefix}_macro_f1": round(float(f1_score(y, p, average="macro")), 4),
+            f"{prefix}_within_one": round(float(np.mean(np.abs(y - p) <= 1)), 4),
+            f"{prefix}_special_graded_minor": int(np.sum((y == special) & (p == minor)))}
+
+
+def severity(quick: bool) -> dict:
+    from yuqing.grading.api import Grader, grade_records
+
+    rows = devsets.severity()
+    y = np.array([LEVELS.index(r["level"]) for r in rows])
+    f: dict = {"severity_posts": len(rows)}
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = _config(tmp)
+        records = _records(rows, cfg.timezone)
+        start = time.perf_counter()
+        results = grade_records(cfg, records)
+        f["severity_graded_in_s"] = round(time.perf_counter() - start, 2)
+        p = np.array([LEVELS.index(level.label) for _post, _event, level, _reasons in results])
+        f.update(_severity_scores(y, p, "severity_shipped"))
+        for name, mask in _halves(rows).items():
+            f.update({k.replace("severity_shipped", f"severity_shipped_half_{name}"): v
+                      for k, v in _severity_scores(y[mask], p[mask], "severity_shipped").items()})
+        # baseline: the rubric alone (each post its own event, the level its floor)
+        grader = Grader.for_config(cfg)
+        grades = grader.grade([[r] for r in records])
+        b = np.array([LEVELS.index(g.rules.floor.label) for g in grades])
+        f.update(_severity_scores(y, b, "severity_baseline_rubric"))
+        if not quick:
+            f.update(_severity_scores(y, _severity_reference(cfg, records, y, grader), "severity_reference_cv5"))
+    return f
+
+
+def _severity_reference(cfg, records, y: np.ndarray, grader) -> np.ndarray:
+    """Our severity pipeline and rubric trained on the dev levels, 5-fold (each post its own event)."""
+    from yuqing.domain import Level
+    from yuqing.grading.severity import out_of_fold
+
+    fz = grader.featurizer
+    views = [fz.view([r]) for r in records]
+    rules = [fz.rubric(v) for v in views]
+    X = [fz.sample(v, r) for v, r in zip(views, rules)]
+    levels = np.array([int(Level.parse(LEVELS[i])) for i in y])
+    pred = out_of_fold(X, levels, rules, folds=5)
+    return np.array([LEVELS.index(Level(int(v)).label) for v in pred])
+
+
+# -- speed -----------------------------------------------------------------------------------------------
+
+def speed(quick: bool) -> dict:
+    import bench_classify
+
+    from yuqing.grading.api import grade_records
+
+    f = {k: v for k, v in bench_classify.throughput(600 if quick else 4000).items()
+         if k.startswith(("classify_step", "bare_jieba"))}
+    rows = devsets.severity() + devsets.negativity()
+    if quick:
+        rows = rows[:200]
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = _config(tmp)
+        grade_records(cfg, _records(rows[:20], cfg.timezone))  # models trained and loaded, not timed
+        records = _records(rows, cfg.timezone)
+        for r in records:
+            r.relevant = True
+        with OneCore():
+            start = time.perf_counter()
+            grade_records(cfg, records)
+            took = time.perf_counter() - start
+    f["grading_posts_per_s"] = round(len(records) / took)
+    return f
+
+
+def run(quick: bool = False) -> dict:
+    if not devsets.available():
+        return {"skipped": f"the dev sets are not available ({devsets.DEV})"}
+    figures: dict = {}
+    for part in (negativity, relevance, topic, severity, speed):
+        start = time.perf_counter()
+        figures.update(part(quick))
+        print(f"   [{part.__name__}: {time.perf_counter() - start:.0f} s]", flush=True)
+    return figures
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(quick=False), ensure_ascii=False, indent=1))

@@ -1,0 +1,228 @@
+"""Where a post's mention of the locality points: at the place itself, or past it.
+
+A post found by the locality's name may only pass by it: a time zone (北京时间),
+a newspaper, a broadcaster or a university named after the place (北京晚报报道…,
+北京大学出版社), an account name (@北京李海), a news agency's dateline
+(中新社北京4月17日电), a list of places a warning was sent to (天津、北京、山东),
+or a district name that another city has too (许昌市东城区). :class:`PlaceReader`
+reads a post's title and text and sorts each occurrence of the locality's names
+into :attr:`Mentions.own` (the place itself) or :attr:`Mentions.passing` (with
+the reason, in Chinese), and lists the other places the post names
+(``classify/data/places.txt`` plus names like B市 or 颍上县), so relevance can
+ask whether a post is about this place at all.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+#: a name followed by one of these is an outlet, an institution, a brand or a time zone
+INSTITUTION_SUFFIXES = (
+    "时间", "晚报", "日报", "青年报", "晨报", "商报", "早报", "都市报", "法制报", "晚報", "日報", "青年報", "电视台",
+    "卫视", "人民广播电台", "广播电台", "交通广播", "新闻广播", "电台", "大学", "学院", "师范", "理工", "外国语",
+    "出版社", "国安", "现代", "烤鸭", "奥运", "人艺", "电影节", "国际电影节", "车展", "欢迎你", "遇上西雅图",
+)
+#: news agencies and papers whose datelines name the city they file from
+AGENCIES = ("新华社", "中新社", "中新网", "新华网", "人民网", "央视网", "中国新闻网", "本报", "法制网", "环球网",
+            "澎湃新闻", "财新网", "新京报", "路透社", "美联社", "法新社", "共同社", "记者")
+#: words ending like a place name that are not one (城区, 小区 …)
+_NOT_PLACES = frozenset("""城区 市区 小区 社区 地区 景区 园区 辖区 片区 郊区 山区 灾区 新区 校区 街区 矿区 牧区 林区 开发区
+工业区 保税区 试验区 示范区 商业区 住宅区 生活区 老城区 主城区 疫区 震区 病区 院区 城市 都市 超市 股市 楼市 车市 夜市 闹市
+上市 开市 罢市 集市 门市 菜市 本市 我市 该市 全市 此市 省市 各市 城乡 城乡镇 乡镇 为省 全省 本省 外省 该省 我省 各省 跨省 出省 进省 外市 外县 外地市 城镇 集镇 古镇 小镇 重镇 本县 我县 该县 全县
+各县 郡县 州县 本区 我区 该区 全区 各区""".split())
+_PLACE_LIKE = re.compile(r"[A-Z][0-9]{0,2}(?:市|县|区|镇|乡)|[\u4e00-\u9fff]{2,3}(?:省|市|县|区|镇|乡)(?![长委])")
+#: characters that start a phrase rather than a place name (关于榔梨镇 → 榔梨镇)
+_LEADING = frozenset("关于在到从对向的是询我你他她和与及由给为被把让请问自去来往回经离赴抵至住")
+_HANDLE = re.compile(r"@[^\s@:：,，。.!！?？、/()（）\[\]【】#《》“”\"']{1,30}")
+_DATE_AFTER = re.compile(r"\s*\d{1,2}月\d{1,2}日(?:电|讯|消息)?|\s*电")
+_LIST_SEPARATORS = "、,，/和与及"
+
+
+def _provinces() -> frozenset[str]:
+    text = resources.files("yuqing.classify").joinpath("data", "places.txt").read_text(encoding="utf-8")
+    return frozenset(line.split()[0] for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+PROVINCES = _provinces()
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> tuple[frozenset[str], dict[str, str]]:
+    """(every province and city name, city → its province) from ``classify/data/places.txt``."""
+    text = resources.files("yuqing.classify").joinpath("data", "places.txt").read_text(encoding="utf-8")
+    names: set[str] = set()
+    province_of: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].split()
+        if not line:
+            continue
+        names.update(line)
+        for city in line[1:]:
+            province_of.setdefault(city, line[0])
+    return frozenset(names), province_of
+
+
+@dataclass
+class Mentions:
+    """What a post says about where it is."""
+
+    own: list[str] = field(default_factory=list)  # occurrences of the locality's names that point at it
+    passing: list[tuple[str, str]] = field(default_factory=list)  # (the words, why they do not count)
+    others: list[str] = field(default_factory=list)  # other places named, in order, without repeats
+    title_own: bool = False
+    title_others: list[str] = field(default_factory=list)
+
+    @property
+    def names_it(self) -> bool:
+        return bool(self.own)
+
+    @property
+    def elsewhere(self) -> bool:
+        """A titled post whose title names another city, county or town and not this one: its matter is theirs.
+
+        (A province in the title does not count: the locality may lie in it.)"""
+        return bool(self.title_others) and not self.title_own and not all(
+            o.endswith("省") or o in PROVINCES for o in self.title_others)
+
+    def reason(self) -> str:
+        """Why the post does not point at the locality (empty when it does)."""
+        if self.own and not self.elsewhere:
+            return ""
+        if self.elsewhere:
+            return f"标题所指为外地（{'、'.join(self.title_others[:3])}）"
+        if self.passing:
+            why = list(dict.fromkeys(f"{w}：{r}" for w, r in self.passing))
+            return "仅顺带提及本地（" + "；".join(why[:3]) + "）"
+        return "未提及本地地名"
+
+
+class PlaceReader:
+    """Reads where posts point, for one locality (name, aliases, units, local terms, look-alikes)."""
+
+    def __init__(self, locality):
+        names = [locality.name, *locality.aliases]
+        self.names = [n for n in dict.fromkeys(names) if n]
+        self.units = [u for u in dict.fromkeys(locality.units) if u and u not in self.names]
+        self.terms = [t for t in dict.fromkeys(getattr(locality, "terms", []) or []) if t]
+        self.lookalikes = [n for n in dict.fromkeys(locality.lookalikes) if n]
+        everything = sorted({*self.names, *self.units, *self.terms}, key=len, reverse=True)
+        self._own = re.compile("|".join(map(re.escape, everything))) if everything else None
+        self._unit_set = frozenset(self.units)
+        places, province_of = gazetteer()
+        # our own names never count as another place, nor do places our names contain (朝阳 in 朝阳区)
+        own_text = "|".join(everything)
+        self._places = frozenset(p for p in places if p not in own_text and not any(p in n for n in everything))
+        self._province_of = province_of
+        self._gaz = re.compile("|".join(sorted(map(re.escape, self._places), key=len, reverse=True)))
+        self._suffix = re.compile("|".join(sorted(map(re.escape, INSTITUTION_SUFFIXES), key=len, reverse=True)))
+
+    # -- other places ---------------------------------------------------------------------------
+    def _other_places(self, text: str, own_spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+        found = []
+        for m in self._gaz.finditer(text):
+            found.append((m.start(), m.end(), m.group()))
+        for m in _PLACE_LIKE.finditer(text):
+            word, start = m.group(), m.start()
+            while len(word) > 2 and word[0] in _LEADING:
+                word, start = word[1:], start + 1
+            if word in _NOT_PLACES or word[-2:] in _NOT_PLACES or word[-3:] in _NOT_PLACES or word[0] in _LEADING:
+                continue
+            found.append((start, m.end(), word))
+        out = []
+        for a, b, word in sorted(found):
+            if any(a < y and x < b for x, y in own_spans):
+                continue
+            if out and a < out[-1][1]:  # overlapping: keep the longer
+                if b - a > out[-1][1] - out[-1][0]:
+                    out[-1] = (a, b, word)
+                continue
+            out.append((a, b, word))
+        return out
+
+    # -- reading --------------------------------------------------------------------------------
+    def read(self, title: str | None, text: str | None) -> Mentions:
+        out = Mentions()
+        title = title or ""
+        for part, body in (("title", title), ("text", text or "")):
+            if not body:
+                continue
+            own, passing, others = self._read_part(body)
+            out.own.extend(own)
+            out.passing.extend(passing)
+            for o in others:
+                if o not in out.others:
+                    out.others.append(o)
+            if part == "title":
+                out.title_own = bool(own)
+                out.title_others = list(dict.fromkeys(others))
+        return out
+
+    def _read_part(self, text: str) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+        masked = text
+        passing: list[tuple[str, str]] = []
+
+        def mask(a: int, b: int) -> None:
+            nonlocal masked
+            masked = masked[:a] + "\x00" * (b - a) + masked[b:]
+
+        for m in _HANDLE.finditer(text):
+            if self._own is not None and self._own.search(m.group()):
+                passing.append((m.group(), "账号名"))
+            mask(m.start(), m.end())
+        for look in self.lookalikes:
+            for m in re.finditer(re.escape(look), masked):
+                passing.append((look, "相似地名"))
+                mask(m.start(), m.end())
+        if self._own is None:
+            return [], passing, [w for _, _, w in self._other_places(masked, [])]
+        spans = [(m.start(), m.end(), m.group()) for m in self._own.finditer(masked)]
+        others = self._other_places(masked, [(a, b) for a, b, _ in spans])
+        own: list[str] = []
+        for a, b, name in spans:
+            why = self._passing_reason(masked, a, b, name, others)
+            if why:
+                passing.append((masked[max(0, a - 3):b + 4].replace("\x00", "").strip(), why))
+            else:
+                own.append(name)
+        return own, passing, [w for _, _, w in others]
+
+    def _passing_reason(self, text: str, a: int, b: int, name: str, others) -> str:
+        after = text[b:b + 8]
+        if name not in self.terms:
+            m = self._suffix.match(after)
+            if m:
+                return "机构、媒体或品牌名" if m.group() != "时间" else "时间用语"
+        before = text[max(0, a - 8):a]
+        if _DATE_AFTER.match(after) and any(before.rstrip().endswith(ag) for ag in AGENCIES):
+            return "新闻电头"
+        if name in self._unit_set:
+            prev = [o for o in others if o[1] <= a and a - o[1] <= 2]
+            if prev and not any(n in text[max(0, a - 10):a] for n in self.names):
+                return f"外地同名（{prev[-1][2]}{name}）"
+        # a list of places (天津、北京、山东): a neighbour is another place across a separator
+        left = text[max(0, a - 1):a]
+        right = text[b:b + 1]
+        near_left = [o for o in others if 0 <= a - 1 - o[1] <= 0] if left and left in _LIST_SEPARATORS else []
+        near_right = [o for o in others if o[0] == b + 1] if right and right in _LIST_SEPARATORS else []
+        if near_left and near_right or (near_left or near_right) and self._in_list(text, a, b, others):
+            return "列举多地之一"
+        return ""
+
+    @staticmethod
+    def _in_list(text: str, a: int, b: int, others) -> bool:
+        """Is the name one of three or more places joined by separators?"""
+        items = sorted([(o[0], o[1]) for o in others] + [(a, b)])
+        i = items.index((a, b))
+        run = 1
+        j = i
+        while j > 0 and items[j][0] - items[j - 1][1] == 1 and text[items[j - 1][1]] in _LIST_SEPARATORS:
+            run, j = run + 1, j - 1
+        j = i
+        while j + 1 < len(items) and items[j + 1][0] - items[j][1] == 1 and text[items[j][1]] in _LIST_SEPARATORS:
+            run, j = run + 1, j + 1
+        return run >= 3
+
+
+__all__ = ["Mentions", "PlaceReader", "gazetteer"]
