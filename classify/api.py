@@ -157,24 +157,44 @@ def _name_optional(cfg, rec) -> bool:
     return False
 
 
-#: a post that does not point at the locality keeps this share of its model score (so it ranks below those that do)
+#: share of the public-matter score a post keeps when it names the locality only once and loosely (below any
+#: threshold, so it is not relevant, but it ranks above posts that do not point at the place at all)
+LOOSE_FACTOR = 0.5
+#: … and when it does not point at the locality (only passing mentions, another place's title, no name)
 OFF_PLACE_FACTOR = 0.2
 
 
 def judge_relevance(cfg, rec, public: float) -> tuple[bool, float, str | None, Mentions]:
-    """(relevant, score, rule, mentions): a public matter (the model's ``public``) that points at the locality."""
+    """(relevant, score, rule, mentions): is the post about a public matter (``public``, the relevance
+    model's score) that happens in the locality or directly concerns it?
+
+    The place is read by rules (:class:`~yuqing.classify.places.PlaceReader`): the post must point at the
+    locality, and firmly — a street, office, resident, weather or event of the place beside its name, a
+    sub-unit, the name in the title, or the name twice. One loose mention (北京很安全, 回北京第一件事, 伦敦岂能跟北京PK)
+    is not enough.
+    """
     mentions = place_reader(cfg).read(rec.title, rec.text)
     threshold = cfg.thresholds.relevance_min
     if rec.kind in ALWAYS_RELEVANT_KINDS:
         return True, max(public, threshold), "人工录入的群众反映", mentions
     points = mentions.names_it and not mentions.elsewhere
+    firmly = points and mentions.firmly
     if not points and _name_optional(cfg, rec) and not mentions.elsewhere and not mentions.others:
-        points = True  # the source is about the locality and the post names no other place
+        points = firmly = True  # the source is about the locality and the post names no other place
     if not points:
         return False, round(public * OFF_PLACE_FACTOR, 4), mentions.reason(), mentions
+    if not firmly:
+        return (False, round(public * LOOSE_FACTOR, 4),
+                "仅泛泛提及本地一次（未指向本地的具体地点、机构、人群或事件）", mentions)
     if public < threshold:
-        return False, public, "非本地公共事务（娱乐、生活、广告或泛泛提及）", mentions
+        return False, public, "非公共事务（娱乐、生活、广告、个人话题等）", mentions
     return True, public, None, mentions
+
+
+def public_negativity(negative: float, public: float) -> float:
+    """舆情负面: the post is negative (the negativity model) *about a public matter* (the relevance model's
+    public-matter score). A sad love quote or an angry joke is negative in tone but no public matter."""
+    return round(negative * public, 4)
 
 
 def classify_records(deployment_or_config, records: list, models: ModelSet | None = None) -> list:
@@ -192,7 +212,7 @@ def classify_records(deployment_or_config, records: list, models: ModelSet | Non
         rec.relevant = relevant
         rec.relevance = score
         rec.topic = top.label
-        rec.negativity = neg.score
+        rec.negativity = public_negativity(neg.score, rel.score)
         rec.explanation = {
             "relevance": {"label": rel.label, "score": rel.score, "words": [list(w) for w in rel.words],
                           **({"rule": rule} if rule else {}),
@@ -200,7 +220,8 @@ def classify_records(deployment_or_config, records: list, models: ModelSet | Non
                                      "passing": [list(p) for p in mentions.passing[:5]],
                                      "others": mentions.others[:5]}},
             "topic": {"label": top.label, "score": top.score, "words": [list(w) for w in top.words]},
-            "negativity": {"label": neg.label, "score": neg.score, "words": [list(w) for w in neg.words]},
+            "negativity": {"label": neg.label, "score": neg.score, "public": rel.score,
+                           "words": [list(w) for w in neg.words]},
             "models": {task: m.version for task, m in models.models().items()},
         }
         rec.classified_at = now

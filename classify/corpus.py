@@ -1,9 +1,19 @@
 """Labelled training data: the shipped corpus (with the locality filled in) and CSV files an office supplies.
 
-The shipped corpus (``classify/data/{relevance,topic,negativity}.csv``, written
-by :mod:`.generate`) keeps place names as placeholders; :func:`shipped` fills
-them from the deployment's configuration, deterministically, so every
-deployment trains on posts about its own county, towns and offices.
+The shipped corpus is ``classify/data/posts/*.jsonl``: posts we wrote
+ourselves in the styles real posts have (Weibo posts and reposts, news-account
+posts, news, board letters, forum threads, 公众号 openings), each labelled by
+its writer with ``negative`` (舆情负面), ``public`` (a public matter),
+``topic`` (risk area) and, for the posts that name the place, ``relevant``;
+``BRIEF.md`` beside them is the labelling guide. Place names are placeholders
+(``{locality}``, ``{alias}``, ``{unit}``, ``{other}``, ``{othercity}``) that
+:func:`shipped` fills from the deployment's configuration, deterministically,
+so every deployment trains on posts naming its own county, towns and offices.
+
+The relevance model learns ``public``: whether a post is about a public matter
+at all. Whether it is about *this* place is read by rules
+(:mod:`yuqing.classify.places`); ``relevant`` measures the two together
+(``tests/test_classify_corpus.py``).
 
 :func:`read_csv` reads an office's ``text,label[,title]`` file and says in one
 line what is wrong with a bad one.
@@ -13,6 +23,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import random
 import re
 from dataclasses import dataclass
@@ -70,6 +81,8 @@ class Filler:
             lookalikes = [base + s for s in ("区", "市", "镇", "县") if s != own][:2]
         self.lookalikes = lookalikes
         self.alias = (loc.aliases[0] if loc and loc.aliases else base)
+        own = [name, *self.localities, *self.units]
+        self.other_cities = [f"{c}市" for c in _cities() if not any(c in o or o in c for o in own)]
         self.seed = seed
 
     def fill(self, text: str, key: int) -> str:
@@ -84,6 +97,7 @@ class Filler:
             "term": lambda: rng.choice(self.terms),
             "lookalike": lambda: rng.choice(self.lookalikes),
             "other": lambda: rng.choice(_OTHER_PLACES),
+            "othercity": lambda: rng.choice(self.other_cities),
             "other_unit": lambda: rng.choice(_OTHER_UNITS),
             "other_term": lambda: rng.choice(_OTHER_TERMS),
             "alias": lambda: self.alias,
@@ -102,6 +116,39 @@ class Filler:
         return re.sub(r"\{(\w+)\}", sub, text)
 
 
+def _cities() -> list[str]:
+    """Prefecture-level cities of the gazetteer (for ``{othercity}``), in a fixed order."""
+    from yuqing.classify.places import PROVINCES, gazetteer
+
+    _names, province_of = gazetteer()
+    return sorted(c for c in province_of if c not in PROVINCES and len(c) >= 2)
+
+
+#: the label each task learns from a post of the shipped corpus
+_TASK_LABEL = {
+    "relevance": lambda post: "相关" if post["public"] else "无关",
+    "negativity": lambda post: "负面" if post["negative"] else "非负面",
+    "topic": lambda post: post["topic"],
+}
+
+
+def _post_files():
+    folder = resources.files("yuqing.classify").joinpath("data", "posts")
+    return sorted((f for f in folder.iterdir() if f.name.endswith(".jsonl")), key=lambda f: f.name)
+
+
+def shipped_posts() -> list[dict]:
+    """Every post of the shipped corpus, as written (placeholders unfilled), in a fixed order."""
+    posts = []
+    for f in _post_files():
+        for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.strip():
+                post = json.loads(line)
+                post["file"], post["line"] = f.name, n
+                posts.append(post)
+    return posts
+
+
 def shipped(task: str, cfg=None, topics: list[str] | None = None) -> list[Example]:
     """The shipped corpus for a task, placeholders filled from ``cfg``.
 
@@ -110,22 +157,26 @@ def shipped(task: str, cfg=None, topics: list[str] | None = None) -> list[Exampl
     """
     if task not in TASKS:
         raise YuqingError(f"unknown task {task!r}; allowed: {', '.join(TASKS)}")
-    raw = resources.files("yuqing.classify").joinpath("data", f"{task}.csv").read_text(encoding="utf-8")
     filler = Filler(cfg)
+    label_of = _TASK_LABEL[task]
     out = []
-    for i, row in enumerate(csv.DictReader(io.StringIO(raw))):
-        label = row["label"]
+    for i, post in enumerate(shipped_posts()):
+        label = label_of(post)
         if task == "topic" and topics is not None and label not in topics:
             if "其他" not in topics:
                 continue
             label = "其他"
-        out.append(Example(filler.fill(row["text"], 2 * i), label, filler.fill(row.get("title") or "", 2 * i + 1)))
+        out.append(Example(filler.fill(post["text"], 2 * i), label, filler.fill(post.get("title") or "", 2 * i + 1)))
     return out
 
 
 def shipped_hash(task: str) -> str:
-    data = resources.files("yuqing.classify").joinpath("data", f"{task}.csv").read_bytes()
-    return hashlib.sha256(data).hexdigest()
+    """A hash of the shipped corpus (every task reads all of it) and of the task's labelling."""
+    h = hashlib.sha256(task.encode())
+    for f in _post_files():
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
 
 
 def read_csv(path: str | Path, require_label: bool = True) -> list[Example]:

@@ -7,8 +7,10 @@ it to the kind's other words, which real posts use and ours may not.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import yaml
 
@@ -38,13 +40,35 @@ def load() -> dict[str, tuple[str, ...]]:
 @lru_cache(maxsize=1)
 def word_tokens() -> dict[str, str]:
     """word → its kind's token. A word listed under several kinds takes the first: idioms, then negations, then
-    the harm kinds in the file's order (笑死 is an idiom, not a death)."""
+    the harm kinds in the file's order (笑死 is an idiom, not a death). Words of jieba's dictionary that hold a
+    listed word (自杀身亡, 拐卖儿童, 致癌物质) take the kind of the longest one they hold, since jieba keeps
+    them whole."""
     kinds = load()
     out: dict[str, str] = {}
     for kind in ("idiom", "negation", *[k for k in kinds if k not in ("idiom", "negation")]):
         for word in kinds.get(kind, ()):
             out.setdefault(word, KIND_TOKENS[kind])
+    listed = sorted((w for w in out if len(w) >= 2), key=len, reverse=True)
+    if listed:
+        pattern = re.compile("|".join(map(re.escape, listed)))
+        for word in _jieba_words():
+            if len(word) > 2 and word not in out:
+                m = pattern.search(word)
+                if m:
+                    out[word] = out[m.group()]
     return out
+
+
+def _jieba_words() -> list[str]:
+    """The words of jieba's own dictionary (the one rjieba embeds too)."""
+    import jieba
+
+    path = Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME)
+    try:
+        with open(path, encoding="utf-8") as f:
+            return [line.split(" ", 1)[0] for line in f]
+    except OSError:  # pragma: no cover - jieba ships its dictionary
+        return []
 
 
 __all__ = ["HARM_KINDS", "KIND_TOKENS", "load", "word_tokens"]

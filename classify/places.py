@@ -23,6 +23,7 @@ INSTITUTION_SUFFIXES = (
     "时间", "晚报", "日报", "青年报", "晨报", "商报", "早报", "都市报", "法制报", "晚報", "日報", "青年報", "电视台",
     "卫视", "人民广播电台", "广播电台", "交通广播", "新闻广播", "电台", "大学", "学院", "师范", "理工", "外国语",
     "出版社", "国安", "现代", "烤鸭", "奥运", "人艺", "电影节", "国际电影节", "车展", "欢迎你", "遇上西雅图",
+    "籍", "话", "吧",
 )
 #: news agencies and papers whose datelines name the city they file from
 AGENCIES = ("新华社", "中新社", "中新网", "新华网", "人民网", "央视网", "中国新闻网", "本报", "法制网", "环球网",
@@ -38,6 +39,20 @@ _LEADING = frozenset("关于在到从对向的是询我你他她和与及由给�
 _HANDLE = re.compile(r"@[^\s@:：,，。.!！?？、/()（）\[\]【】#《》“”\"']{1,30}")
 _DATE_AFTER = re.compile(r"\s*\d{1,2}月\d{1,2}日(?:电|讯|消息)?|\s*电")
 _LIST_SEPARATORS = "、,，/和与及"
+#: a name right after one of these is where someone travels to or from, not where anything happens
+_TRAVEL_BEFORE = re.compile(r"(?:飞往|开往|驶往|前往|回到|返回|抵达|到达|途经|飞抵|来到|赴|回)$")
+#: words after a name that place a matter there: its districts, streets, stations, offices, residents, weather,
+#: its government's acts (北京朝阳门, 北京地铁2号线, 北京城管, 北京市民, 北京的大雨, 北京出台)
+_ANCHOR_AFTER = re.compile(
+    r"(?:市|的)?(?:[\u4e00-\u9fff]{0,3}?(?:区|县|镇|乡|村|街道|街|路|巷|胡同|桥|门|站|机场|航站楼|港|码头|广场|公园|小区|社区|医院|"
+    r"中学|小学|[一二三四五六七八九十]中|幼儿园|学校|大厦|商场|市场)|地铁|公交|出租|高速|环路|[二三四五六]环|城管|警方|交警|"
+    r"公安|派出所|法院|检察院|市政府|市委|政府|急救|消防|卫生|教育|环保|气象|税务|人社|市民|居民|街头|城区|郊区|全市|"
+    r"大雨|暴雨|降雨|雨|雪|大风|雾霾|空气|PM|毒气|积水|内涝|交通|堵车|拥堵|房价|户口|出台|发布|启用|实施|开征|开通|出了|发生|"
+    r"遭遇|突发|某|一名|一男|一女|一辆|一家|多名|多人|[0-9一两二三四五六七八九十]+名|[\u4e00-\u9fff]{0,6}?(?:局|委|办|厅|署|中心)|的朋友|网友|车主|司机|开车族|城(?![市管])|出事|又|再次|今天|今日|昨天|昨晚|近日|有人|一位|一个)")
+#: a name opening a sentence, before a comma or colon, tells where the sentence happens (北京，一名外国大姐…)
+_OPENING = re.compile(r"(?:^|[。！？!?】\n]\s*)$")
+#: a Weibo post's headline: 【…】 at the start (read like a title)
+_HEADLINE = re.compile(r"^\s*((?:#[^#\n]{1,30}#\s*)?【[^】\n]{2,60}】)")
 
 
 def _provinces() -> frozenset[str]:
@@ -69,6 +84,7 @@ class Mentions:
     """What a post says about where it is."""
 
     own: list[str] = field(default_factory=list)  # occurrences of the locality's names that point at it
+    anchored: list[str] = field(default_factory=list)  # those set in the place itself (北京朝阳门, 北京的大雨, a unit)
     passing: list[tuple[str, str]] = field(default_factory=list)  # (the words, why they do not count)
     others: list[str] = field(default_factory=list)  # other places named, in order, without repeats
     title_own: bool = False
@@ -77,6 +93,11 @@ class Mentions:
     @property
     def names_it(self) -> bool:
         return bool(self.own)
+
+    @property
+    def firmly(self) -> bool:
+        """Does the post place its matter here (an anchored name, a unit, a name in the title, or named twice)?"""
+        return bool(self.anchored) or self.title_own or len(self.own) >= 2
 
     @property
     def elsewhere(self) -> bool:
@@ -145,11 +166,16 @@ class PlaceReader:
     def read(self, title: str | None, text: str | None) -> Mentions:
         out = Mentions()
         title = title or ""
+        if not title.strip() and text:
+            m = _HEADLINE.match(text)
+            if m:  # a Weibo headline names what the post is about, as a title does
+                title, text = m.group(1), text[m.end():]
         for part, body in (("title", title), ("text", text or "")):
             if not body:
                 continue
-            own, passing, others = self._read_part(body)
+            own, passing, others, anchored = self._read_part(body)
             out.own.extend(own)
+            out.anchored.extend(anchored)
             out.passing.extend(passing)
             for o in others:
                 if o not in out.others:
@@ -176,17 +202,32 @@ class PlaceReader:
                 passing.append((look, "相似地名"))
                 mask(m.start(), m.end())
         if self._own is None:
-            return [], passing, [w for _, _, w in self._other_places(masked, [])]
+            return [], passing, [w for _, _, w in self._other_places(masked, [])], []
         spans = [(m.start(), m.end(), m.group()) for m in self._own.finditer(masked)]
         others = self._other_places(masked, [(a, b) for a, b, _ in spans])
         own: list[str] = []
+        anchored: list[str] = []
         for a, b, name in spans:
             why = self._passing_reason(masked, a, b, name, others)
             if why:
                 passing.append((masked[max(0, a - 3):b + 4].replace("\x00", "").strip(), why))
-            else:
-                own.append(name)
-        return own, passing, [w for _, _, w in others]
+                continue
+            own.append(name)
+            if self._anchored(masked, a, b, name):
+                anchored.append(masked[a:b + 4].replace("\x00", ""))
+        return own, passing, [w for _, _, w in others], anchored
+
+    def _anchored(self, text: str, a: int, b: int, name: str) -> bool:
+        """Is this occurrence set in the place itself rather than merely naming it?"""
+        if name in self._unit_set or name in self.terms:
+            return True
+        after = text[b:b + 8]
+        if _ANCHOR_AFTER.match(after):
+            return True
+        if after[:1] in ("，", ",", "：", ":", " ") and _OPENING.search(text[max(0, a - 2):a] if a else ""):
+            return True
+        hashtag = text.rfind("#", 0, a)
+        return hashtag >= 0 and "#" in text[b:b + 12] and text.count("#", 0, a) % 2 == 1
 
     def _passing_reason(self, text: str, a: int, b: int, name: str, others) -> str:
         after = text[b:b + 8]
@@ -197,6 +238,8 @@ class PlaceReader:
         before = text[max(0, a - 8):a]
         if _DATE_AFTER.match(after) and any(before.rstrip().endswith(ag) for ag in AGENCIES):
             return "新闻电头"
+        if _TRAVEL_BEFORE.search(before) and name in self.names:
+            return "行程地点"
         if name in self._unit_set:
             prev = [o for o in others if o[1] <= a and a - o[1] <= 2]
             if prev and not any(n in text[max(0, a - 10):a] for n in self.names):

