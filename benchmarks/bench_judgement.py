@@ -35,9 +35,9 @@ LEVELS = ["特别重大", "重大或较大", "一般", "影响较小"]
 
 
 def _config(tmp: str, locality: dict | None = None):
-    from yuqing.config import from_dict
+    from yuqing.config import UNKNOWN_LOCALITY, from_dict
 
-    return from_dict({"locality": locality or {"name": "本地"},
+    return from_dict({"locality": locality or {"name": UNKNOWN_LOCALITY},
                       "storage": {"data_dir": tmp, "database_url": "sqlite://"}})
 
 

@@ -34,10 +34,10 @@ def _level_choice(value: str) -> Level:
 
 def default_config():
     """The configuration used when none exists: default thresholds, models in the user's cache, no database file."""
-    from yuqing.config import from_dict
+    from yuqing.config import UNKNOWN_LOCALITY, from_dict
 
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "yuqing" / "default"
-    return from_dict({"locality": {"name": "本地"}, "storage": {"data_dir": str(cache), "database_url": "sqlite://"}})
+    return from_dict({"locality": {"name": UNKNOWN_LOCALITY}, "storage": {"data_dir": str(cache), "database_url": "sqlite://"}})
 
 
 def _config_or_default(state):

@@ -52,6 +52,23 @@ class EventView:
         return {"tokens": self.tokens, "numeric": numeric}
 
 
+#: of a letter to a message board, the facts are read from its opening sentences: the rest retells history,
+#: cites rules and pleads, and would make every long letter a catalogue of harms
+LETTER_LEAD_CHARS = 160
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+
+
+def _lead(post) -> str:
+    text = post.text or ""
+    if getattr(post, "kind", None) != "board" or len(text) <= LETTER_LEAD_CHARS:
+        return text
+    cut = LETTER_LEAD_CHARS
+    m = _SENTENCE_END.search(text, LETTER_LEAD_CHARS)
+    if m and m.start() < LETTER_LEAD_CHARS * 2:
+        cut = m.end()
+    return text[:cut]
+
+
 def event_text(posts) -> tuple[str, str]:
     """The joined text of an event's distinct posts (reposts add nothing new) and its title."""
     ordered = sorted(posts, key=post_time)
@@ -63,7 +80,7 @@ def event_text(posts) -> tuple[str, str]:
     parts: list[str] = []
     size = 0
     for p in ordered:
-        for piece in (p.title or "", p.text or ""):
+        for piece in (p.title or "", _lead(p)):
             piece = _SPACES.sub(" ", piece).strip()
             core = _REPOST_PREFIX.sub("", piece)
             key = core[:80]
@@ -123,8 +140,9 @@ def describe(posts, tokenizer, cfg) -> EventView:
     return EventView(
         text=text,
         tokens=tokens,
-        signals=read_signals(text, tuple(loc.officials), (loc.name, *loc.aliases, *loc.units), tuple(loc.lookalikes),
-                             year=event_year(posts, cfg.timezone)),
+        # without a configured locality no place is "elsewhere": every incident told is the issue's own
+        signals=read_signals(text, tuple(loc.officials), (loc.name, *loc.aliases, *loc.units) if loc.known else (),
+                             tuple(loc.lookalikes), year=event_year(posts, cfg.timezone)),
         spread=measure(posts, t.big_v_followers),
         topic=prevailing_topic(posts),
         negativity=event_negativity(posts),

@@ -94,13 +94,18 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
               and not sig.allegations
               and not (sig.deaths or sig.injured or sig.sick or sig.serious_injury or sig.mass_casualty))
     content_risk = bool(
-        sig.deaths or sig.mass_casualty or sig.mass_strong or sig.allegations or sig.demolition_violent
+        sig.deaths or sig.mass_casualty or sig.mass_strong or (sig.allegations and sig.leaders) or sig.demolition_violent
+        or sig.abduction or sig.disaster or sig.collapse
         or (not benign and ((sig.gather_call and grievance) or (sig.incident and not notice and (sig.many or sig.sick))
                             or sig.serious_injury or sig.injured >= INJURED_MAJOR or (sig.rumour and sig.fast_spread)))
     )
     complaint = bool(sig.complaint)
-    r.negative = not notice and (neg >= NEGATIVE_AT or content_risk or bool(sig.critical_coverage)
-                  or (complaint and (negativity is None or neg >= 0.2)) or len(sig.complaint) >= 2)
+    # negative: classify's 舆情负面 judgement decides; without one (or to catch what it missed), harm told in
+    # so many words (deaths, a mass incident) or a complaint
+    if negativity is None:
+        r.negative = not notice and (content_risk or bool(sig.critical_coverage) or complaint)
+    else:
+        r.negative = not notice and (neg >= NEGATIVE_AT or (content_risk and neg >= CALM_BELOW))
     r.risky = content_risk or bool(sig.gathering or sig.clash or sig.incident or sig.rumour or sig.violence)
     add = r.floors.append
     S, M, G = Level.SPECIAL, Level.MAJOR, Level.GENERAL
@@ -110,8 +115,12 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
         add(Finding("deaths_special", S, f"文本记载死亡{sig.deaths}人（达到{t.deaths_special}人即特别重大）"))
     if sig.mass_casualty:
         add(Finding("mass_casualty", S, f"出现群死群伤类表述：{_words(sig.mass_casualty)}"))
+    if sig.disaster and not benign:
+        add(Finding("disaster_casualties", S, f"重大自然灾害造成伤亡或损毁：{_words(sig.disaster, 2)}"))
     if sig.injured >= t.injuries_special:
         add(Finding("injuries_special", S, f"文本记载受伤{sig.injured}人（达到{t.injuries_special}人视为群死群伤）"))
+    elif sig.sick >= t.injuries_special and not notice:
+        add(Finding("sick_special", S, f"文本记载{sig.sick}人中毒、感染或发病（达到{t.injuries_special}人视为群体伤害）"))
     mass = []
     if sig.mass_strong:
         mass.append(f"出现群体性事件表述：{_words(sig.mass_strong)}")
@@ -125,8 +134,9 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
         add(Finding("mass_incident", S, "群体性事件：" + "；".join(mass)))
     if sig.gather_call and grievance and not benign:
         add(Finding("gather_call", S, f"出现煽动聚集、号召集合的内容：“{sig.gather_call[0][:30]}”"))
-    # what central media and hot searches pick up is special only when it is bad news
-    bad_news = not benign and (neg >= NEGATIVE_AT or content_risk or bool(sig.critical_coverage) or bool(sig.complaint))
+    # what central media and hot searches pick up is special only when it is bad news (a critical programme
+    # named in a calm notice is not)
+    bad_news = not benign and (neg >= NEGATIVE_AT or content_risk)
     if bad_news and ("central" in spread.media_levels or _central_in_text(sig)):
         who = "、".join(sig.central_media[:2]) or "中央媒体"
         add(Finding("central_media", S, f"负面报道被{who}关注或转载"))
@@ -153,10 +163,16 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
         add(Finding("injured_many", M, f"文本记载受伤{sig.injured}人"))
     if sig.allegations and sig.leaders and shares < t.interactions_special:
         add(Finding("allegation", M, f"指控地方干部（{sig.leaders[0]}）{_words(sig.allegations, 2)}等严重问题"))
+    elif sig.official_wrongs and r.negative and not benign:
+        add(Finding("official_wrongdoing", M, f"指称公职人员或机关{_words(sig.official_wrongs, 3)}等严重问题"))
+    if sig.abduction and r.negative:
+        add(Finding("abduction", M, f"儿童被拐、被抢或器官被摘等已发生的严重侵害：{_words(sig.abduction, 2)}"))
     affected = max(sig.sick, sig.crowd)
     if sig.incident and not benign and not notice and (sig.many or sig.sick >= AFFECTED_MANY // 2 or affected >= AFFECTED_MANY):
         many = f"约{affected}人" if affected else sig.many[0]
         add(Finding("incident_many", M, f"食品、药品、环境或安全事件影响多人（{many}）：{_words(sig.incident)}"))
+    if sig.collapse and not notice and not benign:
+        add(Finding("structure_collapse", M, f"公共设施或建筑垮塌：“{sig.collapse[0]}”"))
     if (sig.wage or sig.benefits) and (sig.protest or sig.complaint) and (sig.crowd >= GROUP_PROTEST or _group_words(sig)):
         size = f"约{sig.crowd}人" if sig.crowd >= GROUP_PROTEST else "多人"
         add(Finding("group_protest", M, f"{size}集体讨要或反映{_words(sig.wage + sig.benefits, 2)}"))
@@ -174,9 +190,10 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
         big_voice.append("省级媒体")
     if spread.big_v_posts or sig.big_v:
         big_voice.append("大V")
-    if r.negative and big_voice and spread.interactions >= t.interactions_major:
-        add(Finding("big_voice", M, f"{'、'.join(big_voice)}传播负面内容，互动{_fmt(spread.interactions)}次"
-                                    f"（达到{_fmt(t.interactions_major)}次）"))
+    if r.negative and spread.interactions >= t.interactions_major:
+        who = f"{'、'.join(big_voice)}传播的" if big_voice else ""
+        add(Finding("big_voice" if big_voice else "spread_major", M,
+                    f"{who}负面内容互动{_fmt(spread.interactions)}次（达到{_fmt(t.interactions_major)}次，已较大范围传播）"))
     if r.negative and spread.interactions >= t.interactions_special:
         add(Finding("viral_negative", M, f"负面内容互动达{_fmt(spread.interactions)}次（达到{_fmt(t.interactions_special)}次）"))
 
@@ -184,6 +201,9 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
     if r.negative and spread.interactions >= t.interactions_minor:
         add(Finding("negative_spread", G, f"负面内容互动{_fmt(spread.interactions)}次（达到{_fmt(t.interactions_minor)}次，"
                                           f"超出影响较小的范围）"))
+    elif r.negative and negativity is not None:
+        # SPEC §4: a negative complaint about local services or officials' conduct, however little it spread
+        add(Finding("negative_complaint", G, "负面投诉或负面信息（传播有限）"))
 
     # -- caps --------------------------------------------------------------------
     if not r.floors:

@@ -72,7 +72,8 @@ ALLEGATION_WORDS = ("贪污", "受贿", "索贿", "行贿", "腐败", "贪腐", 
                     "黑恶势力", "涉黑", "勾结", "非法拘禁", "殴打群众", "打人", "性侵", "猥亵", "好处费", "回扣", "收红包",
                     "吃空饷", "私分", "冒领", "渎职", "玩忽职守", "暴力执法", "违规审批", "违规发包", "卖官", "敲诈",
                     "勒索", "索要好处", "权力寻租", "霸占", "强占")
-MASS_STRONG = ("群体性事件", "堵路", "堵塞道路", "堵塞交通", "拦路", "封路抗议", "围堵", "打砸", "打砸抢", "打砸烧",
+MASS_STRONG = ("群体性事件", "堵路", "堵塞道路", "堵塞交通", "交通堵塞", "阻断交通", "拦路", "封路抗议", "围堵", "打砸", "打砸抢", "打砸烧",
+               "罢工", "罢市", "罢课",
                "冲击政府", "冲击县政府", "冲击镇政府", "冲击派出所", "掀翻警车", "砸警车", "警民冲突", "大规模冲突",
                "群殴", "械斗", "暴乱", "骚乱", "打横幅游行", "游行示威", "示威")
 #: gathering words: a mass incident when many gather or they gather at a government building
@@ -99,17 +100,19 @@ PROTEST_WORDS = ("讨要", "讨薪", "维权", "上访", "讨说法", "要说法
                  "静坐", "堵门", "抗议", "讨个说法", "讨回", "集体", "索要", "要钱", "讨债", "讨钱")
 DEMOLITION_VIOLENT = ("强拆", "暴力拆迁", "野蛮拆迁", "暴力强拆", "强制拆除", "强行拆除", "强行拆迁", "违法强拆", "偷拆",
                       "强行征地", "暴力征地", "强征")
-VIOLENCE_WORDS = ("殴打", "打伤", "打人", "受伤", "推土机", "挖掘机", "铲车", "黑衣人", "砸", "拖走", "抢走", "流血",
+VIOLENCE_WORDS = ("殴打", "打伤", "打人", "受伤", "持刀", "抢劫", "行凶", "砍人", "推土机", "挖掘机", "铲车", "黑衣人", "砸", "拖走", "抢走", "流血",
                   "住院", "围殴", "强行", "凌晨", "半夜", "暴力", "打断", "砍伤", "持械", "棍棒")
 INCIDENT_WORDS = ("食物中毒", "中毒", "腹泻", "呕吐", "发烧", "疫苗", "假药", "劣药", "过期药", "假疫苗", "问题疫苗",
                   "毒奶粉", "地沟油", "病死猪", "变质", "污染", "泄漏", "泄露", "排污", "偷排", "直排", "恶臭", "异味",
                   "死鱼", "毒气", "爆炸", "火灾", "起火", "失火", "坍塌", "垮塌", "塌方", "倒塌", "溃坝", "决堤",
                   "山体滑坡", "滑坡", "泥石流", "燃气", "煤气", "自来水", "饮用水", "停水", "水质", "传染", "疫情",
-                  "感染", "重金属", "超标", "安全隐患", "事故", "危房", "踩踏", "有毒")
+                  "感染", "重金属", "超标", "安全隐患", "事故", "危房", "踩踏", "有毒", "致癌", "禽流感", "H7N9", "h7n9",
+                  "病毒", "死猪", "三聚氰胺", "瘦肉精", "塑化剂", "假药", "毒胶囊", "垮塌", "断裂")
 MANY_WORDS = ("多名", "多人", "数十名", "数十人", "几十名", "几十人", "上百", "数百", "大批", "大量群众", "集体中毒",
               "集体腹泻", "集体出现", "全村", "全校", "整栋", "整个小区", "整个村", "全镇", "全乡", "上千", "成群",
               "一大片", "上万", "数千", "几千", "家家户户", "千余", "百余", "大面积", "多个村", "多个小区", "多所学校",
-              "成片")
+              "成片", "所有", "几乎所有", "全部", "众多", "广大", "市民", "消费者", "很多人", "无数", "大量",
+              "流入市场", "流向市场", "流入餐桌", "端上餐桌", "销往", "出售给", "卖给")
 RUMOUR_WORDS = ("谣言", "传言", "网传", "据传", "谣传", "传闻", "不实", "辟谣", "造谣", "小道消息", "疯传", "有人说",
                 "听说", "未经证实", "真假", "是真的吗")
 #: an official denial or clarification of a rumour
@@ -121,9 +124,40 @@ TRENDING_WORDS = ("热搜", "全网热议", "全国关注", "全国网友", "全
                   "阅读量破亿", "热榜", "全网疯传", "全国人民", "举国关注", "全网声讨", "引爆全网", "全网震怒")
 BIG_V_WORDS = ("大V", "大v", "百万粉丝", "知名博主", "网络大V", "千万粉丝", "网红博主")
 SERIOUS_INJURY_WORDS = ("重伤", "伤势严重", "伤势较重", "生命垂危", "病危", "危重", "抢救", "昏迷", "重症监护", "ICU",
-                        "颅内出血", "骨折", "截肢", "烧伤", "命悬一线", "下落不明", "失踪", "失联", "被困")
+                        "颅内出血", "骨折", "截肢", "烧伤", "命悬一线", "下落不明", "失踪", "失联", "被困", "呼吸衰竭",
+                        "肺出血", "大出血", "内出血", "脑出血", "生命危险", "打断", "打残", "致残", "毁容", "中刀",
+                        "身中", "中了一刀", "各中一刀", "被捅", "被砍", "刺伤", "砍伤", "捅伤", "重度烧伤", "植物人", "瘫痪在床")
+#: a child taken (not an attempt): the rubric grades a completed abduction or organ theft 重大或较大
+ABDUCTION_WORDS = ("被拐", "拐走", "拐卖", "被拐卖", "抱走了", "被抱走", "被抢走", "抢走孩子", "偷走孩子", "被偷走", "被人抱走",
+                   "被人贩子", "摘取器官", "摘器官", "器官被", "被摘")
+#: people with public power, or the offices they work in (an allegation against them is against the office)
+OFFICIAL_ACTORS = ("官员", "干部", "书记", "县长", "市长", "区长", "局长", "副局长", "镇长", "乡长", "村支书", "村干部", "城管",
+                   "警察", "民警", "交警", "特警", "协警", "辅警", "派出所", "公安", "法院", "法官", "检察院", "检察官", "纪委",
+                   "政府", "执法人员", "计生干部", "计生办", "所长", "院长", "副处级", "处长", "科长", "厅长", "部长", "区委",
+                   "县委", "市委", "政法委", "人大代表", "政协委员", "国企领导", "官二代", "公务员", "公职人员", "领导")
+#: what an official is accused of that makes the allegation serious: corruption, abuse of power, violence, crime
+OFFICIAL_WRONGS = ("贪污", "受贿", "索贿", "收取", "收受", "好处费", "腐败", "挪用", "侵吞", "截留", "克扣", "滥用职权",
+                   "以权谋私", "徇私", "枉法", "包庇", "保护伞", "打人", "殴打", "围殴", "往死里打", "打死",
+                   "打伤", "打断", "开枪", "枪顶",
+                   "持枪", "威胁", "恐吓", "强奸", "轮奸", "猥亵", "性侵", "杀害", "杀人", "掠去", "掠走", "抢劫", "逼死",
+                   "逼迫", "威逼", "刑讯逼供", "黑监狱", "非法拘禁", "关押", "摔死", "撞死", "肇事", "醉驾", "酒驾", "打压",
+                   "报复", "敲诈", "勒索", "强拆", "强征", "涉嫌", "造假", "冒名", "假身份证", "双规", "落马", "违纪")
+#: out of danger: not a serious injury
+_NO_DANGER = re.compile(r"(?:已|暂)?(?:无|没有|脱离)(?:了)?生命危险")
+#: a public structure that collapsed (大桥垮塌, 教学楼坍塌): a safety incident affecting many
+_STRUCTURE_COLLAPSE = re.compile(r"(?:大桥|桥梁|桥面|引桥|高架|立交|隧道|大楼|楼房|居民楼|教学楼|校舍|厂房|体育馆|堤坝|大坝|"
+                                 r"(?:大部分|大批|大量|多处|成片|多间|多栋)[^。！？\n]{0,4}(?:房子|房屋|民房))"
+                                 r"[^。！？\n]{0,8}?(?:垮塌|坍塌|倒塌|塌陷|断裂|塌了)|"
+                                 r"(?:垮塌|坍塌|倒塌|塌陷|断裂)的?(?:大桥|桥梁|桥面|引桥|高架|隧道|大楼|楼房|居民楼|教学楼|校舍)")
+#: a court or prosecutor at work on someone else's case is not an allegation against it
+_CASE_PROCESS = re.compile(r"审理|开庭|判处|判决|宣判|提起公诉|起诉|庭审|受审")
 MASS_CASUALTY_WORDS = ("群死群伤", "重大伤亡", "大量伤亡", "严重伤亡", "特大事故", "特别重大事故", "重大事故",
-                       "特大火灾", "特大爆炸")
+                       "特大火灾", "特大爆炸", "空难", "坠机", "客机失联", "航班失联", "马航", "MH370", "mh370", "恐怖袭击",
+                       "爆炸案", "连环爆炸", "屠杀", "大屠杀")
+#: natural disasters that make casualties a disaster with mass casualties (地震 with 伤亡, 泥石流 burying houses)
+MAJOR_DISASTER_WORDS = ("地震", "强震", "余震", "震区", "灾区", "海啸", "泥石流", "山洪", "洪灾", "特大暴雨", "台风", "龙卷风",
+                        "决堤", "溃坝", "雪灾")
+_CASUALTY_WORDS = re.compile(r"伤亡|死伤|遇难|罹难|丧生|身亡|死亡|被埋|埋压|被困|失踪|坍塌|倒塌|垮塌")
 #: complaint and negativity cues (what makes a post a complaint rather than a mention)
 COMPLAINT_WORDS = ("投诉", "反映", "举报", "曝光", "不满", "质疑", "维权", "求助", "求救", "讨说法", "不作为", "乱作为",
                    "乱收费", "态度差", "态度恶劣", "推诿", "扯皮", "拖延", "没人管", "无人管", "不管", "差劲", "太差",
@@ -163,7 +197,8 @@ def _any(text: str, words) -> list[str]:
 
 #: a group of people named without a count (工人们, 一群村民, 我们十几个工友)
 _GROUP = re.compile(r"(?:工人|农民工|工友|村民|业主|家长|职工|员工|拆迁户|群众|老人|师傅|居民|商户|摊主|学生|老兵|战友|投资人|"
-                    r"集资户|受害者)们|一群|一帮|一伙|好多人|很多人|不少人|大批|联名|集体|群体|大伙|全体")
+                    r"集资户|受害者)们|一群|一帮|一伙|好多人|很多人|不少人|大批|联名|集体|群体|大伙|全体|"
+                    r"我们[^。！？\n]{0,15}(?:工资|工钱|工程款|血汗钱|劳务费)|(?:工资|工钱|工程款|血汗钱|劳务费)[^。！？\n]{0,15}我们")
 #: demolition by force told in words: 强行拆, 连夜拆, 拆 … 打伤 in one sentence
 _FORCED_DEMOLITION = re.compile(r"(?:强行|暴力|野蛮|偷偷|连夜|半夜|凌晨|深夜|趁)[\u4e00-\u9fff]{0,4}(?:拆|推倒|推平|铲平)|"
                                 r"(?:拆|推倒|推平)[^。！？\n]{0,20}(?:打伤|殴打|被打|受伤|流血|住院|抓走|拖走)|"
@@ -193,9 +228,16 @@ _DEATH_PATTERNS = [
     re.compile(rf"(?P<n>{NUM}){_APPROX}条(?:人命|生命|鲜活的生命)"),
 ]
 #: a death without a count ("一男子被撞身亡" has a count; "老人不幸身亡" has none)
-_DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇害|被打死|被撞死|被砸死|去世|不治)")
+_DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇害|被打死|被撞死|被砸死|去世|逝世|病逝|不治|殒命|丧命|"
+                              r"打死|砍死|刺死|捅死|烧死|摔死|撞死|砸死|杀死|害死|毒死|勒死|掐死|淹死|溺死|闷死|压死|"
+                              r"惨死|猝死|暴死|被杀|被害|杀害|刺杀|枪杀|枪决|灭门|命案|凶杀案|牺牲|死了|遗体|尸体)")
+#: a household killed: 一家四口人被灭门
+_FAMILY_KILLED = re.compile(rf"一家(?P<n>{NUM})口(?:人)?[^。！？\n]{{0,6}}(?:被灭门|遇难|死亡|身亡|遇害|丧生)")
 _DEATH_EXCLUDE = re.compile(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|猪死亡|鸡死亡|鸭死亡|鱼死亡|牛死亡|羊死亡|死亡鱼|死鱼|病死|"
-                            r"死角|死胡同|死板|笑死|气死|累死|饿死了|热死|冷死|吓死|烦死|急死|死活|死心|死扛|拼死|死磕|死机")
+                            r"死角|死胡同|死板|笑死|气死|累死|饿死了|热死|冷死|吓死|烦死|急死|死活|死心|死扛|拼死|死磕|死机|"
+                            r"险些[\u4e00-\u9fff]{0,2}(?:去世|死亡|丧命|身亡)|差点[\u4e00-\u9fff]{0,2}(?:死|没命)|"
+                            r"死里逃生|[打弄整砍杀]死你|(?:打|砸|烧|撞|摔|咬)死(?:了)?[一两几]?(?:只|条|头)|尸体(?:解剖)?(?:展|标本)|"
+                            r"[猪狗猫鸡鸭鱼牛羊鸟熊]\S{0,2}(?:被打死|被杀|死了|惨死|暴死|尸体)")
 _INJURY_PATTERNS = [
     re.compile(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,6}}?(?:不同程度)?(?:受伤|受轻伤|受重伤|重伤|轻伤|烧伤|烫伤|被打伤|被砸伤|被撞伤)"),
     re.compile(rf"(?:受伤|伤者)(?:人数)?(?:升至|达到|达|为|共)?(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
@@ -241,7 +283,7 @@ def count_deaths(text: str) -> int:
     """The largest death toll stated in the text (0 if none, 1 for an uncounted death)."""
     text = _DEATH_EXCLUDE.sub("", text)
     text = NEGATION_OF_HARM.sub("", text)
-    n = _max_count(_DEATH_PATTERNS, text)
+    n = max(_max_count(_DEATH_PATTERNS, text), _max_count([_FAMILY_KILLED], text))
     if n == 0:
         for m in _DEATH_UNCOUNTED.finditer(text):
             if not _ANIMAL.search(text[max(0, m.start() - 6): m.start()]):
@@ -300,6 +342,10 @@ class TextSignals:
     critical_coverage: list[str] = field(default_factory=list)
     leaders: list[str] = field(default_factory=list)
     allegations: list[str] = field(default_factory=list)
+    official_wrongs: list[str] = field(default_factory=list)  # what officials or offices are said to have done
+    abduction: list[str] = field(default_factory=list)
+    collapse: list[str] = field(default_factory=list)  # a bridge, building or tunnel that fell
+    disaster: list[str] = field(default_factory=list)
     wage: list[str] = field(default_factory=list)
     benefits: list[str] = field(default_factory=list)
     protest: list[str] = field(default_factory=list)
@@ -337,13 +383,12 @@ def _log1p(n: float) -> float:
 
 
 #: a clause about prevention, drills or campaigns tells of no incident (模拟化工厂泄漏, 谨防上当受骗, 未发生欠薪)
-_PREVENTIVE_CLAUSE = re.compile(r"演练|演习|模拟|宣传|培训|讲座|科普|知识竞赛|提醒|谨防|防范|预防|杜绝|严防|严禁|"
-                                r"未发生|没有发生|未出现|没有出现|零发生|打击|整治|专项行动|专项检查|排查|"
-                                r"假如|如果|万一|一旦|倘若")
+_PREVENTIVE_CLAUSE = re.compile(r"演练|演习|模拟|科普|知识竞赛|讲座|谨防|防范|预防|杜绝|严防|严禁|"
+                                r"未发生|没有发生|未出现|没有出现|零发生|专项行动|专项检查|排查|假如|倘若")
 #: a sentence about the past, elsewhere in general, statistics or the honoured dead: not this incident
-_OTHER_TIME_SENTENCE = re.compile(r"去年|前年|多年前|[0-9一二两三四五六七八九十几]+年前|历史上|当年|昔日|纪念|缅怀|悼念|周年|"
+_OTHER_TIME_SENTENCE = re.compile(r"多年前|[0-9一二两三四五六七八九十几]+年前|历史上|昔日|周年|"
                                   r"追授|追记|追认|烈士|英烈|英模|事迹|祭扫|"
-                                  r"全国|全省|全市|各地|外地|外省|国外|今年以来|近年来|历年|每年|往年|以往|同期|累计|统计")
+                                  r"今年以来|近年来|历年|往年|以往|同期|累计|统计")
 #: a year written out as the time of what is told (1998年夏天, 1943年冬, 2016年7月): a sentence dated only to
 #: years before the event's own tells of the past (not 1999年建成的大桥, which dates the bridge)
 _YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年(?=[春夏秋冬初底末间中]|[0-9一二三四五六七八九十]{1,2}月|前后|那|[，,])")
@@ -416,20 +461,24 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
     s.crowd = crowd_size(text)
     s.shares = claimed_shares(text)
     s.no_harm = bool(NEGATION_OF_HARM.search(text))
-    s.serious_injury = _any(NEGATION_OF_HARM.sub("", text), SERIOUS_INJURY_WORDS)
+    s.serious_injury = _any(_NO_DANGER.sub("", NEGATION_OF_HARM.sub("", text)), SERIOUS_INJURY_WORDS)
+    s.collapse = [m.group(0) for m in _STRUCTURE_COLLAPSE.finditer(text)][:2]
     s.mass_casualty = _any(text, MASS_CASUALTY_WORDS)
     s.mass_strong = _not_negated(text, MASS_STRONG)
     s.gathering = _not_negated(text, GATHER_WORDS)
     s.clash = _not_negated(text, CLASH_WORDS)
     s.government_place = _any(text, GOVERNMENT_PLACES)
     s.gather_call = [m.group(0) for pat in _GATHER_RES for m in [pat.search(text)] if m]
-    s.central_media = _any(_NOT_CENTRAL.sub("", text), CENTRAL_MEDIA)
+    s.central_media = _central_coverage(_NOT_CENTRAL.sub("", text))
     s.critical_coverage = [m.group(0) for m in _CRITICAL.finditer(text)][:3]
     s.provincial_media = _any(text, PROVINCIAL_MEDIA_HINTS)
     s.trending = _any(text, TRENDING_WORDS)
     s.big_v = _any(text, BIG_V_WORDS)
     s.leaders = _any(text, tuple(dict.fromkeys([*officials, *LEADER_TITLES])))
     s.allegations = _any(text, ALLEGATION_WORDS)
+    s.official_wrongs = _official_wrongs(text)
+    s.abduction = _any(text, ABDUCTION_WORDS)
+    s.disaster = _any(text, MAJOR_DISASTER_WORDS) if _CASUALTY_WORDS.search(text) else []
     s.wage = _any(text, WAGE_WORDS)
     s.benefits = _any(text, BENEFIT_WORDS)
     s.protest = _any(text, PROTEST_WORDS)
@@ -449,6 +498,32 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
 
 
 _GATHER_RES = [re.compile(p) for p in GATHER_CALLS]
+_CENTRAL_NAMES = "|".join(sorted(map(re.escape, CENTRAL_MEDIA), key=len, reverse=True))
+#: a central outlet as the source or the voice of the story (据新华社, 央视曝光, 人民日报刊文, #央视快讯#), not one
+#: named in passing or as a photo credit (新华社记者某某 摄, 新华网 http://…)
+_CENTRAL_COVERAGE = re.compile(
+    rf"(?:据|经|来自|转自|来源[:：]?\s*|#)(?P<a>{_CENTRAL_NAMES})|"
+    rf"(?P<b>{_CENTRAL_NAMES})(?:[^。！？\n，,]{{0,6}}?)(?:报道|曝光|披露|播出|调查|追问|质问|点名|评论|刊文|发文|关注|通报|"
+    rf"消息|快讯|微评|头版|暗访|记者调查|问责|聚焦)")
+
+
+def _central_coverage(text: str) -> list[str]:
+    """Central outlets that carry or voice the story (see _CENTRAL_COVERAGE)."""
+    found = []
+    for m in _CENTRAL_COVERAGE.finditer(text):
+        name = m.group("a") or m.group("b")
+        if name not in found:
+            found.append(name)
+    return found
+
+
+def _official_wrongs(text: str) -> list[str]:
+    """Serious wrongs laid at an official's or an office's door in one sentence (副局长枪顶记者头, 派出所掠去首饰)."""
+    found = []
+    for sentence in _SENTENCE.split(text):
+        if any(a in sentence for a in OFFICIAL_ACTORS) and not _CASE_PROCESS.search(sentence):
+            found.extend(w for w in OFFICIAL_WRONGS if w in sentence and w not in found)
+    return found
 #: media coverage that is critical by its nature: 曝光, 暗访, 点名, 调查, 追问
 _CRITICAL = re.compile(r"(?:曝光|暗访|点名|追问|质疑|批评|调查发现|记者调查|焦点访谈|起底|揭秘|拷问|问责)")
 #: names that contain a central outlet's name but are not one (新华社区, 人民网格员)

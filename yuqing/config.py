@@ -46,6 +46,10 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+#: the locality of the configuration used where none exists (``grade --input``, ``classify predict --input``)
+UNKNOWN_LOCALITY = "本地"
+
+
 class Locality(_Section):
     """The place the office watches."""
 
@@ -57,6 +61,11 @@ class Locality(_Section):
     lookalikes: list[str] = Field(
         default_factory=list, description="other places with a similar name, never a match on their own"
     )
+
+    @property
+    def known(self) -> bool:
+        """False for the stand-in locality of a run without configuration: no place can be told apart then."""
+        return self.name != UNKNOWN_LOCALITY
 
     def names(self) -> list[str]:
         """Every name that identifies the locality, longest first."""
