@@ -16,6 +16,7 @@ Each batch is segmented once and the three models share the segmentation.
 from __future__ import annotations
 
 import gc
+import math
 
 import logging
 import threading
@@ -193,8 +194,11 @@ def judge_relevance(cfg, rec, public: float) -> tuple[bool, float, str | None, M
 
 def public_negativity(negative: float, public: float) -> float:
     """舆情负面: the post is negative (the negativity model) *about a public matter* (the relevance model's
-    public-matter score). A sad love quote or an angry joke is negative in tone but no public matter."""
-    return round(negative * public, 4)
+    public-matter score). A sad love quote or an angry joke is negative in tone but no public matter.
+
+    The geometric mean of the two: high only when both are, and 0.5 still the point where a post turns
+    负面 (both at about 0.5, or one sure and the other at 0.25)."""
+    return round(math.sqrt(max(negative, 0.0) * max(public, 0.0)), 4)
 
 
 def classify_records(deployment_or_config, records: list, models: ModelSet | None = None) -> list:
