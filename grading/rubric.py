@@ -119,8 +119,8 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
         add(Finding("disaster_casualties", S, f"重大自然灾害造成伤亡或损毁：{_words(sig.disaster, 2)}"))
     if sig.injured >= t.injuries_special:
         add(Finding("injuries_special", S, f"文本记载受伤{sig.injured}人（达到{t.injuries_special}人视为群死群伤）"))
-    elif sig.sick >= t.injuries_special and not notice:
-        add(Finding("sick_special", S, f"文本记载{sig.sick}人中毒、感染或发病（达到{t.injuries_special}人视为群体伤害）"))
+    elif sig.sick >= t.sick_special and not notice:
+        add(Finding("sick_special", S, f"文本记载{sig.sick}人中毒、感染或发病（达到{t.sick_special}人为大规模群体伤害）"))
     mass = []
     if sig.mass_strong:
         mass.append(f"出现群体性事件表述：{_words(sig.mass_strong)}")

@@ -109,7 +109,7 @@ def _rules(text: str, negativity: float | None = 0.8, thresholds: Thresholds | N
     ("幼儿园二十多个孩子食物中毒送医", Level.MAJOR),
     ("央视曝光云溪县化工厂偷排污水", Level.SPECIAL),
     ("#云溪县城管掀翻菜摊# 冲上热搜，网友纷纷批评", Level.SPECIAL),
-    ("城关镇一仓库起火，未造成人员伤亡", Level.MINOR),
+    ("城关镇一仓库起火，未造成人员伤亡", Level.GENERAL),  # a negative local item: 一般 however little it spread
 ])
 def test_floors(text, floor):
     assert _rules(text).floor == floor
@@ -128,7 +128,7 @@ def test_spread_floors_and_allegations():
     viral = _rules(allegation, interactions=12000)
     assert viral.floor == Level.SPECIAL and any(f.rule == "allegation_viral" for f in viral.floors)
     complaint = "小区物业不作为，电梯坏了一个月没人修，投诉无门"
-    assert _rules(complaint, interactions=50).floor == Level.MINOR
+    assert _rules(complaint, interactions=50).floor == Level.GENERAL  # a negative complaint, limited spread
     assert _rules(complaint, interactions=300).floor == Level.GENERAL
     assert _rules(complaint, interactions=3000, media="provincial").floor == Level.MAJOR
     assert _rules(complaint, interactions=3000, followers=500000).floor == Level.MAJOR
@@ -138,7 +138,7 @@ def test_spread_floors_and_allegations():
 def test_caps_for_low_risk():
     positive = _rules("为云溪县政务服务中心点赞，十分钟就办好了", negativity=0.05, interactions=5000)
     assert positive.cap == Level.MINOR and positive.apply(Level.SPECIAL) == Level.MINOR
-    quiet = _rules("白沙镇中心小学今天开运动会", negativity=0.5, interactions=20)
+    quiet = _rules("白沙镇中心小学今天开运动会", negativity=0.45, interactions=20)
     assert quiet.cap == Level.GENERAL and quiet.apply(Level.MAJOR) == Level.GENERAL
     # a cap never lowers a floor
     deaths = _rules("车祸致三人死亡", negativity=0.0)

@@ -108,6 +108,7 @@ class Thresholds(_Section):
     deaths_special: int = Field(default=3, ge=1, description="deaths from which an event is 特别重大")
     deaths_major: int = Field(default=1, ge=1, description="deaths from which an event is 重大或较大")
     injuries_special: int = Field(default=30, ge=1, description="injured from which an accident is mass casualties: 特别重大")
+    sick_special: int = Field(default=100, ge=1, description="people poisoned or infected from which it is 特别重大")
     crowd_special: int = Field(default=30, ge=2, description="people gathering or clashing from which it is a mass incident")
     big_v_followers: int = Field(default=100000, ge=0, description="an author this followed counts as 大V")
     event_similarity: float = Field(default=0.2, gt=0, lt=1, description="similarity (text, places, kind of incident) to join an event")
