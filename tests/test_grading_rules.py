@@ -171,3 +171,64 @@ def test_reasons_are_chinese():
 ])
 def test_deaths_in_a_sentence_dated_to_an_earlier_year_do_not_count(text, year, deaths):
     assert read_signals(text, (), ("云溪县", "云溪", "白沙镇", "柳树村"), (), year=year).deaths == deaths
+
+
+@pytest.mark.parametrize("text,deaths", [
+    ("高校又出凶杀案，一女生在食堂门口被男友刺杀", 1),
+    ("副站长一家四口人被灭门", 4),
+    ("调查地沟油的记者，身中10余刀，惨死", 1),
+    ("学者在医院因突发心脏病险些去世", 0),  # a near miss
+    ("副局长拿枪顶着记者的头说：再来采访就打死你", 0),  # a threat, not a death
+    ("三只流浪狗被打死了", 0),
+])
+def test_deaths_told_without_a_count_and_near_misses(text, deaths):
+    assert count_deaths(text) == deaths
+
+
+@pytest.mark.parametrize("text,rule", [
+    ("河南某房管局副局长枪顶记者头威胁", "official_wrongdoing"),
+    ("派出所以扫黄为名把人抓走，首饰全部掠去", "official_wrongdoing"),
+    ("三岁男孩在小区门口被人抱走，至今下落不明", "abduction"),
+    ("大桥垮塌，桥体里塞满编织袋", "structure_collapse"),
+    ("强烈地震造成大量房屋倒塌，伤亡人数还在上升", "disaster_casualties"),
+    ("据新华社报道，某市公安局党委委员持假身份证经商", "central_media"),
+    ("这条负面帖子已被转发评论上千次", None),
+])
+def test_rules_for_what_real_posts_tell(text, rule):
+    r = _rules(text, negativity=0.9, interactions=300)
+    fired = {f.rule for f in r.floors}
+    if rule is None:
+        assert fired <= {"negative_spread", "negative_complaint"}, fired
+    else:
+        assert rule in fired, fired
+
+
+def test_a_court_trying_a_case_is_no_allegation_against_the_court():
+    r = _rules("区人民法院昨天开庭审理了一起非法拘禁案，五名被告当庭认罪", negativity=0.9)
+    assert "official_wrongdoing" not in {f.rule for f in r.floors}
+
+
+def test_a_central_outlet_named_in_passing_is_not_central_coverage():
+    calm = _rules("今日起全市公立医院取消药品加成，新华社记者某某摄", negativity=0.2)
+    assert "central_media" not in {f.rule for f in calm.floors}
+    credit = _rules("交通信号灯突然熄灭，交通瘫痪半小时。新华网http://t.cn/abc", negativity=0.9)
+    assert "central_media" not in {f.rule for f in credit.floors}
+
+
+def test_a_negative_story_past_a_thousand_interactions_is_major_and_good_news_is_not():
+    assert _rules("网友曝光某婚恋网站系统自动生成情书骗钱", negativity=0.9, interactions=1200).floor == Level.MAJOR
+    good = _rules("为政务服务中心点赞，十分钟就办好了", negativity=0.05, interactions=5000)
+    assert good.floor == Level.MINOR and good.cap == Level.MINOR
+
+
+def test_a_letter_is_read_from_its_opening():
+    from yuqing.grading.features import LETTER_LEAD_CHARS, event_text
+
+    history = "我们村的历史要从上世纪说起。" * 20  # a long retelling before the matter
+    tail = "二十年前这里发生过矿难，5人遇难。"
+    letter = PostRecord(key=post_key("letter"), source="board", kind="board", title="请求修缮村道",
+                        text="尊敬的县长：村里的道路坑洼不平，雨天无法通行，请求修缮。" + history + tail)
+    text, _title = event_text([letter])
+    assert "请求修缮" in text and tail not in text and len(text) < LETTER_LEAD_CHARS * 2 + 20
+    weibo = PostRecord(key=post_key("weibo"), source="weibo", kind="weibo", text=letter.text)
+    assert tail in event_text([weibo])[0]  # other posts are read whole

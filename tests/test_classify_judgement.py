@@ -1,0 +1,133 @@
+"""The deployment's whole judgement on posts we write: relevance (a public matter that points at the place),
+舆情负面 (negative about a public matter), and ``yuqing classify predict --input``."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from conftest import LOCALITY
+
+from yuqing.classify.api import (
+    LOOSE_FACTOR,
+    OFF_PLACE_FACTOR,
+    classify_records,
+    judge_relevance,
+    public_negativity,
+)
+from yuqing.cli import main
+from yuqing.config import from_dict
+from yuqing.intake import read_posts
+
+
+@pytest.fixture(scope="module")
+def cfg(tmp_path_factory):
+    d = tmp_path_factory.mktemp("judgement")
+    path = d / "yuqing.yaml"
+    path.write_text(yaml.safe_dump({"locality": LOCALITY, "storage": {"data_dir": str(d / "data")}},
+                                   allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _record(text: str, title: str = "", source: str = "weibo"):
+    line = json.dumps({"id": "x", "text": text, "title": title, "source": source}, ensure_ascii=False)
+    return read_posts([line.encode()], strict=True).records[0]
+
+
+def test_negativity_needs_both_a_negative_tone_and_a_public_matter():
+    assert public_negativity(0.9, 0.9) == pytest.approx(0.9)
+    assert public_negativity(0.95, 0.1) < 0.5  # a sad love quote: negative tone, no public matter
+    assert public_negativity(0.1, 0.95) < 0.5  # a calm notice: public matter, nothing negative
+    assert public_negativity(1.0, 0.25) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("text,relevant,factor,rule", [
+    ("云溪县城关镇一小区凌晨起火，两人受伤送医", True, 1.0, None),
+    ("白沙镇柳树村的自来水又停了三天", True, 1.0, None),  # a unit names the place firmly
+    ("云溪很安全，大家放心来玩", False, LOOSE_FACTOR, "仅泛泛提及本地一次"),
+    ("云溪区召开经济工作会议，部署四季度工作", False, OFF_PLACE_FACTOR, "仅顺带提及本地"),  # the look-alike district
+    ("国务院常务会议部署稳就业工作", False, OFF_PLACE_FACTOR, "未提及本地地名"),
+])
+def test_relevance_is_a_public_matter_that_points_firmly_at_the_place(tmp_path, text, relevant, factor, rule):
+    config = from_dict({"locality": LOCALITY, "storage": {"data_dir": str(tmp_path)}})
+    ok, score, why, _mentions = judge_relevance(config, _record(text), public=0.9)
+    assert ok is relevant and score == pytest.approx(0.9 * factor)
+    assert (why is None) if rule is None else why.startswith(rule)
+
+
+def test_a_private_matter_at_the_place_is_not_relevant(tmp_path):
+    config = from_dict({"locality": LOCALITY, "storage": {"data_dir": str(tmp_path)}})
+    ok, score, why, _ = judge_relevance(config, _record("云溪县城关镇新开了一家奶茶店，第二杯半价"), public=0.1)
+    assert not ok and score == pytest.approx(0.1) and why.startswith("非公共事务")
+
+
+def test_hand_entries_are_relevant_and_board_posts_must_name_the_place(tmp_path):
+    config = from_dict({"locality": LOCALITY, "storage": {"data_dir": str(tmp_path)},
+                        "sources": [{"name": "county-board", "kind": "board", "require_locality": False}]})
+    manual = _record("有群众反映小区门口垃圾没人清运", source="manual")
+    assert judge_relevance(config, manual, public=0.3)[0]
+    # the county's own board (configured require_locality: false): a letter naming no place is ours
+    own = _record("小区门口的路灯坏了半个月", title="路灯坏了", source="county-board")
+    assert judge_relevance(config, own, public=0.9)[0]
+    # a board given as input, not configured: it must name the place; another city's letter is not ours
+    other = _record("我儿子在云溪县读书，但南河县的学校乱收费", title="南河县明德学校乱收费", source="message_board")
+    assert other.kind == "board" and not judge_relevance(config, other, public=0.9)[0]
+
+
+def _predict(cfg, tmp_path, posts, capsys, *extra):
+    path = tmp_path / "posts.jsonl"
+    path.write_text("\n".join(p if isinstance(p, str) else json.dumps(p, ensure_ascii=False) for p in posts) + "\n",
+                    encoding="utf-8")
+    rc = main(["--config", str(cfg), "classify", "predict", "--input", str(path), *extra])
+    out, err = capsys.readouterr()
+    return rc, [json.loads(line) for line in out.splitlines()], err
+
+
+POSTS = [
+    {"id": "fire", "text": "云溪县白沙镇一化工厂凌晨发生爆炸，已造成两人死亡、五人受伤，附近居民被紧急疏散", "source": "weibo"},
+    {"id": "concert", "text": "下周六某歌手巡回演唱会来到云溪县体育馆，门票已经开抢啦，粉丝们冲鸭！", "source": "weibo"},
+    {"id": "quake", "text": "【突发】土耳其发生7.8级强烈地震，目前已造成上千人遇难，救援仍在进行", "source": "weibo"},
+    {"id": "ask", "title": "请问城关镇新生儿医保在哪里办理？", "text": "请问在城关镇出生的孩子办医保需要带哪些材料？谢谢",
+     "source": "message_board"},
+]
+
+
+def test_predict_input_judges_each_post_and_stores_nothing(cfg, tmp_path, capsys):
+    rc, rows, err = _predict(cfg, tmp_path, POSTS, capsys)
+    assert rc == 0, err
+    by_id = {r["id"]: r for r in rows}
+    assert list(by_id) == [p["id"] for p in POSTS]
+    for r in rows:
+        assert set(r) >= {"id", "relevant", "relevance", "topic", "negativity", "negative", "reasons"}
+        assert 0 <= r["relevance"] <= 1 and 0 <= r["negativity"] <= 1 and r["reasons"]
+    assert by_id["fire"]["relevant"] and by_id["fire"]["negative"] and by_id["fire"]["topic"] == "公共安全"
+    assert not by_id["concert"]["relevant"] and not by_id["concert"]["negative"]
+    assert not by_id["quake"]["relevant"] and by_id["quake"]["negative"]  # negative news, not about the county
+    assert by_id["ask"]["relevant"] and not by_id["ask"]["negative"]
+    assert not (tmp_path / "data" / "yuqing.sqlite3").exists()
+
+
+def test_predict_input_reports_bad_lines_and_names_unknown_fields_once(cfg, tmp_path, capsys):
+    posts = [{**POSTS[0], "time": "2013-04-21 10:00", "user_followers": 10}, '{"id": "broken", "text": ',
+             POSTS[2]]
+    rc, rows, err = _predict(cfg, tmp_path, posts, capsys)
+    assert rc == 1 and [r["id"] for r in rows] == ["fire", "quake"]
+    lines = err.splitlines()
+    assert lines[0].startswith("yuqing: error: line 2: malformed JSON")
+    assert lines[1].startswith("yuqing: warning: ignored unknown field(s) 'time' (line 1), 'user_followers' (line 1)")
+    assert len(lines) == 2
+
+
+def test_predict_needs_input_or_model(cfg, capsys):
+    assert main(["--config", str(cfg), "classify", "predict"]) == 2
+    assert "--input FILE.jsonl" in capsys.readouterr().err
+
+
+def test_classify_records_explains_the_place_and_the_two_scores(cfg):
+    from yuqing.config import load
+
+    config = load(cfg)
+    (rec,) = classify_records(config, [_record(POSTS[0]["text"])])
+    ex = rec.explanation
+    assert ex["relevance"]["places"]["own"] and "public" in ex["negativity"]
+    assert rec.negativity == public_negativity(ex["negativity"]["score"], ex["relevance"]["score"])
