@@ -22,6 +22,12 @@ NEGATIVE_AT = 0.5
 NEUTRAL_BELOW = 0.35
 #: below this, risk words (隐患, 火灾) are read as a notice or an inspection, not a complaint
 CALM_BELOW = 0.1
+#: negativity from which a post's harm is sure enough for spread alone to raise it past 一般 (below it, a spread
+#: rule raises the event one level at most: a wrong negativity must not lift it two)
+SURE_NEGATIVE = 0.7
+#: the rules whose only evidence of harm is the negativity judgement, beside how far the post spread
+SPREAD_RULES = frozenset({"central_media", "trending", "viral_against_leadership", "national_spread", "spread_major",
+                          "big_voice", "viral_negative", "rumour_fast"})
 #: injured people from which injuries alone are 重大或较大
 INJURED_MAJOR = 5
 #: people made ill, or people counted near an incident, from which it "affects many"
@@ -196,6 +202,12 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
                     f"{who}负面内容互动{_fmt(spread.interactions)}次（达到{_fmt(t.interactions_major)}次，已较大范围传播）"))
     if r.negative and spread.interactions >= t.interactions_special:
         add(Finding("viral_negative", M, f"负面内容互动达{_fmt(spread.interactions)}次（达到{_fmt(t.interactions_special)}次）"))
+
+    if not content_risk and negativity is not None and neg < SURE_NEGATIVE:
+        for f in r.floors:
+            if f.rule in SPREAD_RULES and f.level > G:
+                f.level = G
+                f.reason += "（负面判断把握不足，仅凭传播最高定为一般）"
 
     # -- 一般 ------------------------------------------------------------------
     if r.negative and spread.interactions >= t.interactions_minor:
