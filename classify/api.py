@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 #: negativity from which a post is called 负面
 NEGATIVE_AT = 0.5
+#: public-matter score under which a post is no public matter (its topic is 其他)
+NOT_PUBLIC_BELOW = 0.5
+OTHER_TOPIC = "其他"
 #: posts entered by hand (群众反映) are relevant by definition
 ALWAYS_RELEVANT_KINDS = frozenset({"manual"})
 
@@ -215,7 +218,8 @@ def classify_records(deployment_or_config, records: list, models: ModelSet | Non
         relevant, score, rule, mentions = judge_relevance(cfg, rec, rel.score)
         rec.relevant = relevant
         rec.relevance = score
-        rec.topic = top.label
+        # a risk area is a public matter's: other posts are filed under 其他 (when the deployment has it)
+        rec.topic = top.label if rel.score >= NOT_PUBLIC_BELOW or OTHER_TOPIC not in cfg.classify.topics else OTHER_TOPIC
         rec.negativity = public_negativity(neg.score, rel.score)
         rec.explanation = {
             "relevance": {"label": rel.label, "score": rel.score, "words": [list(w) for w in rel.words],

@@ -152,7 +152,8 @@ def shipped_posts() -> list[dict]:
 def shipped(task: str, cfg=None, topics: list[str] | None = None) -> list[Example]:
     """The shipped corpus for a task, placeholders filled from ``cfg``.
 
-    For the topic task, labels not among ``topics`` (the deployment's
+    The topic task learns from the posts about public matters only (a risk area is a public matter's;
+    classify files every other post under 其他). Labels not among ``topics`` (the deployment's
     configured list) become 其他 when that is configured, else are left out.
     """
     if task not in TASKS:
@@ -161,6 +162,8 @@ def shipped(task: str, cfg=None, topics: list[str] | None = None) -> list[Exampl
     label_of = _TASK_LABEL[task]
     out = []
     for i, post in enumerate(shipped_posts()):
+        if task == "topic" and not post["public"]:
+            continue
         label = label_of(post)
         if task == "topic" and topics is not None and label not in topics:
             if "其他" not in topics:
