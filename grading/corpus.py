@@ -665,24 +665,46 @@ def load_events(name: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+def written_files() -> list[str]:
+    """The shipped files of events written as real posts read (``written_*.jsonl``, see ``data/BRIEF.md``)."""
+    folder = resources.files("yuqing.grading").joinpath("data")
+    return sorted(f.name for f in folder.iterdir() if f.name.startswith("written_") and f.name.endswith(".jsonl"))
+
+
+def corpus_files() -> list[str]:
+    """Every shipped file of labelled events, in the order they are read."""
+    return [HANDWRITTEN, GENERATED, *written_files()]
+
+
 def training_events() -> list[dict]:
-    """All shipped labelled events: hand-written first, then generated."""
-    return load_events(HANDWRITTEN) + load_events(GENERATED)
+    """All shipped labelled events: hand-written, generated, then written as real posts read (placeholders
+    such as ``{locality}`` unfilled: :func:`localize` fills them)."""
+    return [e for name in corpus_files() for e in load_events(name)]
 
 
-def localize(event: dict, county: str) -> dict:
-    """The event told of ``county``: the fictional counties of the corpus are renamed (towns and villages stay)."""
+def localize(event: dict, county: str | None, filler=None) -> dict:
+    """The event told of ``county``: the fictional counties of the corpus are renamed (towns and villages stay)
+    and placeholders (``{locality}``, ``{unit}`` …) are filled by ``filler`` (the classify corpus's)."""
     names = sorted(COUNTIES, key=len, reverse=True)
     posts = []
-    for p in event["posts"]:
+    for i, p in enumerate(event["posts"]):
         p = dict(p)
         for field_name in ("title", "text"):
             value = p.get(field_name) or ""
-            for name in names:
+            for name in names if county else ():
                 value = value.replace(name, county)
+            if filler is not None and "{" in value:
+                value = filler.fill(value, hash_key(f"{event['event']}:{i}:{field_name}"))
             p[field_name] = value
         posts.append(p)
     return {**event, "posts": posts}
+
+
+def hash_key(text: str) -> int:
+    """A stable integer for a string (Python's hash() changes between runs)."""
+    import zlib
+
+    return zlib.crc32(text.encode("utf-8"))
 
 
 def dumps(events: list[dict]) -> str:

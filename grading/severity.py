@@ -100,12 +100,13 @@ def records_from_json(posts: list[dict], prefix: str = "") -> list:
 
 def corpus_examples(cfg=None) -> list[LabelledEvent]:
     """The shipped labelled events, told of the deployment's own county (``cfg.locality.name``)."""
+    from yuqing.classify.corpus import Filler
     from yuqing.grading.corpus import localize, training_events
 
+    filler = Filler(cfg)
     out = []
     for e in training_events():
-        if cfg is not None:
-            e = localize(e, cfg.locality.name)
+        e = localize(e, cfg.locality.name if cfg is not None else None, filler)
         out.append(LabelledEvent(records_from_json(e["posts"], prefix=f"corpus:{e['event']}:"), Level.parse(e["label"]),
                                  "corpus", e["event"]))
     return out
@@ -192,10 +193,11 @@ def feature_signature() -> str:
 def corpus_signature() -> str:
     from importlib import resources
 
-    from yuqing.grading.corpus import GENERATED, HANDWRITTEN
+    from yuqing.grading.corpus import corpus_files
 
     h = hashlib.sha256()
-    for name in (HANDWRITTEN, GENERATED):
+    for name in corpus_files():
+        h.update(name.encode())
         h.update(resources.files("yuqing.grading").joinpath("data", name).read_bytes())
     return h.hexdigest()[:16]
 
