@@ -232,3 +232,25 @@ def test_a_letter_is_read_from_its_opening():
     assert "请求修缮" in text and tail not in text and len(text) < LETTER_LEAD_CHARS * 2 + 20
     weibo = PostRecord(key=post_key("weibo"), source="weibo", kind="weibo", text=letter.text)
     assert tail in event_text([weibo])[0]  # other posts are read whole
+
+
+@pytest.mark.parametrize("text,deaths", [
+    ("5名大学生在出租房内身亡，疑似煤气中毒", 5),
+    ("五儿童垃圾箱内闷死", 5),
+    ("一女子从营业部楼顶跳楼", 1),
+    ("男子欲跳楼，被消防员成功救下", 0),
+])
+def test_more_ways_deaths_are_told(text, deaths):
+    assert count_deaths(text) == deaths
+
+
+def test_group_claims_mass_hazards_and_disasters_told_in_passing():
+    group = _rules("全县教师第13个月工资近两年分文未发，多次反映无果", negativity=0.9)
+    assert "group_protest" in {f.rule for f in group.floors}
+    dye = _rules("某品牌紫薯被指用墨水染色，消费者担忧", negativity=0.9)
+    assert "incident_many" in {f.rule for f in dye.floors}
+    # a disaster named beside a grievance with no casualties of its own is not a disaster with casualties
+    fares = _rules("地震发生后航空公司取消机票折扣，乘客不满。航空公司称按规定执行", negativity=0.9)
+    assert "disaster_casualties" not in {f.rule for f in fares.floors}
+    quake = _rules("地震造成房屋倒塌，已有多人伤亡", negativity=0.9)
+    assert "disaster_casualties" in {f.rule for f in quake.floors}
