@@ -194,7 +194,8 @@ def test_cli_train_eval_predict(tmp_path, cfg):
 
     lines = "\n".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) for i, t in enumerate(
         ["柳树村的扶贫款被村干部截留了", "云溪一中乱收费，每个学生多收八百元补课费，老师上课不讲课后辅导才讲"])) + "\n\n"
-    lines += json.dumps({"id": "x", "title": "强拆", "text": "半夜来了一群人把我家房子推平了"}, ensure_ascii=False)
+    lines += json.dumps({"id": "x", "title": "征地拆迁补偿没谈拢就强拆",
+                        "text": "拆迁办半夜来人把我家房子推平了，征地补偿款一分没给"}, ensure_ascii=False)
     r = runner.invoke(cli, ["classify", "predict", "--model", str(out)], input=lines)
     assert r.exit_code == 0, r.output
     got = [json.loads(line) for line in r.output.splitlines()]
