@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy import select
 
-from yuqing.cli import pass_state
-from yuqing.domain import Level, Step
+from yuqing.cli import ID, pass_state
+from yuqing.domain import EARLIEST_YEAR, Level, Step
 from yuqing.errors import YuqingError
 from yuqing.models import Alert, utcnow
 
@@ -29,9 +29,19 @@ def parse_time(value: str | None, tz: str) -> datetime | None:
         t = datetime.fromisoformat(value.strip())
     except ValueError:
         raise YuqingError(f"--at: {value!r} is not an ISO time such as 2024-05-01T14:30 or 2024-05-01T06:30:00+00:00") from None
+    if not EARLIEST_YEAR <= t.year < 9999:
+        raise YuqingError(f"--at: {value!r} is not a plausible time: the year must be from {EARLIEST_YEAR} on")
     if t.tzinfo is None:
         t = t.replace(tzinfo=ZoneInfo(tz))
     return t.astimezone(timezone.utc)
+
+
+def _read_text(path: Path, option: str) -> str:
+    """A statement file's text: UTF-8, or one error line saying it is not."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise YuqingError(f"{option}: {path} is not UTF-8 text (byte {e.start}); save it as UTF-8") from None
 
 
 def _local(t: datetime | None, tz: str) -> str:
@@ -95,7 +105,7 @@ def alerts() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per alert).")
 @click.option("--all", "show_all", is_flag=True, help="Include closed and dismissed alerts.")
 @click.option("--level", "levels", multiple=True, help="Only these levels (特别重大, II, 3 …).")
-@click.option("--limit", default=200, show_default=True, help="At most this many.")
+@click.option("--limit", default=200, show_default=True, type=ID, help="At most this many.")
 @pass_state
 def list_alerts(state, as_json: bool, show_all: bool, levels: tuple[str, ...], limit: int) -> None:
     """List open alerts, most severe first, then by time left."""
@@ -129,7 +139,7 @@ def list_alerts(state, as_json: bool, show_all: bool, levels: tuple[str, ...], l
 
 
 @alerts.command("show")
-@click.argument("alert_id", type=int)
+@click.argument("alert_id", type=ID)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
 def show(state, alert_id: int, as_json: bool) -> None:
@@ -189,7 +199,7 @@ def show(state, alert_id: int, as_json: bool) -> None:
 
 
 @alerts.command("advance")
-@click.argument("alert_id", type=int)
+@click.argument("alert_id", type=ID)
 @click.option("--step", required=True, help="Step to record: 3-7, a name (report, consult, …) or 快报事实 …")
 @click.option("--user", "username", required=True, help="Who records it (a configured username).")
 @click.option("--note", default="", help="The 快报 text, consultation outcome, reply text …")
@@ -215,7 +225,7 @@ def advance_cmd(state, alert_id: int, step: str, username: str, note: str, links
 
 
 @alerts.command("close")
-@click.argument("alert_id", type=int)
+@click.argument("alert_id", type=ID)
 @click.option("--user", "username", required=True)
 @click.option("--note", default="", help="How the issue subsided (缓退、平息).")
 @click.option("--at", "at", default=None)
@@ -232,7 +242,7 @@ def close_cmd(state, alert_id: int, username: str, note: str, at: str | None) ->
 
 
 @alerts.command("dismiss")
-@click.argument("alert_id", type=int)
+@click.argument("alert_id", type=ID)
 @click.option("--user", "username", required=True)
 @click.option("--reason", required=True, help="Why it is a false alarm (误报).")
 @click.option("--at", "at", default=None)
@@ -249,7 +259,7 @@ def dismiss_cmd(state, alert_id: int, username: str, reason: str, at: str | None
 
 
 @alerts.command("follow-up")
-@click.argument("alert_id", type=int)
+@click.argument("alert_id", type=ID)
 @click.option("--user", "username", required=True)
 @click.option("--note", required=True, help="What was seen (a follow-up post, a new development).")
 @click.option("--link", "links", multiple=True)
@@ -299,7 +309,7 @@ def sync_cmd(state, at: str | None) -> None:
 @click.option("--send", "send_due", is_flag=True, help="Deliver the messages that are due now.")
 @click.option("--retry-failed", is_flag=True, help="Give failed messages another round of attempts (after mending a channel).")
 @click.option("--all", "show_all", is_flag=True, help="Include delivered messages.")
-@click.option("--limit", default=100, show_default=True)
+@click.option("--limit", default=100, show_default=True, type=ID)
 @pass_state
 def outbox_cmd(state, send_due: bool, retry_failed: bool, show_all: bool, limit: int) -> None:
     """Notifications not yet delivered to every channel (yuqing run retries them every minute)."""
@@ -334,7 +344,7 @@ def statement() -> None:
 
 
 @statement.command("draft")
-@click.argument("alert_id", type=int)
+@click.argument("alert_id", type=ID)
 @click.option("--user", "username", required=True)
 @click.option("--text", default=None, help="The statement text.")
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Read the text from a UTF-8 file.")
@@ -345,7 +355,7 @@ def statement_draft(state, alert_id: int, username: str, text: str | None, path:
     from yuqing.alerts import workflow
 
     if path is not None:
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path, "--file")
     if not text:
         raise YuqingError("give the statement with --text or --file")
     dep = state.deployment()
@@ -355,7 +365,7 @@ def statement_draft(state, alert_id: int, username: str, text: str | None, path:
 
 
 @statement.command("review")
-@click.argument("statement_id", type=int)
+@click.argument("statement_id", type=ID)
 @click.option("--user", "username", required=True)
 @click.option("--pass", "decision", flag_value="pass", help="Pass this review stage.")
 @click.option("--return", "decision", flag_value="return", help="Return it to the drafter (needs --note).")
@@ -369,7 +379,7 @@ def statement_review(state, statement_id: int, username: str, decision: str | No
 
     if decision is None:
         raise YuqingError("say --pass or --return")
-    revised = revised_file.read_text(encoding="utf-8") if revised_file else None
+    revised = _read_text(revised_file, "--revised-file") if revised_file else None
     dep = state.deployment()
     with workflow.open_session(dep) as s, s.begin():
         st = workflow.review_statement(s, statement_id, by=username, decision=decision, note=note, revised_text=revised)
@@ -379,7 +389,7 @@ def statement_review(state, statement_id: int, username: str, decision: str | No
 
 
 @statement.command("list")
-@click.argument("alert_id", type=int)
+@click.argument("alert_id", type=ID)
 @pass_state
 def statement_list(state, alert_id: int) -> None:
     """List the 通稿 versions of an alert with their reviews."""
@@ -402,7 +412,7 @@ def liaison() -> None:
 
 
 @liaison.command("send")
-@click.argument("alert_id", type=int)
+@click.argument("alert_id", type=ID)
 @click.option("--user", "username", required=True)
 @click.option("--unit", required=True, help="The responsible unit (责任单位).")
 @click.option("--content", required=True, help="What the unit must verify.")
@@ -418,7 +428,7 @@ def liaison_send(state, alert_id: int, username: str, unit: str, content: str) -
 
 
 @liaison.command("answer")
-@click.argument("form_id", type=int)
+@click.argument("form_id", type=ID)
 @click.option("--user", "username", required=True)
 @click.option("--answer", required=True, help="The unit's verification.")
 @pass_state

@@ -28,6 +28,7 @@ import types
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -273,6 +274,7 @@ def enter_post(deployment, title: str, text: str, url: str | None = None, author
     from yuqing.crawlers.pipelines.clean import clean_item
     from yuqing.crawlers.pipelines.identity import assign_identity
     from yuqing.crawlers.timeparse import parse_time
+    from yuqing.domain import EARLIEST_YEAR
     from yuqing.store import PostQuery
 
     cfg = deployment.config
@@ -282,6 +284,9 @@ def enter_post(deployment, title: str, text: str, url: str | None = None, author
         when = published_at if isinstance(published_at, datetime) else parse_time(published_at, now=now, tz=cfg.timezone)
         if when is None:
             raise YuqingError(f"--published-at: cannot read {published_at!r} as a time (e.g. 2026-11-20 14:30, 昨天 08:00)")
+        zone = ZoneInfo(cfg.timezone)
+        if (when if when.tzinfo else when.replace(tzinfo=zone)).astimezone(zone).year < EARLIEST_YEAR:
+            raise YuqingError(f"--published-at: {str(published_at)!r} is before {EARLIEST_YEAR}; give the time the post was published")
     item = PostItem(source="manual", kind="manual", url=url or None, title=title or "", text=text or "",
                     author=author or None, published_at=when, fetched_at=now, media_level="self")
     if clean_item(item, now=now, tz=cfg.timezone) == "empty":

@@ -8,15 +8,17 @@ scheduler starts it as a subprocess).
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import unicodedata
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 
-from yuqing.cli import pass_state
+from yuqing.cli import EXIT_NOTHING_FOUND, pass_state
 from yuqing.errors import YuqingError
 
 PARSE_KINDS = ["news", "weibo", "weibo_mobile", "baidu", "baidu_news", "tieba", "weixin", "sogou_weixin", "rss",
@@ -133,6 +135,27 @@ def sources(state) -> None:
     click.echo(f"(times in {cfg.timezone})")
 
 
+@contextmanager
+def _held_warnings():
+    """Hold back what the parser logs (at the default verbosity), so a page without posts is one warning saying why."""
+    root = logging.getLogger()
+    held: list[logging.LogRecord] = []
+    if root.getEffectiveLevel() < logging.WARNING:  # -v: the log goes out as it comes
+        yield held
+        return
+
+    class _Hold(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            held.append(record)
+
+    saved = root.handlers[:]
+    root.handlers = [_Hold(logging.WARNING)]
+    try:
+        yield held
+    finally:
+        root.handlers = saved
+
+
 @click.command()
 @click.option("--source", "kind", required=True, type=click.Choice(PARSE_KINDS), help="The spider's source kind.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -141,7 +164,12 @@ def sources(state) -> None:
 @click.option("--match", is_flag=True, help="Apply the configuration's locality rule and keep matching posts only.")
 @click.pass_context
 def parse(ctx, kind: str, file: Path, url: str | None, now_text: str | None, match: bool) -> None:
-    """Parse one saved page offline and print its posts as JSON lines."""
+    """Parse one saved page offline and print its posts as JSON lines.
+
+    Exit status: 0 when posts were printed; 3 when the page gave none (empty
+    or not a page of this kind, a block page, or none kept by --match), with
+    one warning line on stderr saying which; 1 on an error; 2 on wrong usage.
+    """
     from yuqing.config import ConfigError
     from yuqing.crawlers.api import parse_page
     from yuqing.crawlers.items import record_json
@@ -163,15 +191,21 @@ def parse(ctx, kind: str, file: Path, url: str | None, now_text: str | None, mat
         body = file.read_bytes()
     except OSError as e:
         raise YuqingError(f"cannot read {file}: {e.strerror}") from None
-    result = parse_page(kind, body, url=url, now=now, config=config, match=match)
+    with _held_warnings() as held:
+        result = parse_page(kind, body, url=url, now=now, config=config, match=match)
     if result.block is not None:
         click.echo(f"yuqing: warning: {file} is a block page, not content: {result.block.state} — {result.block.reason}", err=True)
-        return
+        ctx.exit(EXIT_NOTHING_FOUND)
     for record in result.records:
         click.echo(json.dumps(record_json(record), ensure_ascii=False))
     if not result.records:
-        click.echo(f"yuqing: warning: no posts found in {file} by the {kind} parser", err=True)
-    elif result.dropped:
+        why = "; ".join(dict.fromkeys(" ".join(r.getMessage().split()) for r in held))
+        why = f" ({why[:300]})" if why else ""
+        click.echo(f"yuqing: warning: no posts found in {file} by the {kind} parser{why}", err=True)
+        ctx.exit(EXIT_NOTHING_FOUND)
+    for r in held:  # posts were found: the parser's warnings are logged as they would have been
+        logging.getLogger().handle(r)
+    if result.dropped:
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(result.dropped.items()))
         click.echo(f"yuqing: {len(result.records)} post(s); dropped: {reasons}", err=True)
     sys.stdout.flush()
@@ -182,7 +216,8 @@ def parse(ctx, kind: str, file: Path, url: str | None, now_text: str | None, mat
 @click.option("--text", default="", help="正文: what was reported.")
 @click.option("--url", help="Where it was seen, if online.")
 @click.option("--author", help="Who posted or reported it, as shown.")
-@click.option("--published-at", help="When it was posted (2026-11-20 14:30, 昨天 08:00 …; Asia/Shanghai).")
+@click.option("--published-at", help="When it was posted (2026-11-20 14:30, 昨天 08:00 …; Asia/Shanghai; "
+                                      "from 2000 on, not in the future).")
 @click.option("--by", "actor", default="system", help="Who enters it (for the audit log).")
 @pass_state
 def enter(state, title: str, text: str, url: str | None, author: str | None, published_at: str | None, actor: str) -> None:

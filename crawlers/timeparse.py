@@ -34,7 +34,8 @@ _ABSOLUTE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})(?!\d)\s*日?"
     r"(?:[\sT\-,，]*" + _CLOCK + r")?"
 )
-_RELATIVE = re.compile(r"(\d+|半|一|两|二|三|几)\s*(秒钟|秒|分钟|分|个小时|小时|天|日|周|星期|个月|月|年)\s*(?:以)?前")
+# (?<!\d): a count starts where its digits start, so a long run of digits is tried once, not from each digit
+_RELATIVE = re.compile(r"((?<!\d)\d+|半|一|两|二|三|几)\s*(秒钟|秒|分钟|分|个小时|小时|天|日|周|星期|个月|月|年)\s*(?:以)?前")
 _DAY_WORD = re.compile(r"(今天|昨天|前天|今日|昨日)(?:\s*" + _CLOCK + r")?")
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*" + _CLOCK + r")?")
 _DASH_MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy import select
 
-from yuqing.cli import pass_state
+from yuqing.cli import ID, pass_state
 from yuqing.config import ConfigError, find_config
 from yuqing.domain import Level
 from yuqing.errors import YuqingError
@@ -53,7 +53,7 @@ def _config_or_default(state):
 @click.command()
 @click.option("--input", "input_path", metavar="FILE.jsonl",
               help="Grade these posts (JSON lines; '-' for standard input) and print one JSON line per post.")
-@click.option("--limit", type=click.IntRange(1), default=None, help="Grade at most this many pending posts.")
+@click.option("--limit", type=click.IntRange(1, 10**9), default=None, help="Grade at most this many pending posts.")
 @click.option("--strict", is_flag=True,
               help="With --input: stop at the first bad line and grade nothing (default: report each bad line, "
                    "grade the others, exit 1).")
@@ -128,7 +128,7 @@ def event_summary(ev, tz: str) -> dict:
 @events.command("list")
 @click.option("--status", type=click.Choice(["open", "merged", "closed", "all"]), default="open", show_default=True)
 @click.option("--level", "min_level", default=None, help="Only events at or above this level (e.g. 一般).")
-@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 10**6), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @pass_state
 def events_list(state, status: str, min_level: str | None, limit: int, as_json: bool) -> None:
@@ -156,7 +156,7 @@ def events_list(state, status: str, min_level: str | None, limit: int, as_json: 
 
 
 @events.command("show")
-@click.argument("event_id", type=int)
+@click.argument("event_id", type=ID)
 @click.option("--json", "as_json", is_flag=True, help="As one JSON object (with posts and trend).")
 @pass_state
 def events_show(state, event_id: int, as_json: bool) -> None:
@@ -203,8 +203,8 @@ def events_show(state, event_id: int, as_json: bool) -> None:
 
 
 @events.command("merge")
-@click.argument("target", type=int)
-@click.argument("other", type=int)
+@click.argument("target", type=ID)
+@click.argument("other", type=ID)
 @click.option("--user", required=True, help="Who merges (a monitor, the office or a leader).")
 @click.option("--reason", default="", help="Why they are the same issue.")
 @pass_state
@@ -217,7 +217,7 @@ def events_merge(state, target: int, other: int, user: str, reason: str) -> None
 
 
 @events.command("split")
-@click.argument("event_id", type=int)
+@click.argument("event_id", type=ID)
 @click.option("--posts", "post_ids", required=True, metavar="ID,ID", help="Post ids to move into a new event.")
 @click.option("--user", required=True, help="Who splits (a monitor, the office or a leader).")
 @click.option("--reason", default="", help="Why these posts are another issue.")
@@ -236,7 +236,7 @@ def events_split(state, event_id: int, post_ids: str, user: str, reason: str) ->
 
 
 @events.command("level")
-@click.argument("event_id", type=int)
+@click.argument("event_id", type=ID)
 @click.option("--level", "level", required=True, help="特别重大, 重大或较大, 一般 or 影响较小 (or I–IV).")
 @click.option("--user", required=True, help="Who sets it (a monitor, the office or a leader).")
 @click.option("--reason", required=True, help="Why (required; it is kept with the event and in the audit log).")

@@ -1,8 +1,10 @@
 """The command line: help everywhere, one-line errors, init and check."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -118,3 +120,77 @@ def test_db_upgrade_and_users(tmp_path, capsys, monkeypatch):
     rc, _, err = run(["--config", str(path), "users", "passwd", "nobody", "--password", "s3cret-pass"], capsys)
     assert rc == 1 and "no user 'nobody'" in err
     assert "s3cret" not in (tmp_path / "yuqing.yaml").read_text()
+
+
+# -- operating-system errors, arguments that are not UTF-8, a data folder that is a file -------
+
+def _one_error_line(rc, err, expected_rc=1):
+    assert rc == expected_rc, err
+    assert "Traceback" not in err
+    assert len(err.splitlines()) == 1 and err.startswith("yuqing: error: "), err
+
+
+def test_an_os_error_is_one_line_naming_the_path_and_the_reason(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("YUQING_CONFIG", raising=False)
+    data = tmp_path / "d.csv"
+    data.write_text("text,label\n拆迁补偿太低,1\n社保卡补办,0\n强拆民房,1\n天气很好,0\n", encoding="utf-8")
+    rc, _, err = run(["classify", "train", "--task", "relevance", "--data", str(data),
+                      "--out", "/proc/nope/m.joblib", "--folds", "0"], capsys)
+    _one_error_line(rc, err)
+    assert err == "yuqing: error: /proc/nope: No such file or directory\n"
+
+
+def test_os_error_line_names_both_paths_of_a_rename():
+    from yuqing.cli import _os_error
+
+    assert _os_error(FileNotFoundError(2, "No such file or directory", "/a/b")) == "/a/b: No such file or directory"
+    assert _os_error(OSError(18, "Invalid cross-device link", "/a", None, "/b")) == "/a → /b: Invalid cross-device link"
+    assert _os_error(ConnectionRefusedError(111, "Connection refused")) == "Connection refused"
+
+
+@pytest.mark.parametrize("args, what", [
+    ([b"enter", b"--title", b"\xc4\xe3\xba\xc3"], "argument 5 (after --title)"),  # 你好 from a GBK terminal
+    ([b"enter", b"--text=\xc4\xe3\xba\xc3"], "the value of --text"),
+    ([b"parse", b"--source", b"news", b"\xd2\xb3\xc3\xe6.html"], "argument 6"),  # 页面.html
+])
+def test_arguments_that_are_not_utf8_are_refused_in_one_line(tmp_path, args, what):
+    cfg = tmp_path / "yuqing.yaml"
+    cfg.write_text("locality: {name: 云溪县}\nstorage: {data_dir: data}\n", encoding="utf-8")
+    yuqing = Path(sys.executable).with_name("yuqing")  # the installed console script, given real bytes
+    proc = subprocess.run([bytes(yuqing), b"--config", bytes(cfg), *args], capture_output=True,
+                          env={**os.environ, "LC_ALL": "C.UTF-8"}, timeout=60)
+    err = proc.stderr.decode("utf-8", "replace")
+    _one_error_line(proc.returncode, err, expected_rc=2)
+    assert err.startswith(f"yuqing: error: {what} is not valid UTF-8 text (b'"), err
+    assert proc.stdout == b""
+    assert not (tmp_path / "data" / "yuqing.db").exists(), "nothing was stored"
+
+
+def _config_with_data_dir(tmp_path, data_dir: str) -> Path:
+    path = tmp_path / "yuqing.yaml"
+    path.write_text(f"locality: {{name: 云溪县}}\nstorage: {{data_dir: '{data_dir}'}}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", [["check"], ["db", "upgrade"], ["users", "list"]], ids=" ".join)
+def test_a_data_dir_that_is_a_file_is_one_line_naming_the_key(tmp_path, capsys, command):
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    rc, out, err = run(["--config", str(_config_with_data_dir(tmp_path, "afile")), *command], capsys)
+    _one_error_line(rc, err)
+    assert err == "yuqing: error: storage.data_dir: 'afile': is a file; it must be a folder (database, models, digests)\n"
+    assert "configuration OK" not in out
+    rc, _, err = run(["--config", str(_config_with_data_dir(tmp_path, "afile/sub")), *command], capsys)
+    _one_error_line(rc, err)
+    assert err == f"yuqing: error: storage.data_dir: 'afile/sub': cannot be made a folder: {tmp_path / 'afile'} is a file\n"
+
+
+def test_db_upgrade_into_a_file_is_one_line_even_past_validation(tmp_path, capsys, monkeypatch):
+    # the file appears after the configuration was checked: the operating system's error is still one line
+    import yuqing.config
+
+    monkeypatch.setattr(yuqing.config, "_check_paths", lambda cfg: None)
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    rc, _, err = run(["--config", str(_config_with_data_dir(tmp_path, "afile")), "db", "upgrade"], capsys)
+    _one_error_line(rc, err)
+    assert err == f"yuqing: error: {tmp_path / 'afile'}: File exists\n"

@@ -42,6 +42,8 @@ def test_toml_config(tmp_path):
         ("locality: {name: 云溪县}\nusers: [{username: a1, name: A, role: boss}]", "users[0].role: 'boss'"),
         ("locality: {name: 云溪县}\nnotifications: {channels: [{name: m, kind: email}]}", "email channel needs smtp_host"),
         ("locality: {name: ''}", "locality.name: '': string should have at least 1 character"),
+        ("locality: " + "[" * 5000, "invalid YAML: nested too deeply"),
+        ("locality:\n" + "- " * 5000, "invalid YAML: nested too deeply"),
     ],
 )
 def test_broken_config_names_the_problem(tmp_path, text, message):
@@ -81,3 +83,29 @@ def test_database_url_from_environment_is_never_shown(tmp_path, monkeypatch):
 def test_parse_text_toml_error():
     with pytest.raises(ConfigError, match="invalid TOML"):
         parse_text("[locality\n", ".toml")
+
+
+def test_data_dir_must_not_be_a_file(tmp_path):
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    for data_dir, message in [("afile", "storage.data_dir: 'afile': is a file; it must be a folder"),
+                              ("afile/sub/deeper", f"storage.data_dir: 'afile/sub/deeper': cannot be made a folder: {tmp_path / 'afile'} is a file")]:
+        path = tmp_path / "yuqing.yaml"
+        path.write_text(f"locality: {{name: 云溪县}}\nstorage: {{data_dir: '{data_dir}'}}\n", encoding="utf-8")
+        with pytest.raises(ConfigError) as e:
+            load(path)
+        assert str(e.value).startswith(message) and "\n" not in str(e.value)
+    # a folder that does not exist yet is fine: it is made on first use
+    path.write_text("locality: {name: 云溪县}\nstorage: {data_dir: new/data}\n", encoding="utf-8")
+    assert load(path).data_dir == tmp_path / "new" / "data"
+
+
+def test_deep_toml_and_a_file_too_large_are_one_line(tmp_path):
+    path = tmp_path / "yuqing.toml"
+    path.write_text("[locality]\nname = " + "[" * 5000, encoding="utf-8")
+    with pytest.raises(ConfigError, match="^invalid TOML: nested too deeply$"):
+        load(path)
+    path = tmp_path / "yuqing.yaml"
+    path.write_bytes(b"locality: {name: x}\n" + b"# padding\n" * 200_000)
+    with pytest.raises(ConfigError) as e:
+        load(path)
+    assert str(e.value) == f"{path} is 1953 KB; a configuration file is at most 1024 KB (is it the right file?)"

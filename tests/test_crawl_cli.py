@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 import time_machine
 import yaml
 from conftest import LOCALITY, shared_data
 
-from yuqing.cli import main
+from yuqing.cli import EXIT_NOTHING_FOUND, main
 from yuqing.models import AuditEntry, SourceStatus
 from yuqing.store import PostQuery, post_key
 
@@ -67,19 +68,31 @@ def test_parse_weixin_alias_and_url_option(no_config, capsys):
 
 def test_parse_a_block_page_warns_and_prints_nothing(no_config, capsys):
     page = shared_data("pages", "weibo_pc", "original_gbk", "error_banned.html")
-    assert main(["parse", "--source", "weibo", str(page)]) == 0
+    assert main(["parse", "--source", "weibo", str(page)]) == EXIT_NOTHING_FOUND
     out, err = capsys.readouterr()
     assert out == "" and "block page" in err and "20003" in err
 
 
 @pytest.mark.parametrize("content", [b"", b"\xff\xfe\x00garbage" * 50, b"<html><p>", b"{\"ok\": 1, \"data\": 7}"])
-def test_parse_junk_exits_zero_with_a_warning(no_config, tmp_path, capsys, content):
+def test_parse_junk_exits_nothing_found_with_one_warning(no_config, tmp_path, capsys, content):
     junk = tmp_path / "junk.html"
     junk.write_bytes(content)
     for kind in ("news", "weibo_mobile", "tieba", "board"):
-        assert main(["parse", "--source", kind, str(junk)]) == 0
+        assert main(["parse", "--source", kind, str(junk)]) == EXIT_NOTHING_FOUND == 3
         out, err = capsys.readouterr()
-        assert out == "" and "no posts found" in err
+        (line,) = err.splitlines()  # the parser's own complaint, if any, is in the same line
+        assert out == "" and line.startswith(f"yuqing: warning: no posts found in {junk} by the {kind} parser")
+
+
+def test_parse_documents_its_exit_statuses():
+    from click.testing import CliRunner
+
+    from yuqing.cli import cli
+
+    text = " ".join(CliRunner().invoke(cli, ["parse", "--help"]).output.split())
+    assert "Exit status: 0 when posts were printed; 3 when the page gave none" in text
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "yuqing parse --source news page.html    # parse one saved page offline → JSON lines (exit 3: no posts found)" in readme
 
 
 def test_parse_errors_are_one_line(no_config, tmp_path, capsys):
@@ -101,7 +114,7 @@ def test_parse_with_match_applies_the_locality_rule(cfg_path, tmp_path, capsys):
         "要求各部门紧盯全年目标任务，抓项目、稳投资、促消费。</p></div></body></html>", encoding="utf-8")
     assert main(["--config", str(cfg_path), "parse", "--source", "news", str(page)]) == 0
     assert len(lines(capsys.readouterr().out)) == 1
-    assert main(["--config", str(cfg_path), "parse", "--source", "news", str(page), "--match"]) == 0
+    assert main(["--config", str(cfg_path), "parse", "--source", "news", str(page), "--match"]) == EXIT_NOTHING_FOUND
     out, err = capsys.readouterr()
     assert out == "" and "no posts found" in err
 
@@ -144,6 +157,23 @@ def test_enter_errors(cfg_path, capsys):
     assert "give --title or --text" in capsys.readouterr().err
     assert main(["--config", str(cfg_path), "enter", "--text", "云溪县", "--published-at", "某天"]) == 1
     assert "cannot read '某天' as a time" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("when", ["1900-01-01 00:00", "1999-12-31 23:59", "1970-01-01T00:00:00Z", "1999年12月31日 下午3:05"])
+def test_enter_refuses_a_publish_time_before_2000(cfg_path, capsys, when):
+    assert main(["--config", str(cfg_path), "enter", "--title", "幸福社区群众反映", "--published-at", when]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err == f"yuqing: error: --published-at: {when!r} is before 2000; give the time the post was published\n"
+    from yuqing.config import load
+    from yuqing.deployment import Deployment
+
+    dep = Deployment.open(load(cfg_path))
+    try:
+        assert dep.posts.search(PostQuery(sources=["manual"])) == []
+    finally:
+        dep.close()
+    # the first minute of 2000 in Asia/Shanghai is accepted (it is still 1999 in UTC)
+    assert main(["--config", str(cfg_path), "enter", "--title", "幸福社区群众反映", "--published-at", "2000-01-01 00:00"]) == 0
 
 
 def test_sources_table_in_shanghai_time(cfg_path, capsys):

@@ -83,6 +83,17 @@ def test_unreadable_times_are_none(junk):
     assert parse_time(junk, now=NOW) is None
 
 
+def test_a_long_run_of_digits_is_read_in_linear_time():
+    # the relative-time pattern used to retry its count from every digit: 40,000 digits took minutes
+    import time
+
+    start = time.perf_counter()
+    for junk in ("1" * 40_000, "19" * 20_000, "12 " * 10_000 + "5分钟"):
+        assert parse_time(junk, now=NOW) is None
+    assert time.perf_counter() - start < 2
+    assert parse_time("x" * 1000 + "12345分钟前", now=NOW) == datetime(2026, 11, 11, 16, 15, tzinfo=timezone.utc)
+
+
 def test_naive_datetimes_are_local_time_and_now_must_be_aware():
     assert parse_time(datetime(2026, 11, 20, 8, 0), now=NOW) == datetime(2026, 11, 20, 0, 0, tzinfo=timezone.utc)
     with pytest.raises(ValueError):

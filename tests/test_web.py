@@ -76,6 +76,51 @@ def test_login_refuses_open_redirects(app):
         assert r.headers["Location"] == "/"
 
 
+
+# a browser drops tabs and newlines inside a URL and reads a backslash as a slash: each of these leads off the site
+SNEAKY_NEXT = ["/\t/evil.example/", "/\n/evil.example/", "/\r\n/evil.example/", "\t//evil.example/", " //evil.example/",
+               "/\x00/evil.example/", "/\u200b/evil.example/", "\\\\evil.example/", "/\t\\evil.example/",
+               "http:evil.example", "javascript:alert(1)", "//evil.example@/", "///evil.example/",
+               "evil.example/", ""]
+
+
+def test_login_refuses_next_that_a_browser_reads_as_another_site(app):
+    for nxt in SNEAKY_NEXT:
+        c = app.test_client()
+        token = csrf(c.get("/login").get_data(as_text=True))
+        r = c.post("/login", data={"username": "jiankong", "password": PASSWORD, "csrf_token": token, "next": nxt})
+        assert (r.status_code, r.headers["Location"]) == (303, "/"), repr(nxt)
+    # already logged in: GET /login?next=… redirects at once, through the same check
+    c = client(app)
+    for query in ["/%09/evil.example/", "/%0A/evil.example/", "/%0d%0a/evil.example/", "%2F%2Fevil.example",
+                  "/%5Cevil.example", "https://evil.example/"]:
+        r = c.get(f"/login?next={query}")
+        assert (r.status_code, r.headers["Location"]) == (302, "/"), query
+
+
+def test_login_keeps_a_next_path_on_this_site(app):
+    for nxt, expected in [("/search?q=%E6%8B%86%E8%BF%81", "/search?q=%E6%8B%86%E8%BF%81"), ("/alerts/1", "/alerts/1"),
+                          ("/alerts/1\t", "/alerts/1"), ("/ledger?status=open#top", "/ledger?status=open#top"),
+                          ("/\r\nSet-Cookie: x=1", "/Set-Cookie:x=1")]:  # no header injection, no error 500
+        c = app.test_client()
+        token = csrf(c.get("/login").get_data(as_text=True))
+        r = c.post("/login", data={"username": "jiankong", "password": PASSWORD, "csrf_token": token, "next": nxt})
+        assert (r.status_code, r.headers["Location"]) == (303, expected), repr(nxt)
+
+
+@pytest.mark.parametrize("base_url, secure", [("https://yuqing.example.gov.cn/", True), ("HTTPS://yq.example/", True),
+                                              ("http://127.0.0.1:8080", False)])
+def test_session_cookie_is_secure_when_the_public_address_is_https(tmp_path, base_url, secure):
+    d = make_deployment(tmp_path, notifications={"base_url": base_url})
+    try:
+        c = create_app(d, testing=True).test_client()
+        r = login(c, "jiankong")
+        assert r.status_code == 303
+        flags = [f.strip().lower() for f in r.headers["Set-Cookie"].split(";")]
+        assert ("secure" in flags) is secure, r.headers["Set-Cookie"]
+    finally:
+        d.close()
+
 def test_login_throttle(app, dep):
     c = app.test_client()
     token = csrf(c.get("/login").get_data(as_text=True))

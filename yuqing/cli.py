@@ -1,15 +1,17 @@
 """The ``yuqing`` command line.
 
 Thin by design: it loads the configuration, opens the :class:`Deployment`, calls
-a stage, and turns :class:`~yuqing.errors.YuqingError` into one line on stderr
-(exit 1; usage errors exit 2). Stage commands live beside their stage and are
-imported only when run, so ``yuqing --help`` stays fast.
+a stage, and turns :class:`~yuqing.errors.YuqingError`, an operating-system
+error (a path that cannot be read or written) and arguments that are not UTF-8
+into one line on stderr (exit 1; usage errors exit 2). Stage commands live
+beside their stage and are imported only when run, so ``yuqing --help`` stays fast.
 """
 from __future__ import annotations
 
 import importlib
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -99,6 +101,14 @@ class State:
 
 
 pass_state = click.make_pass_decorator(State)
+
+#: exit status of a command that ran without error and found nothing: ``yuqing parse`` (no posts on the
+#: page), ``grade --input`` and ``classify predict --input`` (no posts in the input)
+EXIT_NOTHING_FOUND = 3
+
+#: the type of an id argument (alert, event, statement …): a whole number from 1 that fits the tables'
+#: INTEGER keys (32-bit on PostgreSQL), so a mistyped huge number is a usage error, not an overflow in the driver
+ID = click.IntRange(1, 2**31 - 1)
 
 
 @click.group(cls=YuqingGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -269,36 +279,98 @@ def report_intake(intake) -> None:
     """Say on stderr what a JSON-lines input had wrong: each bad line, then the ignored fields (once).
 
     Commands that read posts call it after printing their results, and exit 1
-    when a line was bad (the good lines were still processed)."""
+    when a line was bad (the good lines were still processed), or
+    :data:`EXIT_NOTHING_FOUND` with one warning when the input held no post at
+    all (empty, or blank lines only)."""
     for message in intake.errors:
-        click.echo(f"yuqing: error: {message}", err=True)
+        click.echo(f"yuqing: error: {_one_line(message)}", err=True)
     warning = intake.unknown_warning()
     if warning:
-        click.echo(f"yuqing: warning: {warning}", err=True)
+        click.echo(f"yuqing: warning: {_one_line(warning)}", err=True)
     if intake.errors:
         raise click.exceptions.Exit(1)
+    if not intake.records:
+        click.echo("yuqing: warning: no posts in the input (it is empty or has only blank lines)", err=True)
+        raise click.exceptions.Exit(EXIT_NOTHING_FOUND)
+
+
+def _not_utf8(args: list[str]) -> str | None:
+    """Describe the first argument that is not UTF-8 text, or None when all are.
+
+    Python hands bytes that are not UTF-8 (a GBK terminal's 你好 is c4 e3 ba c3)
+    over as lone surrogates, which no database, file or page can take."""
+    for i, arg in enumerate(args):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            pass
+        else:
+            continue
+        name, eq, value = arg.partition("=")
+        if arg.startswith("--") and eq:
+            what, arg = f"the value of {name}", value
+        else:
+            what = f"argument {i + 1}" + (f" (after {args[i - 1]})" if i and args[i - 1].startswith("-") else "")
+        try:
+            shown = repr(os.fsencode(arg))
+        except UnicodeError:
+            shown = ascii(arg)
+        return f"{what} is not valid UTF-8 text ({shown}); set the terminal or script to UTF-8"
+    return None
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: an error line is cut here: a value of megabytes quoted in a message is not read on a terminal
+MAX_MESSAGE = 1000
+
+
+def _one_line(message) -> str:
+    """A message as one line on a terminal: control characters (a newline, a CSV header's \\x1e …) are
+    escaped, and a message quoting megabytes of input is cut."""
+    text = str(message)
+    if len(text) > MAX_MESSAGE:
+        text = text[:MAX_MESSAGE - 1] + "…"
+    return _CONTROL.sub(lambda m: ascii(m.group())[1:-1], text)
+
+
+def _os_error(e: OSError) -> str:
+    """An operating-system error as one line: the path(s) and the reason."""
+    reason = e.strerror or str(e) or type(e).__name__
+    paths = [os.fsdecode(p) for p in (e.filename, e.filename2) if p is not None]
+    return f"{' → '.join(paths)}: {reason}" if paths else reason
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: user errors become one line on stderr."""
+    """Console entry point: user errors become one line on stderr.
+
+    Exit status: 0 done, 1 error, 2 wrong usage, 3 (:data:`EXIT_NOTHING_FOUND`)
+    nothing found where a command documents it (``parse``, ``grade --input``,
+    ``classify predict --input``), 130 interrupted."""
+    problem = _not_utf8(sys.argv[1:] if argv is None else list(argv))
+    if problem:
+        click.echo(f"yuqing: error: {problem}", err=True)
+        return 2
     try:
         rv = cli.main(args=argv, prog_name="yuqing", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("yuqing: aborted", err=True)
         return 130
     except click.ClickException as e:
-        click.echo(f"yuqing: error: {e.format_message()}", err=True)
+        click.echo(f"yuqing: error: {_one_line(e.format_message())}", err=True)
         return e.exit_code if e.exit_code != 1 or not isinstance(e, click.UsageError) else 2
     except click.exceptions.Exit as e:
         return e.exit_code
     except YuqingError as e:
-        click.echo(f"yuqing: error: {e}", err=True)
+        click.echo(f"yuqing: error: {_one_line(e)}", err=True)
         return 1
     except KeyboardInterrupt:
         click.echo("yuqing: interrupted", err=True)
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as e:  # a file or folder the command could not read or write: the path and why
+        click.echo(f"yuqing: error: {_one_line(_os_error(e))}", err=True)
+        return 1
     # a command that raised click's Exit (a partial failure after its output) returns its status here
     return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
 

@@ -22,6 +22,8 @@ from yuqing.errors import YuqingError
 from yuqing.domain import DEFAULT_REPLY_HOURS, DEFAULT_TOPICS, DISPLAY_TZ, Level, Role
 
 CONFIG_NAMES = ("yuqing.yaml", "yuqing.yml", "yuqing.toml")
+#: a larger file is not a configuration (the commented example is a few KB); megabytes of YAML take minutes to read
+MAX_CONFIG_BYTES = 1024 * 1024
 
 SOURCE_KINDS = (
     "news",  # any news site: list pages → articles, general extractor
@@ -212,7 +214,8 @@ class Channel(_Section):
 
 
 class Notifications(_Section):
-    base_url: str = Field(default="http://127.0.0.1:8080", description="links in messages point here")
+    base_url: str = Field(default="http://127.0.0.1:8080",
+                          description="the web app's public address: links in messages point here; https:// makes the session cookie Secure")
     channels: list[Channel] = Field(default_factory=list)
     retry_minutes: list[int] = Field(
         default_factory=lambda: [1, 5, 15, 60, 120],
@@ -423,9 +426,13 @@ def parse_text(text: str, suffix: str) -> dict:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
             raise ConfigError(f"invalid TOML: {e}") from None
+        except RecursionError:
+            raise ConfigError("invalid TOML: nested too deeply") from None
     else:
         try:
             data = yaml.safe_load(text)
+        except RecursionError:
+            raise ConfigError("invalid YAML: nested too deeply") from None
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -444,13 +451,30 @@ def from_dict(data: dict, path: Path | None = None) -> Config:
     except ValidationError as e:
         raise ConfigError(describe_validation_error(e)) from None
     cfg.path = path.resolve() if path else None
+    _check_paths(cfg)
     return cfg
+
+
+def _check_paths(cfg: Config) -> None:
+    """Paths that must be folders and are not: found now, not as a crash of the first command that writes."""
+    d = cfg.data_dir
+    for folder in (d, *d.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                shown = f"storage.data_dir: {str(cfg.storage.data_dir)!r}"
+                if folder == d:
+                    raise ConfigError(f"{shown}: is a file; it must be a folder (database, models, digests)")
+                raise ConfigError(f"{shown}: cannot be made a folder: {folder} is a file")
+            return
 
 
 def load(explicit: str | os.PathLike | None = None) -> Config:
     """Find, read and validate the configuration."""
     path = find_config(explicit)
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path} is {path.stat().st_size // 1024} KB; a configuration file is at most "
+                              f"{MAX_CONFIG_BYTES // 1024} KB (is it the right file?)")
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{path} is not UTF-8 text") from None
@@ -589,7 +613,7 @@ alerts:
 
 # 通知渠道: email, wecom (企业微信群机器人), dingtalk (钉钉群机器人), webhook (JSON).
 notifications:
-  base_url: http://127.0.0.1:8080
+  base_url: http://127.0.0.1:8080   # the web app's public address (https:// behind the office's proxy)
   channels: []
   # - name: office-mail
   #   kind: email

@@ -160,3 +160,7 @@ DEFAULT_REPLY_HOURS = 12
 
 #: The zone every time is shown in; times are stored in UTC.
 DISPLAY_TZ = "Asia/Shanghai"
+
+#: The earliest year a date given by a person may lie in (a post's publish time, a digest's date, a
+#: report's month), in local time: an earlier one is a typo, not anything the office watched.
+EARLIEST_YEAR = 2000

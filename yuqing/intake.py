@@ -6,7 +6,9 @@ the deployment's time zone), ``reposts``, ``comments``, ``likes``,
 ``author_followers``, ``author_verified``, ``media_level`` (central, provincial,
 local, self), ``duplicate_of`` (the id of another input post), ``kind`` (a
 source kind; else ``source`` is read as one: weibo, message_board → board …).
-:func:`read_posts` reads the good lines and lists each bad one by its number
+Those naming text (id, title, source, url, author, kind, topic, duplicate_of)
+take a string or a number, never a list or an object; ``negativity``, when
+given, is a number from 0 to 1. :func:`read_posts` reads the good lines and lists each bad one by its number
 and every field it does not know (``time``, ``user_followers``), so a caller can
 say so instead of ignoring them silently.
 """
@@ -24,6 +26,7 @@ from yuqing.store import PostRecord, post_key
 
 MEDIA_LEVELS = ("central", "provincial", "local", "self")
 _INT_FIELDS = ("reposts", "comments", "likes", "author_followers")
+_TEXT_FIELDS = ("id", "title", "source", "url", "author", "kind", "topic", "duplicate_of")
 KNOWN_FIELDS = frozenset(["id", "text", "title", "source", "url", "published_at", "reposts", "comments", "likes",
                           "author_followers", "author_verified", "media_level", "duplicate_of", "author", "topic",
                           "negativity", "event", "kind"])
@@ -54,6 +57,12 @@ def parse_time(value, tz: str = DISPLAY_TZ) -> datetime:
     return t.astimezone(UTC)
 
 
+def _short(value) -> str:
+    """A value as shown in an error line: its repr, cut to 60 characters (an input field may be megabytes)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def record_from_json(d: dict, line: int = 0, prefix: str = "input:", tz: str = DISPLAY_TZ) -> PostRecord:
     """One input object as a relevant PostRecord; raises YuqingError naming the line."""
     where = f"line {line}" if line else "post"
@@ -61,6 +70,14 @@ def record_from_json(d: dict, line: int = 0, prefix: str = "input:", tz: str = D
         raise YuqingError(f"{where}: expected a JSON object, got {type(d).__name__}")
     if d.get("id") in (None, ""):
         raise YuqingError(f"{where}: missing 'id'")
+    for name in _TEXT_FIELDS:  # a number is read as its text; a list, an object or true/false is a mistake
+        v = d.get(name)
+        if isinstance(v, (dict, list, bool)):
+            raise YuqingError(f"{where}: '{name}' must be a string or a number, got {_short(v)}")
+    negativity = d.get("negativity")
+    if negativity is not None and not (isinstance(negativity, (int, float)) and not isinstance(negativity, bool)
+                                       and 0 <= negativity <= 1):
+        raise YuqingError(f"{where}: 'negativity' must be a number from 0 to 1, got {_short(negativity)}")
     text = d.get("text")
     if not isinstance(text, str) or not (text.strip() or str(d.get("title") or "").strip()):
         raise YuqingError(f"{where}: 'text' must be a non-empty string")
@@ -71,37 +88,36 @@ def record_from_json(d: dict, line: int = 0, prefix: str = "input:", tz: str = D
             continue
         try:
             kwargs[name] = max(int(v), 0)
-        except (TypeError, ValueError):
-            raise YuqingError(f"{where}: '{name}' must be a whole number, got {v!r}") from None
+        except (TypeError, ValueError, OverflowError):  # OverflowError: Infinity
+            raise YuqingError(f"{where}: '{name}' must be a whole number, got {_short(v)}") from None
     media = d.get("media_level") or "self"
     if media not in MEDIA_LEVELS:
-        raise YuqingError(f"{where}: 'media_level' must be one of {', '.join(MEDIA_LEVELS)}, got {media!r}")
+        raise YuqingError(f"{where}: 'media_level' must be one of {', '.join(MEDIA_LEVELS)}, got {_short(media)}")
     published = None
     if d.get("published_at") not in (None, ""):
         try:
             published = parse_time(d["published_at"], tz)
         except (TypeError, ValueError, OverflowError):
-            raise YuqingError(f"{where}: 'published_at' is not an ISO 8601 time: {d['published_at']!r}") from None
+            raise YuqingError(f"{where}: 'published_at' is not an ISO 8601 time: {_short(d['published_at'])}") from None
     source = str(d.get("source") or "input")
     kind = source_kind(d.get("kind"), source)
     verified = d.get("author_verified")
-    negativity = d.get("negativity")
     rec = PostRecord(
         key=post_key(f"{prefix}{d['id']}"),
         source=source[:40],
         kind=kind,
-        url=d.get("url") or None,
+        url=str(d["url"]) if d.get("url") else None,
         title=str(d.get("title") or ""),
         text=text,
-        author=d.get("author"),
+        author=None if d.get("author") is None else str(d["author"]),
         published_at=published,
         fetched_at=None,  # not fetched: the post's time is its publication time, or unknown
         author_verified=None if verified is None else bool(verified),
         media_level=media,
         relevant=True,
         relevance=1.0,
-        topic=d.get("topic") or None,
-        negativity=float(negativity) if isinstance(negativity, (int, float)) else None,
+        topic=str(d["topic"]) if d.get("topic") else None,
+        negativity=None if negativity is None else float(negativity),
         **kwargs,
     )
     return rec
@@ -170,6 +186,9 @@ def read_posts(lines, tz: str = DISPLAY_TZ, strict: bool = False) -> Intake:
         except json.JSONDecodeError as e:
             bad(f"line {n}: malformed JSON ({e.msg} at column {e.colno})")
             continue
+        except ValueError:  # a number of more than 4300 digits
+            bad(f"line {n}: malformed JSON (a number too long to read)")
+            continue
         except RecursionError:
             bad(f"line {n}: malformed JSON (nested too deeply)")
             continue
@@ -180,7 +199,7 @@ def read_posts(lines, tz: str = DISPLAY_TZ, strict: bool = False) -> Intake:
             continue
         input_id = str(d["id"])
         if input_id in by_input_id:
-            bad(f"line {n}: duplicate id {input_id!r}")
+            bad(f"line {n}: duplicate id {_short(input_id)}")
             continue
         for key in d:
             if key not in KNOWN_FIELDS and key not in out.unknown:
@@ -192,7 +211,7 @@ def read_posts(lines, tz: str = DISPLAY_TZ, strict: bool = False) -> Intake:
         out.ids.append(input_id)
     for rec, original, n in dups:
         if original not in by_input_id:
-            bad(f"line {n}: 'duplicate_of' names {original!r}, which is not in the input")
+            bad(f"line {n}: 'duplicate_of' names {_short(original)}, which is not in the input")
             continue
         rec.duplicate_of = by_input_id[original].id
     return out

@@ -70,6 +70,8 @@ from sqlalchemy import Boolean, Column, Float, Integer, LargeBinary, String, Tab
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from yuqing.cli import ID
+from yuqing.domain import EARLIEST_YEAR
 from yuqing.errors import YuqingError
 from yuqing.models import Base, utcnow
 
@@ -777,6 +779,8 @@ def parse_moment(text: str, tz: str) -> datetime:
             t = datetime.fromisoformat(text.replace(" ", "T", 1))
     except ValueError:
         raise YuqingError(f"cannot read {text!r} as a time; use YYYY-MM-DD or 'YYYY-MM-DD HH:MM'") from None
+    if not EARLIEST_YEAR <= t.year < 9999:
+        raise YuqingError(f"{text!r} is not a plausible time: the year must be from {EARLIEST_YEAR} on")
     return _aware(t, tz)
 
 
@@ -829,7 +833,7 @@ def duty_list() -> None:
 
 
 @duty.command("remove")
-@click.argument("duty_id", type=int)
+@click.argument("duty_id", type=ID)
 @click.option("--by", "by_user", default="admin", show_default=True)
 def duty_remove(duty_id: int, by_user: str) -> None:
     """Remove a declared duty period (configured ones are edited in the configuration)."""

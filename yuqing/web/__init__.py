@@ -16,6 +16,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
@@ -61,6 +62,8 @@ def create_app(deployment, testing: bool = False) -> Flask:
         SESSION_COOKIE_NAME="yuqing_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # served behind HTTPS (the public address links point to): the browser never sends the session in clear
+        SESSION_COOKIE_SECURE=urlsplit(cfg.notifications.base_url.strip()).scheme.lower() == "https",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,

@@ -15,9 +15,11 @@ username from anywhere lock the username (a guess spread over many addresses).
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from datetime import timedelta
 from functools import wraps
 from typing import Callable
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy import delete, func, select
@@ -118,9 +120,27 @@ def requires(permission: str | None = None) -> Callable:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("alerts.queue_page")
+    r"""Where to go after logging in: a path on this site, else the queue.
+
+    The target is first normalised the way a browser reads a ``Location``:
+    control characters (a browser drops tabs and newlines inside a URL, so
+    ``/\t/evil.example/`` would become ``//evil.example/``) and whitespace are
+    removed. What remains must be a path of its own: no scheme, no host, not
+    ``//`` or ``/\`` and no backslash anywhere (browsers read one as ``/``).
+    """
+    default = url_for("alerts.queue_page")
+    if not target:
+        return default
+    cleaned = "".join(ch for ch in target if not (ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf")))
+    if not cleaned.startswith("/") or cleaned.startswith("//") or "\\" in cleaned:
+        return default
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        return default
+    if parts.scheme or parts.netloc:
+        return default
+    return cleaned
 
 
 def _throttled(db, username: str, ip: str) -> bool:
