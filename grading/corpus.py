@@ -20,7 +20,7 @@ time, reposts, short reactions, and other incidents at the same places.
 
 ``python -m yuqing.grading.corpus`` rewrites ``generated.jsonl`` (deterministic:
 the same seed gives the same file; a test checks the shipped file is current).
-Each line: ``{"event", "label", "topic", "source": "generated|handwritten",
+Each line: ``{"event", "label", "topic", "source": "generated|handwritten|written",
 "posts": [{id, title, text, source, url, published_at, reposts, comments, likes,
 author_followers, author_verified, media_level}]}``.
 """
@@ -679,7 +679,8 @@ def corpus_files() -> list[str]:
 def training_events() -> list[dict]:
     """All shipped labelled events: hand-written, generated, then written as real posts read (placeholders
     such as ``{locality}`` unfilled: :func:`localize` fills them)."""
-    return [e for name in corpus_files() for e in load_events(name)]
+    events = [e for name in (HANDWRITTEN, GENERATED) for e in load_events(name)]
+    return events + [{"source": "written", **e} for name in written_files() for e in load_events(name)]
 
 
 def localize(event: dict, county: str | None, filler=None) -> dict:

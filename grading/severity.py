@@ -9,8 +9,9 @@ the monitors' level corrections, and saved with joblib beside a JSON sidecar
 (library versions, training-data hash, labels, cross-validated macro-F1, the
 file's own SHA-256); the loader refuses a file whose sidecar does not match.
 
-:func:`grade` gives the level: the model's, raised to the rubric's floor and
-lowered to its cap (:mod:`yuqing.grading.rubric`), with the reasons in Chinese.
+:func:`grade` gives the level: the rubric's floor, which the model may lower by
+one level below 特别重大 (:meth:`yuqing.grading.rubric.RubricResult.apply`), with
+the reasons in Chinese.
 """
 from __future__ import annotations
 
@@ -420,11 +421,12 @@ def explain(level: Level, model_level: Level, proba: dict[str, float], r: rubric
         reasons.append(f"规则（不低于{f.level.label}）：{f.reason}")
     p = proba.get(model_level.label, 0.0)
     reasons.append(f"模型判断：{model_level.label}（概率{p:.0%}）")
-    if r.floor > model_level:
+    if level < r.floor:
+        reasons.append(f"{rubric.LOWERED_BY_MODEL}：定为{level.label}")
+    elif r.floor > model_level:
         reasons.append(f"规则下限{r.floor.label}高于模型判断，定为{level.label}")
-    for c in r.caps:
-        if c.level < model_level and level == c.level:
-            reasons.append(f"上限（最高{c.level.label}）：{c.reason}")
+    elif model_level > level:
+        reasons.append(f"模型判断高于规则所示，以规则为准，定为{level.label}")
     s = view.spread
     spread = (f"传播：{s.post_count}条帖子，转发{s.reposts:,}、评论{s.comments:,}、点赞{s.likes:,}"
               f"（共{s.interactions:,}次互动）；媒体：{s.media_label()}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from yuqing.classify.corpus import Filler
 from yuqing.grading import corpus
 from yuqing.grading.routing import inform_for, lead_for, response_for, table
 
@@ -22,9 +23,13 @@ def test_corpus_covers_every_level_and_topic():
     assert {e["topic"] for e in events} == set(DEFAULT_TOPICS)
     hand = [e for e in events if e["source"] == "handwritten"]
     assert len(hand) >= 50 and {e["label"] for e in hand} == {lv.label for lv in Level}
+    filler = Filler(None)
     for e in events:
-        assert e["posts"] and all(p["text"] and "{" not in p["text"] for p in e["posts"]), e["event"]
+        if e["source"] == "written":  # written as real posts read: placeholders filled per deployment
+            e = corpus.localize(e, None, filler)
+        assert e["posts"] and all(p["text"] and "{" not in p["text"] + (p["title"] or "") for p in e["posts"]), e["event"]
         assert all(p["media_level"] in ("central", "provincial", "local", "self") for p in e["posts"])
+    assert Counter(e["source"] for e in events)["written"] >= 300
 
 
 def test_spreads_vary_within_levels(config):

@@ -139,10 +139,21 @@ def test_caps_for_low_risk():
     positive = _rules("为云溪县政务服务中心点赞，十分钟就办好了", negativity=0.05, interactions=5000)
     assert positive.cap == Level.MINOR and positive.apply(Level.SPECIAL) == Level.MINOR
     quiet = _rules("白沙镇中心小学今天开运动会", negativity=0.45, interactions=20)
-    assert quiet.cap == Level.GENERAL and quiet.apply(Level.MAJOR) == Level.GENERAL
-    # a cap never lowers a floor
+    assert quiet.cap == Level.GENERAL and quiet.apply(Level.MAJOR) == quiet.floor  # the model never raises a floor
+    # a cap never lowers a floor, nor does the model lower a 特别重大
     deaths = _rules("车祸致三人死亡", negativity=0.0)
     assert deaths.apply(Level.MINOR) == Level.SPECIAL
+
+
+def test_the_model_lowers_a_floor_below_special_by_one_level_at_most():
+    complaint = _rules("小区物业不作为，电梯坏了一个月没人修，投诉无门", interactions=50)
+    assert complaint.floor == Level.GENERAL
+    assert complaint.apply(Level.MINOR) == Level.MINOR
+    assert complaint.apply(Level.GENERAL) == complaint.apply(Level.SPECIAL) == Level.GENERAL
+    allegation = _rules("网友举报县长贪污受贿，要求严查", interactions=500)
+    assert allegation.floor == Level.MAJOR
+    assert allegation.apply(Level.MINOR) == allegation.apply(Level.GENERAL) == Level.GENERAL
+    assert allegation.apply(Level.SPECIAL) == Level.MAJOR
 
 
 def test_a_calm_notice_with_incident_words_is_a_neutral_mention():
