@@ -406,7 +406,8 @@ class TermReader:
     """The terms of a post: words (tokenizer) and character trigrams, anchors marked."""
 
     def __init__(self, tokenizer=None, locality_names: tuple[str, ...] = (), units: tuple[str, ...] = ()):
-        self.tokenizer = tokenizer
+        # the text's own words: the 舆情 lexicon's kind tokens would join stories that share a kind of harm
+        self.tokenizer = tokenizer.words_only() if hasattr(tokenizer, "words_only") else tokenizer
         self.locality_names = tuple(sorted(set(locality_names), key=len, reverse=True))
         self.units = tuple(units)
         self._unit_set = frozenset(units)
@@ -420,7 +421,7 @@ class TermReader:
     def read(self, raw: str) -> tuple[dict[str, float], set[str]]:
         text = self.strip_locality(raw)
         tf: dict[str, float] = {}
-        tokens = self.tokenizer.content_tokens(text) if self.tokenizer is not None else []
+        tokens = self.tokenizer.tokens(text) if self.tokenizer is not None else []
         words = Counter(t for t in tokens if not t.isdigit() and (len(t) >= 2 or _is_cjk(t)))
         found = anchors(text, self.units, [t for t in tokens if not t.isdigit()])
         for t, n in words.items():

@@ -122,3 +122,15 @@ def test_rjieba_matches_jieba_on_real_messages(cfg):
 def test_unknown_backend_is_refused():
     with pytest.raises(ValueError, match="unknown tokenizer backend"):
         Tokenizer(None, backend="spacy").tokens("测试")
+
+
+def test_the_lexicon_adds_kind_tokens_and_words_only_leaves_the_text_s_own_words(cfg):
+    tok = Tokenizer(cfg)
+    text = "白沙镇一工地塔吊倒塌，造成3人死亡"
+    tokens = tok.tokens(text)
+    kinds = [t for t in tokens if t.startswith("〔")]
+    assert kinds and tokens[-len(kinds):] == kinds  # the kind tokens follow the words
+    plain = tok.words_only()
+    assert plain.kinds == {} and plain.words == tok.words and plain.stopwords == tok.stopwords
+    assert not any(t.startswith("〔") for t in plain.tokens(text)) and "白沙镇" in plain.tokens(text)
+    assert plain.words_only() is plain
