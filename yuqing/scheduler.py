@@ -113,6 +113,8 @@ class ScheduledRun(Base):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     late_seconds: Mapped[int] = mapped_column(Integer, default=0)
     result: Mapped[str] = mapped_column(Text, default="")
+    #: while it runs, the holder renews this every HEARTBEAT; a run whose lease ran out lost its runner
+    lease_until: Mapped[datetime | None] = mapped_column()
 
 
 class DutyRecord(Base):
@@ -301,8 +303,20 @@ def _deployment(config_path: str):
         return dep
 
 
+#: a claim holds this long unless renewed: a runner killed mid-job (kill -9, power cut) leaves a lease that
+#: runs out, and the run is taken over once by the next runner that sees it
+LEASE = timedelta(minutes=3)
+#: how often a running job renews its lease
+HEARTBEAT_SECONDS = 30.0
+#: jobs taken over when their runner died: the others (crawls, processing, checks) simply run at their next time
+TAKE_OVER = ("digest", "monthly")
+
+
 def claim(deployment, job_id: str, scheduled_at: datetime, holder: str, at: datetime) -> ScheduledRun | None:
-    """Claim one run of a job; None if another scheduler already has it."""
+    """Claim one run of a job; None if another scheduler has it (and its lease is alive).
+
+    A run still marked ``running`` whose lease ran out lost its runner: it is taken
+    over (see :func:`take_over`)."""
     late_by = at - scheduled_at
     row = ScheduledRun(
         job_id=job_id,
@@ -312,13 +326,85 @@ def claim(deployment, job_id: str, scheduled_at: datetime, holder: str, at: date
         status="running",
         late=late_by > LATE_AFTER,
         late_seconds=max(0, int(late_by.total_seconds())),
+        lease_until=at + LEASE,
     )
     try:
         with deployment.sessions() as s, s.begin():
             s.add(row)
     except IntegrityError:
-        return None
+        return take_over(deployment, job_id, scheduled_at, holder, at)
     return row
+
+
+def _expired(at: datetime):
+    """The condition of a run whose runner died: running, and its lease over (a row from before leases:
+    started more than a lease ago)."""
+    from sqlalchemy import and_, or_
+
+    return and_(ScheduledRun.status == "running",
+                or_(ScheduledRun.lease_until < at,
+                    and_(ScheduledRun.lease_until.is_(None), ScheduledRun.started_at < at - LEASE)))
+
+
+def take_over(deployment, job_id: str, scheduled_at: datetime, holder: str, at: datetime) -> ScheduledRun | None:
+    """Take over a run whose runner died mid-job; exactly one of several claimants gets it (a conditional
+    UPDATE), and the run counts as late (补发)."""
+    from sqlalchemy import update
+
+    with deployment.sessions() as s, s.begin():
+        old = s.scalar(select(ScheduledRun).where(ScheduledRun.job_id == job_id, ScheduledRun.scheduled_at == scheduled_at))
+        if old is None:
+            return None
+        dead, run_id = old.claimed_by, old.id
+        late_by = at - scheduled_at
+        taken = s.execute(
+            update(ScheduledRun)
+            .where(ScheduledRun.id == run_id, _expired(at))
+            .values(claimed_by=holder, started_at=at, lease_until=at + LEASE, late=True,
+                    late_seconds=max(0, int(late_by.total_seconds())), result=f"taken over from {dead}")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    if taken != 1:
+        return None
+    log.warning("job %s due %s: its runner %s died mid-run (lease expired); taken over by %s", job_id,
+                scheduled_at.astimezone(timezone.utc), dead, holder)
+    with deployment.sessions() as s:
+        return s.get(ScheduledRun, run_id)
+
+
+def orphaned_runs(deployment, at: datetime) -> list[ScheduledRun]:
+    """Runs of the digest and the monthly report whose runner died mid-job."""
+    with deployment.sessions() as s:
+        return list(s.scalars(select(ScheduledRun).where(ScheduledRun.job_id.in_(TAKE_OVER), _expired(at))
+                              .order_by(ScheduledRun.scheduled_at)))
+
+
+class _Heartbeat:
+    """Renews a claimed run's lease every HEARTBEAT_SECONDS while its job runs."""
+
+    def __init__(self, deployment, run_id: int, holder: str):
+        self.deployment, self.run_id, self.holder = deployment, run_id, holder
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"lease-{run_id}", daemon=True)
+
+    def _beat(self) -> None:
+        from sqlalchemy import update
+
+        while not self.stop.wait(HEARTBEAT_SECONDS):
+            try:
+                with self.deployment.sessions() as s, s.begin():
+                    s.execute(update(ScheduledRun)
+                              .where(ScheduledRun.id == self.run_id, ScheduledRun.claimed_by == self.holder)
+                              .values(lease_until=now() + LEASE).execution_options(synchronize_session=False))
+            except Exception:  # the database may be briefly unavailable: try again at the next beat
+                log.warning("could not renew the lease of run %s", self.run_id, exc_info=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
 
 
 #: run records of frequent jobs are kept this long (digests and monthly reports forever)
@@ -340,9 +426,12 @@ def prune_runs(deployment, at: datetime) -> int:
 def _finish(deployment, run_id: int, status: str, result: str) -> None:
     with deployment.sessions() as s, s.begin():
         row = s.get(ScheduledRun, run_id)
+        if row.result.startswith("taken over from "):
+            result = f"{result}（接管：原运行进程中断）"
         row.status = status
         row.result = result[:2000]
         row.finished_at = now()
+        row.lease_until = None
 
 
 def execute(
@@ -369,7 +458,8 @@ def execute(
     if run.late:
         log.warning("job %s was due at %s and runs late by %s (补发)", job_id, scheduled.astimezone(timezone.utc), started - scheduled)
     try:
-        summary = TASKS[task](dep, config_path, scheduled, run.late, started, **params)
+        with _Heartbeat(dep, run.id, run.claimed_by):
+            summary = TASKS[task](dep, config_path, scheduled, run.late, started, **params)
     except Exception as e:
         _finish(dep, run.id, "error", f"{type(e).__name__}: {e}")
         raise
@@ -549,6 +639,29 @@ class Runner:
         self.sync_jobs()
         self.scheduler.resume()
 
+    def take_over_orphans(self, at: datetime | None = None, background: bool = True) -> list[str]:
+        """Run again, once, a digest or monthly report whose runner died mid-job (its lease ran out).
+
+        ``yuqing run`` calls it at start and at every re-plan; of several runners
+        only one takes each run (:func:`take_over`). Returns the job ids started."""
+        started = []
+        for row in orphaned_runs(self.deployment, at or now()):
+            kwargs = {"task": row.job_id, "config_path": self.config_path, "job_id": row.job_id,
+                      "scheduled_run_time": row.scheduled_at, "holder": self.holder}
+            if background:
+                threading.Thread(target=self._safely, kwargs=kwargs, name=f"take-over-{row.job_id}", daemon=True).start()
+            else:
+                self._safely(**kwargs)
+            started.append(row.job_id)
+        return started
+
+    @staticmethod
+    def _safely(**kwargs) -> None:
+        try:
+            log.info("job %s due %s: %s", kwargs["job_id"], kwargs["scheduled_run_time"], execute(**kwargs))
+        except Exception:
+            log.exception("job %s due %s failed", kwargs["job_id"], kwargs["scheduled_run_time"])
+
     def shutdown(self, wait: bool = True) -> None:
         """Stop taking new runs, let running jobs finish (``wait``), and forget this process's deployment."""
         from apscheduler.schedulers.base import STATE_STOPPED
@@ -648,9 +761,14 @@ def run_forever(deployment, config_path, echo=click.echo, stop: threading.Event 
     _print_jobs(deployment, runner.jobs(), echo)
     echo("scheduler running; Ctrl-C to stop")
     try:
+        runner.take_over_orphans()
+    except Exception:
+        log.exception("taking over orphaned runs failed")
+    try:
         while not stop.wait(REPLAN_SECONDS):
             try:
                 runner.sync_jobs()
+                runner.take_over_orphans()
                 runner.scheduler.wakeup()  # another process may have changed the store
             except Exception:  # the database may be briefly unavailable; try again next minute
                 log.exception("re-planning failed")
