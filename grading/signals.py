@@ -260,6 +260,8 @@ _INJURY_PATTERNS = [
 #: people in a group: 二十多名村民 / 上百人 / 数十名工人
 _CROWD = re.compile(rf"(?P<n>{NUM}){_APPROX}(?:名|个|位|人|户|家)")
 _SICK = re.compile(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,8}}?(?:出现|发生|陆续)?(?:腹泻|呕吐|发烧|发热|中毒|不适|送医|就医|入院|住院|就诊|感染)")
+#: what a count in 家 or 个 may count instead of people, named just before it (检查单位218家)
+_NOT_PEOPLE_BEFORE = re.compile(r"单位|企业|商户|商家|门店|店铺|场所|工厂|公司|学校|医院|餐馆|饭店|酒店|网点|隐患|问题|项目|部门|小区|景区")
 _NOT_PEOPLE_AFTER = re.compile(r"^(?:小时|天|年|月|日|分钟|元|万|岁|米|公里|层|楼|号|次|辆|间|亩|平)")
 
 
@@ -322,6 +324,8 @@ def crowd_size(text: str) -> int:
         n = parse_number(m.group("n"))
         if n is None or n >= 1000000 or _NOT_PEOPLE_AFTER.match(after):
             continue
+        if m.group(0)[-1] in "家个" and _NOT_PEOPLE_BEFORE.search(text[max(0, m.start() - 8): m.start()]):
+            continue  # 检查单位218家, 整改隐患12个: places and things counted, not people
         best = max(best, n)
     for word, n in (("上百", 100), ("数百", 200), ("几百", 200), ("上千", 1000), ("数十", 20), ("几十", 20),
                     ("大批", 30), ("大量群众", 30), ("众多", 20), ("成百上千", 500)):

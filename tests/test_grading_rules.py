@@ -75,6 +75,9 @@ def test_injured_sick_crowd_and_claimed_shares():
     assert count_sick("30多名学生出现呕吐腹泻症状") == 30
     assert crowd_size("二十多名村民聚集在县政府门口") == 20
     assert crowd_size("上百人围在门口") == 100
+    # places and things counted in 家 or 个 are not a crowd; people are, whatever the measure word
+    assert crowd_size("共检查单位218家，发现并督促整改火灾隐患364处，整改问题12个") == 0
+    assert crowd_size("32家商户的老板和员工到镇政府反映") == 32
     assert crowd_size("等了3个小时") == 0
     assert claimed_shares("帖子转发评论已超过两万次") == 20000
     assert claimed_shares("阅读量破亿") == 0
@@ -156,12 +159,19 @@ def test_the_model_lowers_a_floor_below_special_by_one_level_at_most():
     assert allegation.apply(Level.SPECIAL) == Level.MAJOR
 
 
+def test_an_inspection_that_counts_units_is_not_an_incident_affecting_many():
+    notice = ("为有效预防和遏制冬季火灾事故，县消防救援大队近日在全县范围内开展冬季消防安全大检查。检查重点为人员密集场所、"
+              "高层建筑和出租屋，共检查单位218家，发现并督促整改火灾隐患364处。")
+    assert _rules(notice, negativity=0.16).floor < Level.MAJOR
+
+
 def test_a_calm_notice_with_incident_words_is_a_neutral_mention():
     notice = "为有效预防冬季火灾事故，县消防救援大队开展消防安全大检查，共检查单位218家，督促整改火灾隐患364处。"
     calm = _rules(notice, negativity=0.02)
     assert calm.floor == Level.MINOR and calm.cap == Level.MINOR
     # the same words told as a complaint, or with people harmed, keep their floors
-    assert _rules(notice, negativity=0.7).floor == Level.MAJOR
+    assert _rules(notice, negativity=0.7).floor == Level.GENERAL  # 218家 are the units inspected, not people
+    assert _rules(notice.replace("共检查单位218家", "200多名居民反映"), negativity=0.7).floor == Level.MAJOR
     fire = "城关镇一批发市场发生火灾，200多名商户受灾，3人受伤送医"
     assert _rules(fire, negativity=0.02).cap is None or _rules(fire, negativity=0.02).cap > Level.MINOR
     poisoning = "县疾控通报：实验小学三十名学生食物中毒，已全部送医"
