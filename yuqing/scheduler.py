@@ -30,6 +30,17 @@ scheduled time) under a unique constraint. Only the process whose insert
 succeeds runs the job; the other logs that it was taken and moves on. The
 same rows are the run history ``yuqing schedule`` shows.
 
+**A runner that dies mid-job.** A claim is a lease (``lease_until``, column
+added by migration 0004): while the job runs, its process renews it every
+:data:`HEARTBEAT_SECONDS` for :data:`LEASE`. A run still ``running`` whose lease
+ran out lost its process (``kill -9``, a power cut). The next claimant takes it
+over with a conditional update, so of several restarting processes exactly one
+gets it; the run counts as late (补发), the log and the audit log
+(``scheduler.take_over``) say so, and its result ends with 接管. ``yuqing run``
+looks for such digests and monthly reports at start and at every re-plan and
+runs each again once; a report the dead process had already archived and
+handed to the outbox is not written or sent a second time.
+
 **Duty periods (值班).** Declared with ``yuqing duty add`` (table
 ``duty_periods``) or in the configuration (``duty.periods``). During one,
 crawls and processing run at the duty cadence and notification channels
@@ -66,7 +77,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import Boolean, Column, Float, Integer, LargeBinary, String, Table, Text, Unicode, UniqueConstraint, select
+from sqlalchemy import (Boolean, Column, Float, Integer, LargeBinary, String, Table, Text, Unicode, UniqueConstraint, and_,
+                        or_, select, update)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -306,17 +318,20 @@ def _deployment(config_path: str):
 #: a claim holds this long unless renewed: a runner killed mid-job (kill -9, power cut) leaves a lease that
 #: runs out, and the run is taken over once by the next runner that sees it
 LEASE = timedelta(minutes=3)
-#: how often a running job renews its lease
+#: how often a running job renews its lease (well inside LEASE, so a slow database does not lose it)
 HEARTBEAT_SECONDS = 30.0
 #: jobs taken over when their runner died: the others (crawls, processing, checks) simply run at their next time
 TAKE_OVER = ("digest", "monthly")
+#: the result of a run while a taken-over job runs again; :func:`_finish` turns it into the 接管 mark
+_TAKEN_OVER_FROM = "taken over from "
 
 
-def claim(deployment, job_id: str, scheduled_at: datetime, holder: str, at: datetime) -> ScheduledRun | None:
+def claim(deployment, job_id: str, scheduled_at: datetime, holder: str, at: datetime,
+          take_over_dead: bool = True) -> ScheduledRun | None:
     """Claim one run of a job; None if another scheduler has it (and its lease is alive).
 
-    A run still marked ``running`` whose lease ran out lost its runner: it is taken
-    over (see :func:`take_over`)."""
+    A run still marked ``running`` whose lease ran out lost its runner: unless
+    ``take_over_dead`` is false it is taken over (see :func:`take_over`)."""
     late_by = at - scheduled_at
     row = ScheduledRun(
         job_id=job_id,
@@ -332,44 +347,49 @@ def claim(deployment, job_id: str, scheduled_at: datetime, holder: str, at: date
         with deployment.sessions() as s, s.begin():
             s.add(row)
     except IntegrityError:
-        return take_over(deployment, job_id, scheduled_at, holder, at)
+        return take_over(deployment, job_id, scheduled_at, holder, at) if take_over_dead else None
     return row
 
 
 def _expired(at: datetime):
     """The condition of a run whose runner died: running, and its lease over (a row from before leases:
     started more than a lease ago)."""
-    from sqlalchemy import and_, or_
-
     return and_(ScheduledRun.status == "running",
                 or_(ScheduledRun.lease_until < at,
                     and_(ScheduledRun.lease_until.is_(None), ScheduledRun.started_at < at - LEASE)))
 
 
 def take_over(deployment, job_id: str, scheduled_at: datetime, holder: str, at: datetime) -> ScheduledRun | None:
-    """Take over a run whose runner died mid-job; exactly one of several claimants gets it (a conditional
-    UPDATE), and the run counts as late (补发)."""
-    from sqlalchemy import update
+    """Take over a run whose runner died mid-job; None if it is finished or its lease is alive.
 
-    with deployment.sessions() as s, s.begin():
+    Exactly one of several claimants gets it: the update only applies while the
+    run is still expired and still held by the dead runner, and only the claimant
+    whose update changed the row (rowcount 1) runs it. The run counts as late
+    (补发); the take-over is logged and recorded in the audit log."""
+    from yuqing import audit
+
+    with deployment.sessions() as s:
         old = s.scalar(select(ScheduledRun).where(ScheduledRun.job_id == job_id, ScheduledRun.scheduled_at == scheduled_at))
-        if old is None:
-            return None
-        dead, run_id = old.claimed_by, old.id
-        late_by = at - scheduled_at
+    if old is None or old.status != "running":
+        return None
+    late_by = at - scheduled_at
+    with deployment.sessions() as s, s.begin():
         taken = s.execute(
             update(ScheduledRun)
-            .where(ScheduledRun.id == run_id, _expired(at))
+            .where(ScheduledRun.id == old.id, ScheduledRun.claimed_by == old.claimed_by, _expired(at))
             .values(claimed_by=holder, started_at=at, lease_until=at + LEASE, late=True,
-                    late_seconds=max(0, int(late_by.total_seconds())), result=f"taken over from {dead}")
+                    late_seconds=max(0, int(late_by.total_seconds())), result=f"{_TAKEN_OVER_FROM}{old.claimed_by}")
             .execution_options(synchronize_session=False)
         ).rowcount
+        if taken == 1:
+            audit.record(s, audit.SYSTEM, "scheduler.take_over", old, at=at, job=job_id, scheduled_at=scheduled_at,
+                         dead_runner=old.claimed_by, lease_until=old.lease_until, runner=holder)
     if taken != 1:
         return None
-    log.warning("job %s due %s: its runner %s died mid-run (lease expired); taken over by %s", job_id,
-                scheduled_at.astimezone(timezone.utc), dead, holder)
+    log.warning("job %s due %s: its runner %s died mid-run (lease expired at %s); taken over by %s", job_id,
+                scheduled_at.astimezone(timezone.utc), old.claimed_by, old.lease_until or "-", holder)
     with deployment.sessions() as s:
-        return s.get(ScheduledRun, run_id)
+        return s.get(ScheduledRun, old.id)
 
 
 def orphaned_runs(deployment, at: datetime) -> list[ScheduledRun]:
@@ -380,31 +400,41 @@ def orphaned_runs(deployment, at: datetime) -> list[ScheduledRun]:
 
 
 class _Heartbeat:
-    """Renews a claimed run's lease every HEARTBEAT_SECONDS while its job runs."""
+    """Renews a claimed run's lease every HEARTBEAT_SECONDS while its job runs (a daemon thread)."""
 
     def __init__(self, deployment, run_id: int, holder: str):
         self.deployment, self.run_id, self.holder = deployment, run_id, holder
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._beat, name=f"lease-{run_id}", daemon=True)
 
-    def _beat(self) -> None:
-        from sqlalchemy import update
+    def _renew(self) -> bool:
+        """Extend the lease; False when the run is no longer ours (finished, or taken over by another runner)."""
+        with self.deployment.sessions() as s, s.begin():
+            return s.execute(
+                update(ScheduledRun)
+                .where(ScheduledRun.id == self.run_id, ScheduledRun.claimed_by == self.holder,
+                       ScheduledRun.status == "running")
+                .values(lease_until=now() + LEASE).execution_options(synchronize_session=False)
+            ).rowcount == 1
 
+    def _beat(self) -> None:
         while not self.stop.wait(HEARTBEAT_SECONDS):
             try:
-                with self.deployment.sessions() as s, s.begin():
-                    s.execute(update(ScheduledRun)
-                              .where(ScheduledRun.id == self.run_id, ScheduledRun.claimed_by == self.holder)
-                              .values(lease_until=now() + LEASE).execution_options(synchronize_session=False))
+                if not self._renew():
+                    if not self.stop.is_set():
+                        log.warning("run %s is no longer held by %s (its lease ran out and another runner took it "
+                                    "over); no longer renewing it", self.run_id, self.holder)
+                    return
             except Exception:  # the database may be briefly unavailable: try again at the next beat
                 log.warning("could not renew the lease of run %s", self.run_id, exc_info=True)
 
-    def __enter__(self):
+    def __enter__(self) -> _Heartbeat:
         self.thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self.stop.set()
+        self.thread.join(timeout=30)  # a renewal in flight commits before the run is finished
 
 
 #: run records of frequent jobs are kept this long (digests and monthly reports forever)
@@ -426,8 +456,8 @@ def prune_runs(deployment, at: datetime) -> int:
 def _finish(deployment, run_id: int, status: str, result: str) -> None:
     with deployment.sessions() as s, s.begin():
         row = s.get(ScheduledRun, run_id)
-        if row.result.startswith("taken over from "):
-            result = f"{result}（接管：原运行进程中断）"
+        if row.result.startswith(_TAKEN_OVER_FROM):
+            result = f"{result}（接管：原运行进程 {row.result.removeprefix(_TAKEN_OVER_FROM)} 中断）"
         row.status = status
         row.result = result[:2000]
         row.finished_at = now()
@@ -457,6 +487,11 @@ def execute(
         return "taken by another scheduler"
     if run.late:
         log.warning("job %s was due at %s and runs late by %s (补发)", job_id, scheduled.astimezone(timezone.utc), started - scheduled)
+    if task in TAKE_OVER and run.result.startswith(_TAKEN_OVER_FROM):
+        written = _report_of_dead_run(dep, task, scheduled)
+        if written is not None:
+            _finish(dep, run.id, "ok", written)
+            return written
     try:
         with _Heartbeat(dep, run.id, run.claimed_by):
             summary = TASKS[task](dep, config_path, scheduled, run.late, started, **params)
@@ -467,6 +502,41 @@ def execute(
         summary = f"补发（迟 {_fmt_delta(started - scheduled)}）: {summary}"
     _finish(dep, run.id, "ok", summary)
     return summary
+
+
+def _report_of_dead_run(dep, kind: str, scheduled: datetime) -> str | None:
+    """What a dead runner left of the report due at ``scheduled``, so that taking its run over duplicates nothing.
+
+    A report it archived and handed to the outbox (which delivers it, retrying) is
+    kept and not written again: returns the run's summary. A report it archived
+    but never sent is removed, to be written (same files) and sent once; None then,
+    as when it wrote nothing."""
+    from yuqing.alerts.models_reports import ReportRecord
+
+    with dep.sessions() as s, s.begin():
+        records = s.scalars(select(ReportRecord).where(
+            ReportRecord.kind == kind, ReportRecord.scheduled_for == scheduled, ReportRecord.generated_by == "scheduler",
+        ).order_by(ReportRecord.id)).all()
+        sent = [r for r in records if _handed_to_outbox(s, r)]
+        if sent:
+            log.warning("%s due %s: report #%d was written and sent before its runner died; not written again",
+                        kind, scheduled.astimezone(timezone.utc), sent[0].id)
+            return f"{kind}: report #{sent[0].id} was written before its runner died; not written again"
+        for r in records:
+            log.warning("%s due %s: report #%d was written but not sent before its runner died; writing it again",
+                        kind, scheduled.astimezone(timezone.utc), r.id)
+            s.delete(r)
+    return None
+
+
+def _handed_to_outbox(session, record) -> bool:
+    """Whether a report was sent, or at least written to the outbox (which delivers it, retrying)."""
+    from yuqing.alerts.models import OutboxMessage
+
+    if record.sent_at is not None or record.deliveries:
+        return True
+    links = session.scalars(select(OutboxMessage.payload).where(OutboxMessage.kind_of_message == record.kind))
+    return any(str((payload or {}).get("link") or "").endswith(f"/reports/{record.id}") for payload in links)
 
 
 def _fmt_delta(d: timedelta) -> str:
@@ -631,6 +701,7 @@ class Runner:
         )
         self.scheduler.add_listener(self._on_event, EVENT_JOB_MISSED | EVENT_JOB_ERROR | EVENT_JOB_EXECUTED)
         self.duty: bool | None = None
+        self._take_overs: list[threading.Thread] = []  # runs of dead runners this process runs again
 
     # lifecycle
     def start(self) -> None:
@@ -645,11 +716,14 @@ class Runner:
         ``yuqing run`` calls it at start and at every re-plan; of several runners
         only one takes each run (:func:`take_over`). Returns the job ids started."""
         started = []
+        self._take_overs = [t for t in self._take_overs if t.is_alive()]
         for row in orphaned_runs(self.deployment, at or now()):
             kwargs = {"task": row.job_id, "config_path": self.config_path, "job_id": row.job_id,
                       "scheduled_run_time": row.scheduled_at, "holder": self.holder}
             if background:
-                threading.Thread(target=self._safely, kwargs=kwargs, name=f"take-over-{row.job_id}", daemon=True).start()
+                thread = threading.Thread(target=self._safely, kwargs=kwargs, name=f"take-over-{row.job_id}", daemon=True)
+                self._take_overs.append(thread)
+                thread.start()
             else:
                 self._safely(**kwargs)
             started.append(row.job_id)
@@ -669,6 +743,8 @@ class Runner:
         if self.scheduler.state != STATE_STOPPED:
             self.scheduler.pause()  # no new submissions while the executors shut down
             self.scheduler.shutdown(wait=wait)
+        for thread in self._take_overs if wait else ():
+            thread.join()
         with _DEPLOYMENTS_LOCK:
             if _DEPLOYMENTS.get(self.config_path) is self.deployment:
                 del _DEPLOYMENTS[self.config_path]
@@ -727,7 +803,7 @@ class Runner:
         if event.code == EVENT_JOB_MISSED:
             log.warning("job %s due %s was missed by more than the grace time; it will run at its next time",
                         event.job_id, event.scheduled_run_time)
-            row = claim(self.deployment, event.job_id, event.scheduled_run_time, self.holder, now())
+            row = claim(self.deployment, event.job_id, event.scheduled_run_time, self.holder, now(), take_over_dead=False)
             if row is not None:
                 _finish(self.deployment, row.id, "missed", "错过运行时间且超过宽限期，未补发")
         elif event.code == EVENT_JOB_ERROR:
