@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 from sqlalchemy import or_, select
@@ -168,13 +168,29 @@ def _classify(cfg, records: list[PostRecord]) -> None:
 
 # -- grading posts given directly --------------------------------------------------------
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _when(record) -> datetime | None:
+    return record.published_at or record.fetched_at
+
+
 def grade_records(cfg, records: list[PostRecord], grader: Grader | None = None) -> list[tuple[PostRecord, GradedEvent, Level, list[str]]]:
     """Group and grade posts in memory: ``(post, event, level, reasons)`` per post, in input order."""
     grader = grader or Grader.for_config(cfg)
     _classify(cfg, records)
     grouper = grader.grouper()
-    grouper.add_all(records)
-    grouper.consolidate()
+    # oldest first, BATCH posts at a time, as the deployment's pending posts are: what grouping keeps of
+    # events no later post can join is let go between parts, so memory follows the posts of a few weeks
+    ordered = sorted(records, key=lambda r: (_when(r) is None, _when(r) or _EPOCH))
+    horizon = timedelta(hours=cfg.thresholds.event_window_hours * FOLLOW_UP_FACTOR)
+    for start in range(0, len(ordered), BATCH):
+        part = ordered[start:start + BATCH]
+        first = _when(part[0])
+        if start and first is not None:
+            grouper.retire(first - horizon)
+        grouper.add_all(part)
+        grouper.consolidate()
     by_id = {r.id: r for r in records}
     position = {r.id: i for i, r in enumerate(records)}
     states = [s for s in grouper.events.values() if s.post_ids]

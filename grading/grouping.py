@@ -33,12 +33,19 @@ in ``Event.features["grouping"]`` so grouping resumes across runs.
 """
 from __future__ import annotations
 
+import heapq
 import math
 import re
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
+from sys import intern
 
+#: what a post is grouped by: its title and the start of its text (a long letter says what it is about
+#: first), and its most distinctive terms
+GROUPING_CHARS = 400
+POST_TERMS = 150
 #: terms kept in a stored centroid and in each stored exemplar
 CENTROID_TERMS = 400
 EXEMPLAR_TERMS = 80
@@ -64,9 +71,13 @@ SAME_KIND = 0.05
 FOLLOW_UP_FACTOR = 5.0
 FOLLOW_UP_MARGIN = 0.2
 #: events scored per post (those sharing most terms and places); a term in more events than this
-#: is too common to find candidates by
+#: (in the stretch of time around the post) is too common to find candidates by
 MAX_CANDIDATES = 60
 COMMON_TERM_EVENTS = 40
+#: the candidate index holds each post's most distinctive terms (and an event's, each stretch of time it
+#: reaches), by stretch of FOLLOW_UP_FACTOR windows: a post looks up its own stretch and the two beside it,
+#: so events quiet for longer than a post could follow up on cost it nothing
+INDEX_TERMS = 32
 #: an event with a post in the hours just before is a little likelier (posts about one incident come together)
 TIME_BONUS = 0.05
 TIME_BONUS_HOURS = 6
@@ -238,6 +249,7 @@ def is_anchor(token: str, units: frozenset[str] = frozenset()) -> bool:
     return len(token) >= 3 and token not in _GENERIC_ANCHORS and token.endswith(_COARSE_SUFFIXES + _FINE_SUFFIXES)
 
 
+@lru_cache(maxsize=65536)
 def is_fine_place(token: str) -> bool:
     return token.endswith(_FINE_SUFFIXES) and not is_coarse(token) and not token.startswith("人:")
 
@@ -311,9 +323,13 @@ def _is_name_part(token: str) -> bool:
     return len(token) == 2 or not _is_place_word(token)
 
 
+_SUFFIXES_LONGEST_FIRST = tuple(sorted(_COARSE_SUFFIXES + _FINE_SUFFIXES, key=len, reverse=True))
+
+
+@lru_cache(maxsize=65536)
 def anchor_stem(anchor: str) -> str:
     """The name part of an anchor: 顺发服装厂 → 顺发服装, 柳树村 → 柳树."""
-    for suffix in sorted(_COARSE_SUFFIXES + _FINE_SUFFIXES, key=len, reverse=True):
+    for suffix in _SUFFIXES_LONGEST_FIRST:
         if anchor.endswith(suffix) and len(anchor) > len(suffix):
             return anchor[: -len(suffix)]
     return anchor
@@ -328,6 +344,35 @@ def same_anchor(a: str, b: str) -> bool:
     sa, sb = anchor_stem(a), anchor_stem(b)
     return len(sa) >= 2 and len(sb) >= 2 and (sa.startswith(sb) or sb.startswith(sa)) and \
         is_fine_place(a) == is_fine_place(b)
+
+
+class AnchorNames:
+    """A set of anchors that answers "is this place among them, under this name or another" without
+    comparing it with every name: names are kept by their last character (a village with villages)."""
+
+    __slots__ = ("names", "_by_last")
+
+    def __init__(self, names):
+        self.names = set(names)
+        self._by_last: dict[str, list[str]] = {}
+        for name in self.names:
+            self._by_last.setdefault(name[-1], []).append(name)
+
+    def __contains__(self, anchor: str) -> bool:
+        names = self.names
+        return anchor in names or any(same_anchor(anchor, b) for b in self._by_last.get(anchor[-1], ()) if b in names)
+
+    def without(self, gone) -> AnchorNames:
+        """The same names less ``gone`` (sharing what was worked out for these)."""
+        other = AnchorNames.__new__(AnchorNames)
+        other.names, other._by_last = self.names - set(gone), self._by_last
+        return other
+
+    def __bool__(self) -> bool:
+        return bool(self.names)
+
+    def __iter__(self):
+        return iter(self.names)
 
 
 class Vocabulary:
@@ -347,6 +392,11 @@ class Vocabulary:
     def add(self, terms) -> None:
         self.df.update(set(terms))
         self.docs += 1
+        self._memo = None
+
+    def forget_rare(self) -> None:
+        """Drop the terms seen in one post only (an unseen term weighs the same)."""
+        self.df = Counter({t: n for t, n in self.df.items() if n > 1})
         self._memo = None
 
     def freeze(self) -> None:
@@ -385,6 +435,23 @@ class PostVector:
     when: datetime | None  # None: unknown (a post given without a time fits any event's window)
     duplicate_of: int | None = None
     threads: list[str] = field(default_factory=list)
+    weights: PostWeights | None = field(default=None, repr=False, compare=False)  # see Grouper._weights
+
+
+class PostWeights:
+    """A post's terms weighted by idf, with what scoring reads of them, for one state of the vocabulary."""
+
+    __slots__ = ("memo", "vec", "norm", "keys", "mass", "kinds", "query")
+
+    def __init__(self, pv: PostVector, vocab: Vocabulary):
+        self.memo = vocab._memo
+        self.vec = _weighted(pv.tf, vocab)
+        self.norm = _norm(self.vec)
+        self.keys = self.vec.keys()
+        # the weight of its words, kinds and figures (not trigrams): how much containment can be trusted
+        self.mass = sum(w for t, w in self.vec.items() if t[0] != "c")
+        self.kinds = {t for t in self.vec if t[0] == "k" and t[2:] not in FIELD_KINDS}
+        self.query: list[str] | None = None  # what the post is looked up by (Grouper._post_terms)
 
 
 def _weighted(tf: dict[str, float], vocab: Vocabulary) -> dict[str, float]:
@@ -426,16 +493,16 @@ class TermReader:
         found = anchors(text, self.units, [t for t in tokens if not t.isdigit()])
         for t, n in words.items():
             if t not in found:
-                tf[f"w:{t}"] = (1.0 + math.log(n)) * (1.0 if len(t) >= 2 else SINGLE_CHAR_WEIGHT)
+                tf[intern(f"w:{t}")] = (1.0 + math.log(n)) * (1.0 if len(t) >= 2 else SINGLE_CHAR_WEIGHT)
         content = text
         for a in sorted(found, key=len, reverse=True):
             content = content.replace(a, " ")
         for g, n in trigrams(content).items():
-            tf[f"c:{g}"] = (1.0 + math.log(n)) * TRIGRAM_WEIGHT
+            tf[intern(f"c:{g}")] = (1.0 + math.log(n)) * TRIGRAM_WEIGHT
         for kind in incident_kinds(text):
             tf[f"k:{kind}"] = KIND_WEIGHT
         for m in _COUNT.finditer(text):  # 23名幼儿, 60万元, 3人死亡: the same figures, the same incident
-            tf[f"n:{m.group(1)}{m.group(2)}"] = NUMBER_WEIGHT
+            tf[intern(f"n:{m.group(1)}{m.group(2)}")] = NUMBER_WEIGHT
         for m in _PERSON.finditer(text):  # 王某, 李某某, 老李: the same person named the ways news and posts do
             found.add(f"人:{m.group(1) or m.group(2)}")
         return tf, found
@@ -474,8 +541,9 @@ class EventState:
     threads: set[str] = field(default_factory=set)  # URLs and titles of its posts
     closed: bool = False  # a merged or closed event takes no posts
 
-    # cache of idf-weighted centroid and exemplars, dropped when the state changes
+    # cache of idf-weighted centroid and exemplars, dropped when the state changes, and the view built on it
     _cache: tuple | None = field(default=None, repr=False)
+    _view: tuple | None = field(default=None, repr=False)
 
     def main(self, counter: Counter) -> set[str]:
         """What at least a third of the event's posts name (all of it for a small event)."""
@@ -563,6 +631,54 @@ class EventState:
             self._cache = (c, _norm(c), [(e, _norm(e)) for e in exs])
         return self._cache
 
+    def forget(self) -> None:
+        """Keep only the event's posts: it takes no more (see Grouper.retire)."""
+        self.closed = True
+        self.centroid, self.exemplars, self.anchors, self.kinds = {}, [], Counter(), Counter()
+        self.threads, self.new_post_ids, self._cache, self._view = set(), [], None, None
+
+    def view(self, vocab: Vocabulary) -> EventView:
+        """What scoring reads of the event, kept until the event changes."""
+        cache = self.weighted(vocab)
+        if self._view is None or self._view[0] is not cache:
+            self._view = (cache, EventView(*cache, count=self.count, anchors=self.anchors, kinds=self.kinds))
+        return self._view[1]
+
+
+class EventView:
+    """What scoring reads of an event: its idf-weighted centroid and exemplars, and the places and kinds
+    of incident at least a third of its posts name (all of them for a small event)."""
+
+    __slots__ = ("centroid", "cnorm", "exemplars", "main_anchors", "anchor_names", "main_kinds", "fine_places",
+                 "incident_kinds")
+
+    def __init__(self, centroid: dict[str, float], cnorm: float, exemplars: list, *, count: int, anchors: Counter,
+                 kinds: Counter):
+        least = max(1.0, count / 3)
+        self.centroid, self.cnorm, self.exemplars = centroid, cnorm, exemplars
+        self.main_anchors = AnchorNames(a for a, n in anchors.items() if n >= least)
+        self.anchor_names = AnchorNames(a for a, n in anchors.items() if n > 0)
+        self.main_kinds = {k for k, n in kinds.items() if n >= least}
+        self.fine_places = {a for a in self.main_anchors.names if is_fine_place(a)}
+        self.incident_kinds = any(k[2:] not in FIELD_KINDS for k in self.main_kinds)
+
+    def without_post(self, centroid: dict[str, float], cnorm: float, *, count: int, anchors: Counter, kinds: Counter,
+                     post_anchors: set[str], post_kinds: set[str]) -> EventView:
+        """This view of an event less one of its posts (``count``, ``anchors`` and ``kinds`` are the event's,
+        with the post), worked out from what changes rather than from every place the event names."""
+        view = EventView.__new__(EventView)
+        view.centroid, view.cnorm, view.exemplars = centroid, cnorm, self.exemplars
+        least, before = max(1.0, (count - 1) / 3), max(1.0, count / 3)
+        main = {a for a in self.main_anchors.names if anchors[a] - (a in post_anchors) >= least}
+        if least < before:  # a place named by exactly the lower share of posts is now main too
+            main.update(a for a, n in anchors.items() if least <= n - (a in post_anchors) and n < before)
+        view.main_anchors = AnchorNames(main)
+        view.anchor_names = self.anchor_names.without(a for a in post_anchors if anchors[a] <= 1)
+        view.main_kinds = {k for k, n in kinds.items() if n - (k in post_kinds) >= least}
+        view.fine_places = {a for a in main if is_fine_place(a)}
+        view.incident_kinds = any(k[2:] not in FIELD_KINDS for k in view.main_kinds)
+        return view
+
 
 @dataclass
 class Match:
@@ -581,13 +697,16 @@ class Grouper:
         self.window = timedelta(hours=window_hours)
         self.events: dict[int, EventState] = {}
         self.by_post: dict[int, int] = {}  # post id → event key
-        self._index: dict[str, set[int]] = {}  # word → event keys
-        self._anchor_index: dict[str, set[int]] = {}  # anchor → event keys
+        self._index: dict[int | None, dict[str, int | list[int]]] = {}  # stretch → term or place → event key(s)
+        self._stretch_seconds = self.window.total_seconds() * FOLLOW_UP_FACTOR or 1.0
+        self._indexed_stretch: dict[int, int | None] = {}  # event key → latest stretch its main terms are in
+        self._holders: Counter = Counter()  # anchor → events naming it
+        self._merged: dict[int, int] = {}  # key of an event merged away → the key of the event it went into
+        self._newest_stretch: int | None = None  # where a post without a time looks for events
+        self._touched: dict[int, None] = {}  # events that took posts since the last consolidation, in order
         self._threads: dict[str, int] = {}  # URL or title → event key
         self._vectors: dict[int, PostVector] = {}  # the posts of this run, for consolidation
         self._recent: dict[int, None] = {}  # event keys, the one most recently joined last
-        self._frozen = False  # while consolidating, the vocabulary does not change: weights are cached
-        self._weighted_posts: dict[int, tuple] = {}
         self._next_new = -1
 
     # -- setup ----------------------------------------------------------------
@@ -596,14 +715,14 @@ class Grouper:
         self.events[state.key] = state
         for pid in state.post_ids:
             self.by_post[pid] = state.key
-        self._index_terms(state, state.centroid)
-        for a in state.anchors:
-            self._anchor_index.setdefault(a, set()).add(state.key)
+        self._holders.update(state.anchors.keys())
+        for when in {state.first_at, state.last_at}:
+            self._index_event(state, self._stretch(when))
         for key in state.threads:
             self._threads.setdefault(key, state.key)
 
     def vectorize(self, record) -> PostVector:
-        tf, found = self.reader.read(f"{record.title or ''} {record.text or ''}")
+        tf, found = self.reader.read(f"{record.title or ''} {record.text or ''}"[:GROUPING_CHARS])
         return PostVector(
             post_id=record.id,
             tf=tf,
@@ -633,6 +752,8 @@ class Grouper:
         return self._place(pv)
 
     def _place(self, pv: PostVector) -> tuple[EventState, Match | None]:
+        if len(pv.tf) > POST_TERMS:  # its vocabulary counted in full, the post is kept by what marks it out
+            pv.tf = _top(pv.tf, POST_TERMS, self.vocab)
         self._vectors[pv.post_id] = pv
         match = None
         if pv.duplicate_of is not None and pv.duplicate_of in self.by_post:
@@ -641,7 +762,7 @@ class Grouper:
                 match = Match(ev, 1.0, "duplicate")
         if match is None:
             for key in pv.threads:  # the same page or thread: the same event
-                ev = self.events.get(self._threads.get(key, 0))
+                ev = self.events.get(self._find(self._threads.get(key, 0)))
                 if ev is not None and not ev.closed and self._in_window(ev, pv.when, FOLLOW_UP_FACTOR):
                     match = Match(ev, 1.0, "thread")
                     break
@@ -656,8 +777,7 @@ class Grouper:
             self._next_new -= 1
             self.events[ev.key] = ev
             match = None
-        for a in pv.anchors:
-            self._anchor_index.setdefault(a, set()).add(ev.key)
+        self._holders.update(a for a in pv.anchors if a not in ev.anchors)
         ev.add(pv, self.vocab)
         self._recent.pop(ev.key, None)
         self._recent[ev.key] = None
@@ -665,7 +785,8 @@ class Grouper:
         for key in pv.threads:
             self._threads.setdefault(key, ev.key)
         self.by_post[pv.post_id] = ev.key
-        self._index_terms(ev, pv.tf)
+        self._index_post(ev, pv)
+        self._touched[ev.key] = None
         return ev, match
 
     @staticmethod
@@ -719,7 +840,7 @@ class Grouper:
     def best(self, pv: PostVector) -> Match | None:
         """The most similar open event; past its window an event takes only a strong match (a follow-up)."""
         best = None
-        for key in self._candidates(pv):
+        for key in self._post_candidates(pv):
             ev = self.events[key]
             if ev.closed:
                 continue
@@ -761,34 +882,40 @@ class Grouper:
             return ev.first_at - when
         return timedelta(0)
 
-    def score(self, pv: PostVector, ev: EventState) -> tuple[float, str]:
-        frozen = self._frozen or self.vocab._memo is not None
-        cached = self._weighted_posts.get(id(pv)) if frozen else None
-        if cached is None:
-            vec = _weighted(pv.tf, self.vocab)
-            cached = (vec, _norm(vec))
-            if frozen:
-                self._weighted_posts[id(pv)] = cached
-        vec, norm = cached
-        centroid, cnorm, exemplars = ev.weighted(self.vocab)
-        cos_c = sum(w * centroid.get(t, 0.0) for t, w in vec.items()) / (norm * cnorm)
+    def _weights(self, pv: PostVector) -> PostWeights:
+        """The post's idf-weighted terms, kept while the vocabulary is frozen (a batch being grouped)."""
+        memo = self.vocab._memo
+        cached = pv.weights
+        if cached is not None and memo is not None and cached.memo is memo:
+            return cached
+        weights = PostWeights(pv, self.vocab)
+        if memo is not None:
+            pv.weights = weights
+        return weights
+
+    def score(self, pv: PostVector, ev: EventState, view: EventView | None = None) -> tuple[float, str]:
+        pw = self._weights(pv)
+        vec, norm = pw.vec, pw.norm
+        view = view or ev.view(self.vocab)
+        centroid, cnorm, exemplars = view.centroid, view.cnorm, view.exemplars
+        common = pw.keys & centroid.keys()  # the few terms they share, found at C speed
+        cos_c = sum(vec[t] * centroid[t] for t in common) / (norm * cnorm)
         cos_e = 0.0
         for e, enorm in exemplars:
-            cos_e = max(cos_e, sum(w * e.get(t, 0.0) for t, w in vec.items()) / (norm * enorm))
+            dot = sum(vec[t] * e[t] for t in pw.keys & e.keys())
+            cos_e = max(cos_e, dot / (norm * enorm))
         score, how = (cos_c, "centroid") if cos_c >= cos_e else (cos_e, "post")
-        words = {t: w for t, w in vec.items() if not t.startswith("c:")}
-        mass = sum(words.values())
-        if mass:
-            inside = sum(w for t, w in words.items() if t in centroid)
-            contain = inside / mass * min(1.0, mass / CONTAINMENT_MASS) * CONTAINMENT_WEIGHT
+        if pw.mass:
+            inside = sum(vec[t] for t in common if t[0] != "c")  # words, kinds and figures, not trigrams
+            contain = inside / pw.mass * min(1.0, pw.mass / CONTAINMENT_MASS) * CONTAINMENT_WEIGHT
             if contain > score:
                 score, how = contain, "contained"
-        main_anchors = ev.main_anchors
+        main_anchors = view.main_anchors
         shared = [a for a in pv.anchors if self._shared_anchor(a, main_anchors) and self._anchor_distinctive(a)]
         fine = [a for a in shared if not is_coarse(a)]
         coarse = len(shared) > len(fine)
-        post_kinds = {t for t in vec if t.startswith("k:") and t[2:] not in FIELD_KINDS}
-        same_kind = bool(post_kinds & ev.main_kinds)
+        post_kinds = pw.kinds
+        same_kind = bool(post_kinds & view.main_kinds)
         if fine and same_kind:  # the same kind of incident at the same village, road, company or school
             score += SAME_PLACE_AND_KIND
             how += "+place&kind"
@@ -797,13 +924,14 @@ class Grouper:
             if coarse and same_kind:
                 score += COARSE_BONUS
             how += "+places"
-        elif pv.fine_places and ev.fine_places and not any(self._shared_anchor(a, set(ev.anchors)) for a in pv.anchors):
+        elif pv.fine_places and view.fine_places and not any(self._shared_anchor(a, view.anchor_names)
+                                                             for a in pv.anchors):
             score *= PLACE_CONFLICT
             how += "-places"
         elif same_kind and score >= MIN_CONTENT:  # the same kind of thing happening, no place against it
             score += SAME_KIND
             how += "+kind"
-        if post_kinds and not same_kind and self._incident_kinds(ev.main_kinds):
+        if post_kinds and not same_kind and view.incident_kinds:
             score *= KIND_CONFLICT  # another thing happened (at the same place, perhaps)
             how += "-kind"
         return score, how
@@ -817,35 +945,39 @@ class Grouper:
         away. Returns (merged, into) pairs.
         """
         merges = []
-        self._frozen = True
-        try:
-            self._merge_events(merges)
-        finally:
-            self._frozen, self._weighted_posts = False, {}
+        if self.vocab._memo is None:
+            self.vocab.freeze()  # the vocabulary does not change while consolidating: weights are kept
+        self._merge_events(merges)
         return merges
 
     def _merge_events(self, merges: list) -> None:
-        changed = True
-        while changed:
-            changed = False
-            for key in sorted((k for k in self.events if k < 0), reverse=True):
-                ev = self.events.get(key)
-                if ev is None or ev.closed or not ev.post_ids:
-                    continue
-                target = self._best_home(ev) or self._home_of_small(ev)
-                if target is not None:
-                    self._absorb(target, ev)
-                    merges.append((key, target.key))
-                    changed = True
+        """Each new event looks for a home once; an event that grew by taking one in looks again (a
+        worklist over the events touched, never a rescan of every event)."""
+        work = deque(sorted((k for k in self._touched if k < 0 and k in self.events), reverse=True))
+        queued = set(work)
+        while work:
+            key = work.popleft()
+            queued.discard(key)
+            ev = self.events.get(key)
+            if ev is None or ev.closed or not ev.post_ids:
+                continue
+            target = self._best_home(ev) or self._home_of_small(ev)
+            if target is not None:
+                self._absorb(target, ev)
+                merges.append((key, target.key))
+                if target.key < 0 and target.key not in queued:
+                    work.append(target.key)
+                    queued.add(target.key)
         if self.reassign():
-            for key in [k for k, ev in self.events.items() if k < 0 and not ev.post_ids]:
+            for key in [k for k in self._touched if k < 0 and k in self.events and not self.events[k].post_ids]:
                 del self.events[key]
+        self._touched = {}
 
     def reassign(self) -> int:
         """Move each post of a new event to the event it now fits clearly better (order effects of the
         first pass: a post that came before the rest of its incident). Returns the posts moved."""
         moved = 0
-        for key in sorted(k for k in self.events if k < 0):
+        for key in sorted(k for k in self._touched if k < 0):
             ev = self.events.get(key)
             if ev is None or ev.count < 2:
                 continue
@@ -857,7 +989,7 @@ class Grouper:
                 if own >= REASSIGN_SETTLED:
                     continue
                 best, best_score = None, max(self.similarity, own + REASSIGN_MARGIN)
-                for other_key in self._candidates(pv)[:REASSIGN_CANDIDATES]:
+                for other_key in self._post_candidates(pv)[:REASSIGN_CANDIDATES]:
                     other = self.events[other_key]
                     if other is ev or other.closed or not other.post_ids:
                         continue
@@ -870,13 +1002,27 @@ class Grouper:
         return moved
 
     def _score_without(self, pv: PostVector, ev: EventState) -> float:
-        """The post's score against its event with the post itself taken out."""
+        """The post's score against its event with the post itself taken out: the event's weighted centroid
+        less the post, worked out over the post's own terms only (the rest of the centroid is unchanged)."""
         n = math.sqrt(sum(w * w for w in pv.tf.values())) or 1.0
-        rest = EventState(key=ev.key, centroid={t: w - pv.tf.get(t, 0.0) / n for t, w in ev.centroid.items()},
-                          count=ev.count - 1, exemplars=list(ev.exemplars),
-                          anchors=ev.anchors - Counter(pv.anchors), kinds=ev.kinds - Counter(k for k in pv.tf if k.startswith("k:")))
-        rest.centroid = {t: w for t, w in rest.centroid.items() if w > 1e-9}
-        return self.score(pv, rest)[0]
+        weighted, cnorm, exemplars = ev.weighted(self.vocab)
+        sq = cnorm * cnorm
+        rest: dict[str, float] = {}  # the weighted centroid without the post, at the post's terms
+        for t, w in pv.tf.items():
+            left = ev.centroid.get(t)
+            if left is None:
+                continue
+            c = weighted.get(t, 0.0)
+            if left - w / n > 1e-9:
+                r = (left - w / n) * self.vocab.idf(t)
+                rest[t] = r
+                sq += r * r - c * c
+            else:
+                sq -= c * c
+        view = ev.view(self.vocab).without_post(
+            rest, math.sqrt(sq) if sq > 1e-12 else 1.0, count=ev.count, anchors=ev.anchors, kinds=ev.kinds,
+            post_anchors=pv.anchors, post_kinds={k for k in pv.tf if k[0] == "k"})
+        return self.score(pv, ev, view)[0]
 
     def _move(self, pv: PostVector, src: EventState, dst: EventState) -> None:
         n = math.sqrt(sum(w * w for w in pv.tf.values())) or 1.0
@@ -893,11 +1039,11 @@ class Grouper:
         if pv.post_id in src.new_post_ids:
             src.new_post_ids.remove(pv.post_id)
         src._cache = None
+        self._holders.update(a for a in pv.anchors if a not in dst.anchors)
         dst.add(pv, self.vocab)
         self.by_post[pv.post_id] = dst.key
-        self._index_terms(dst, pv.tf)
-        for a in pv.anchors:
-            self._anchor_index.setdefault(a, set()).add(dst.key)
+        self._index_post(dst, pv)
+        self._touched[dst.key] = None
 
     def _home_of_small(self, ev: EventState) -> EventState | None:
         """A new event of a post or two whose posts, scored again now that the others have grown, fit elsewhere."""
@@ -908,7 +1054,7 @@ class Grouper:
             pv = self._vectors.get(pid)
             if pv is None:
                 continue
-            for key in self._candidates(pv):
+            for key in self._post_candidates(pv):
                 other = self.events[key]
                 if other is ev or other.closed or not other.post_ids or other.count <= ev.count:
                     continue
@@ -919,34 +1065,28 @@ class Grouper:
 
     def event_score(self, a: EventState, b: EventState) -> float:
         """How alike two events are: cosine of their centroids, plus the places and kinds both mainly name."""
-        ca, na, _ = a.weighted(self.vocab)
-        cb, nb, _ = b.weighted(self.vocab)
-        if len(ca) > len(cb):
-            ca, cb = cb, ca
-        score = sum(w * cb.get(t, 0.0) for t, w in ca.items()) / (na * nb)
-        anchors_a, anchors_b = a.main_anchors, b.main_anchors
+        va, vb = a.view(self.vocab), b.view(self.vocab)
+        ca, na, cb, nb = va.centroid, va.cnorm, vb.centroid, vb.cnorm
+        score = sum(ca[t] * cb[t] for t in ca.keys() & cb.keys()) / (na * nb)
+        anchors_a, anchors_b = va.main_anchors, vb.main_anchors
         shared = [x for x in anchors_a if self._shared_anchor(x, anchors_b) and self._anchor_distinctive(x)]
         fine = [x for x in shared if not is_coarse(x)]
-        same_kind = any(k[2:] not in FIELD_KINDS for k in a.main_kinds & b.main_kinds)
+        same_kind = any(k[2:] not in FIELD_KINDS for k in va.main_kinds & vb.main_kinds)
         if fine and same_kind:
             score += SAME_PLACE_AND_KIND
         elif shared and score >= MIN_CONTENT:
             score += min(FINE_BONUS * len(fine), FINE_BONUS_MAX) + (COARSE_BONUS if len(shared) > len(fine) else 0.0)
-        elif a.fine_places and b.fine_places and not any(self._shared_anchor(x, set(b.anchors)) for x in anchors_a) \
-                and not any(self._shared_anchor(x, set(a.anchors)) for x in anchors_b):
+        elif va.fine_places and vb.fine_places and not any(self._shared_anchor(x, vb.anchor_names) for x in anchors_a) \
+                and not any(self._shared_anchor(x, va.anchor_names) for x in anchors_b):
             score *= PLACE_CONFLICT
-        if not same_kind and self._incident_kinds(a.main_kinds) and self._incident_kinds(b.main_kinds):
+        if not same_kind and va.incident_kinds and vb.incident_kinds:
             score *= KIND_CONFLICT
         return score
 
-    def _as_post(self, ev: EventState) -> PostVector:
-        return PostVector(post_id=0, tf=ev.centroid, anchors=set(ev.anchors), fine_places=ev.fine_places,
-                          when=ev.last_at)
-
     def _best_home(self, ev: EventState) -> EventState | None:
-        pv = self._as_post(ev)
+        """The event a whole new event belongs to, if any: the most alike within reach in time."""
         best, best_score = None, self.similarity
-        for key in self._candidates(pv):
+        for key in self._candidates(self._event_terms(ev), self._stretches(ev.first_at, ev.last_at)):
             other = self.events[key]
             if other is ev or other.closed or not other.post_ids:
                 continue
@@ -958,16 +1098,18 @@ class Grouper:
                 score -= self._late_margin(gap)
             if score >= best_score and (best is None or score > best_score or other.key > 0):
                 best, best_score = other, score
-        if best is None:
-            return None
-        # keep the older (stored, or first formed) event
         return best
 
     def _absorb(self, target: EventState, ev: EventState) -> None:
         for t, w in ev.centroid.items():
             target.centroid[t] = target.centroid.get(t, 0.0) + w
+        if len(target.centroid) > CENTROID_TERMS * 2:
+            target.centroid = _top(target.centroid, CENTROID_TERMS, self.vocab)
         target.count += ev.count
         target.exemplars = (target.exemplars + ev.exemplars)[-EXEMPLARS:]
+        for a in ev.anchors:
+            if a in target.anchors:  # one event fewer names it
+                self._holders[a] -= 1
         target.anchors.update(ev.anchors)
         target.kinds.update(ev.kinds)
         target.threads |= ev.threads
@@ -980,16 +1122,34 @@ class Grouper:
         target._cache = None
         for pid in ev.post_ids:
             self.by_post[pid] = target.key
-        for keys in (self._index, self._anchor_index):
-            for t in list(ev.centroid) + list(ev.anchors):
-                hit = keys.get(t)
-                if hit is not None and ev.key in hit:
-                    hit.discard(ev.key)
-                    hit.add(target.key)
-        for k, v in list(self._threads.items()):
-            if v == ev.key:
-                self._threads[k] = target.key
+        # the index and the threads still name the event merged away: they are read through _find
+        self._merged[ev.key] = target.key
+        self._index_event(target, self._stretch(target.last_at))
+        self._touched[target.key] = None
         del self.events[ev.key]
+
+    def retire(self, before: datetime) -> None:
+        """Forget what grouping no longer needs when a long batch is grouped part by part, oldest first:
+        events with no post since ``before`` keep only their posts' ids (no later post can join them),
+        the index forgets the stretches of time no later post looks in, and the vocabulary forgets the
+        terms seen once (what it keeps stays the size of the terms that recur)."""
+        stretch = self._stretch(before)
+        for old in [s for s in self._index if s is not None and s < stretch - 1]:
+            del self._index[old]
+        retired = set()
+        for key, ev in self.events.items():
+            if not ev.closed and ev.last_at is not None and ev.last_at < before:
+                for pid in ev.post_ids:
+                    self._vectors.pop(pid, None)
+                ev.forget()
+                retired.add(key)
+                self._indexed_stretch.pop(key, None)
+                self._recent.pop(key, None)
+        if retired:
+            self._threads = {k: v for k, v in self._threads.items() if self._find(v) not in retired}
+        self.vocab.forget_rare()
+        for ev in self.events.values():  # weights change with the vocabulary
+            ev._cache = ev._view = None
 
     # -- helpers ----------------------------------------------------------------
     @staticmethod
@@ -1005,26 +1165,112 @@ class Grouper:
 
     @staticmethod
     def _shared_anchor(anchor: str, names) -> bool:
+        if isinstance(names, AnchorNames):
+            return anchor in names
         return anchor in names or any(same_anchor(anchor, b) for b in names)
 
     def _anchor_distinctive(self, anchor: str) -> bool:
         """An anchor shared by many open events (the county seat, say) tells little."""
-        holders = len(self._anchor_index.get(anchor, ()))
-        return holders <= max(2, len(self.events) // 4)
+        return self._holders[anchor] <= max(2, len(self.events) // 4)
 
-    def _index_terms(self, ev: EventState, tf: dict[str, float]) -> None:
-        for t in tf:
-            self._index.setdefault(t, set()).add(ev.key)
+    def _find(self, key: int) -> int:
+        """The event an event key now stands for (itself, or the event it was merged into)."""
+        merged = self._merged
+        root = key
+        while root in merged:
+            root = merged[root]
+        while key != root:  # shorten the path for the next time
+            merged[key], key = root, merged[key]
+        return root
 
-    def _candidates(self, pv: PostVector) -> list[int]:
-        """Events sharing a term or a place with the post, those sharing most first (at most MAX_CANDIDATES)."""
+    # -- the candidate index ----------------------------------------------------
+    def _stretch(self, when: datetime | None) -> int | None:
+        """The stretch of time (FOLLOW_UP_FACTOR windows long) a time falls in; None for no time."""
+        return None if when is None else int(when.timestamp() // self._stretch_seconds)
+
+    def _stretches(self, *times: datetime | None) -> set[int | None]:
+        """The stretches to look in for events within reach of these times (and those without a time); a
+        post without a time looks around the newest time seen."""
+        found: set[int | None] = {None}
+        for when in times:
+            s = self._stretch(when) if when is not None else self._newest_stretch
+            if s is not None:
+                found.update((s - 1, s, s + 1))
+        return found
+
+    @staticmethod
+    def _query_terms(weighted: dict[str, float], anchor_names, most: int = INDEX_TERMS) -> list[str]:
+        """What a post or event is looked up by: its ``most`` most distinctive terms (by idf-weighted
+        frequency), its kinds of incident and its places."""
+        kinds = [t for t in weighted if t[0] == "k"]
+        if len(weighted) - len(kinds) > most:
+            terms = heapq.nlargest(most, (t for t in weighted if t[0] != "k"), key=weighted.__getitem__)
+        else:
+            terms = [t for t in weighted if t[0] != "k"]
+        return terms + kinds + [f"a:{a}" for a in anchor_names]
+
+    def _post_terms(self, pv: PostVector) -> list[str]:
+        pw = self._weights(pv)
+        if pw.query is None:
+            pw.query = self._query_terms(pw.vec, pv.anchors)
+        return pw.query
+
+    def _event_terms(self, ev: EventState) -> list[str]:
+        return self._query_terms(ev.weighted(self.vocab)[0], ev.anchors, 2 * INDEX_TERMS)
+
+    def _index_add(self, key: int, terms, stretch: int | None) -> None:
+        index = self._index.get(stretch)
+        if index is None:
+            index = self._index[stretch] = {}
+        for t in terms:
+            hit = index.get(t)
+            if hit is None:
+                index[t] = key
+            elif type(hit) is int:
+                if hit != key:
+                    index[t] = [hit, key]
+            elif key not in hit and len(hit) <= COMMON_TERM_EVENTS:  # past that, the term finds nothing
+                hit.append(key)
+
+    def _index_post(self, ev: EventState, pv: PostVector) -> None:
+        """Make the event findable by the post's terms in the post's stretch (and by its own main terms in
+        every stretch it reaches)."""
+        stretch = self._stretch(pv.when)
+        if stretch is not None and (self._newest_stretch is None or stretch > self._newest_stretch):
+            self._newest_stretch = stretch
+        self._index_add(ev.key, self._post_terms(pv), stretch)
+        if ev.key not in self._indexed_stretch:  # a new event: the post is all there is to it
+            self._indexed_stretch[ev.key] = stretch
+        elif stretch is not None and stretch != self._indexed_stretch[ev.key]:
+            self._index_event(ev, stretch)
+
+    def _index_event(self, ev: EventState, stretch: int | None) -> None:
+        """Make the event findable in a stretch of time by its main terms and places."""
+        self._indexed_stretch[ev.key] = stretch
+        self._index_add(ev.key, self._event_terms(ev), stretch)
+
+    def _post_candidates(self, pv: PostVector) -> list[int]:
+        return self._candidates(self._post_terms(pv), self._stretches(pv.when))
+
+    def _candidates(self, terms: list[str], stretches) -> list[int]:
+        """Events sharing a term or a place with the post in the stretches of time given, those sharing most
+        first (at most MAX_CANDIDATES); a term that many events share finds nothing."""
+        find, events = self._find, self.events
+        indexes = [self._index[s] for s in stretches if s in self._index]
         hits: Counter = Counter()
-        for t in pv.tf:
-            keys = self._index.get(t)
-            if keys and len(keys) <= COMMON_TERM_EVENTS:  # a term most events share finds nothing
-                for key in keys:
-                    hits[key] += 1
-        for a in pv.anchors:
-            for key in self._anchor_index.get(a, ()):
-                hits[key] += 3
-        return [key for key, _ in hits.most_common() if key in self.events][:MAX_CANDIDATES]
+        for t in terms:
+            weight = 3 if t[0] == "a" else 1
+            found: list[int] = []
+            for index in indexes:
+                hit = index.get(t)
+                if hit is None:
+                    continue
+                if type(hit) is int:
+                    found.append(hit)
+                else:
+                    found.extend(hit)
+            if len(found) > COMMON_TERM_EVENTS:
+                continue
+            for key in {find(k) for k in found}:
+                hits[key] += weight
+        return [key for key, _ in hits.most_common() if key in events][:MAX_CANDIDATES]

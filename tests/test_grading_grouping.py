@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import json
+import math
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from yuqing.grading.grouping import (
+    MAX_CANDIDATES,
+    AnchorNames,
     EventState,
     Grouper,
     TermReader,
@@ -219,3 +223,149 @@ def test_follow_up_past_the_window_joins_and_a_bare_reaction_days_later_does_not
     bare, _ = g.add(PostRecord(key=post_key("f4"), source="weibo", kind="weibo",
                                published_at=t0 + timedelta(days=5), text="有没有人管管？？"))
     assert bare is not first  # a bare reaction is tied to an event by its time alone
+
+
+# -- cost that does not grow with the events held (issue 17) ----------------------------------------------
+
+VILLAGES = ["柳树", "石门", "桃源", "新丰", "黄泥", "双河", "龙潭", "青山", "白石", "红星", "杨家", "李家"]
+HARMS = ["强拆房屋", "偷排污水", "拖欠工资", "非法采砂", "道路塌陷", "乱收费用"]
+
+
+def _story(i: int) -> str:
+    """A short post of our own about one of many incidents (a village, a harm and a number)."""
+    return f"白沙镇{VILLAGES[i % len(VILLAGES)]}村{HARMS[i // len(VILLAGES) % len(HARMS)]}，第{i}次反映，涉及{i % 97 + 3}户"
+
+
+class CountingGrouper(Grouper):
+    scored = 0
+
+    def score(self, pv, ev, view=None):
+        self.scored += 1
+        return super().score(pv, ev, view)
+
+
+def _load_open_events(g: Grouper, n: int, newest: datetime, days: float, start: int = 1000) -> None:
+    """``n`` open events of one post each, their last posts spread over the ``days`` before ``newest``."""
+    for k in range(n):
+        when = newest - timedelta(days=days * (k + 1) / n)
+        state = EventState(key=k + 1, first_at=when, last_at=when)
+        state.add(g.vectorize(PostRecord(key=post_key(f"open{k}"), source="weibo", kind="weibo",
+                                         text=_story(start + k), published_at=when)), g.vocab)
+        state.new_post_ids = []
+        g.load(state)
+
+
+def _new_posts(t0: datetime, n: int = 30) -> list[PostRecord]:
+    return [PostRecord(key=post_key(f"new{i}"), source="weibo", kind="weibo", text=_story(i),
+                       published_at=t0 + timedelta(minutes=20 * i)) for i in range(n)]
+
+
+def test_events_quiet_past_the_follow_up_horizon_cost_nothing(reader, background):
+    """Open events whose last post is weeks before are never scored: 20 or 2,000 of them, the same work."""
+    t0 = datetime(2025, 9, 1, tzinfo=UTC)
+    counts = []
+    for n in (20, 2000):
+        g = grouper(reader, background)
+        g.__class__ = CountingGrouper
+        _load_open_events(g, n, t0 - timedelta(days=40), days=300)  # every one quiet for 40 days or more
+        g.add_all(_new_posts(t0))
+        g.consolidate()
+        counts.append(g.scored)
+    assert counts[0] == counts[1]
+
+
+def test_work_per_post_is_bounded_however_many_open_events_are_in_reach(reader, background):
+    t0 = datetime(2025, 9, 1, tzinfo=UTC)
+    per_post = []
+    for n in (50, 1500):
+        g = grouper(reader, background)
+        g.__class__ = CountingGrouper
+        _load_open_events(g, n, t0, days=10)  # all within reach of the new posts
+        posts = _new_posts(t0)
+        g.add_all(posts)
+        per_post.append(g.scored / len(posts))
+    assert per_post[1] <= 2 * MAX_CANDIDATES  # placing scores at most MAX_CANDIDATES, a reaction a few more
+    assert per_post[0] > 0
+
+
+def test_consolidation_looks_only_at_the_events_touched_since_the_last(reader, background):
+    t0 = datetime(2025, 9, 1, tzinfo=UTC)
+    g = grouper(reader, background)
+    g.add_all(_new_posts(t0, 40))
+    g.consolidate()
+    looked: list[int] = []
+    original = g._best_home
+    g._best_home = lambda ev: looked.append(ev.key) or original(ev)
+    late = PostRecord(key=post_key("late"), source="weibo", kind="weibo", text="白沙镇双河村道路塌陷，车都过不去了",
+                      published_at=t0 + timedelta(hours=20))
+    ev, _ = g.add(late)
+    g.consolidate()
+    assert looked in ([], [ev.key])  # the event the post went to (if new), not every event of the run
+
+
+def test_score_without_a_post_is_the_score_against_the_event_rebuilt_without_it(reader, background):
+    """The quick form of "the post taken out of its event" (worked on the post's own terms) gives what
+    rebuilding the event without the post gives."""
+    g = grouper(reader, background)
+    posts = stories()
+    records = [record_from_json(p, prefix="w:") for p in posts]
+    g.add_all(records)
+    checked = 0
+    for ev in list(g.events.values()):
+        if ev.count < 2:
+            continue
+        for pid in ev.post_ids:
+            pv = g._vectors[pid]
+            n = math.sqrt(sum(w * w for w in pv.tf.values())) or 1.0
+            rest = EventState(key=ev.key, centroid={t: w - pv.tf.get(t, 0.0) / n for t, w in ev.centroid.items()},
+                              count=ev.count - 1, exemplars=list(ev.exemplars), anchors=ev.anchors - Counter(pv.anchors),
+                              kinds=ev.kinds - Counter(k for k in pv.tf if k.startswith("k:")))
+            rest.centroid = {t: w for t, w in rest.centroid.items() if w > 1e-9}
+            assert g._score_without(pv, ev) == pytest.approx(g.score(pv, rest)[0], abs=1e-9)
+            checked += 1
+    assert checked >= 10
+
+
+def test_anchor_names_find_a_place_under_another_name():
+    names = AnchorNames(["顺发服装厂", "柳树村", "云溪一中"])
+    assert "柳树村" in names and "顺发厂" in names  # the same factory named short
+    assert "云溪大道" not in names and "石门村" not in names
+    assert "柳树村" not in names.without(["柳树村"]) and "顺发厂" in names.without(["柳树村"])
+
+
+def test_a_long_batch_is_grouped_part_by_part_oldest_first(reader, background, monkeypatch, tmp_path):
+    """Past BATCH posts, grade --input groups part by part (as grade_pending does): a story whose posts
+    fall in different parts is still one event, and an event no later post can join lets its terms go."""
+    from conftest import make_config
+    from yuqing.grading import api
+
+    monkeypatch.setattr(api, "BATCH", 8)
+    posts = stories()
+    records = [record_from_json(p, prefix="part:") for p in posts]
+    cfg = make_config(tmp_path)
+    grader = api.Grader(cfg)
+    parts = api.grade_records(cfg, records, grader)
+    monkeypatch.setattr(api, "BATCH", 10_000)
+    whole = api.grade_records(cfg, [record_from_json(p, prefix="part:") for p in posts], grader)
+    demolition = [i for i, p in enumerate(posts) if p["event"] == "demolition"]
+    assert len({parts[i][1].id for i in demolition}) == 1
+    assert _partition(parts) == _partition(whole)
+
+    g = grouper(reader, background)
+    old = PostRecord(key=post_key("old"), source="weibo", kind="weibo", text=_story(1),
+                     published_at=datetime(2025, 1, 1, tzinfo=UTC))
+    g.add_all([old])
+    g.consolidate()
+    g.retire(datetime(2025, 3, 1, tzinfo=UTC))
+    ev = g.events[g.by_post[old.id]]
+    assert ev.closed and ev.post_ids == [old.id] and not ev.centroid and old.id not in g._vectors
+    again, _ = g.add(PostRecord(key=post_key("again"), source="weibo", kind="weibo", text=_story(1),
+                                published_at=datetime(2025, 3, 2, tzinfo=UTC)))
+    assert again is not ev
+
+
+def _partition(results) -> set[frozenset]:
+    groups: dict = {}
+    for r, ev, _, _ in results:
+        groups.setdefault(ev.id, set()).add(r.id)
+    return {frozenset(m) for m in groups.values()}
