@@ -30,6 +30,15 @@ marked ``duplicate_of`` joins its original's event directly.
 
 The grouping state of an event (centroid, a few exemplar posts, anchors) is kept
 in ``Event.features["grouping"]`` so grouping resumes across runs.
+
+Cost (issue 17): a post is compared only with the events an index gives for its
+most distinctive terms and places, in the stretch of time it could follow up on
+(FOLLOW_UP_FACTOR windows each side), so events quiet for longer cost nothing and
+the work per post is bounded (MAX_CANDIDATES) however many events are open.
+Consolidation looks only at the events touched since it last ran; an event merged
+away is read through a union-find. A post is grouped by its title and the start of
+its text (GROUPING_CHARS) and its POST_TERMS most distinctive terms. A long batch
+(``grade --input``) is grouped part by part, oldest first (:meth:`Grouper.retire`).
 """
 from __future__ import annotations
 
@@ -346,26 +355,34 @@ def same_anchor(a: str, b: str) -> bool:
         is_fine_place(a) == is_fine_place(b)
 
 
+def _anchor_key(anchor: str) -> tuple[str, str]:
+    """What two names of one place share (see same_anchor): the last character, and the first two of the name."""
+    return anchor[-1], anchor_stem(anchor)[:2]
+
+
 class AnchorNames:
     """A set of anchors that answers "is this place among them, under this name or another" without
-    comparing it with every name: names are kept by their last character (a village with villages)."""
+    comparing it with every name: names are kept by what two names of one place share."""
 
-    __slots__ = ("names", "_by_last")
+    __slots__ = ("names", "_by_key")
 
     def __init__(self, names):
         self.names = set(names)
-        self._by_last: dict[str, list[str]] = {}
+        self._by_key: dict[tuple[str, str], list[str]] = {}
         for name in self.names:
-            self._by_last.setdefault(name[-1], []).append(name)
+            self._by_key.setdefault(_anchor_key(name), []).append(name)
 
     def __contains__(self, anchor: str) -> bool:
         names = self.names
-        return anchor in names or any(same_anchor(anchor, b) for b in self._by_last.get(anchor[-1], ()) if b in names)
+        if anchor in names:
+            return True
+        near = self._by_key.get(_anchor_key(anchor))
+        return near is not None and any(same_anchor(anchor, b) for b in near if b in names)
 
     def without(self, gone) -> AnchorNames:
         """The same names less ``gone`` (sharing what was worked out for these)."""
         other = AnchorNames.__new__(AnchorNames)
-        other.names, other._by_last = self.names - set(gone), self._by_last
+        other.names, other._by_key = self.names - set(gone), self._by_key
         return other
 
     def __bool__(self) -> bool:
@@ -401,18 +418,27 @@ class Vocabulary:
 
     def freeze(self) -> None:
         """Remember each idf once computed (until the next ``add``)."""
-        self._memo = {}
+        self._memo = _IdfMemo(self)
 
     _memo: dict | None = None
 
     def idf(self, term: str) -> float:
         memo = self._memo
         if memo is not None:
-            value = memo.get(term)
-            if value is None:
-                value = memo[term] = math.log((1 + self.docs) / (1 + self.df.get(term, 0))) + 1.0
-            return value
+            return memo[term]
         return math.log((1 + self.docs) / (1 + self.df.get(term, 0))) + 1.0
+
+
+class _IdfMemo(dict):
+    """idf by term, each worked out the first time it is asked for."""
+
+    def __init__(self, vocab: Vocabulary):
+        super().__init__()
+        self.df, self.docs = vocab.df, vocab.docs
+
+    def __missing__(self, term: str) -> float:
+        value = self[term] = math.log((1 + self.docs) / (1 + self.df.get(term, 0))) + 1.0
+        return value
 
 
 def thread_keys(record) -> list[str]:
@@ -455,18 +481,24 @@ class PostWeights:
 
 
 def _weighted(tf: dict[str, float], vocab: Vocabulary) -> dict[str, float]:
-    return {t: w * vocab.idf(t) for t, w in tf.items()}
+    idf = vocab._memo.__getitem__ if vocab._memo is not None else vocab.idf
+    return {t: w * idf(t) for t, w in tf.items()}
 
 
 def _norm(vec: dict[str, float]) -> float:
     return math.sqrt(sum(w * w for w in vec.values())) or 1.0
 
 
-def _top(vec: dict[str, float], k: int, vocab: Vocabulary | None = None) -> dict[str, float]:
+def _top(vec: dict[str, float], k: int, vocab: Vocabulary | None = None,
+         weighted: dict[str, float] | None = None) -> dict[str, float]:
+    """The ``k`` terms of ``vec`` weighing most (times their idf, given a vocabulary or the weighted terms)."""
     if len(vec) <= k:
         return dict(vec)
-    key = (lambda t: vec[t] * vocab.idf(t)) if vocab else vec.get
-    return {t: vec[t] for t in sorted(vec, key=key, reverse=True)[:k]}
+    if weighted is not None:
+        key = weighted.__getitem__
+    else:
+        key = (lambda t: vec[t] * vocab.idf(t)) if vocab else vec.get
+    return {t: vec[t] for t in heapq.nlargest(k, vec, key=key)}
 
 
 class TermReader:
@@ -604,7 +636,8 @@ class EventState:
             self.centroid = _top(self.centroid, CENTROID_TERMS, vocab)
             cache = None
         self.count += 1
-        ex = _top(pv.tf, EXEMPLAR_TERMS, vocab)
+        weights = pv.weights if pv.weights is not None and pv.weights.memo is vocab._memo is not None else None
+        ex = _top(pv.tf, EXEMPLAR_TERMS, vocab, weights.vec if weights is not None else None)
         if len(self.exemplars) < EXEMPLARS:
             self.exemplars.append(ex)
             if cache is not None:
@@ -753,7 +786,7 @@ class Grouper:
 
     def _place(self, pv: PostVector) -> tuple[EventState, Match | None]:
         if len(pv.tf) > POST_TERMS:  # its vocabulary counted in full, the post is kept by what marks it out
-            pv.tf = _top(pv.tf, POST_TERMS, self.vocab)
+            pv.tf = _top(pv.tf, POST_TERMS, weighted=_weighted(pv.tf, self.vocab))
         self._vectors[pv.post_id] = pv
         match = None
         if pv.duplicate_of is not None and pv.duplicate_of in self.by_post:
