@@ -355,6 +355,7 @@ def same_anchor(a: str, b: str) -> bool:
         is_fine_place(a) == is_fine_place(b)
 
 
+@lru_cache(maxsize=65536)
 def _anchor_key(anchor: str) -> tuple[str, str]:
     """What two names of one place share (see same_anchor): the last character, and the first two of the name."""
     return anchor[-1], anchor_stem(anchor)[:2]
@@ -362,34 +363,48 @@ def _anchor_key(anchor: str) -> tuple[str, str]:
 
 class AnchorNames:
     """A set of anchors that answers "is this place among them, under this name or another" without
-    comparing it with every name: names are kept by what two names of one place share."""
+    comparing it with every name: names are kept by what two names of one place share (worked out the
+    first time a name is not found as it is, then kept up to date as names are added)."""
 
-    __slots__ = ("names", "_by_key")
+    __slots__ = ("names", "_by_key", "_gone")
 
-    def __init__(self, names):
+    def __init__(self, names=()):
         self.names = set(names)
-        self._by_key: dict[tuple[str, str], list[str]] = {}
-        for name in self.names:
-            self._by_key.setdefault(_anchor_key(name), []).append(name)
+        self._by_key: dict[tuple[str, str], list[str]] | None = None
+        self._gone: frozenset[str] = frozenset()  # names left out (see without)
+
+    def add(self, name: str) -> None:
+        if name not in self.names:
+            self.names.add(name)
+            if self._by_key is not None:
+                self._by_key.setdefault(_anchor_key(name), []).append(name)
+
+    def _keys(self) -> dict[tuple[str, str], list[str]]:
+        if self._by_key is None:
+            by_key: dict[tuple[str, str], list[str]] = {}
+            for name in self.names:
+                by_key.setdefault(_anchor_key(name), []).append(name)
+            self._by_key = by_key
+        return self._by_key
 
     def __contains__(self, anchor: str) -> bool:
-        names = self.names
-        if anchor in names:
+        names, gone = self.names, self._gone
+        if anchor in names and anchor not in gone:
             return True
-        near = self._by_key.get(_anchor_key(anchor))
-        return near is not None and any(same_anchor(anchor, b) for b in near if b in names)
+        near = self._keys().get(_anchor_key(anchor))
+        return near is not None and any(same_anchor(anchor, b) for b in near if b in names and b not in gone)
 
     def without(self, gone) -> AnchorNames:
-        """The same names less ``gone`` (sharing what was worked out for these)."""
+        """The same names less ``gone`` (sharing the names and what was worked out for them)."""
         other = AnchorNames.__new__(AnchorNames)
-        other.names, other._by_key = self.names - set(gone), self._by_key
+        other.names, other._by_key, other._gone = self.names, self._keys(), self._gone | frozenset(gone)
         return other
 
     def __bool__(self) -> bool:
-        return bool(self.names)
+        return len(self.names) > len(self._gone) or any(n not in self._gone for n in self.names)
 
     def __iter__(self):
-        return iter(self.names)
+        return (n for n in self.names if n not in self._gone)
 
 
 class Vocabulary:
@@ -576,6 +591,7 @@ class EventState:
     # cache of idf-weighted centroid and exemplars, dropped when the state changes, and the view built on it
     _cache: tuple | None = field(default=None, repr=False)
     _view: tuple | None = field(default=None, repr=False)
+    _names: AnchorNames | None = field(default=None, repr=False)  # every place it names, kept as posts come
 
     def main(self, counter: Counter) -> set[str]:
         """What at least a third of the event's posts name (all of it for a small event)."""
@@ -649,6 +665,9 @@ class EventState:
                 wex = _weighted(ex, vocab)
                 cache = (cache[0], cache[1], [cache[2][0], *cache[2][2:], (wex, _norm(wex))])
         self.anchors.update(pv.anchors)
+        if self._names is not None:
+            for a in pv.anchors:
+                self._names.add(a)
         self.kinds.update(t for t in pv.tf if t.startswith("k:"))
         if pv.when is not None:
             self.first_at = pv.when if self.first_at is None else min(self.first_at, pv.when)
@@ -668,14 +687,21 @@ class EventState:
         """Keep only the event's posts: it takes no more (see Grouper.retire)."""
         self.closed = True
         self.centroid, self.exemplars, self.anchors, self.kinds = {}, [], Counter(), Counter()
-        self.threads, self.new_post_ids, self._cache, self._view = set(), [], None, None
+        self.threads, self.new_post_ids, self._cache, self._view, self._names = set(), [], None, None, None
 
     def view(self, vocab: Vocabulary) -> EventView:
         """What scoring reads of the event, kept until the event changes."""
         cache = self.weighted(vocab)
         if self._view is None or self._view[0] is not cache:
-            self._view = (cache, EventView(*cache, count=self.count, anchors=self.anchors, kinds=self.kinds))
+            self._view = (cache, EventView(*cache, count=self.count, anchors=self.anchors, kinds=self.kinds,
+                                           names=self.names()))
         return self._view[1]
+
+    def names(self) -> AnchorNames:
+        """Every place the event's posts name."""
+        if self._names is None:
+            self._names = AnchorNames(a for a, n in self.anchors.items() if n > 0)
+        return self._names
 
 
 class EventView:
@@ -683,14 +709,15 @@ class EventView:
     of incident at least a third of its posts name (all of them for a small event)."""
 
     __slots__ = ("centroid", "cnorm", "exemplars", "main_anchors", "anchor_names", "main_kinds", "fine_places",
-                 "incident_kinds")
+                 "incident_kinds", "_by_count")
 
     def __init__(self, centroid: dict[str, float], cnorm: float, exemplars: list, *, count: int, anchors: Counter,
-                 kinds: Counter):
+                 kinds: Counter, names: AnchorNames):
         least = max(1.0, count / 3)
         self.centroid, self.cnorm, self.exemplars = centroid, cnorm, exemplars
         self.main_anchors = AnchorNames(a for a, n in anchors.items() if n >= least)
-        self.anchor_names = AnchorNames(a for a, n in anchors.items() if n > 0)
+        self.anchor_names = names
+        self._by_count: dict[int, list[str]] | None = None  # places by how many posts name them (when asked)
         self.main_kinds = {k for k, n in kinds.items() if n >= least}
         self.fine_places = {a for a in self.main_anchors.names if is_fine_place(a)}
         self.incident_kinds = any(k[2:] not in FIELD_KINDS for k in self.main_kinds)
@@ -700,11 +727,16 @@ class EventView:
         """This view of an event less one of its posts (``count``, ``anchors`` and ``kinds`` are the event's,
         with the post), worked out from what changes rather than from every place the event names."""
         view = EventView.__new__(EventView)
-        view.centroid, view.cnorm, view.exemplars = centroid, cnorm, self.exemplars
+        view.centroid, view.cnorm, view.exemplars, view._by_count = centroid, cnorm, self.exemplars, None
         least, before = max(1.0, (count - 1) / 3), max(1.0, count / 3)
         main = {a for a in self.main_anchors.names if anchors[a] - (a in post_anchors) >= least}
         if least < before:  # a place named by exactly the lower share of posts is now main too
-            main.update(a for a, n in anchors.items() if least <= n - (a in post_anchors) and n < before)
+            if self._by_count is None:
+                self._by_count = {}
+                for a, n in anchors.items():
+                    self._by_count.setdefault(n, []).append(a)
+            for n in range(math.ceil(least), math.ceil(before) + 1):
+                main.update(a for a in self._by_count.get(n, ()) if least <= n - (a in post_anchors) and n < before)
         view.main_anchors = AnchorNames(main)
         view.anchor_names = self.anchor_names.without(a for a in post_anchors if anchors[a] <= 1)
         view.main_kinds = {k for k, n in kinds.items() if n - (k in post_kinds) >= least}
@@ -1071,7 +1103,7 @@ class Grouper:
         src.post_ids.remove(pv.post_id)
         if pv.post_id in src.new_post_ids:
             src.new_post_ids.remove(pv.post_id)
-        src._cache = None
+        src._cache = src._names = None
         self._holders.update(a for a in pv.anchors if a not in dst.anchors)
         dst.add(pv, self.vocab)
         self.by_post[pv.post_id] = dst.key
@@ -1152,7 +1184,7 @@ class Grouper:
                 target.last_at = t if target.last_at is None else max(target.last_at, t)
         target.post_ids += ev.post_ids
         target.new_post_ids += ev.new_post_ids
-        target._cache = None
+        target._cache = target._names = None
         for pid in ev.post_ids:
             self.by_post[pid] = target.key
         # the index and the threads still name the event merged away: they are read through _find
