@@ -7,6 +7,10 @@
   pairwise precision, recall and F1 of the grouping (target F1 ≥ 0.9).
 * Throughput on one core: posts per second of the grading step (grouping and
   grading, posts already classified) beside those of the classify step.
+* Growth (``grading_scale.py``, real posts from ``../shared/data``): posts per second and peak
+  memory for one batch of 1k, 4k, 16k and 64k posts (targets at 16k: ≥ 1,000 posts/s, < 600 MB),
+  and the time to grade 1,000 new posts against a store of 1k, 10k and 100k open events (target:
+  100k costs at most twice 1k).
 
 The evaluation files are read here and nowhere else; only aggregate figures are printed.
 """
@@ -131,6 +135,32 @@ def throughput(cfg, posts: list[dict], repeat: int) -> dict:
     return out
 
 
+def scaling(tmp: Path, model_dir: Path, quick: bool) -> dict:
+    """The growth curve of grading, each size in a process of its own (see grading_scale.py)."""
+    import grading_scale
+
+    if grading_scale.real_posts() is None:
+        return {"scaling_skipped": "../shared/data absent (weibo_ced/posts.jsonl, complaints/messages_*.csv)"}
+    out: dict = {}
+    for n in (300,) if quick else (1000, 4000, 16000, 64000):
+        r = grading_scale.run_in_child("batch", n, model_dir)
+        out[f"batch_{n}"] = (f"{r['posts_per_s']} posts/s, peak {r['peak_rss_mb']} MB "
+                             f"({r['rss_before_mb']} MB before), {r['events']} events") if "failed" not in r else r["failed"]
+        if n == 16000 and "failed" not in r:
+            out["batch_16k_posts_per_s"], out["batch_16k_peak_mb"] = r["posts_per_s"], r["peak_rss_mb"]
+    seconds = {}
+    for n in (100, 1000) if quick else (1000, 10000, 100000):
+        r = grading_scale.run_in_child("store", n, model_dir, 100 if quick else 1000)
+        out[f"store_{n}_open_events"] = (f"{r['seconds']} s for {r['new_posts']} new posts "
+                                         f"({r['joined_events']} joined open events, {r['new_events']} new)"
+                                         if "failed" not in r else r["failed"])
+        seconds[n] = r.get("seconds")
+    small, large = min(seconds), max(seconds)
+    if seconds[small] and seconds[large]:
+        out["store_cost_ratio_largest_to_smallest"] = seconds[large] / seconds[small]
+    return out
+
+
 def run(quick: bool = False) -> dict:
     missing = [p.name for p in (GRADING_EVAL, GROUPING_EVAL) if not p.exists()]
     if len(missing) == 2:
@@ -163,12 +193,17 @@ def run(quick: bool = False) -> dict:
             figures["grouping_skipped"] = f"{GROUPING_EVAL.name} absent"
         if speed_posts:
             figures.update(throughput(cfg, speed_posts, repeat=1 if quick else 3))
+        figures.update(scaling(Path(tmp), cfg.model_dir, quick))
     targets = []
     if "severity_macro_f1" in figures:
         targets += [figures["severity_macro_f1"] >= 0.75, figures["severity_within_one_level"] >= 0.95,
                     figures["severity_special_graded_minor"] == 0]
     if "grouping_pairwise_f1" in figures:
         targets.append(figures["grouping_pairwise_f1"] >= 0.9)
+    if "batch_16k_posts_per_s" in figures:
+        targets += [figures["batch_16k_posts_per_s"] >= 1000, figures["batch_16k_peak_mb"] < 600]
+    if "store_cost_ratio_largest_to_smallest" in figures and not quick:
+        targets.append(figures["store_cost_ratio_largest_to_smallest"] <= 2)
     figures["targets_met"] = all(targets) if targets else None
     return figures
 
