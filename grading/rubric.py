@@ -156,10 +156,10 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
         mass.append(f"出现群体性事件表述：{_words(sig.mass_strong)}")
     if sig.gathering and grievance and (sig.crowd >= t.crowd_special or sig.government_place):
         where = f"在{sig.government_place[0]}" if sig.government_place else ""
-        size = f"约{sig.crowd}人" if sig.crowd else "多人"
+        size = f"约{sig.crowd}{sig.crowd_unit}" if sig.crowd else "多人"
         mass.append(f"{size}{where}{_words(sig.gathering, 2)}")
     if sig.clash and grievance and sig.crowd >= t.crowd_special:
-        mass.append(f"约{sig.crowd}人卷入{_words(sig.clash, 2)}")
+        mass.append(f"约{sig.crowd}{sig.crowd_unit}卷入{_words(sig.clash, 2)}")
     if mass:
         add(Finding("mass_incident", S, "群体性事件：" + "；".join(mass)))
     if sig.gather_call and grievance and not benign:
@@ -199,12 +199,13 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
         add(Finding("abduction", M, f"儿童被拐、被抢或器官被摘等已发生的严重侵害：{_words(sig.abduction, 2)}"))
     affected = max(sig.sick, sig.crowd)
     if sig.incident and not benign and not notice and (sig.many or sig.sick >= AFFECTED_MANY // 2 or affected >= AFFECTED_MANY):
-        many = f"约{affected}人" if affected else sig.many[0]
+        many = (f"约{affected}{sig.crowd_unit if affected == sig.crowd and affected > sig.sick else '人'}"
+                if affected else sig.many[0])
         add(Finding("incident_many", M, f"食品、药品、环境或安全事件影响多人（{many}）：{_words(sig.incident)}"))
     if sig.collapse and not notice and not benign:
         add(Finding("structure_collapse", M, f"公共设施或建筑垮塌：“{sig.collapse[0]}”"))
     if (sig.wage or sig.benefits) and (sig.protest or sig.complaint) and (sig.crowd >= GROUP_PROTEST or _group_words(sig)):
-        size = f"约{sig.crowd}人" if sig.crowd >= GROUP_PROTEST else "多人"
+        size = f"约{sig.crowd}{sig.crowd_unit}" if sig.crowd >= GROUP_PROTEST else "多人"
         add(Finding("group_protest", M, f"{size}集体讨要或反映{_words(sig.wage + sig.benefits, 2)}"))
     if sig.demolition_violent:
         add(Finding("violent_demolition", M, f"暴力或强制拆迁纠纷：{_words(sig.demolition_violent)}"))

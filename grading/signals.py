@@ -274,6 +274,11 @@ _SICK = re.compile(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,8}}?(?:�
 #: what a count in 家 or 个 may count instead of people, named just before it (检查单位218家)
 _NOT_PEOPLE_BEFORE = re.compile(r"单位|企业|商户|商家|门店|店铺|场所|工厂|公司|学校|医院|餐馆|饭店|酒店|网点|隐患|问题|项目|部门|小区|景区")
 _NOT_PEOPLE_AFTER = re.compile(r"^(?:小时|天|年|月|日|分钟|元|万|岁|米|公里|层|楼|号|次|辆|间|亩|平)")
+#: households (户) are a crowd only when the clause has them act together (30多户村民聚集, 十几户联名反映);
+#: a notice's tally of households (评估结果公示：共计612户) counts homes, not people at a gate
+_HOUSEHOLDS_ACT = re.compile(r"聚集|上访|集访|维权|讨要|讨薪|围堵|堵路|堵门|拦路|拉横幅|举牌|抗议|静坐|联名|集体|"
+                             r"到(?:镇|县|区|市|乡|街道)|来到|前往|围在|冲突|反映|投诉|请愿")
+_CLAUSE_END = re.compile(r"[。！？；\n]")
 
 
 _CLAIMED_SHARES = re.compile(rf"(?:转发|转载|评论|转评|阅读|播放)[^。！？\n]{{0,6}}?(?:已|就)?(?:超过|超|达到|达|破|过|近)(?P<n>{NUM})(?P<w>万|千)?(?:次|条|人|余次|多次)?")
@@ -327,9 +332,24 @@ def count_sick(text: str) -> int:
     return _max_count([_SICK], text)
 
 
+def _clause_around(text: str, start: int, end: int, reach: int = 20) -> str:
+    """The words of the clause around text[start:end], at most ``reach`` characters each side."""
+    before = text[max(0, start - reach): start]
+    cut = [m.end() for m in _CLAUSE_END.finditer(before)]
+    after = text[end: end + reach]
+    stop = _CLAUSE_END.search(after)
+    return before[cut[-1] if cut else 0:] + text[start:end] + (after[: stop.start()] if stop else after)
+
+
 def crowd_size(text: str) -> int:
     """The largest group of people the text counts (二十多名村民 → 20; 上百人 → 100)."""
-    best = 0
+    return crowd(text)[0]
+
+
+def crowd(text: str) -> tuple[int, str]:
+    """The largest group the text counts and what it counts: 人 (people), or 户 when the group is
+    households acting together (30多户村民聚集 → (30, "户"): at least as many people, said as counted)."""
+    best, unit = 0, "人"
     for m in _CROWD.finditer(text):
         after = text[m.end(): m.end() + 2]
         n = parse_number(m.group("n"))
@@ -337,12 +357,15 @@ def crowd_size(text: str) -> int:
             continue
         if m.group(0)[-1] in "家个" and _NOT_PEOPLE_BEFORE.search(text[max(0, m.start() - 8): m.start()]):
             continue  # 检查单位218家, 整改隐患12个: places and things counted, not people
-        best = max(best, n)
+        if m.group(0)[-1] == "户" and not _HOUSEHOLDS_ACT.search(_clause_around(text, m.start(), m.end())):
+            continue  # 共计612户: homes tallied, not a crowd
+        if n > best:
+            best, unit = n, "户" if m.group(0)[-1] == "户" else "人"
     for word, n in (("上百", 100), ("数百", 200), ("几百", 200), ("上千", 1000), ("数十", 20), ("几十", 20),
                     ("大批", 30), ("大量群众", 30), ("众多", 20), ("成百上千", 500)):
-        if word in text:
-            best = max(best, n)
-    return best
+        if word in text and n > best:
+            best, unit = n, "人"
+    return best, unit
 
 
 # -- the whole picture ------------------------------------------------------------
@@ -355,6 +378,7 @@ class TextSignals:
     injured: int = 0
     sick: int = 0
     crowd: int = 0
+    crowd_unit: str = "人"  # or 户: households counted (see crowd)
     shares: int = 0
     serious_injury: list[str] = field(default_factory=list)
     mass_casualty: list[str] = field(default_factory=list)
@@ -486,7 +510,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
     s.deaths = count_deaths(text)
     s.injured = count_injured(text)
     s.sick = count_sick(text)
-    s.crowd = crowd_size(text)
+    s.crowd, s.crowd_unit = crowd(text)
     s.shares = claimed_shares(text)
     s.no_harm = bool(NEGATION_OF_HARM.search(text))
     s.serious_injury = _any(_NO_DANGER.sub("", NEGATION_OF_HARM.sub("", text)), SERIOUS_INJURY_WORDS)

@@ -78,6 +78,10 @@ def test_injured_sick_crowd_and_claimed_shares():
     # places and things counted in 家 or 个 are not a crowd; people are, whatever the measure word
     assert crowd_size("共检查单位218家，发现并督促整改火灾隐患364处，整改问题12个") == 0
     assert crowd_size("32家商户的老板和员工到镇政府反映") == 32
+    # households tallied in a notice are homes, not a crowd; households acting together are
+    assert crowd_size("柳树村征收范围内房屋评估结果公示：共计612户，公示期7天，有异议的可书面提出") == 0
+    assert crowd_size("柳树村30多户村民聚集在镇政府门口讨要补偿款") == 30
+    assert crowd_size("十几户拆迁户联名反映补偿标准太低；补偿方案涉及612户") == 10
     assert crowd_size("等了3个小时") == 0
     assert claimed_shares("帖子转发评论已超过两万次") == 20000
     assert claimed_shares("阅读量破亿") == 0
@@ -275,3 +279,14 @@ def test_group_claims_mass_hazards_and_disasters_told_in_passing():
     assert "disaster_casualties" not in {f.rule for f in fares.floors}
     quake = _rules("地震造成房屋倒塌，已有多人伤亡", negativity=0.9)
     assert "disaster_casualties" in {f.rule for f in quake.floors}
+
+
+def test_households_are_read_as_households_and_a_notice_tally_is_no_crowd():
+    """定级依据 says what the text counts: a notice's 共计612户 is not 612 people demanding anything, and
+    thirty households demanding their compensation are 30户, not 30 people."""
+    notice = _rules("柳树村征收补偿评估结果公示：本次征收房屋共计612户，补偿款按评估结果发放，公示期7天，"
+                    "有异议的村民可书面反映", negativity=0.6)
+    assert not any("612" in f.reason for f in notice.floors)
+    group = _rules("柳树村30多户村民到镇政府集体讨要拖欠的补偿款和安置补贴，多次反映无果", negativity=0.9)
+    protest = [f for f in group.floors if f.rule == "group_protest"]
+    assert protest and protest[0].reason.startswith("约30户")
