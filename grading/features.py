@@ -91,11 +91,56 @@ def event_text(posts) -> tuple[str, str]:
             size += len(piece)
         if size >= MAX_EVENT_CHARS:
             break
-    # the event is named after its first post that raises the issue (a complaint, not the official answer)
-    titled = [p for p in ordered if p.title]
-    raising = [p for p in titled if (getattr(p, "negativity", None) or 0.0) >= ISSUE_NEGATIVITY]
-    title = (raising or titled)[0].title if titled else (parts[0][:40] if parts else "")
-    return "\n".join(parts)[:MAX_EVENT_CHARS], title
+    return "\n".join(parts)[:MAX_EVENT_CHARS], event_title(ordered)
+
+
+#: a headline taken from a post's text is its first sentence, at most this long
+HEADLINE_CHARS = 40
+_HEADLINE_END = re.compile(r"[。！？!?\n]")
+_HEADLINE_NOISE = re.compile(r"#[^#]{1,30}#|@[\w\-\u4e00-\u9fff]{1,30}[:：]?|https?://\S+")
+
+
+def headline(post) -> str:
+    """What a post says in a line: its title, or the first sentence of its text."""
+    if post.title and post.title.strip():
+        return _SPACES.sub(" ", post.title).strip()
+    text = _HEADLINE_NOISE.sub(" ", _REPOST_PREFIX.sub("", _SPACES.sub(" ", post.text or "").strip()))
+    text = _SPACES.sub(" ", text).strip(" ，,：:")
+    m = _HEADLINE_END.search(text)
+    first = text[: m.start()] if m and m.start() >= 6 else text
+    return first[:HEADLINE_CHARS].strip()
+
+
+def _bigrams(text: str) -> set[str]:
+    run = re.sub(r"[^0-9A-Za-z\u4e00-\u9fff]+", "", text)
+    return {run[i: i + 2] for i in range(len(run) - 1)}
+
+
+def event_title(posts) -> str:
+    """The event is named after the post that best says what the issue is: the headline whose words the
+    event's other posts share most (a notice that only touches the story, or an official's visit to a
+    festival, shares little), among the posts that raise the issue when some do (a complaint, not the
+    official answer); the earliest such post on a tie. ``posts`` are the event's, oldest first."""
+    seen, lines = set(), []
+    for p in posts:
+        line = headline(p)
+        if line and line not in seen:
+            seen.add(line)
+            lines.append((p, line, _bigrams(line + (p.text or "")[:120])))
+    if not lines:
+        return ""
+    if len(lines) == 1:
+        return lines[0][1]
+    df = Counter(b for _, _, grams in lines for b in grams)
+    raising = [x for x in lines if (getattr(x[0], "negativity", None) or 0.0) >= ISSUE_NEGATIVITY]
+    pool = raising or lines
+
+    def shared(item) -> float:
+        grams = _bigrams(item[1])  # the headline's own words, weighed by how many posts share them
+        return sum(df[b] - 1 for b in grams) / (len(grams) or 1) ** 0.5
+
+    best = max(pool, key=shared)
+    return best[1]
 
 
 def fold_tokens(tokens: list[str], place_names: frozenset[str]) -> list[str]:

@@ -290,3 +290,34 @@ def test_households_are_read_as_households_and_a_notice_tally_is_no_crowd():
     group = _rules("柳树村30多户村民到镇政府集体讨要拖欠的补偿款和安置补贴，多次反映无果", negativity=0.9)
     protest = [f for f in group.floors if f.rule == "group_protest"]
     assert protest and protest[0].reason.startswith("约30户")
+
+
+def test_an_event_is_named_after_the_post_that_best_says_what_the_issue_is():
+    from datetime import UTC, datetime, timedelta
+
+    from yuqing.grading.features import event_title
+
+    t0 = datetime(2025, 3, 1, tzinfo=UTC)
+
+    def p(i, text, title="", negativity=0.8, kind="weibo"):
+        return PostRecord(key=post_key(f"title{i}"), source=kind, kind=kind, title=title, text=text,
+                          published_at=t0 + timedelta(hours=i), negativity=negativity)
+
+    demolition = [
+        p(0, "柳树村征收房屋评估结果已公示，共计612户，公示期7天。", title="关于柳树村征收房屋评估结果的公示",
+          negativity=0.2, kind="news"),
+        p(1, "#云溪县强拆# 柳树村夜间强拆，老人被推倒受伤送医，太欺负人了！凌晨两点挖掘机就来了"),
+        p(2, "柳树村半夜强拆，老人受伤住院，谁来管管？挖掘机凌晨开进村"),
+        p(3, "转发 //@柳树村小王: 柳树村夜间强拆，老人受伤，求扩散"),
+    ]
+    title = event_title(demolition)
+    assert "强拆" in title and "公示" not in title
+    festival = [
+        p(0, "副县长一行到桃源村调研乡村旅游工作，听取汇报", title="副县长到桃源村调研", negativity=0.1, kind="news"),
+        p(1, "桃源村桃花节开幕，漫山桃花引来上万游客赏花", title="桃源村桃花节开幕 上万游客赏花", negativity=0.1,
+          kind="news"),
+        p(2, "周末去桃源村看桃花节，桃花开得正好，游客好多", negativity=0.1),
+        p(3, "桃花节人太多了，桃源村的桃花真美", negativity=0.1),
+    ]
+    assert "桃花节" in event_title(festival)
+    assert event_title([p(9, "@某人 【突发】白沙镇一仓库起火。消防已到场", negativity=0.9)]) == "【突发】白沙镇一仓库起火"
