@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from sqlalchemy import select
 
 from yuqing import audit
-from yuqing.alerts import corrections, workflow
+from yuqing.alerts import briefing, corrections, workflow
 from yuqing.alerts import permissions as perm
 from yuqing.alerts.api import STATUS_FILTERS, QueueFilter, queue
 from yuqing.alerts.clock import timeliness
@@ -117,21 +117,8 @@ def _step_states(alert: Alert) -> dict[int, str]:
 
 
 def _report_draft(alert: Alert, event, posts) -> str:
-    """A 快报 skeleton: time, place, people, account, sources (标题+链接), for the monitor to edit."""
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(g.config.timezone)
-    lines = [
-        f"时间：{alert.issue_started_at.astimezone(zone):%Y年%m月%d日 %H:%M}",
-        f"地点：{g.config.locality.name}",
-        "涉及人员：",
-        f"简要经过：{(event.summary or event.title or '').strip()[:300]}",
-        f"级别：{Level(alert.level).label}（{Level(alert.level).roman}级）",
-        "信息来源：",
-    ]
-    for p in posts[:5]:
-        lines.append(f"  {(p.title or p.text or '')[:60]} {p.url or ''}".rstrip())
-    return "\n".join(lines)
+    """The 快报 draft for the monitor to edit (alerts/briefing.py)."""
+    return briefing.report_draft(alert, event, posts, g.config)
 
 
 def _act(alert_id: int, fn: Callable, done: str, anchor: str = ""):
