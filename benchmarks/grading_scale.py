@@ -61,10 +61,12 @@ def _vary(post: dict, copy: int, rng: random.Random) -> dict:
     return d
 
 
-def posts(n: int, seed: int = 0) -> list[dict]:
+def posts(n: int, seed: int = 0, skip: int = 0) -> list[dict]:
+    """``n`` posts: the real ones shuffled (the first ``skip`` of them left out), then varied copies."""
     base = real_posts() or []
     rng = random.Random(seed)
     rng.shuffle(base)
+    base = base[skip:]
     out = base[:n]
     copy = 1
     while len(out) < n and base:
@@ -144,8 +146,9 @@ def store(open_events: int, model_dir: Path, new_posts: int = 1000) -> dict:
     from yuqing.deployment import Deployment
     from yuqing.models import Event
 
-    rows = posts(open_events + new_posts, seed=1)
-    old, new = rows[:open_events], rows[open_events:]
+    # the same new posts whatever the store holds, and open events about other stories: what is measured is
+    # the cost of holding open events, not of more new posts finding their story
+    new, old = posts(new_posts, seed=1), posts(open_events, seed=1, skip=new_posts)
     with tempfile.TemporaryDirectory() as tmp:
         cfg = _config(Path(tmp), model_dir)
         dep = Deployment.open(cfg)

@@ -254,6 +254,7 @@ def _grade_batch(deployment, grader: Grader, pending: list[PostRecord], now: dat
     extra = {o.event_id for o in originals.values() if o.event_id}
     states = _open_states(deployment, since, extra)
     grouper = grader.grouper()
+    grouper.vocab.freeze()  # the open events are weighed with one set of idf, each worked out once
     for state in states.values():
         grouper.load(state)
     for o in originals.values():

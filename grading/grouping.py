@@ -81,7 +81,7 @@ FOLLOW_UP_FACTOR = 5.0
 FOLLOW_UP_MARGIN = 0.2
 #: events scored per post (those sharing most terms and places); a term in more events than this
 #: (in the stretch of time around the post) is too common to find candidates by
-MAX_CANDIDATES = 60
+MAX_CANDIDATES = 30
 COMMON_TERM_EVENTS = 40
 #: the candidate index holds each post's most distinctive terms (and an event's, each stretch of time it
 #: reaches), by stretch of FOLLOW_UP_FACTOR windows: a post looks up its own stretch and the two beside it,
@@ -592,6 +592,7 @@ class EventState:
     _cache: tuple | None = field(default=None, repr=False)
     _view: tuple | None = field(default=None, repr=False)
     _names: AnchorNames | None = field(default=None, repr=False)  # every place it names, kept as posts come
+    found_by: list[str] | None = field(default=None, repr=False)  # as stored (see found_by_terms)
 
     def main(self, counter: Counter) -> set[str]:
         """What at least a third of the event's posts name (all of it for a small event)."""
@@ -618,7 +619,14 @@ class EventState:
             "anchors": dict(self.anchors.most_common(30)),
             "kinds": dict(self.kinds),
             "threads": sorted(self.threads)[-50:],
+            "found_by": self.found_by_terms(vocab),
         }
+
+    def found_by_terms(self, vocab: Vocabulary) -> list[str]:
+        """The terms the candidate index finds the event by (its most distinctive, kinds and places aside),
+        kept with its state so that loading an open event does not weigh its whole centroid again."""
+        weighted = _weighted(self.centroid, vocab)
+        return heapq.nlargest(2 * INDEX_TERMS, (t for t in weighted if t[0] != "k"), key=weighted.__getitem__)
 
     @classmethod
     def from_features(cls, key: int, features: dict, first_at, last_at, post_ids=()) -> EventState:
@@ -634,6 +642,7 @@ class EventState:
             first_at=first_at,
             last_at=last_at,
             post_ids=list(post_ids),
+            found_by=list(g["found_by"]) if isinstance(g.get("found_by"), list) else None,
         )
 
     def add(self, pv: PostVector, vocab: Vocabulary) -> None:
@@ -781,8 +790,14 @@ class Grouper:
         for pid in state.post_ids:
             self.by_post[pid] = state.key
         self._holders.update(state.anchors.keys())
+        stored = None if state.found_by is None else (
+            state.found_by + [t for t in state.centroid if t[0] == "k"] + [f"a:{a}" for a in state.anchors])
         for when in {state.first_at, state.last_at}:
-            self._index_event(state, self._stretch(when))
+            if stored is None:
+                self._index_event(state, self._stretch(when))
+            else:  # found by the terms stored with it
+                self._indexed_stretch[state.key] = self._stretch(when)
+                self._index_add(state.key, stored, self._stretch(when))
         for key in state.threads:
             self._threads.setdefault(key, state.key)
 
