@@ -108,7 +108,10 @@ def headline(post) -> str:
     text = _SPACES.sub(" ", text).strip(" ，,：:")
     m = _HEADLINE_END.search(text)
     first = text[: m.start()] if m and m.start() >= 6 else text
-    return first[:HEADLINE_CHARS].strip()
+    if len(first) > HEADLINE_CHARS:  # a long sentence is cut after a clause, not inside a word
+        comma = max(first.rfind(c, 12, HEADLINE_CHARS + 1) for c in "，,；;")
+        first = first[:comma] if comma > 0 else first[:HEADLINE_CHARS]
+    return first.strip()
 
 
 def _bigrams(text: str) -> set[str]:

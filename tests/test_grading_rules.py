@@ -321,3 +321,5 @@ def test_an_event_is_named_after_the_post_that_best_says_what_the_issue_is():
     ]
     assert "桃花节" in event_title(festival)
     assert event_title([p(9, "@某人 【突发】白沙镇一仓库起火。消防已到场", negativity=0.9)]) == "【突发】白沙镇一仓库起火"
+    long = "白沙镇工业园的化工厂又在晚上偷偷排污，白沙河下游全是死鱼，河水发黄，味道刺鼻，村民不敢用水"
+    assert event_title([p(10, long)]) == "白沙镇工业园的化工厂又在晚上偷偷排污，白沙河下游全是死鱼，河水发黄，味道刺鼻"
