@@ -78,8 +78,11 @@ def correct_post(session: Session, deployment, post_id: int, by: Any, changes: d
         if old == new:
             update.pop({"relevance": "relevant"}.get(task, task), None)
             continue
+        score = {"relevance": ((post.explanation or {}).get("relevance") or {}).get("score", post.relevance),
+                 "negativity": post.negativity}.get(task)
         row = LabelCorrection(task=task, post_id=post.id, event_id=post.event_id, text=post.full_text[:20000],
-                              old_label=old, new_label=new, reason=(reason or "").strip(), by_user=username, at=now)
+                              old_label=old, new_label=new, reason=(reason or "").strip(), by_user=username, at=now,
+                              model_score=score)
         session.add(row)
         rows.append(row)
     if not rows:

@@ -41,6 +41,8 @@ VIEW_LEDGER = "ledger.view"
 VIEW_AUDIT = "audit.view"
 VIEW_REPORTS = "reports.view"
 VIEW_DELIVERIES = "notifications.view"
+VIEW_MODELS = "models.view"  # the 模型 page: versions, figures on the office's labels
+SWITCH_MODELS = "models.switch"  # switch, roll back or retrain a model
 
 LABELS = {
     VIEW_ALERTS: "查看预警",
@@ -66,6 +68,8 @@ LABELS = {
     VIEW_AUDIT: "查看审计记录",
     VIEW_REPORTS: "查看日报月报",
     VIEW_DELIVERIES: "查看通知记录",
+    VIEW_MODELS: "查看模型",
+    SWITCH_MODELS: "切换或回退模型",
 }
 
 ALL = frozenset(LABELS)
@@ -74,7 +78,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     # 舆情监控员 / 信息员: the queue, early steps, follow-up, first review, labels
     Role.MONITOR: frozenset({
         VIEW_ALERTS, REPORT, FOLLOW_UP, LOG_FOLLOW_UP, REPLY_LINKS, CLOSE, DISMISS, REGRADE,
-        DRAFT, REVIEW_1, LIAISON_SEND, LIAISON_ANSWER, CORRECT_LABELS, SEARCH_POSTS, VIEW_REPORTS,
+        DRAFT, REVIEW_1, LIAISON_SEND, LIAISON_ANSWER, CORRECT_LABELS, SEARCH_POSTS, VIEW_REPORTS, VIEW_MODELS,
     }),
     # 网评员: the approved 通稿, the trend of posts, their reply links
     Role.COMMENTATOR: frozenset({VIEW_ALERTS, REPLY_LINKS, SEARCH_POSTS}),
@@ -82,7 +86,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.OFFICE: frozenset({
         VIEW_ALERTS, REPORT, CONSULT, STATEMENT_STEP, REPLY, FOLLOW_UP, LOG_FOLLOW_UP, REPLY_LINKS, CLOSE,
         DISMISS, REGRADE, DRAFT, REVIEW_2, LIAISON_SEND, LIAISON_ANSWER, CORRECT_LABELS, SEARCH_POSTS,
-        VIEW_LEDGER, VIEW_AUDIT, VIEW_REPORTS, VIEW_DELIVERIES,
+        VIEW_LEDGER, VIEW_AUDIT, VIEW_REPORTS, VIEW_DELIVERIES, VIEW_MODELS,
     }),
     # 领导小组 / 分管领导: consultation, final approval, decisions
     Role.LEADER: frozenset({
@@ -90,9 +94,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         VIEW_LEDGER, VIEW_AUDIT, VIEW_REPORTS,
     }),
     # 分析员: reads everything, corrects labels for retraining
-    Role.ANALYST: frozenset({VIEW_ALERTS, CORRECT_LABELS, SEARCH_POSTS, VIEW_LEDGER, VIEW_REPORTS}),
+    Role.ANALYST: frozenset({VIEW_ALERTS, CORRECT_LABELS, SEARCH_POSTS, VIEW_LEDGER, VIEW_REPORTS, VIEW_MODELS}),
     # 管理员: configuration and users; reads the records, takes no part in the procedure
-    Role.ADMIN: frozenset({VIEW_ALERTS, SEARCH_POSTS, VIEW_LEDGER, VIEW_AUDIT, VIEW_REPORTS, VIEW_DELIVERIES}),
+    Role.ADMIN: frozenset({VIEW_ALERTS, SEARCH_POSTS, VIEW_LEDGER, VIEW_AUDIT, VIEW_REPORTS, VIEW_DELIVERIES,
+                           VIEW_MODELS, SWITCH_MODELS}),
 }
 
 #: the permission needed to record each step (steps 1 and 2 open automatically)

@@ -168,26 +168,37 @@ LOOSE_FACTOR = 0.5
 OFF_PLACE_FACTOR = 0.2
 
 
-def judge_relevance(cfg, rec, public: float) -> tuple[bool, float, str | None, Mentions]:
+def place_gate(cfg, rec, mentions: Mentions) -> str:
+    """How the post points at the locality: ``firm`` (passes the place rules), ``loose`` (names it once,
+    loosely) or ``off`` (does not point at it: no name, only passing mentions, another place's title)."""
+    if rec.kind in ALWAYS_RELEVANT_KINDS:
+        return "firm"
+    points = mentions.names_it and not mentions.elsewhere
+    firmly = points and mentions.firmly
+    if not points and _name_optional(cfg, rec) and not mentions.elsewhere and not mentions.others:
+        return "firm"  # the source is about the locality and the post names no other place
+    return "firm" if firmly else ("loose" if points else "off")
+
+
+def judge_relevance(cfg, rec, public: float, threshold: float | None = None) -> tuple[bool, float, str | None, Mentions]:
     """(relevant, score, rule, mentions): is the post about a public matter (``public``, the relevance
     model's score) that happens in the locality or directly concerns it?
 
     The place is read by rules (:class:`~yuqing.classify.places.PlaceReader`): the post must point at the
     locality, and firmly — a street, office, resident, weather or event of the place beside its name, a
     sub-unit, the name in the title, or the name twice. One loose mention (北京很安全, 回北京第一件事, 伦敦岂能跟北京PK)
-    is not enough.
+    is not enough. ``threshold`` is the public-matter score from which a post counts: the relevance model's
+    own when the office calibrated it on its labels, else ``thresholds.relevance_min``.
     """
     mentions = place_reader(cfg).read(rec.title, rec.text)
-    threshold = cfg.thresholds.relevance_min
+    if threshold is None:
+        threshold = cfg.thresholds.relevance_min
     if rec.kind in ALWAYS_RELEVANT_KINDS:
         return True, max(public, threshold), "人工录入的群众反映", mentions
-    points = mentions.names_it and not mentions.elsewhere
-    firmly = points and mentions.firmly
-    if not points and _name_optional(cfg, rec) and not mentions.elsewhere and not mentions.others:
-        points = firmly = True  # the source is about the locality and the post names no other place
-    if not points:
+    gate = place_gate(cfg, rec, mentions)
+    if gate == "off":
         return False, round(public * OFF_PLACE_FACTOR, 4), mentions.reason(), mentions
-    if not firmly:
+    if gate == "loose":
         return (False, round(public * LOOSE_FACTOR, 4),
                 "仅泛泛提及本地一次（未指向本地的具体地点、机构、人群或事件）", mentions)
     if public < threshold:
@@ -212,10 +223,11 @@ def classify_records(deployment_or_config, records: list, models: ModelSet | Non
     models = models or ModelSet.for_config(cfg)
     texts = [compose(r.text or "", r.title or "", TITLE_REPEAT) for r in records]
     preds = models.predict(texts)
+    threshold = relevance_threshold(cfg, models)
     now = utcnow()
     for i, rec in enumerate(records):
         rel, top, neg = preds["relevance"][i], preds["topic"][i], preds["negativity"][i]
-        relevant, score, rule, mentions = judge_relevance(cfg, rec, rel.score)
+        relevant, score, rule, mentions = judge_relevance(cfg, rec, rel.score, threshold)
         rec.relevant = relevant
         rec.relevance = score
         # a risk area is a public matter's: other posts are filed under 其他 (when the deployment has it)
@@ -223,7 +235,7 @@ def classify_records(deployment_or_config, records: list, models: ModelSet | Non
         rec.negativity = public_negativity(neg.score, rel.score)
         rec.explanation = {
             "relevance": {"label": rel.label, "score": rel.score, "words": [list(w) for w in rel.words],
-                          **({"rule": rule} if rule else {}),
+                          **({"rule": rule} if rule else {}), "gate": place_gate(cfg, rec, mentions),
                           "places": {"own": list(dict.fromkeys(mentions.own)),
                                      "passing": [list(p) for p in mentions.passing[:5]],
                                      "others": mentions.others[:5]}},
@@ -234,6 +246,13 @@ def classify_records(deployment_or_config, records: list, models: ModelSet | Non
         }
         rec.classified_at = now
     return records
+
+
+def relevance_threshold(cfg, models: ModelSet) -> float:
+    """The public-matter score from which a post is relevant: calibrated on the office's labels when the current
+    relevance model carries one (``yuqing classify retrain``), else the configured ``thresholds.relevance_min``."""
+    calibrated = models.relevance.meta.get("threshold")
+    return float(calibrated) if calibrated is not None else cfg.thresholds.relevance_min
 
 
 def judgement(cfg, rec, explain: bool = True) -> dict:

@@ -1,8 +1,8 @@
 """``yuqing classify``: train, evaluate and use the relevance, topic and negativity models.
 
 ``train``, ``eval`` and ``predict`` work on files and need no configuration
-(when one exists its locality words go into the tokenizer); ``retrain``,
-``run``, ``models`` and ``use`` work on the deployment.
+(when one exists its locality words go into the tokenizer); ``calibrate``,
+``retrain``, ``run``, ``models`` and ``use`` work on the deployment.
 """
 from __future__ import annotations
 
@@ -197,6 +197,32 @@ def retrain(state, task: str, data_path: Path | None, force: bool, as_json: bool
 
 
 @classify.command()
+@click.option("--task", "tasks", type=TASK_CHOICE, multiple=True, help="Only this task (repeatable; default: all three).")
+@click.option("--estimate/--no-estimate", default=True, show_default=True,
+              help="Estimate whether a retrain would be better (k-fold over the office's labels; a few seconds a task).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@pass_state
+def calibrate(state, tasks: tuple[str, ...], estimate: bool, as_json: bool) -> None:
+    """How the models do on the office's own labels.
+
+    For each task: how many labels the office gave (by source and answer, and
+    the disagreements still to resolve), the current judgement's figures on the
+    labels its model did not learn from (held out, so the figure is honest:
+    relevance precision/recall/F1, negativity ROC AUC and accuracy, topic
+    accuracy), and whether a retrain with the labels would be better.
+    """
+    from yuqing.classify.feedback import calibrate as do_calibrate
+
+    result = do_calibrate(state.deployment(), tasks or ("relevance", "negativity", "topic"), estimate=estimate)
+    if as_json:
+        _echo_json([t.to_dict() for t in result])
+        return
+    for t in result:
+        for line in t.lines():
+            click.echo(line)
+
+
+@classify.command()
 @click.option("--limit", type=click.IntRange(1), default=None, help="At most this many posts.")
 @pass_state
 def run(state, limit: int | None) -> None:
@@ -234,11 +260,7 @@ def models(state) -> None:
 @pass_state
 def use(state, task: str, version: str) -> None:
     """Make an existing model version current again (roll back or forward)."""
-    from yuqing.classify.model import TextModel
-    from yuqing.classify.registry import ModelRegistry
+    from yuqing.classify.feedback import switch_model
 
-    reg = ModelRegistry(state.config.model_dir)
-    path = reg.new_path(version.removesuffix(".joblib"))
-    TextModel.load(path, task)  # refuses a broken or foreign file
-    reg.set_current(task, path, reason="chosen by hand", source="use")
+    path = switch_model(state.deployment(), task, version, by="cli")
     click.echo(f"{task}: now using {path.stem}")

@@ -13,7 +13,9 @@ model are marked ``used_in_model`` with its version.
 """
 from __future__ import annotations
 
+import json
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 from yuqing.classify.api import ensure_models
+from yuqing.classify.calibration import OFFICE_WEIGHT, Label, best_threshold, office_examples
 from yuqing.classify.corpus import Example, shipped
+from yuqing.classify.labels import training_rows
 from yuqing.classify.model import TASKS, TextModel
 from yuqing.classify.registry import ModelRegistry
 from yuqing.classify.tokenizer import Tokenizer
@@ -125,22 +129,30 @@ def retrain(deployment, task: str, extra: list[Example] | None = None, *, force:
     reg = ModelRegistry(cfg.model_dir)
 
     with deployment.sessions() as s:
-        rows = list(s.scalars(select(LabelCorrection).where(LabelCorrection.task == task).order_by(LabelCorrection.id)))
-        corrections, skipped, ids, new_ids, used = [], [], [], [], []
-        for c in rows:
-            try:
-                label = normalize_label(task, c.new_label, old, topics if task == "topic" else None)
-            except YuqingError as e:
-                skipped.append(f"correction {c.id}: {e}")
-                continue
-            if not (c.text or "").strip():
-                skipped.append(f"correction {c.id}: no text")
-                continue
-            corrections.append(Example(c.text, label))
-            ids.append(c.id)
-            used.append(bool(c.used_in_model))
-            if not c.used_in_model:
-                new_ids.append(c.id)
+        rows = training_rows(s, task)
+        s.expunge_all()
+    posts = {p.id: p for p in deployment.posts.get_many({c.post_id for c in rows if c.post_id is not None})}
+    corrections, skipped, ids, new_ids, used, scored = [], [], [], [], [], []
+    for c in rows:
+        try:
+            label = normalize_label(task, c.new_label, old, topics if task == "topic" else None)
+        except YuqingError as e:
+            skipped.append(f"correction {c.id}: {e}")
+            continue
+        if not (c.text or "").strip():
+            skipped.append(f"correction {c.id}: no text")
+            continue
+        post = posts.get(c.post_id)
+        if task == "relevance" and post is not None and not office_examples(task, [Label(task, post, label)])[0]:
+            skipped.append(f"correction {c.id}: the place rules decided this post, not the model")
+            continue
+        corrections.append(Example(c.text, label))
+        if c.model_score is not None:
+            scored.append((c.model_score, label == old.positive))
+        ids.append(c.id)
+        used.append(bool(c.used_in_model))
+        if not c.used_in_model:
+            new_ids.append(c.id)
     if not new_ids and not extra and not force:
         raise YuqingError(f"no new {task} corrections since the last retraining; nothing to do (use --force to retrain anyway)")
 
@@ -156,15 +168,25 @@ def retrain(deployment, task: str, extra: list[Example] | None = None, *, force:
     base_train = [e for e, m in zip(base, base_mask) if not m]
     corr_train = [(e, u) for e, m, u in zip(corr, corr_mask, used) if not m]
     held = [e for e, m in zip(base, base_mask) if m] + [e for e, m in zip(corr, corr_mask) if m]
-    baseline = TextModel.train(task, base_train + [e for e, u in corr_train if u], tokenizer, cv_folds=0,
-                               positive=old.positive)
-    candidate = TextModel.train(task, base_train + [e for e, _ in corr_train], tokenizer, cv_folds=0,
-                                positive=old.positive)
+    def fit(rows_base: list[Example], rows_office: list[Example], folds: int = 0, source: str = "") -> TextModel:
+        # the office's own labels weigh OFFICE_WEIGHT written rows each
+        return TextModel.train(task, rows_base + rows_office, tokenizer, cv_folds=folds, positive=old.positive,
+                               sample_weight=[1.0] * len(rows_base) + [OFFICE_WEIGHT] * len(rows_office),
+                               source=source)
+
+    baseline = fit(base_train, [e for e, u in corr_train if u])
+    candidate = fit(base_train, [e for e, _ in corr_train])
     old_score = baseline.evaluate(held)
     new_score = candidate.evaluate(held)
     switched = new_score["macro_f1"] >= old_score["macro_f1"]
-    final = TextModel.train(task, base + corr, tokenizer, cv_folds=3, positive=old.positive,
-                            source=f"shipped corpus + {len(corr)} correction(s)" + (f" + {len(extra)} extra row(s)" if extra else ""))
+    final = fit(base, corr, 3, f"shipped corpus + {len(corr)} office label(s) × {OFFICE_WEIGHT:g}"
+                + (f" + {len(extra)} extra row(s)" if extra else ""))
+    if task == "relevance":
+        # the decision threshold, calibrated on the office's labels scored by the models current when they were given
+        threshold = best_threshold([v for v, _ in scored], [r for _, r in scored], cfg.thresholds.relevance_min)
+        if threshold is not None:
+            final.meta["threshold"] = threshold
+            final.meta["threshold_labels"] = len(scored)
     final.meta["held_out"] = {"rows": len(held), "old": _brief(old_score), "new": _brief(new_score),
                               "old_version": old.version}
     path = final.save(reg.new_path(final.version))
@@ -215,3 +237,171 @@ def add_correction(deployment, task: str, text: str, new_label: str, *, by: str,
         s.flush()
         audit.record(s, by, "classify.correct", row, task=task, post_id=post_id, old=old_label, new=label)
         return row.id
+
+
+# -- how the models do on the office's own labels -----------------------------------------------------------
+
+#: cross-validation folds of ``calibrate``'s "would a retrain be better" estimate
+CALIBRATE_FOLDS = 5
+#: a task needs this many labels (with both answers) before a retrain is estimated
+MIN_LABELS = 20
+
+
+@dataclass
+class TaskFigures:
+    """One task's labels and figures on the office's own posts."""
+
+    task: str
+    version: str
+    labels: int = 0
+    by_source: dict[str, int] = field(default_factory=dict)
+    by_answer: dict[str, int] = field(default_factory=dict)
+    disagreements: int = 0
+    unseen: int = 0  # labels the current model did not learn from
+    current: dict[str, Any] | None = None  # the current judgement on those (held out, so honest)
+    confusion: dict[str, dict[str, int]] = field(default_factory=dict)
+    wrong: list[dict[str, Any]] = field(default_factory=list)  # the most confident mistakes
+    rules_missed: int = 0  # relevance: labelled relevant, turned away by the place rules
+    estimate: dict[str, Any] | None = None  # k-fold: the current recipe vs a retrain on the same rows
+    note: str = ""
+
+    @property
+    def key(self) -> str:
+        return {"relevance": "f1", "negativity": "auc"}.get(self.task, "accuracy")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    def lines(self) -> list[str]:
+        out = [f"{self.task}: {self.labels} label(s) ({', '.join(f'{k} {v}' for k, v in self.by_answer.items()) or 'none'}); "
+               f"by source: {', '.join(f'{k} {v}' for k, v in self.by_source.items()) or '-'}"
+               + (f"; {self.disagreements} disagreement(s) to resolve" if self.disagreements else "")]
+        out.append(f"  current model {self.version}")
+        if self.current:
+            figs = ", ".join(f"{k} {v}" for k, v in self.current.items() if k not in ("tp", "fp", "fn"))
+            out.append(f"  on {self.unseen} label(s) it did not learn from: {figs}")
+        else:
+            out.append("  no labels it did not learn from yet")
+        if self.rules_missed:
+            out.append(f"  {self.rules_missed} post(s) labelled 相关 were turned away by the place rules "
+                       "(check the locality's aliases and units)")
+        if self.estimate:
+            e = self.estimate
+            out.append(f"  {e['folds']}-fold on the office's labels: {self.key} {e['current']} now, {e['retrained']} "
+                       f"retrained → {'retrain (yuqing classify retrain --task ' + self.task + ')' if e['better'] else 'no gain from retraining yet'}")
+        elif self.note:
+            out.append(f"  {self.note}")
+        return out
+
+
+def _figures_key(task: str, figs: dict[str, Any]) -> float:
+    key = {"relevance": "f1", "negativity": "auc"}.get(task, "accuracy")
+    return float(figs.get(key) or 0.0)
+
+
+def calibrate(deployment, tasks: tuple[str, ...] = TASKS, *, estimate: bool = True, seed: int = 0) -> list[TaskFigures]:
+    """Each task's labels (by source), the current judgement on the labels its model did not learn from, and —
+    with ``estimate`` — whether a retrain would be better (k-fold over the office's labels, both recipes judged
+    on the same held-out posts)."""
+    from yuqing.classify import calibration as cal
+    from yuqing.classify.api import ModelSet
+    from yuqing.classify.labels import disagreements
+
+    cfg = deployment.config
+    models = ModelSet.for_config(cfg)
+    with deployment.sessions() as s:
+        rows = {task: training_rows(s, task) for task in tasks}
+        split = Counter(d.task for d in disagreements(s))
+        s.expunge_all()
+    wanted = {r.post_id for rs in rows.values() for r in rs if r.post_id is not None}
+    posts = {p.id: p for p in deployment.posts.get_many(wanted)}
+    out = []
+    for task in tasks:
+        model = models.models()[task]
+        tf = TaskFigures(task, model.version, disagreements=split.get(task, 0))
+        pairs = [(r, posts[r.post_id]) for r in rows[task] if r.post_id in posts]
+        tf.labels = len(rows[task])
+        tf.by_answer = dict(Counter(r.new_label for r in rows[task]).most_common())
+        tf.by_source = dict(Counter(p.source for _, p in pairs).most_common())
+        if task == "relevance":
+            tf.rules_missed = sum(1 for r, p in pairs if r.new_label == cal.RELEVANT and cal._gate(p) != "firm")
+        unseen = [(r, p) for r, p in pairs if r.used_in_model != model.version]
+        tf.unseen = len(unseen)
+        if unseen:
+            judged = cal.judge(cfg, [p for _, p in unseen], models)
+            truth = [r.new_label for r, _ in unseen]
+            tf.current = cal.figures(task, judged, truth)
+            tf.confusion = cal.confusion(task, judged, truth)
+            ranked = sorted(zip(judged, truth), key=lambda jt: -cal.confidence_wrong(task, jt[0], jt[1]))
+            tf.wrong = [{"post_id": j.id, "title": (j.title or j.text or "")[:80], "source": j.source,
+                         "label": t, "judged": cal.predicted(task, j), "sure": round(cal.confidence_wrong(task, j, t), 3)}
+                        for j, t in ranked[:10] if cal.confidence_wrong(task, j, t) > 0]
+        if estimate:
+            seen = [(r, p) for r, p in pairs if r.used_in_model == model.version]
+            tf.estimate, tf.note = _estimate(cfg, task, seen, unseen, models, seed)
+        out.append(tf)
+    return out
+
+
+def _estimate(cfg, task: str, seen: list, pairs: list, models, seed: int) -> tuple[dict[str, Any] | None, str]:
+    """k-fold over the labels the current model did not learn from (``pairs``): the current models vs a
+    retrain (shipped corpus + the labels it learnt from + the other folds' labels), judged on the same posts."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from yuqing.classify import calibration as cal
+    from yuqing.classify.api import ModelSet
+
+    truth = np.array([r.new_label for r, _ in pairs])
+    if len(pairs) < MIN_LABELS or len(set(truth.tolist())) < 2 or np.unique(truth, return_counts=True)[1].min() < 2:
+        return None, (f"too few new labels to estimate a retrain (need {MIN_LABELS} the current model did not learn "
+                      "from, with each answer at least twice)")
+    folds = int(min(CALIBRATE_FOLDS, np.unique(truth, return_counts=True)[1].min()))
+    trainer = cal.Trainer(cfg, task)
+    now_judged, new_judged, order = [], [], []
+    for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=seed).split(truth, truth):
+        rows, _ = cal.office_examples(task, [cal.Label(task, p, r.new_label) for r, p in seen]
+                                      + [cal.Label(task, pairs[i][1], truth[i]) for i in train_idx])
+        candidate = trainer.fit(rows, positive=models.models()[task].positive)
+        swapped = ModelSet(**{**models.models(), task: candidate})
+        test_posts = [pairs[i][1] for i in test_idx]
+        now_judged += cal.judge(cfg, test_posts, models)
+        new_judged += cal.judge(cfg, test_posts, swapped)
+        order += list(test_idx)
+    y = [truth[i] for i in order]
+    now_f, new_f = cal.figures(task, now_judged, y), cal.figures(task, new_judged, y)
+    a, b = _figures_key(task, now_f), _figures_key(task, new_f)
+    return {"folds": folds, "current": round(a, 4), "retrained": round(b, 4), "better": b > a,
+            "current_figures": now_f, "retrained_figures": new_f}, ""
+
+
+def switch_model(deployment, task: str, version: str, *, by: str, reason: str = "") -> Path:
+    """Make an existing model version of ``task`` current (roll back or forward); audited."""
+    if task not in TASKS:
+        raise YuqingError(f"unknown task {task!r}; allowed: {', '.join(TASKS)}")
+    reg = ModelRegistry(deployment.config.model_dir)
+    path = reg.new_path(Path(version).name.removesuffix(".joblib"))
+    if not path.exists():
+        raise YuqingError(f"no model file {path.name} in {reg.dir}")
+    TextModel.load(path, task)  # refuses a broken or foreign file
+    old = reg.current(task)
+    reg.set_current(task, path, reason=reason or "chosen by hand", source="use", by=by)
+    with deployment.sessions() as s, s.begin():
+        audit.record(s, by, "classify.switch", _ModelRef(task), task=task, version=path.stem,
+                     previous=old.stem if old else None, reason=reason)
+    return path
+
+
+def versions(deployment, task: str) -> list[dict[str, Any]]:
+    """Every saved version of a task's model, newest first, with what it was trained on."""
+    reg = ModelRegistry(deployment.config.model_dir)
+    current = reg.current(task)
+    out = []
+    for path in reversed(reg.versions(task)):
+        try:
+            meta = json.loads(TextModel.sidecar(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            meta = {}
+        out.append({"version": path.stem, "current": current is not None and path.name == current.name,
+                    "trained_at": meta.get("trained_at"), "n_examples": meta.get("n_examples"),
+                    "source": meta.get("data_source"), "held_out": meta.get("held_out")})
+    return out

@@ -232,7 +232,10 @@ class TextModel:
     @classmethod
     def train(cls, task: str, examples: Sequence[Example], tokenizer: Tokenizer, *, cv_folds: int = 5,
               seed: int = 0, positive: str | None = None, params: dict | None = None,
-              source: str = "", version: str | None = None) -> TextModel:
+              source: str = "", version: str | None = None, docs: Sequence | None = None,
+              sample_weight: Sequence[float] | None = None) -> TextModel:
+        """Fit the task's pipeline on ``examples``; ``docs`` (their segmented texts, in order) saves segmenting
+        them again, ``sample_weight`` weighs rows (an office's own labels count more than the written corpus)."""
         if task not in TASKS:
             raise YuqingError(f"unknown task {task!r}; allowed: {', '.join(TASKS)}")
         if not examples:
@@ -244,7 +247,12 @@ class TextModel:
         if cv_folds and cv_folds >= 2 and np.unique(y, return_counts=True)[1].min() >= 2:
             cv = cross_validate(task, examples, tokenizer, cv_folds, seed, params)
         pipe = build_pipeline(task, tokenizer, y, params)
-        pipe.fit(make_docs(texts_of(examples), tokenizer), y)
+        if docs is not None and len(docs) != len(examples):
+            raise ValueError("docs must match examples one for one")
+        fit_params = {}
+        if sample_weight is not None:
+            fit_params["clf__sample_weight"] = np.asarray(sample_weight, dtype=float)
+        pipe.fit(DocBatch(docs) if docs is not None else make_docs(texts_of(examples), tokenizer), y, **fit_params)
         dhash = data_hash(list(examples))
         now = datetime.now(UTC)
         meta = {

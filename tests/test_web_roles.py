@@ -50,6 +50,8 @@ EXPECTED = {  # the SPEC's roles, as the table must grant them
     perm.DISMISS: {"monitor", "office", "leader"},
     perm.CORRECT_LABELS: {"monitor", "office", "analyst"},
     perm.VIEW_AUDIT: {"office", "leader", "admin"},
+    perm.VIEW_MODELS: {"monitor", "office", "analyst", "admin"},
+    perm.SWITCH_MODELS: {"admin"},  # issue #13: only the administrator switches or rolls back a model
     perm.VIEW_ALERTS: set(ROLES),
 }
 

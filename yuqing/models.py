@@ -269,7 +269,7 @@ class SourceStatus(Base):
 
 
 class LabelCorrection(Base):
-    """A monitor's correction of a model's label; folded into the next retraining."""
+    """A label given by the office (a correction or an answer in the 待标注 queue); folded into the next retraining."""
 
     __tablename__ = "label_corrections"
 
@@ -285,3 +285,12 @@ class LabelCorrection(Base):
     by_user: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     used_in_model: Mapped[str | None] = mapped_column(String(80))
+    # where the label came from: "correction" (a monitor fixing a label on an alert or search page),
+    # "queue" (the 待标注 labelling queue), "resolved" (the answer to two labellers' disagreement)
+    origin: Mapped[str] = mapped_column(String(20), default="correction", server_default="correction")
+    # the judgement's score when the label was given (relevance: the public-matter score before the place rules;
+    # negativity: 舆情负面): the model had not seen the label, so these scores calibrate its threshold honestly
+    model_score: Mapped[float | None] = mapped_column(Float)
+    # an undone or superseded label stays, marked here, and is no longer learnt from
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_by: Mapped[str | None] = mapped_column(String(40))

@@ -51,6 +51,7 @@ def create_app(deployment, testing: bool = False) -> Flask:
     from yuqing.web import auth, format as fmt
     from yuqing.web.alerts import bp as alerts_bp
     from yuqing.web.api import bp as api_bp
+    from yuqing.web.calibration import bp as calibration_bp
     from yuqing.web.records import bp as records_bp
     from yuqing.web.search import bp as search_bp
 
@@ -110,6 +111,7 @@ def create_app(deployment, testing: bool = False) -> Flask:
     app.register_blueprint(search_bp)
     app.register_blueprint(records_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(calibration_bp)
     try:
         from yuqing.web.reports import bp as reports_bp  # the digest archive (reports engineer)
     except ImportError as e:

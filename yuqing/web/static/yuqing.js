@@ -31,3 +31,24 @@
   tick();
   window.setInterval(tick, 1000);
 })();
+
+/* The 待标注 page: one key per answer (data-key on each radio and button), Enter saves, x skips, z undoes. */
+(function () {
+  "use strict";
+  var form = document.getElementById("label-form");
+  var undo = document.getElementById("undo-form");
+  if (!form && !undo) { return; }
+  document.addEventListener("keydown", function (ev) {
+    var t = ev.target;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+    if (t && (t.tagName === "TEXTAREA" || t.tagName === "SELECT" ||
+              (t.tagName === "INPUT" && t.type !== "radio" && t.type !== "checkbox"))) { return; }
+    var key = ev.key;
+    if (key === "Enter" && form) { ev.preventDefault(); form.submit(); return; }
+    var el = document.querySelector('[data-key="' + (key.length === 1 ? key.toLowerCase() : "") + '"]');
+    if (!el) { return; }
+    ev.preventDefault();
+    if (el.tagName === "INPUT") { el.checked = true; el.focus(); }
+    else if (el.form) { el.form.submit(); }
+  });
+})();
