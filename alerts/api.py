@@ -168,8 +168,11 @@ def sync_alerts(deployment, now: datetime | None = None) -> SyncReport:
                         workflow.lower_level(s, alert, Level(event.level), by=workflow.SYSTEM,
                                              reason=f"由{event.level_by}调整：{reason}", now=now)
                     report.lowered.append(alert.id)
-                if alert.status == "open" and alert.replied_at is None and event.started_at < alert.issue_started_at:
-                    workflow.move_clock(s, alert, event.started_at, now)
+                start = event.issue_started_at
+                if alert.status == "open" and alert.replied_at is None and start < alert.issue_started_at \
+                        and not alert.clock_by:
+                    workflow.move_clock(s, alert, start, now, post_id=event.clock.get("post_id"),
+                                        why=event.clock.get("why"))
                     report.clock_moved.append(alert.id)
         except Exception:
             log.exception("could not update alert %s from its event", alert_id)

@@ -1,10 +1,13 @@
 """The 12-hour clock of an alert, and whether its report and reply were on time.
 
-The clock starts when the issue arose (``Alert.issue_started_at``: the first
-post's publication time if known, else when it was found) and stops when the
-positive reply (step 6) is recorded. Every timestamp is kept on the alert, so
-迟报 (a late reply) and 漏报 (no reply by the deadline) can be shown at any
-time afterwards — in the queue, the ledger, the digest and the monthly report.
+The clock starts when the issue arose (``Alert.issue_started_at``: the post
+grading judged the issue's first — the first negative post not from the
+office's own channels — or as a monitor corrected it, with a reason) and stops
+when the positive reply (step 6) is recorded. Every timestamp is kept on the
+alert, so 迟报 (a late reply) and 漏报 (no reply by the deadline) can be shown
+at any time afterwards — in the queue, the ledger, the digest and the monthly
+report. An issue found only after its deadline had passed is 发现滞后: neither
+迟报 nor 漏报 of the office, and counted apart.
 """
 from __future__ import annotations
 
@@ -31,14 +34,19 @@ def time_to_reply(alert) -> timedelta | None:
     return alert.replied_at - alert.issue_started_at if alert.replied_at else None
 
 
+def found_late(alert) -> bool:
+    """发现滞后: the alert was opened (the issue found) only after its deadline had passed."""
+    return alert.created_at is not None and alert.created_at > alert.deadline_at
+
+
 def is_late(alert) -> bool:
-    """迟报: replied, but after the deadline."""
-    return alert.replied_at is not None and alert.replied_at > alert.deadline_at
+    """迟报: found in time, replied, but after the deadline."""
+    return alert.replied_at is not None and alert.replied_at > alert.deadline_at and not found_late(alert)
 
 
 def is_missed(alert, now: datetime | None = None) -> bool:
-    """漏报: the deadline passed with no reply (an alert dismissed as 误报 is never missed)."""
-    if alert.status == "dismissed" or alert.replied_at is not None:
+    """漏报: found in time, and the deadline passed with no reply (an alert dismissed as 误报 is never missed)."""
+    if alert.status == "dismissed" or alert.replied_at is not None or found_late(alert):
         return False
     return (now or utcnow()) > alert.deadline_at
 
@@ -51,11 +59,13 @@ class Timeliness:
     late: bool
     missed: bool
     overdue: bool
-    state: str  # running, on_time, late, missed, dismissed
+    state: str  # running, on_time, late, missed, found_late, dismissed
+    found_late: bool = False
 
     @property
     def label(self) -> str:
-        return {"running": "计时中", "on_time": "按时", "late": "迟报", "missed": "漏报", "dismissed": "误报"}[self.state]
+        return {"running": "计时中", "on_time": "按时", "late": "迟报", "missed": "漏报", "found_late": "发现滞后",
+                "dismissed": "误报"}[self.state]
 
 
 def timeliness(alert, now: datetime | None = None) -> Timeliness:
@@ -63,6 +73,8 @@ def timeliness(alert, now: datetime | None = None) -> Timeliness:
     late, missed = is_late(alert), is_missed(alert, now)
     if alert.status == "dismissed":
         state = "dismissed"
+    elif found_late(alert):
+        state = "found_late"
     elif late:
         state = "late"
     elif missed:
@@ -79,4 +91,5 @@ def timeliness(alert, now: datetime | None = None) -> Timeliness:
         missed=missed,
         overdue=alert.overdue_at is not None or (alert.replied_at is None and now > alert.deadline_at and alert.status == "open"),
         state=state,
+        found_late=found_late(alert),
     )

@@ -132,6 +132,7 @@ class DigestData:
     overdue: list[AlertState]
     late_replies: list[AlertState]
     missed: list[AlertState]
+    found_late: list[AlertState] = field(default_factory=list)  # 发现滞后, counted apart
     late: bool = False
     scheduled_for: datetime | None = None  # local
     hourly: list[tuple[datetime, int]] = field(default_factory=list)
@@ -179,7 +180,8 @@ class DigestData:
                 lines.append(f"主要话题：{top}。")
         lines.append(
             f"在办预警{len(self.open_alerts)}件，其中已超时{len(self.overdue)}件；"
-            f"迟报{len(self.late_replies)}件，漏报{len(self.missed)}件。"
+            f"迟报{len(self.late_replies)}件，漏报{len(self.missed)}件"
+            + (f"；发现滞后（发现时已过时限，不计迟报漏报）{len(self.found_late)}件" if self.found_late else "") + "。"
         )
         if self.late:
             lines.append(self.late_text)
@@ -194,6 +196,7 @@ class DigestData:
             "overdue": len(self.overdue),
             "late_replies": len(self.late_replies),
             "missed": len(self.missed),
+            "found_late": len(self.found_late),
         }
 
 
@@ -291,6 +294,7 @@ def collect(deployment, day: date, now: datetime | None = None) -> DigestData:
     overdue = [a for a in open_alerts if a.overdue]
     late_replies = [a for a in alerts if a.late_reply and a.replied_at >= start]
     missed = [a for a in alerts if a.missed]
+    found_late = [a for a in alerts if a.found_late and a.created_at >= start]
     for a in {id(x): x for x in open_alerts + late_replies + missed}.values():
         if not a.links:
             from yuqing.alerts.reports_common import event_links
@@ -317,6 +321,7 @@ def collect(deployment, day: date, now: datetime | None = None) -> DigestData:
         late_replies=late_replies,
         missed=missed,
         hourly=hourly,
+        found_late=found_late,
     )
 
 

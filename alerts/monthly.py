@@ -87,7 +87,7 @@ def response_stats(rows: list[AlertState]) -> ResponseStats:
         return [d.total_seconds() / 3600 for d in deltas if d is not None]
 
     # an alert counts once its clock has decided: replied, or the deadline has passed
-    decided = [a for a in rows if a.replied or a.deadline_at <= a.as_of]
+    decided = [a for a in rows if (a.replied or a.deadline_at <= a.as_of) and not a.found_late]
     report = hours(a.time_to_report for a in rows)
     reply = sorted(hours(a.time_to_reply for a in rows))
 
@@ -138,6 +138,11 @@ class MonthFigures:
     @property
     def missed(self) -> list[AlertState]:
         return [a for a in self.alerts if a.missed]
+
+    @property
+    def found_late(self) -> list[AlertState]:
+        """发现滞后: found only after the deadline had passed (neither 迟报 nor 漏报 of the office)."""
+        return [a for a in self.alerts if a.found_late]
 
     @property
     def follow_ups(self) -> list[AlertState]:
@@ -271,7 +276,8 @@ class MonthlyData:
             )
         lines.append(
             f"迟报{len(c.late_replies)}件，漏报{len(c.missed)}件（其中仍在办{len(c.overdue)}件），"
-            f"跟踪引导中再次会商{len(c.follow_ups)}件。"
+            + (f"发现滞后（发现时已过时限，不计迟报漏报）{len(c.found_late)}件，" if c.found_late else "")
+            + f"跟踪引导中再次会商{len(c.follow_ups)}件。"
         )
         return lines
 
@@ -288,6 +294,7 @@ class MonthlyData:
             "overdue": len(c.overdue),
             "late_replies": len(c.late_replies),
             "missed": len(c.missed),
+            "found_late": len(c.found_late),
             "follow_ups": len(c.follow_ups),
         }
 

@@ -29,6 +29,7 @@ REPLY_LINKS = "alerts.reply_links"  # 网评员 record the links of comments the
 CLOSE = "alerts.close"  # 缓退、平息
 DISMISS = "alerts.dismiss"  # 误报
 REGRADE = "alerts.regrade"  # correct the level of an event
+CORRECT_CLOCK = "alerts.clock"  # correct where the 12-hour clock starts
 DRAFT = "statements.draft"
 REVIEW_1 = "statements.review.1"  # 信息员初审
 REVIEW_2 = "statements.review.2"  # 科室负责人复审
@@ -56,6 +57,7 @@ LABELS = {
     CLOSE: "办结预警",
     DISMISS: "标记误报",
     REGRADE: "调整级别",
+    CORRECT_CLOCK: "更正起算时间",
     DRAFT: "起草通稿",
     REVIEW_1: "通稿初审（信息员）",
     REVIEW_2: "通稿复审（科室负责人）",
@@ -77,7 +79,7 @@ ALL = frozenset(LABELS)
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     # 舆情监控员 / 信息员: the queue, early steps, follow-up, first review, labels
     Role.MONITOR: frozenset({
-        VIEW_ALERTS, REPORT, FOLLOW_UP, LOG_FOLLOW_UP, REPLY_LINKS, CLOSE, DISMISS, REGRADE,
+        VIEW_ALERTS, REPORT, FOLLOW_UP, LOG_FOLLOW_UP, REPLY_LINKS, CLOSE, DISMISS, REGRADE, CORRECT_CLOCK,
         DRAFT, REVIEW_1, LIAISON_SEND, LIAISON_ANSWER, CORRECT_LABELS, SEARCH_POSTS, VIEW_REPORTS, VIEW_MODELS,
     }),
     # 网评员: the approved 通稿, the trend of posts, their reply links
@@ -85,12 +87,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     # 领导小组办公室 (also 科室负责人): carries out the procedure
     Role.OFFICE: frozenset({
         VIEW_ALERTS, REPORT, CONSULT, STATEMENT_STEP, REPLY, FOLLOW_UP, LOG_FOLLOW_UP, REPLY_LINKS, CLOSE,
-        DISMISS, REGRADE, DRAFT, REVIEW_2, LIAISON_SEND, LIAISON_ANSWER, CORRECT_LABELS, SEARCH_POSTS,
+        DISMISS, REGRADE, CORRECT_CLOCK, DRAFT, REVIEW_2, LIAISON_SEND, LIAISON_ANSWER, CORRECT_LABELS, SEARCH_POSTS,
         VIEW_LEDGER, VIEW_AUDIT, VIEW_REPORTS, VIEW_DELIVERIES, VIEW_MODELS,
     }),
     # 领导小组 / 分管领导: consultation, final approval, decisions
     Role.LEADER: frozenset({
-        VIEW_ALERTS, CONSULT, STATEMENT_STEP, CLOSE, DISMISS, REGRADE, REVIEW_3, SEARCH_POSTS,
+        VIEW_ALERTS, CONSULT, STATEMENT_STEP, CLOSE, DISMISS, REGRADE, CORRECT_CLOCK, REVIEW_3, SEARCH_POSTS,
         VIEW_LEDGER, VIEW_AUDIT, VIEW_REPORTS,
     }),
     # 分析员: reads everything, corrects labels for retraining

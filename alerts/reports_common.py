@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from yuqing.alerts import clock
 from yuqing.domain import Level, Step
 from yuqing.models import Alert, Event, utcnow
 from yuqing.store import PostQuery, PostRecord
@@ -234,9 +235,14 @@ class AlertState:
         return None if self.replied else self.deadline_at - self.as_of
 
     @property
+    def found_late(self) -> bool:
+        """发现滞后: opened only after the deadline had passed (see :func:`yuqing.alerts.clock.found_late`)."""
+        return clock.found_late(self)
+
+    @property
     def missed(self) -> bool:
-        """漏报: the deadline passed with no positive reply (an alert dismissed as 误报 is never missed)."""
-        return self.state != "dismissed" and not self.replied and self.deadline_at < self.as_of
+        """漏报: found in time, and the deadline passed with no positive reply (误报 is never missed)."""
+        return self.state != "dismissed" and not self.replied and self.deadline_at < self.as_of and not self.found_late
 
     @property
     def overdue(self) -> bool:
@@ -245,8 +251,8 @@ class AlertState:
 
     @property
     def late_reply(self) -> bool:
-        """Replied, but after the deadline (迟报)."""
-        return self.replied and self.replied_at > self.deadline_at
+        """Found in time, replied, but after the deadline (迟报)."""
+        return self.replied and self.replied_at > self.deadline_at and not self.found_late
 
     @property
     def time_to_report(self) -> timedelta | None:
@@ -257,6 +263,8 @@ class AlertState:
         return self.replied_at - self.issue_started_at if self.replied else None
 
     def clock_text(self) -> str:
+        if self.found_late:
+            return "发现滞后（发现时已过时限）" + (f"，已回复，用时{fmt_duration(self.time_to_reply)}" if self.replied else "")
         if self.replied:
             suffix = "（超时）" if self.late_reply else ""
             return f"已回复，用时{fmt_duration(self.time_to_reply)}{suffix}"

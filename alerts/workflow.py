@@ -293,7 +293,8 @@ def open_alert(session: Session, event: Event, now: datetime | None = None, sour
     now = _now(now)
     dep, cfg = _config(session)
     level = Level(event.level)
-    start = event.started_at
+    start = event.issue_started_at
+    clock = event.clock
     alert = Alert(
         event_id=event.id,
         title=event.title or f"事件 #{event.id}",
@@ -302,6 +303,8 @@ def open_alert(session: Session, event: Event, now: datetime | None = None, sour
         current_step=int(Step.MONITOR),
         issue_started_at=start,
         deadline_at=start + timedelta(hours=cfg.alerts.reply_hours),
+        clock_post_id=clock.get("post_id"),
+        clock_reason=clock.get("why") or "事件首条信息",
         created_at=now,
         updated_at=now,
     )
@@ -572,19 +575,59 @@ def lower_level(session: Session, alert: Alert, new_level: Any, by: Any, reason:
     return alert
 
 
-def move_clock(session: Session, alert: Alert, started_at: datetime, now: datetime | None = None) -> Alert:
-    """An earlier post of the issue was found: the clock starts earlier (until the reply stops it)."""
+def move_clock(session: Session, alert: Alert, started_at: datetime, now: datetime | None = None,
+               post_id: int | None = None, why: str | None = None) -> Alert:
+    """An earlier post of the issue was found: the clock starts earlier (until the reply stops it).
+
+    A start a monitor corrected by hand (``clock_by``) is kept: grading's judgement no longer moves it."""
     now = _now(now)
     dep, cfg = _config(session)
-    if alert.replied_at is not None or started_at >= alert.issue_started_at:
+    if alert.replied_at is not None or started_at >= alert.issue_started_at or alert.clock_by:
         return alert
     old_start, old_deadline = alert.issue_started_at, alert.deadline_at
     alert.issue_started_at = started_at
     alert.deadline_at = started_at + timedelta(hours=cfg.alerts.reply_hours)
+    if post_id is not None:
+        alert.clock_post_id, alert.clock_reason = post_id, why or alert.clock_reason
     alert.updated_at = now
     session.flush()
     audit.record(session, SYSTEM, "alert.clock_moved", alert, at=now, old_start=old_start, new_start=started_at,
-                 old_deadline=old_deadline, new_deadline=alert.deadline_at)
+                 old_deadline=old_deadline, new_deadline=alert.deadline_at, post_id=post_id)
+    return alert
+
+
+def correct_clock(session: Session, alert: Alert, started_at: datetime, by: Any, reason: str,
+                  post_id: int | None = None, now: datetime | None = None) -> Alert:
+    """A monitor corrects where the issue's clock starts (a post grouped in wrongly, an official notice), with
+    a reason; audited. Grading no longer moves a corrected start."""
+    now = _now(now)
+    user = resolve_user(session, by)
+    perm.require(user, perm.CORRECT_CLOCK)
+    username = perm.username_of(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError("请填写更正起算时间的理由")
+    if started_at.tzinfo is None:
+        raise WorkflowError("起算时间须带时区")
+    if started_at > now:
+        raise WorkflowError("起算时间不能晚于当前时间")
+    if started_at > alert.created_at:
+        raise WorkflowError("起算时间不能晚于发现（预警生成）时间")
+    dep, cfg = _config(session)
+    old_start, old_deadline, old_post = alert.issue_started_at, alert.deadline_at, alert.clock_post_id
+    alert.issue_started_at = started_at
+    alert.deadline_at = started_at + timedelta(hours=cfg.alerts.reply_hours)
+    alert.clock_post_id = post_id
+    alert.clock_by = username
+    alert.clock_reason = f"人工更正（{username}）：{reason}"
+    if alert.deadline_at > now and alert.replied_at is None:
+        alert.overdue_at = None
+        alert.reminders_sent = []
+    alert.updated_at = now
+    session.flush()
+    audit.record(session, username, "alert.clock_corrected", alert, at=now, old_start=old_start,
+                 new_start=started_at, old_deadline=old_deadline, new_deadline=alert.deadline_at,
+                 old_post_id=old_post, post_id=post_id, reason=reason)
     return alert
 
 
@@ -958,7 +1001,7 @@ def can_review(statement: Statement, user: Any) -> bool:
 __all__ = [
     "WorkflowError", "IllegalTransition", "AlertNotOpen", "StatementNotApproved", "ReviewError", "PermissionDenied",
     "open_session", "bind", "on_commit", "register", "deployment_for", "open_alert", "advance", "close", "dismiss", "escalate",
-    "lower_level", "reopen", "move_clock", "merge_into", "move_to_event", "remind",
+    "lower_level", "reopen", "move_clock", "correct_clock", "merge_into", "move_to_event", "remind",
     "mark_overdue", "mark_liaison_overdue", "log_follow_up", "add_reply_links", "draft_statement", "review_statement",
     "approved_statement", "require_approved_statement", "statements_of", "send_liaison", "answer_liaison",
     "liaison_forms", "next_steps", "current_record", "monitoring_record", "main_records", "allowed_actions",

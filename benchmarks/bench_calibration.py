@@ -53,6 +53,8 @@ class Office:
         self.shipped = ModelSet.for_config(cfg)
         self.trainer = cal.Trainer(cfg, task)
         self.weight = float(os.environ.get("YUQING_BENCH_OFFICE_WEIGHT", cal.OFFICE_WEIGHT))
+        if os.environ.get("YUQING_BENCH_THRESHOLD_PRIOR"):  # for tuning runs only
+            cal.THRESHOLD_PRIOR = int(os.environ["YUQING_BENCH_THRESHOLD_PRIOR"])
 
     def judge(self, models, idx) -> list:
         from yuqing.classify import calibration as cal

@@ -270,6 +270,7 @@ def _grade_batch(deployment, grader: Grader, pending: list[PostRecord], now: dat
         known = {p.id for p in old_posts}
         groups.append(old_posts + [by_id[i] for i in state.new_post_ids if i not in known])
     grades = grader.grade(groups)
+    official = ev_ops.official_sources(deployment.config)
     post_changes: dict[int, dict] = {}
     relevel: dict[int, int] = {}
     with deployment.sessions() as s, s.begin():
@@ -281,7 +282,7 @@ def _grade_batch(deployment, grader: Grader, pending: list[PostRecord], now: dat
                 s.flush()
             else:
                 row = s.get(Event, state.key)
-            ev_ops.refresh(row, posts, g.view, state, grader.vocab)
+            ev_ops.refresh(row, posts, g.view, state, grader.vocab, official)
             change = ev_ops.apply_grade(s, row, g, now, new_event=new)
             if new:
                 report.created.append(row.id)

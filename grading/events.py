@@ -54,7 +54,44 @@ def alert_open(session: Session, event_id: int) -> bool:
     return session.scalar(select(Alert.id).where(Alert.event_id == event_id, Alert.status == "open")) is not None
 
 
-def refresh(ev: Event, posts: list, view=None, state: EventState | None = None, vocab: Vocabulary | None = None) -> None:
+#: 舆情负面 from which a post makes its event an issue (the 12-hour clock may start there)
+ISSUE_NEGATIVITY = 0.5
+
+
+def issue_start(posts: list, official: frozenset[str] | set[str] = frozenset()) -> dict[str, Any] | None:
+    """The post from which the event is an issue, where its 12-hour clock starts, and why (in Chinese).
+
+    The first post, not from the office's own channels (sources configured ``official: true``: a government
+    notice is no public opinion), that is negative about the matter (舆情负面); else the first post not from
+    those channels; else the first post. An older neutral post grouped into the event (a notice of valuation
+    results before the complaints about a demolition) does not start the clock.
+    """
+    ordered = sorted((p for p in posts if post_time(p) is not None), key=lambda p: (post_time(p), p.id or 0))
+    if not ordered:
+        return None
+    public = [p for p in ordered if p.source not in official]
+    negative = [p for p in public if p.negativity is None and p.kind == "manual"
+                or (p.negativity or 0.0) >= ISSUE_NEGATIVITY]
+    if negative:
+        first, why = negative[0], "首条负面信息"
+    elif public:
+        first, why = public[0], "首条非官方信息（事件中没有负面信息）"
+    else:
+        first, why = ordered[0], "首条信息（全部来自本单位官方渠道）"
+    skipped = ordered.index(first)
+    if skipped:
+        why += f"；此前{skipped}条{'官方或' if official else ''}非负面信息不起算"
+    return {"post_id": first.id, "at": post_time(first).isoformat(), "why": why,
+            "title": (first.title or first.text or "")[:120], "url": first.url, "source": first.source}
+
+
+def official_sources(cfg) -> frozenset[str]:
+    """The sources that are the office's own channels (``official: true``)."""
+    return frozenset(s.name for s in getattr(cfg, "sources", []) if getattr(s, "official", False))
+
+
+def refresh(ev: Event, posts: list, view=None, state: EventState | None = None, vocab: Vocabulary | None = None,
+            official: frozenset[str] = frozenset()) -> None:
     """Recompute the stored figures of an event from its posts (and its grading view, when graded)."""
     if not posts:
         ev.post_count, ev.engagement = 0, 0
@@ -71,6 +108,9 @@ def refresh(ev: Event, posts: list, view=None, state: EventState | None = None, 
     present = {p.media_level for p in posts}
     ev.media_levels = [m for m in order if m in present]
     features = dict(ev.features or {})
+    clock = issue_start(posts, official)
+    if clock is not None:
+        features["clock"] = clock
     if view is not None:
         ev.title = (view.title or ev.title or "")[:300]
         ev.summary = view.text[:500]
@@ -241,7 +281,7 @@ def merge(deployment, target_id: int, source_id: int, *, by: str, reason: str = 
         state = grader.state_from_posts(target.id, posts)
         g = grader.grade([posts])[0]
         old_levels = (Level(target.level), Level(source.level))
-        refresh(target, posts, g.view, state, grader.vocab)
+        refresh(target, posts, g.view, state, grader.vocab, official_sources(deployment.config))
         level = max(g.level, *old_levels)
         target.level = int(level)
         target.level_reasons = [f"由事件 {source.id} 合并而来（{by}）" + (f"：{reason}" if reason else ""), *g.reasons]
@@ -287,9 +327,10 @@ def split(deployment, event_id: int, post_ids: list[int], *, by: str, reason: st
         s.add(new)
         s.flush()
         g_stay, g_new = grader.grade([staying, moving])
-        refresh(ev, staying, g_stay.view, grader.state_from_posts(ev.id, staying), grader.vocab)
+        official = official_sources(deployment.config)
+        refresh(ev, staying, g_stay.view, grader.state_from_posts(ev.id, staying), grader.vocab, official)
         change = apply_grade(s, ev, g_stay, now)
-        refresh(new, moving, g_new.view, grader.state_from_posts(new.id, moving), grader.vocab)
+        refresh(new, moving, g_new.view, grader.state_from_posts(new.id, moving), grader.vocab, official)
         apply_grade(s, new, g_new, now, new_event=True)
         new.level_reasons = [f"由事件 {ev.id} 拆分而来（{by}）" + (f"：{reason}" if reason else ""), *new.level_reasons]
         new.features = {**(new.features or {}), "split_from": ev.id}

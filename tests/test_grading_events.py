@@ -85,6 +85,9 @@ def test_grade_pending_groups_posts_into_stored_events(dep):
     assert demolition.sources == ["weibo", "tieba"] and demolition.media_levels == ["self"]
     assert demolition.topic == "征地拆迁" and demolition.features["grouping"]["centroid"]
     assert demolition.features["spread"]["interactions"] == 30
+    # where the issue arose (its alert's clock starts there): the first negative post; the enquiry has none
+    assert demolition.clock["post_id"] == post_key_id("d1") and demolition.issue_started_at == T0
+    assert enquiry.clock["why"].startswith("首条非官方信息")
     assert Level(enquiry.level) == Level.MINOR and Level(demolition.level) >= Level.GENERAL
     assert demolition.level_reasons and all(any("\u4e00" <= ch <= "\u9fff" for ch in r) for r in demolition.level_reasons)
     stored = dep.posts.search(PostQuery(event_id=demolition.id, limit=10))

@@ -294,6 +294,7 @@ ALERT_COLUMNS = {
     "within_12h": "boolean",
     "overdue": "boolean",
     "late_reply": "boolean",
+    "found_late": "boolean",
     "follow_up_round": "Int64",
 }
 
@@ -314,10 +315,12 @@ def alerts(
     ``time_to_report`` / ``time_to_reply``: from the issue arising to 快报 (step 3) and
     to 正面回复 (step 6). ``within_12h``: replied by the deadline (True), replied late or
     past the deadline without a reply (False), clock still running (<NA>). ``overdue``:
-    past the deadline with no reply. ``late_reply``: replied after the deadline (迟报).
+    past the deadline with no reply. ``late_reply``: replied after the deadline (迟报). ``found_late``: opened
+    only after the deadline had passed (发现滞后: neither 迟报 nor 漏报; ``within_12h`` is <NA>).
     """
     from sqlalchemy import select
 
+    from yuqing.alerts import clock
     from yuqing.models import Alert, Event, utcnow
 
     dep = open_deployment(deployment_or_config_path)
@@ -343,7 +346,10 @@ def alerts(
             if wanted and not wanted & set(ev_sources or []):
                 continue
             replied = a.replied_at
-            if replied is not None:
+            found_late = clock.found_late(a)
+            if found_late:
+                within = None  # 发现滞后: the office never had the time; counted apart
+            elif replied is not None:
                 within = replied <= a.deadline_at
             elif a.deadline_at <= at:
                 within = False
@@ -354,8 +360,9 @@ def alerts(
                 "time_to_report": a.reported_at - a.issue_started_at if a.reported_at else None,
                 "time_to_reply": replied - a.issue_started_at if replied else None,
                 "within_12h": within if a.status != "dismissed" else None,
-                "overdue": replied is None and a.deadline_at < at and a.status != "dismissed",
-                "late_reply": replied is not None and replied > a.deadline_at,
+                "overdue": replied is None and a.deadline_at < at and a.status != "dismissed" and not found_late,
+                "late_reply": clock.is_late(a),
+                "found_late": found_late,
             }
             for name in ALERT_COLUMNS:
                 cols[name].append(derived[name] if name in derived else getattr(a, name))

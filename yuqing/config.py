@@ -96,6 +96,8 @@ class Source(_Section):
     exclude: list[str] = Field(default_factory=list, description="added to the global exclude list")
     require_locality: bool = Field(default=True, description="keep only posts naming the locality")
     media_level: Literal["central", "provincial", "local", "self"] = "self"
+    official: bool = Field(default=False, description="the office's own channel (government site or account): its "
+                           "posts are kept and shown, but a notice of its own never starts an issue's 12-hour clock")
     cookie_env: str | None = Field(default=None, description="environment variable holding a login cookie")
     obey_robots: bool = True
     options: dict[str, Any] = Field(default_factory=dict, description="spider-specific settings")
@@ -587,6 +589,7 @@ sources:
     delay_seconds: 2             # politeness delay between requests
     concurrency: 1
     media_level: local           # central, provincial, local, self
+    official: false              # true for the office's own channels (政府网站、政务号): their notices never start an issue's clock
   # - name: weibo-search
   #   kind: weibo
   #   cookie_env: YUQING_WEIBO_COOKIE   # the login cookie is read from this variable, never written here

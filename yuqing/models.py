@@ -145,8 +145,23 @@ class Event(Base):
 
     @property
     def started_at(self) -> datetime:
-        """When the issue arose: first publication if known, else first seen."""
+        """When the first post appeared: first publication if known, else first seen."""
         return self.first_published_at or self.first_seen_at
+
+    @property
+    def clock(self) -> dict[str, Any]:
+        """Grading's judgement of where the issue arose: {"post_id", "at", "why", "title", "url", "source"} or {}."""
+        return dict((self.features or {}).get("clock") or {})
+
+    @property
+    def issue_started_at(self) -> datetime:
+        """When the issue arose (its 12-hour clock starts here): the post grading judged the issue's first
+        (``clock``), else the first post."""
+        at = self.clock.get("at")
+        if at:
+            t = datetime.fromisoformat(at)
+            return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+        return self.started_at
 
 
 class Alert(Base):
@@ -161,6 +176,10 @@ class Alert(Base):
     status: Mapped[str] = mapped_column(String(12), default="open", index=True)  # open, closed, dismissed
     current_step: Mapped[int] = mapped_column(Integer, default=int(Step.DISCOVER))
     issue_started_at: Mapped[datetime] = mapped_column()  # clock start
+    # the post whose publication started the clock (grading's judgement, or the monitor's correction)
+    clock_post_id: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    clock_by: Mapped[str | None] = mapped_column(String(40))  # who corrected the start (None: as grading judged)
+    clock_reason: Mapped[str | None] = mapped_column(Text)  # why the clock starts there (Chinese)
     deadline_at: Mapped[datetime] = mapped_column(index=True)
     replied_at: Mapped[datetime | None] = mapped_column()  # step 6 recorded: clock stopped
     reported_at: Mapped[datetime | None] = mapped_column()  # step 3 recorded

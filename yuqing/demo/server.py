@@ -161,7 +161,7 @@ def demo_sources(base_url: str) -> list[dict]:
     return [
         {"name": "yunxi-news", "kind": "news", "start_urls": [f"{b}/news/index.html"], "media_level": "local",
          "max_pages": 3, **fast},
-        {"name": "yunxi-rss", "kind": "rss", "start_urls": [f"{b}/rss.xml"], "media_level": "local", **fast},
+        {"name": "yunxi-rss", "kind": "rss", "start_urls": [f"{b}/rss.xml"], "media_level": "local", "official": True, **fast},
         {"name": "weibo-mobile", "kind": "weibo_mobile", "max_pages": 2, **fast,
          "start_urls": [f"{b}/api/container/getIndex?containerid=100103type%3D1%26q%3D{{query}}&page_type=searchall&page={{page}}"]},
         {"name": "weibo-search", "kind": "weibo", "max_pages": 2, **fast,

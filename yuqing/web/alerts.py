@@ -92,8 +92,46 @@ def alert_page(alert_id: int):
         topics=g.config.classify.topics, relevance_labels=RELEVANCE, negativity_labels=NEGATIVITY,
         levels=Level.descending(), current=workflow.current_record(alert), report_draft=_report_draft(alert, event, posts),
         county_needed=alert.level >= Level.MAJOR, config_units=g.config.locality.units,
-        step_states=_step_states(alert),
+        step_states=_step_states(alert), clock_post=_clock_post(alert, posts),
+        can_correct_clock=perm.user_can(g.user, perm.CORRECT_CLOCK),
     )
+
+
+def _clock_post(alert: Alert, posts: list):
+    """The post that started the alert's clock (None when unknown or gone)."""
+    if alert.clock_post_id is None:
+        return None
+    for p in posts:
+        if p.id == alert.clock_post_id:
+            return p
+    return g.deployment.posts.get(alert.clock_post_id)
+
+
+@bp.post("/alerts/<int:alert_id>/clock")
+@requires(perm.CORRECT_CLOCK)
+def correct_clock(alert_id: int):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    alert = _load(alert_id)
+    f = request.form
+    post_id = f.get("post_id", type=int)
+    post = g.deployment.posts.get(post_id) if post_id else None
+
+    def act(db):
+        if post_id:
+            if post is None or post.event_id != alert.event_id or post.when is None:
+                raise YuqingError("所选信息不属于本事件，或没有发布时间")
+            start = post.when
+        else:
+            try:
+                local = datetime.strptime(f.get("started_at", "").strip(), "%Y-%m-%dT%H:%M")
+            except ValueError:
+                raise YuqingError("请选择起算的信息，或填写起算时间（年-月-日 时:分）") from None
+            start = local.replace(tzinfo=ZoneInfo(g.config.timezone))
+        workflow.correct_clock(db, alert, start, by=g.user, reason=f.get("reason", ""), post_id=post_id or None)
+
+    return _act(alert_id, act, "起算时间已更正")
 
 
 def _step_states(alert: Alert) -> dict[int, str]:
