@@ -32,20 +32,6 @@ from yuqing.store import PostQuery, PostRecord
 
 log = logging.getLogger(__name__)
 
-SOURCE_KIND_LABELS = {
-    "news": "新闻网站",
-    "rss": "RSS订阅",
-    "weibo": "微博",
-    "weibo_mobile": "微博",
-    "baidu": "百度搜索",
-    "baidu_news": "百度新闻",
-    "sogou_weixin": "微信公众号",
-    "youdao": "有道搜索",
-    "tieba": "百度贴吧",
-    "board": "留言板",
-    "manual": "群众反映",
-}
-
 UNGRADED = "未分级"
 UNTOPICED = "未分类"
 
@@ -135,11 +121,8 @@ def level_label(level: int | None) -> str:
 
 
 def source_label(cfg, name: str) -> str:
-    """``county-news（新闻网站）`` for a configured source; the bare name otherwise."""
-    for s in cfg.sources:
-        if s.name == name:
-            return f"{name}（{SOURCE_KIND_LABELS.get(s.kind, s.kind)}）"
-    return name or "未知来源"
+    """The Chinese name the office sees for a source (see :meth:`yuqing.config.Config.source_label`)."""
+    return cfg.source_label(name)
 
 
 def safe_url(url: str | None) -> str | None:

@@ -40,6 +40,14 @@ SOURCE_KINDS = (
 )
 
 
+#: how a source of each kind is called when its configuration gives no ``label``
+SOURCE_KIND_LABELS = {
+    "news": "新闻网站", "rss": "RSS订阅", "weibo": "微博搜索", "weibo_mobile": "微博（移动版）", "baidu": "百度搜索",
+    "baidu_news": "百度新闻", "sogou_weixin": "搜狗微信", "youdao": "有道搜索", "tieba": "百度贴吧", "board": "留言板",
+    "manual": "群众反映（人工录入）",
+}
+
+
 class ConfigError(YuqingError):
     """A configuration problem, worded for one line on stderr."""
 
@@ -85,6 +93,8 @@ class Source(_Section):
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", description="short id, e.g. weibo-search")
     kind: Literal[SOURCE_KINDS]  # type: ignore[valid-type]
+    label: str | None = Field(default=None, max_length=40,
+                              description="the name the office sees (中文), e.g. 县政府网站; default: the kind's name")
     enabled: bool = True
     start_urls: list[str] = Field(default_factory=list, description="list pages, feeds or API base URLs")
     cadence_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
@@ -331,6 +341,22 @@ class Config(_Section):
 
     #: the file this was loaded from (not part of the schema)
     path: Path | None = Field(default=None, exclude=True)
+
+    def source_label(self, name: str | None) -> str:
+        """The Chinese name the office sees for a source id: its ``label``, else its kind's name; a source no
+        longer configured keeps its id."""
+        if not name:
+            return "未知来源"
+        if name == "manual":
+            return SOURCE_KIND_LABELS["manual"]
+        for source in self.sources:
+            if source.name == name:
+                if source.label:
+                    return source.label
+                kind = SOURCE_KIND_LABELS.get(source.kind, name)
+                twins = [s for s in self.sources if s.kind == source.kind and not s.label]
+                return kind if len(twins) == 1 else f"{kind}（{name}）"
+        return name
 
     @field_validator("sources")
     @classmethod
