@@ -54,15 +54,17 @@ def alert_open(session: Session, event_id: int) -> bool:
     return session.scalar(select(Alert.id).where(Alert.event_id == event_id, Alert.status == "open")) is not None
 
 
-#: 舆情负面 from which a post makes its event an issue (the 12-hour clock may start there)
-ISSUE_NEGATIVITY = 0.5
+#: 舆情负面 from which a post makes its event an issue (the 12-hour clock may start there): clearly negative, so
+#: that a notice the model half reads as negative (an inspection announced, a meeting held) does not start the
+#: office's deadline hours before the public's complaint; the monitor corrects a start that is still wrong
+ISSUE_NEGATIVITY = 0.8
 
 
 def issue_start(posts: list, official: frozenset[str] | set[str] = frozenset()) -> dict[str, Any] | None:
     """The post from which the event is an issue, where its 12-hour clock starts, and why (in Chinese).
 
     The first post, not from the office's own channels (sources configured ``official: true``: a government
-    notice is no public opinion), that is negative about the matter (舆情负面); else the first post not from
+    notice is no public opinion), that is clearly negative about the matter (舆情负面 ≥ :data:`ISSUE_NEGATIVITY`); else the first post not from
     those channels; else the first post. An older neutral post grouped into the event (a notice of valuation
     results before the complaints about a demolition) does not start the clock.
     """

@@ -43,6 +43,10 @@ def test_every_demo_source_is_crawled(demo_run, demo_db):
     assert all(c["state"] == "ok" for c in result["crawled"].values()), result["crawled"]
     assert demo_db.posts.count() >= 40
     assert any(line.startswith("Where to look:") for line in lines)
+    # the summary reads as sentences: no Python dictionaries; how to use the deployment afterwards
+    assert not any("{" in line or "dropped_by_reason" in line for line in lines), lines
+    assert any(" new post(s) this run; " in line for line in lines)
+    assert any(line.strip().startswith(f"export YUQING_CONFIG={result['config']}") for line in lines)
 
 
 def test_the_chain_classifies_grades_and_opens_alerts(demo_run, demo_db):
@@ -83,8 +87,10 @@ def test_running_the_demo_again_adds_nothing(demo_run, demo_db):
     workdir, result, _ = demo_run
     with demo_db.sessions() as s:
         before = (demo_db.posts.count(), s.query(Event).count(), s.query(Alert).count())
-    again = run_demo(workdir / "yuqing-demo", echo=lambda line: None)
+    said: list[str] = []
+    again = run_demo(workdir / "yuqing-demo", echo=said.append)
     assert sum(c["stored"] for c in again["crawled"].values()) == 0
+    assert any(line.strip().startswith("0 new post(s) this run") for line in said), said
     assert again["chain"].classified == 0
     with demo_db.sessions() as s:
         assert (demo_db.posts.count(), s.query(Event).count(), s.query(Alert).count()) == before

@@ -91,6 +91,7 @@ def run_demo(workdir: Path, port: int = 0, fresh: bool = False, echo: Callable[[
 
 def _run_chain(dep, cfg_path: Path, echo) -> dict:
     from yuqing.alerts.api import check_deadlines
+    from yuqing.alerts.clock import timeliness
     from yuqing.alerts.digest import digest_day_for, write_digest
     from yuqing.crawlers.api import crawl
     from yuqing.domain import Level, Step
@@ -98,10 +99,14 @@ def _run_chain(dep, cfg_path: Path, echo) -> dict:
     from yuqing.pipeline import process_pending
 
     echo("1/5 crawling the demo sources through Scrapy …")
+    before = dep.posts.count()
     crawled = crawl(dep)
     for name, counts in sorted(crawled.items()):
-        echo(f"    {name}: {_counts_line(counts)}")
-    echo(f"    posts stored: {dep.posts.count()}")
+        echo(f"    {name} ({dep.config.source_label(name)}): {_counts_line(counts)}")
+    stored = dep.posts.count()
+    new_posts = stored - before
+    echo(f"    {new_posts} new post(s) this run; {stored} in the store"
+         + (" (nothing new: the demo site has not changed since the last run)" if not new_posts and before else ""))
 
     echo("2/5 classifying (relevance, topic, negativity) …")
     echo("3/5 grading events on the four-level scale …")
@@ -119,9 +124,15 @@ def _run_chain(dep, cfg_path: Path, echo) -> dict:
         events = s.query(Event).filter(Event.status == "open").count()
         echo(f"    {events} open event(s), {len(alerts)} open alert(s):")
         for a in alerts:
+            t = timeliness(a, now)
             left = a.deadline_at - now
-            clock = f"剩余 {_hours(left)}" if left > timedelta(0) else f"已超时 {_hours(-left)}"
-            echo(f"    [{Level(a.level).label}] #{a.id} {a.title[:40]}  当前步骤: {Step(a.current_step).label}  {clock}")
+            if t.state == "found_late":
+                state = f"发现滞后（发现时已过时限 {_hours(a.created_at - a.deadline_at)}）"
+            elif left > timedelta(0):
+                state = f"剩余 {_hours(left)}"
+            else:
+                state = f"已超时 {_hours(-left)}"
+            echo(f"    [{Level(a.level).label}] #{a.id} {a.title[:40]}  当前步骤: {Step(a.current_step).label}  {state}")
 
     echo("5/5 writing today's digest (舆情日报) …")
     # the digest dated D covers D-1 17:00 to D 17:00; after 17:00 that is tomorrow's
@@ -138,6 +149,8 @@ def _run_chain(dep, cfg_path: Path, echo) -> dict:
     bin_dir = f"{Path(exe).parent}/" if "/" in exe else ""
     echo(f"  notebooks:    YUQING_CONFIG={cfg_path} {bin_dir}jupyter lab notebooks/")
     echo(f"                (JupyterLab once: {bin_dir}pip install -e '.[notebooks]')")
+    echo("  to run the README's commands on this deployment in this shell:")
+    echo(f"                export YUQING_CONFIG={cfg_path}" + (f"; source {bin_dir}activate" if bin_dir else ""))
     return {"crawled": crawled, "chain": chain, "alerts": [a.id for a in alerts], "digest": digest, "config": cfg_path}
 
 
@@ -155,10 +168,28 @@ def _command() -> str:
     return str(exe) if rel.startswith("..") else rel
 
 
+#: why the crawl dropped posts, in words
+DROP_REASONS = {"duplicate_in_run": "repeated within this run", "lookalike_only": "naming only a look-alike place",
+                "no_locality": "not naming the locality", "excluded": "matching an exclude word",
+                "no_keyword": "matching no keyword", "empty": "empty"}
+
+
 def _counts_line(counts) -> str:
-    if isinstance(counts, dict):
-        return ", ".join(f"{k} {v}" for k, v in counts.items())
-    return str(counts)
+    """A source's crawl in a sentence: pages, new posts, what was already stored, what was dropped and why."""
+    if not isinstance(counts, dict):
+        return str(counts)
+    parts = [f"{counts.get('pages', 0)} page(s), {counts.get('stored', 0)} new post(s)"]
+    if counts.get("existing"):
+        parts.append(f"{counts['existing']} already stored")
+    why = counts.get("dropped_by_reason") or {}
+    if counts.get("dropped"):
+        reasons = ", ".join(f"{n} {DROP_REASONS.get(k, k)}" for k, n in sorted(why.items(), key=lambda kv: -kv[1]))
+        parts.append(f"{counts['dropped']} dropped ({reasons})" if reasons else f"{counts['dropped']} dropped")
+    if counts.get("near_duplicates"):
+        parts.append(f"{counts['near_duplicates']} near-duplicate(s) linked")
+    if counts.get("state") not in (None, "ok"):
+        parts.append(f"state {counts['state']}")
+    return "; ".join(parts)
 
 
 def _hours(delta: timedelta) -> str:

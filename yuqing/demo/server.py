@@ -160,6 +160,7 @@ def demo_sources(base_url: str) -> list[dict]:
     fast = {"delay_seconds": 0, "concurrency": 4, "cadence_minutes": 30, "duty_cadence_minutes": 10}
     return [
         {"name": "yunxi-news", "label": "云溪新闻网", "kind": "news", "start_urls": [f"{b}/news/index.html"], "media_level": "local",
+         "official": True,
          "max_pages": 3, **fast},
         {"name": "yunxi-rss", "label": "云溪发布", "kind": "rss", "start_urls": [f"{b}/rss.xml"], "media_level": "local", "official": True, **fast},
         {"name": "weibo-mobile", "label": "微博（移动版）", "kind": "weibo_mobile", "max_pages": 2, **fast,
