@@ -87,7 +87,7 @@ def crawl(deployment, sources: list[str] | None = None, *, ignore_backoff: bool 
     for key, value in (settings or {}).items():
         base.set(key, value, priority="cmdline")
     base.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
-    quiet = _ScrapyLogThreshold(max(logging.getLogger().getEffectiveLevel(), logging.INFO))
+    quiet = _ScrapyLogThreshold(logging.getLogger().getEffectiveLevel())
     for handler in logging.getLogger().handlers:
         handler.addFilter(quiet)
     process = CrawlerProcess(base)
@@ -117,7 +117,9 @@ class _ScrapyLogThreshold(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name.startswith(("scrapy", "twisted", "filelock", "asyncio")):
-            return record.levelno >= self.level
+            # without -v a failed download is said once per source by the crawl's summary (its state and
+            # last error), not as Scrapy's retries and tracebacks
+            return record.levelno >= self.level and self.level <= logging.INFO
         return True
 
 
@@ -133,6 +135,8 @@ def summarize(stats: dict) -> dict:
         "pages": int(stats.get("downloader/response_count", 0)),
         "reason": stats.get("finish_reason"),
     }
+    if stats.get("yuqing/last_error"):
+        out["error"] = stats["yuqing/last_error"]
     if stats.get("yuqing/engagement_updated"):
         out["engagement_updated"] = int(stats["yuqing/engagement_updated"])
     if stats.get("yuqing/neardup/linked"):

@@ -23,6 +23,8 @@ from yuqing.errors import YuqingError
 
 PARSE_KINDS = ["news", "weibo", "weibo_mobile", "baidu", "baidu_news", "tieba", "weixin", "sogou_weixin", "rss",
                "board", "youdao"]
+#: source states that mean the crawl of the source failed (the command exits 1)
+FAILED = frozenset({"error", "blocked", "login", "captcha"})
 STATE_LABELS = {"ok": "正常", "blocked": "被封禁/限流", "login": "需要登录", "captcha": "需要验证码", "error": "出错",
                 "never": "未运行", "skipped": "退避中，本次未抓取"}
 
@@ -35,7 +37,13 @@ STATE_LABELS = {"ok": "正常", "blocked": "被封禁/限流", "login": "需要�
 @click.option("--set", "overrides", multiple=True, metavar="KEY=JSON", help="A Scrapy setting for this run.")
 @pass_state
 def crawl(state, names: tuple[str, ...], as_json: bool, ignore_backoff: bool, no_process: bool, overrides) -> None:
-    """Crawl the configured sources (all enabled ones, or those NAMEd)."""
+    """Crawl the configured sources (all enabled ones, or those NAMEd).
+
+    A source that could not be crawled (unreachable, blocked, asking for a login
+    or a captcha) is said in one line on stderr, with why, and the command exits
+    1; what the other sources yielded is stored and processed all the same.
+    Scrapy's own log (retries, tracebacks) is shown with -v.
+    """
     from yuqing.crawlers.api import crawl as run_crawl
 
     settings = {}
@@ -53,7 +61,12 @@ def crawl(state, names: tuple[str, ...], as_json: bool, ignore_backoff: bool, no
         click.echo(json.dumps(result, ensure_ascii=False))
     else:
         for name, counts in result.items():
-            click.echo(f"{name}: {_line(counts)}")
+            if counts.get("state") not in FAILED:
+                click.echo(f"{name}: {_line(counts)}")
+    failed = {name: c for name, c in result.items() if c.get("state") in FAILED}
+    for name, counts in failed.items():  # one line per failed source, on stderr
+        why = counts.get("error") or STATE_LABELS.get(counts.get("state"), counts.get("state"))
+        click.echo(f"error: source {name} failed ({STATE_LABELS.get(counts['state'], counts['state'])}): {why}", err=True)
     stored = sum(c.get("stored", 0) for c in result.values())
     if stored and not no_process:
         try:
@@ -66,6 +79,8 @@ def crawl(state, names: tuple[str, ...], as_json: bool, ignore_backoff: bool, no
             if not as_json:
                 for line in report.lines():
                     click.echo(line)
+    if failed:
+        raise click.exceptions.Exit(1)
 
 
 def _line(counts: dict) -> str:

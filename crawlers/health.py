@@ -164,6 +164,8 @@ class SourceHealth:
                 audit.record(s, audit.SYSTEM, "source.state", row, old=old_state, new=row.state,
                              reason=row.last_error if row.state != "ok" else None)
             self.crawler.stats.set_value("yuqing/state", row.state)
+            if row.state != "ok" and row.last_error:
+                self.crawler.stats.set_value("yuqing/last_error", row.last_error)
 
 
 def status_rows(deployment) -> dict[str, SourceStatus]:

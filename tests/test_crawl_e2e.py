@@ -43,10 +43,11 @@ def write_config(tmp_path: Path, sources: list[dict]) -> Path:
     return path
 
 
-def run_crawl(cfg: Path, *args: str, timeout: int = 120) -> dict:
+def run_crawl(cfg: Path, *args: str, timeout: int = 120, status: int = 0) -> dict:
+    """``yuqing crawl --json``; ``status`` 1 when a source is expected to fail."""
     done = subprocess.run([sys.executable, "-m", "yuqing", "--config", str(cfg), "crawl", "--json", "--no-process", *args],
                           capture_output=True, text=True, timeout=timeout)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == status, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -206,7 +207,7 @@ def test_a_ban_page_stops_the_source_and_backs_off(tmp_path):
     try:
         cfg = write_config(tmp_path, [{"name": "weibo-search", "kind": "weibo", "delay_seconds": 0, "max_pages": 3,
                                        "start_urls": [f"{base}/weibo?q={{query}}&page={{page}}"]}])
-        first = run_crawl(cfg)["weibo-search"]
+        first = run_crawl(cfg, status=1)["weibo-search"]
         assert (first["state"], first["stored"], first["reason"]) == ("blocked", 0, "blocked_blocked")
         dep = open_store(cfg)
         try:
@@ -222,7 +223,7 @@ def test_a_ban_page_stops_the_source_and_backs_off(tmp_path):
             dep.close()
         second = run_crawl(cfg)["weibo-search"]
         assert second["pages"] == 0  # backing off: not even asked
-        third = run_crawl(cfg, "--ignore-backoff")["weibo-search"]
+        third = run_crawl(cfg, "--ignore-backoff", status=1)["weibo-search"]
         assert third["state"] == "blocked"
         dep = open_store(cfg)
         try:
@@ -245,8 +246,8 @@ def test_an_unreachable_source_is_an_error_not_a_crash(tmp_path):
         port = s.getsockname()[1]  # nothing listens here once closed
     cfg = write_config(tmp_path, [{"name": "gone", "kind": "rss", "delay_seconds": 0,
                                    "start_urls": [f"http://127.0.0.1:{port}/rss.xml"]}])
-    result = run_crawl(cfg, "--set", "RETRY_TIMES=1", "--set", "RETRY_BACKOFF_BASE=0.05")["gone"]
-    assert result["state"] == "error" and result["stored"] == 0
+    result = run_crawl(cfg, "--set", "RETRY_TIMES=1", "--set", "RETRY_BACKOFF_BASE=0.05", status=1)["gone"]
+    assert result["state"] == "error" and result["stored"] == 0 and "连接被拒绝" in result["error"]
     dep = open_store(cfg)
     try:
         with dep.sessions() as s:
@@ -300,3 +301,27 @@ def test_robots_per_source_and_the_login_cookie_from_the_environment(tmp_path, d
     assert "secret-token" not in done.stderr and "secret-token" not in done.stdout  # never in the logs
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["logged-in"]["stored"] == 6
+
+
+def test_a_failed_source_is_one_line_and_a_non_zero_exit_while_the_others_are_stored(tmp_path, demo):
+    import socket
+
+    _, base = demo
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    rss = next(x for x in demo_sources(base) if x["name"] == "yunxi-rss")
+    cfg = write_config(tmp_path, [rss, {"name": "gone", "kind": "news", "delay_seconds": 0,
+                                        "start_urls": [f"http://127.0.0.1:{port}/news/"]}])
+    done = subprocess.run([sys.executable, "-m", "yuqing", "--config", str(cfg), "crawl", "--no-process",
+                           "--set", "RETRY_TIMES=1", "--set", "RETRY_BACKOFF_BASE=0.05"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [done.stderr.strip()], done.stderr  # one line
+    assert done.stderr.startswith("error: source gone failed (出错): 连接被拒绝") and "Traceback" not in done.stderr
+    assert done.stdout.startswith("yunxi-rss: 正常, ") and "gone" not in done.stdout
+    dep = open_store(cfg)
+    try:
+        assert dep.posts.count() > 0  # what the reachable source yielded is kept
+    finally:
+        dep.close()
