@@ -453,3 +453,42 @@ def test_escalated_alert_shows_re_report(app, dep):
     api.sync_alerts(dep, now=T0 + timedelta(hours=1))
     html = client(app).get(f"/alerts/{alert_id}").get_data(as_text=True)
     assert "重新报送" in html and "II级 重大或较大" in html and "大V转发" in html
+
+
+def test_serve_runs_a_production_wsgi_server(tmp_path, dep):
+    """`yuqing serve` answers through waitress (the development server only with --debug)."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    import yaml
+
+    from conftest import LOCALITY
+    from test_alerts_support import free_port
+
+    port = free_port()
+    cfg = tmp_path / "serve.yaml"
+    cfg.write_text(yaml.safe_dump({"locality": dict(LOCALITY), "storage": {
+        "data_dir": str(dep.config.data_dir), "database_url": dep.config.database_url}}, allow_unicode=True),
+        encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "yuqing", "--config", str(cfg), "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as resp:
+                    status, server, body = resp.status, resp.headers.get("Server"), resp.read().decode()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read()
+                assert time.monotonic() < deadline, "yuqing serve did not answer within 60 s"
+                time.sleep(0.3)
+        assert status == 200 and server == "yuqing" and "登录" in body
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=30)[0]
+    assert "waitress" in out
+    help_text = subprocess.run([sys.executable, "-m", "yuqing", "serve", "--help"], capture_output=True, text=True).stdout
+    assert "--debug" in help_text and "waitress" in help_text
