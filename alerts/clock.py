@@ -93,3 +93,27 @@ def timeliness(alert, now: datetime | None = None) -> Timeliness:
         state=state,
         found_late=found_late(alert),
     )
+
+
+#: the words of :func:`tally`'s counts
+TALLY_LABELS = {"alerts": "预警", "on_time": "按时", "late": "迟报", "missed": "漏报", "found_late": "发现滞后",
+                "running": "计时中", "overdue": "超时未回复（在办）", "dismissed": "误报"}
+
+
+def tally(alerts, now: datetime | None = None) -> dict[str, int]:
+    """The counts every view gives for a set of alerts as they stand at ``now`` (the ledger, the monthly
+    report, the notebooks): ``alerts`` leaves out those dismissed as 误报 (counted in ``dismissed``); each other
+    alert is one of on_time (按时), late (迟报), missed (漏报), found_late (发现滞后) or running (计时中);
+    ``overdue`` counts the 漏报 still open."""
+    now = now or utcnow()
+    out = dict.fromkeys(TALLY_LABELS, 0)
+    for a in alerts:
+        t = timeliness(a, now)
+        if t.state == "dismissed":
+            out["dismissed"] += 1
+            continue
+        out["alerts"] += 1
+        out[t.state] += 1
+        if t.state == "missed" and a.status == "open":
+            out["overdue"] += 1
+    return out

@@ -30,7 +30,7 @@ from pathlib import Path
 from yuqing.alerts import reports_charts as charts
 from yuqing.alerts.reports_common import (
     AlertState,
-    alerts_started_between,
+    alerts_found_between,
     archive,
     docx_document,
     docx_table,
@@ -166,7 +166,7 @@ def month_figures(deployment, month: str, now: datetime) -> MonthFigures:
         d += timedelta(days=1)
     with deployment.sessions() as s:
         events = events_first_seen(s, utc(start), utc(end))
-        alerts = alerts_started_between(s, utc(start), utc(end), as_of)
+        alerts = alerts_found_between(s, utc(start), utc(end), as_of)
     events_by_level: dict[int, int] = {}
     for ev in events:
         events_by_level[ev.level] = events_by_level.get(ev.level, 0) + 1

@@ -329,17 +329,20 @@ def alerts_as_of(session, as_of: datetime, *, since: datetime | None = None) -> 
     return rows
 
 
-def alerts_started_between(session, start: datetime, end: datetime, as_of: datetime) -> list[AlertState]:
-    """Alerts whose issue arose in [start, end), as they stood at ``as_of`` (dismissed ones left out)."""
+def alerts_found_between(session, start: datetime, end: datetime, as_of: datetime) -> list[AlertState]:
+    """The alerts of a period — those found (opened) in [start, end) — as they stood at ``as_of``, dismissed
+    ones left out. The one definition the ledger, the monthly report and the notebooks share: a report of a
+    past month does not change when an older issue is found later (its start stays on the alert)."""
     q = (
         select(Alert)
-        .where(Alert.issue_started_at >= start, Alert.issue_started_at < end, Alert.created_at <= as_of)
+        .where(Alert.created_at >= start, Alert.created_at < end, Alert.created_at <= as_of)
         .options(selectinload(Alert.steps), selectinload(Alert.event))
     )
     rows = [alert_state(a, as_of) for a in session.scalars(q)]
     rows = [r for r in rows if r.state != "dismissed"]
     rows.sort(key=lambda r: (-int(r.level), r.issue_started_at, r.id))
     return rows
+
 
 
 def events_first_seen(session, start: datetime, end: datetime) -> list[Event]:

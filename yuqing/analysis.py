@@ -310,7 +310,8 @@ def alerts(
     status: str | Iterable[str] | None = None,
     now: datetime | None = None,
 ) -> pd.DataFrame:
-    """Alerts whose issue arose in [since, until), with their response times against the reply clock.
+    """Alerts found (opened) in [since, until) — the ledger's and the monthly report's definition of a period's
+    alerts — with their response times against the reply clock.
 
     ``time_to_report`` / ``time_to_reply``: from the issue arising to 快报 (step 3) and
     to 正面回复 (step 6). ``within_12h``: replied by the deadline (True), replied late or
@@ -327,12 +328,12 @@ def alerts(
     tz = dep.config.timezone
     at = now or utcnow()
     q = select(Alert, Event.topic, Event.sources).join(Event, Event.id == Alert.event_id).order_by(
-        Alert.issue_started_at, Alert.id
+        Alert.created_at, Alert.id
     )
     if since is not None:
-        q = q.where(Alert.issue_started_at >= _moment(since, tz))
+        q = q.where(Alert.created_at >= _moment(since, tz))
     if until is not None:
-        q = q.where(Alert.issue_started_at < _moment(until, tz))
+        q = q.where(Alert.created_at < _moment(until, tz))
     if levels is not None:
         q = q.where(Alert.level.in_(_levels(levels)))
     if topics is not None:

@@ -27,7 +27,7 @@ class ChainReport:
         return [
             f"classified {self.classified} post(s)",
             f"graded {len(self.graded_events)} event(s), {len(self.escalations)} escalation(s)",
-            f"opened {len(self.alerts_opened)} alert(s), escalated {len(self.alerts_escalated)}",
+            f"opened {len(self.alerts_opened)} alert(s), raised the level of {len(self.alerts_escalated)}",
         ]
 
 

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, g, render_template, request
 from sqlalchemy import func, select
 
 from yuqing.alerts import permissions as perm
-from yuqing.alerts.clock import timeliness
+from yuqing.alerts.clock import tally, timeliness
 from yuqing.alerts.models import LiaisonForm
 from yuqing.domain import Level, Step
 from yuqing.models import Alert, AuditEntry, Event, utcnow
@@ -37,9 +37,10 @@ def _ledger_rows(month: str | None, limit: int | None, offset: int = 0):
     q = select(Alert, Event).join(Event, Alert.event_id == Event.id)
     cq = select(func.count()).select_from(Alert)
     if start is not None:
-        q = q.where(Alert.issue_started_at >= start, Alert.issue_started_at < end)
-        cq = cq.where(Alert.issue_started_at >= start, Alert.issue_started_at < end)
-    q = q.order_by(Alert.issue_started_at.desc(), Alert.id.desc())
+        # the alerts of a month are those found (opened) in it: the definition the monthly report shares
+        q = q.where(Alert.created_at >= start, Alert.created_at < end)
+        cq = cq.where(Alert.created_at >= start, Alert.created_at < end)
+    q = q.order_by(Alert.created_at.desc(), Alert.id.desc())
     if limit:
         q = q.limit(limit).offset(offset)
     rows = g.db.execute(q).all()
@@ -61,12 +62,12 @@ def ledger():
     page = max(1, request.args.get("page", 1, type=int) or 1)
     rows, total, liaison = _ledger_rows(month, PER_PAGE, (page - 1) * PER_PAGE)
     now = utcnow()
-    stats = {"late": 0, "missed": 0, "on_time": 0}
     items = []
     for alert, event in rows:
         t = timeliness(alert, now)
-        stats[t.state] = stats.get(t.state, 0) + 1
         items.append((alert, event, t, liaison.get(alert.id, (0, 0))))
+    # the month's counts (every page of it), as the monthly report and the notebooks count them
+    stats = tally((a for a, _ in _ledger_rows(month, None)[0]), now)
     return render_template("ledger.html", items=items, total=total, page=page, pages=max(1, -(-total // PER_PAGE)),
                            month=month or "", stats=stats, now=now)
 
