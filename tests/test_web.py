@@ -492,3 +492,23 @@ def test_serve_runs_a_production_wsgi_server(tmp_path, dep):
     assert "waitress" in out
     help_text = subprocess.run([sys.executable, "-m", "yuqing", "serve", "--help"], capture_output=True, text=True).stdout
     assert "--debug" in help_text and "waitress" in help_text
+
+
+def test_search_marks_the_words_searched_and_exports_its_results(app, dep):
+    add_event(dep, title="=白沙镇讨薪<script>alert(1)</script>", posts=[
+        {"title": "=白沙镇讨薪<script>alert(1)</script>", "text": "工人在白沙镇政府门口讨薪，<b>欠薪</b>三个月"}])
+    c = client(app)
+    page = c.get("/search?q=讨薪+白沙镇").get_data(as_text=True)
+    assert "<mark>讨薪</mark>" in page and "<mark>白沙镇</mark>" in page
+    assert "<script>alert(1)" not in page and "&lt;script&gt;" in page and "&lt;b&gt;欠薪" in page
+    assert "/search.csv?q=" in page
+    resp = c.get("/search.csv?q=讨薪")
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    text = resp.get_data(as_text=True)
+    assert text.startswith("\ufeff编号,发布时间,来源,作者,标题,正文,链接")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert len(rows) == 2 and rows[1][4] == "'=白沙镇讨薪<script>alert(1)</script>"  # no formula
+    assert rows[1][2] == "新闻网站" and rows[1][1].startswith("2024-05-06 09:")
+    wangping = client(app, "wangping")  # 网评员 may search too; a logged-out visitor may not
+    assert wangping.get("/search.csv?q=讨薪").status_code == 200
+    assert app.test_client().get("/search.csv?q=讨薪").status_code == 302

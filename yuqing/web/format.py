@@ -6,8 +6,11 @@ untrusted, and autoescaping alone does not stop a ``javascript:`` link.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+from markupsafe import Markup, escape
 
 from yuqing.alerts.notify import format_duration, format_time_left
 from yuqing.domain import Level, Role, Step
@@ -91,6 +94,27 @@ def audit_details(detail: dict | None, zone) -> list[tuple[str, str]]:
     return out
 
 
+def highlight(text: str | None, q: str | None, n: int = 300) -> Markup:
+    """The text (escaped: it is crawled and untrusted) cut to about ``n`` characters around the first word
+    searched, every searched word marked with <mark>."""
+    text = (text or "").strip()
+    words = [w for w in (q or "").split() if w][:10]
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE) \
+        if words else None
+    first = pattern.search(text) if pattern else None
+    start = max(0, first.start() - n // 3) if first and first.start() > n // 2 else 0
+    clipped = text[start:start + n]
+    prefix, suffix = ("…" if start else ""), ("…" if start + n < len(text) else "")
+    if pattern is None:
+        return escape(prefix + clipped + suffix)
+    out, pos = [escape(prefix)], 0
+    for m in pattern.finditer(clipped):
+        out += [escape(clipped[pos:m.start()]), Markup("<mark>"), escape(m.group()), Markup("</mark>")]
+        pos = m.end()
+    out += [escape(clipped[pos:]), escape(suffix)]
+    return Markup("").join(out)
+
+
 def install(app, cfg) -> None:
     zone = ZoneInfo(cfg.timezone)
 
@@ -143,6 +167,6 @@ def install(app, cfg) -> None:
         time_left=lambda deadline, now: format_time_left(deadline, now),
         source_label=cfg.source_label,
         source_labels=lambda names: "、".join(cfg.source_label(n) for n in (names or [])),
-        action_label=action_label, audit_details=lambda d: audit_details(d, zone),
+        action_label=action_label, highlight=highlight, audit_details=lambda d: audit_details(d, zone),
     )
     app.jinja_env.globals.update(Level=Level, Step=Step, tzname=cfg.timezone, locality=cfg.locality.name)

@@ -16,6 +16,8 @@ from yuqing.web.auth import requires
 bp = Blueprint("search", __name__)
 
 PER_PAGE = 30
+#: rows a search exports at most
+MAX_EXPORT = 5000
 
 
 def _day(value: str | None, tz: str, end: bool = False) -> datetime | None:
@@ -29,6 +31,29 @@ def _day(value: str | None, tz: str, end: bool = False) -> datetime | None:
     return t + timedelta(days=1) if end else t
 
 
+def _query(a, cfg, limit: int, offset: int = 0) -> PostQuery:
+    """The search form's filters as a post query."""
+    q = (a.get("q") or "").strip()[:200]
+    levels = []
+    for v in a.getlist("level"):
+        try:
+            levels.append(int(Level.parse(v)))
+        except ValueError:
+            pass
+    return PostQuery(
+        text=q or None,
+        sources=[a["source"]] if a.get("source") else None,
+        topics=[a["topic"]] if a.get("topic") else None,
+        levels=levels or None,
+        since=_day(a.get("since"), cfg.timezone),
+        until=_day(a.get("until"), cfg.timezone, end=True),
+        relevant={"1": True, "0": False}.get(a.get("relevant", "")),
+        sort="relevance" if a.get("sort") == "relevance" else ("oldest" if a.get("sort") == "oldest" else "time"),
+        limit=limit,
+        offset=offset,
+    )
+
+
 @bp.get("/search")
 @requires(perm.SEARCH_POSTS)
 def search():
@@ -36,25 +61,7 @@ def search():
     a = request.args
     q = (a.get("q") or "").strip()[:200]
     page = max(1, a.get("page", 1, type=int) or 1)
-    levels = []
-    for v in a.getlist("level"):
-        try:
-            levels.append(int(Level.parse(v)))
-        except ValueError:
-            pass
-    relevant = {"1": True, "0": False}.get(a.get("relevant", ""))
-    query = PostQuery(
-        text=q or None,
-        sources=[a["source"]] if a.get("source") else None,
-        topics=[a["topic"]] if a.get("topic") else None,
-        levels=levels or None,
-        since=_day(a.get("since"), cfg.timezone),
-        until=_day(a.get("until"), cfg.timezone, end=True),
-        relevant=relevant,
-        sort="relevance" if a.get("sort") == "relevance" else ("oldest" if a.get("sort") == "oldest" else "time"),
-        limit=PER_PAGE,
-        offset=(page - 1) * PER_PAGE,
-    )
+    query = _query(a, cfg, PER_PAGE, (page - 1) * PER_PAGE)
     searched = bool(a)
     posts, total = [], 0
     if searched:
@@ -68,5 +75,33 @@ def search():
     return render_template(
         "search.html", posts=posts, total=total, page=page, pages=max(1, -(-total // PER_PAGE)), q=q, args=args,
         searched=searched, topics=cfg.classify.topics, sources=[s.name for s in cfg.sources],
-        levels=Level.descending(), alerts=alerts, a=a,
+        levels=Level.descending(), alerts=alerts, a=a, max_export=MAX_EXPORT,
     )
+
+
+@bp.get("/search.csv")
+@requires(perm.SEARCH_POSTS)
+def search_csv():
+    """The search's results as a spreadsheet (UTF-8 with BOM, so Excel reads the Chinese): at most MAX_EXPORT."""
+    import csv
+    import io
+
+    from flask import Response
+
+    from yuqing.web.records import _cell
+
+    cfg = g.config
+    zone = ZoneInfo(cfg.timezone)
+    posts = g.deployment.posts.search(_query(request.args, cfg, MAX_EXPORT))
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["编号", "发布时间", "来源", "作者", "标题", "正文", "链接", "相关", "话题", "负面概率", "级别", "转发", "评论", "点赞"])
+    for p in posts:
+        when = p.when.astimezone(zone).strftime("%Y-%m-%d %H:%M") if p.when else ""
+        w.writerow([p.id, when, cfg.source_label(p.source), _cell(p.author or ""), _cell(p.title or ""),
+                    _cell((p.text or "")[:2000]), _cell(p.url or ""),
+                    "" if p.relevant is None else ("是" if p.relevant else "否"), p.topic or "",
+                    "" if p.negativity is None else f"{p.negativity:.2f}", Level(p.level).label if p.level else "",
+                    p.reposts, p.comments, p.likes])
+    return Response("\ufeff" + buf.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=yuqing-search.csv"})
