@@ -405,7 +405,7 @@ def test_search_goes_through_the_store(app, dep):
     alert_ids = api.sync_alerts(dep, now=T0).opened
     c = client(app)
     html = c.get("/search?q=食堂 腹泻").get_data(as_text=True)
-    assert "共 1 条" in html and "云溪一中食堂饭菜变质" in html and "柳树村" not in html
+    assert "共 1 条" in html and "云溪一中<mark>食堂</mark>饭菜变质" in html and "柳树村" not in html
     assert f"/alerts/{alert_ids[0]}" in html
     assert "共 1 条" in c.get("/search?topic=其他").get_data(as_text=True)
     assert "没有找到信息" in c.get("/search?q=不存在的词").get_data(as_text=True)
