@@ -134,3 +134,38 @@ def test_script_in_a_post_is_shown_as_text(server, page):
     assert XSS_TEXT in page.locator("article.post .text").first.inner_text()
     assert page.evaluate("window.__xss") is None
     assert page.errors == []
+
+
+def test_on_a_phone_the_queue_and_an_alert_fit_and_the_report_can_be_sent(server, browser):
+    """A duty officer at night: a 390 px wide phone screen, no sideways scrolling, titles on whole lines."""
+    dep, base = server
+    ctx = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844},
+                              device_scale_factor=3, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        log_in(page, base)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        title = page.locator("table.queue td.c-title").first
+        box = title.bounding_box()
+        assert box["width"] >= 300  # the title has the card's width, not a column of one or two characters
+        assert page.locator("table.queue .countdown").first.is_visible()
+        # an alert whose 快报 is still to send
+        for row in range(page.locator("table.queue td.c-title a").count()):
+            page.goto(f"{base}/")
+            page.locator("table.queue td.c-title a").nth(row).click()
+            page.wait_for_url(re.compile(r".*/alerts/\d+$"))
+            if page.locator("form[data-step='3']").count():
+                break
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        note = page.locator("form[data-step='3'] textarea[name=note]")
+        nbox = note.bounding_box()
+        assert nbox["x"] >= 0 and nbox["x"] + nbox["width"] <= 390 and nbox["width"] >= 300
+        note.fill("时间：今晚；地点：柳树村；简要经过：道路积水，已派人排水")
+        page.locator("form[data-step='3'] button[type=submit]").click()
+        page.wait_for_selector(".flash-ok")
+        assert "已办理：快报事实" in page.locator(".flash-ok").inner_text()
+        assert errors == []
+    finally:
+        ctx.close()
