@@ -512,3 +512,26 @@ def test_search_marks_the_words_searched_and_exports_its_results(app, dep):
     wangping = client(app, "wangping")  # 网评员 may search too; a logged-out visitor may not
     assert wangping.get("/search.csv?q=讨薪").status_code == 200
     assert app.test_client().get("/search.csv?q=讨薪").status_code == 302
+
+
+def test_the_situation_page_draws_its_charts_on_the_server(app, dep, monkeypatch):
+    from yuqing.web import situation
+
+    now = T0 + timedelta(hours=2)
+    monkeypatch.setattr(situation, "utcnow", lambda: now)
+    rising = add_event(dep, title="<script>x</script>白沙河死鱼", level=3, topic="生态环境", last_post=now - timedelta(hours=1))
+    add_event(dep, title="柳树村修路", level=1, topic="其他", started=T0 - timedelta(days=3), last_post=T0 - timedelta(days=2))
+    with dep.sessions() as s, s.begin():
+        ev = s.get(Event, rising)
+        ev.post_count = 5
+        ev.features = {"spread": {"recent_posts": 4}}
+    api.sync_alerts(dep, now=now)
+    c = client(app, "lingdao")
+    html = c.get("/situation").get_data(as_text=True)
+    assert html.count('<svg class="chart"') == 4
+    assert "近14天每日信息（按级别）" in html and "特别重大" in html and "生态环境" in html
+    assert "&lt;script&gt;x&lt;/script&gt;白沙河死鱼" in html and "<script>x</script>" not in html
+    rising_part = html.split('id="rising"')[1].split('id="clocks"')[1 - 1]
+    assert "白沙河死鱼" in rising_part and "近6小时 4 条，此前 1 条" in rising_part and "柳树村" not in rising_part
+    assert "剩余时限" in html.split('id="clocks"')[1]
+    assert "googleapis" not in html and "cdn" not in html.lower()

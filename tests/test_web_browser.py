@@ -166,6 +166,9 @@ def test_on_a_phone_the_queue_and_an_alert_fit_and_the_report_can_be_sent(server
         page.locator("form[data-step='3'] button[type=submit]").click()
         page.wait_for_selector(".flash-ok")
         assert "已办理：快报事实" in page.locator(".flash-ok").inner_text()
+        page.goto(f"{base}/situation")  # the 态势 page's charts fit the phone too
+        assert page.locator("svg.chart").count() == 4
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert errors == []
     finally:
         ctx.close()

@@ -54,6 +54,7 @@ def create_app(deployment, testing: bool = False) -> Flask:
     from yuqing.web.calibration import bp as calibration_bp
     from yuqing.web.records import bp as records_bp
     from yuqing.web.search import bp as search_bp
+    from yuqing.web.situation import bp as situation_bp
 
     cfg = deployment.config
     app = Flask(__name__)
@@ -112,6 +113,7 @@ def create_app(deployment, testing: bool = False) -> Flask:
     app.register_blueprint(records_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(calibration_bp)
+    app.register_blueprint(situation_bp)
     try:
         from yuqing.web.reports import bp as reports_bp  # the digest archive (reports engineer)
     except ImportError as e:
