@@ -373,7 +373,8 @@ def render_html(data: DigestData, chart_list: list[charts.Chart], cfg) -> str:
 def render_docx(data: DigestData, chart_list: list[charts.Chart], cfg, path: Path) -> None:
     from docx.shared import Cm
 
-    doc = docx_document(data.title)
+    doc = docx_document(data.title, issuer=cfg.issuer, masthead="舆情日报",
+                        date_text=f"{data.window_end:%Y}年{data.window_end.month}月{data.window_end.day}日")
     p = doc.add_paragraph()
     docx_text(p, data.date_text, bold=True)
     docx_text(p, f"　统计时段：{data.window_text}（北京时间）")
@@ -455,7 +456,7 @@ def render_docx(data: DigestData, chart_list: list[charts.Chart], cfg, path: Pat
 
     doc.add_heading("五、图表", level=1)
     for c in chart_list:
-        doc.add_picture(str(c.path), width=Cm(15.5))
+        doc.add_picture(str(c.path), width=Cm(15.5))  # within the 156 mm 版心
     foot = doc.add_paragraph()
     docx_text(foot, f"生成时间：{data.generated_at:%Y-%m-%d %H:%M}（北京时间）　yuqing 舆情监测系统")
     doc.save(str(path))

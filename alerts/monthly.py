@@ -404,7 +404,8 @@ def render_monthly_docx(data: MonthlyData, chart_list, cfg, path: Path) -> None:
     from docx.shared import Cm
 
     c, p = data.current, data.previous
-    doc = docx_document(data.title)
+    doc = docx_document(data.title, issuer=cfg.issuer, masthead="舆情月报",
+                        date_text=f"{data.generated_at:%Y}年{data.generated_at.month}月{data.generated_at.day}日")
     para = doc.add_paragraph()
     docx_text(para, f"统计时段：{data.month_text}（北京时间）", bold=True)
     if data.partial:

@@ -376,25 +376,131 @@ def jinja_env():
     return env
 
 
-def docx_document(title: str):
-    """A Word document set up for Chinese: 宋体 body, 黑体 headings, A4 margins."""
+#: GB/T 9704-2012 党政机关公文格式: A4, 版心 156 mm × 225 mm (天头 37 mm, 订口 28 mm), 3号仿宋 body, 22 lines a page
+GONGWEN_MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+BODY_PT, TITLE_PT, MASTHEAD_PT, PAGE_NUMBER_PT = 16, 22, 30, 14  # 3号, 2号, 版头, 4号
+LINE_PT = 28.9  # fixed line spacing: 22 lines in the 225 mm 版心
+RED = "C00000"
+
+
+def docx_document(title: str, *, issuer: str | None = None, masthead: str | None = None, number: str | None = None,
+                  date_text: str | None = None):
+    """A Word document in the national 公文 layout (GB/T 9704), ready to print as it is.
+
+    版心 and margins, 仿宋 3号 body at a fixed line spacing, 黑体/楷体 headings, the title in 小标宋 2号
+    centred; with ``masthead`` a red 版头 (the masthead, e.g. 舆情日报 or 舆情简报, the issue ``number``, the
+    ``issuer`` — the 发文机关 — and the date, above a red rule); page numbers "— n —" in 宋体 4号 at the
+    outer edge (odd pages right, even pages left)."""
     from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Mm, Pt, RGBColor
 
     doc = Document()
     section = doc.sections[0]
-    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-    section.left_margin = section.right_margin = Cm(2.4)
-    section.top_margin = section.bottom_margin = Cm(2.2)
-    _set_fonts(doc.styles["Normal"], latin="Times New Roman", east_asia="宋体", size=Pt(11))
-    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
-        _set_fonts(doc.styles[name], latin="Arial", east_asia="黑体")
+    section.page_height, section.page_width = Mm(297), Mm(210)
+    section.top_margin, section.bottom_margin = Mm(GONGWEN_MARGINS_MM["top"]), Mm(GONGWEN_MARGINS_MM["bottom"])
+    section.left_margin, section.right_margin = Mm(GONGWEN_MARGINS_MM["left"]), Mm(GONGWEN_MARGINS_MM["right"])
+    section.footer_distance = Mm(28) - Mm(7)
+    normal = doc.styles["Normal"]
+    _set_fonts(normal, latin="Times New Roman", east_asia="仿宋", size=Pt(BODY_PT))
+    normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    normal.paragraph_format.line_spacing = Pt(LINE_PT)
+    normal.paragraph_format.space_before = normal.paragraph_format.space_after = Pt(0)
+    for name, east_asia, bold in (("Heading 1", "黑体", False), ("Heading 2", "楷体", False),
+                                  ("Heading 3", "仿宋", True), ("Title", "方正小标宋简体", False)):
+        style = doc.styles[name]
+        _set_fonts(style, latin="Times New Roman", east_asia=east_asia, size=Pt(TITLE_PT if name == "Title" else BODY_PT))
+        style.font.bold = bold
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        style.paragraph_format.line_spacing = Pt(36 if name == "Title" else LINE_PT)
+        style.paragraph_format.space_before = style.paragraph_format.space_after = Pt(0)
     doc.core_properties.title = title
-    doc.core_properties.author = "yuqing"
+    doc.core_properties.author = issuer or "yuqing"
+    if masthead:
+        head = doc.add_paragraph()
+        head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = docx_text(head, masthead)
+        run.font.size, run.font.color.rgb = Pt(MASTHEAD_PT), RGBColor.from_string(RED)
+        _run_fonts(run, "方正小标宋简体")
+        if number:
+            docx_text(_centred(doc), number)
+        line = doc.add_paragraph()
+        docx_text(line, issuer or "")
+        if date_text:
+            docx_text(line, "\t" + date_text)
+            line.paragraph_format.tab_stops.add_tab_stop(Mm(156), alignment=2)  # right-aligned at the 版心 edge
+        _red_rule(line)
+        doc.add_paragraph()
     heading = doc.add_heading(title, level=0)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _page_numbers(doc)
     return doc
+
+
+def _centred(doc):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return p
+
+
+def _run_fonts(run, east_asia: str) -> None:
+    from docx.oxml.ns import qn
+
+    rpr = run._element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(fonts)
+    fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _red_rule(paragraph) -> None:
+    """The red line under the 版头 (a bottom border of the paragraph)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("w:val", "single"), ("w:sz", "12"), ("w:space", "4"), ("w:color", RED)):
+        bottom.set(qn(k), v)
+    borders.append(bottom)
+    ppr.append(borders)
+
+
+def _page_numbers(doc) -> None:
+    """"— n —" in 宋体 4号: odd pages at the right, even pages at the left (GB/T 9704 7.5)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc.settings.odd_and_even_pages_header_footer = True
+    section = doc.sections[0]
+    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        p = footer.paragraphs[0]
+        p.alignment = align
+        parts = [("text", "— "), ("field", "PAGE"), ("text", " —")]
+        for kind, value in parts:
+            run = p.add_run()
+            run.font.size = Pt(PAGE_NUMBER_PT)
+            _run_fonts(run, "宋体")
+            if kind == "text":
+                run.text = value
+                continue
+            for tag, attrs in (("w:fldChar", {"w:fldCharType": "begin"}), ("w:instrText", None),
+                               ("w:fldChar", {"w:fldCharType": "end"})):
+                el = OxmlElement(tag)
+                if attrs:
+                    for k, v in attrs.items():
+                        el.set(qn(k), v)
+                else:
+                    el.set(qn("xml:space"), "preserve")
+                    el.text = f" {value} "
+                run._r.append(el)
 
 
 def _set_fonts(style, latin: str, east_asia: str, size=None) -> None:

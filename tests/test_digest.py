@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 import pytest
 from docx import Document
+from docx.shared import RGBColor
 from sqlalchemy import select
 
 from yuqing.alerts import reports_charts
@@ -231,9 +232,22 @@ def test_docx_has_items_links_counts_alerts_and_charts(office, tmp_path):
     assert "https://news.example.cn/yunxi/1.html" in targets and "https://news.example.cn/yunxi/9.html" in targets
     assert not any(t.startswith("javascript:") for t in targets)
     assert len(doc.inline_shapes) == 3  # volume per hour, levels, topics
-    # Chinese fonts are set for the East Asian text
+    # the national document layout (GB/T 9704): 仿宋 3号 body, 版心 156 × 225 mm, red 版头 with the 发文机关,
+    # the title in 小标宋 2号, page numbers "— n —" at the outer edge
+    W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     fonts = doc.styles["Normal"].element.rPr.rFonts
-    assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "宋体"
+    assert fonts.get(f"{W}eastAsia") == "仿宋" and doc.styles["Normal"].font.size.pt == 16
+    sec = doc.sections[0]
+    assert (round(sec.top_margin.mm), round(sec.left_margin.mm)) == (37, 28)
+    assert round(sec.page_width.mm - sec.left_margin.mm - sec.right_margin.mm) == 156
+    assert round(sec.page_height.mm - sec.top_margin.mm - sec.bottom_margin.mm) == 225
+    assert doc.paragraphs[0].text == "舆情日报" and doc.paragraphs[0].runs[0].font.color.rgb == RGBColor(0xC0, 0, 0)
+    assert doc.paragraphs[1].text.startswith("云溪县网络舆情工作领导小组办公室\t")
+    title = next(p for p in doc.paragraphs if p.style.name == "Title")
+    assert title.text == "云溪县舆情日报" and doc.styles["Title"].font.size.pt == 22
+    assert doc.styles["Title"].element.rPr.rFonts.get(f"{W}eastAsia") == "方正小标宋简体"
+    odd, even = sec.footer.paragraphs[0], sec.even_page_footer.paragraphs[0]
+    assert "PAGE" in odd._p.xml and odd.text == "—  —" and odd.alignment == 2 and even.alignment == 0
 
 
 def test_charts_are_embedded_and_drawn_with_a_cjk_font(office, tmp_path):

@@ -15,7 +15,7 @@ from test_web_roles import csrf, login
 from yuqing import audit
 from yuqing.alerts import api, workflow
 from yuqing.domain import Level, Step
-from yuqing.models import Alert, Event, LabelCorrection, utcnow
+from yuqing.models import Alert, AuditEntry, Event, LabelCorrection, utcnow
 from yuqing.store import PostQuery
 from yuqing.web import SECRET_FILE, create_app, secret_key
 
@@ -535,3 +535,33 @@ def test_the_situation_page_draws_its_charts_on_the_server(app, dep, monkeypatch
     assert "白沙河死鱼" in rising_part and "近6小时 4 条，此前 1 条" in rising_part and "柳树村" not in rising_part
     assert "剩余时限" in html.split('id="clocks"')[1]
     assert "googleapis" not in html and "cdn" not in html.lower()
+
+
+def test_picked_posts_and_alerts_become_a_jianbao_in_the_gongwen_layout(app, dep):
+    import re
+
+    from docx import Document
+
+    add_event(dep, title="白沙镇讨薪", posts=[{"title": "白沙镇工人讨薪", "text": "三十多名工人在镇政府门口讨薪"}])
+    add_event(dep, title="柳树村修路", posts=[{"title": "柳树村道路坑洼", "text": "下雨积水"}])
+    alert_id = api.sync_alerts(dep, now=T0).opened[0]
+    c = client(app)
+    page = c.get("/search?q=讨薪").get_data(as_text=True)
+    post_id = int(re.search(r'name="post" value="(\d+)"', page).group(1))
+    assert 'id="jianbao-form"' in c.get("/").get_data(as_text=True)
+    resp = c.get(f"/briefing.docx?post={post_id}&alert={alert_id}")
+    assert resp.status_code == 200 and resp.mimetype.endswith("wordprocessingml.document")
+    doc = Document(io.BytesIO(resp.data))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "舆情简报" and re.fullmatch(r"\d{4}年第1期", texts[1])
+    assert texts[2].startswith("云溪县网络舆情工作领导小组办公室\t")
+    heads = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert heads[0].startswith("一、") and heads[1] == "二、白沙镇工人讨薪"
+    assert "柳树村道路坑洼" not in "\n".join(texts) and any(t.startswith("来源：新闻网站；") for t in texts)
+    with dep.sessions() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "report.jianbao")).one()
+        assert entry.actor == "jiankong" and entry.detail["number"] == 1
+    # the next one is 第2期; nothing picked: back to the page with a message
+    doc2 = Document(io.BytesIO(c.get(f"/briefing.docx?post={post_id}").data))
+    assert doc2.paragraphs[1].text.endswith("年第2期")
+    assert c.get("/briefing.docx").status_code == 303

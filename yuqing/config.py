@@ -316,6 +316,14 @@ class Web(_Section):
     secret_key_env: str = Field(default="YUQING_SECRET_KEY", description="session signing key variable")
 
 
+class Documents(_Section):
+    """How the office's documents (日报、月报、简报) are signed."""
+
+    issuer: str | None = Field(default=None, max_length=60,
+                               description="the 发文机关 printed under the masthead, e.g. 云溪县委网信办; "
+                                           "default: <locality>网络舆情工作领导小组办公室")
+
+
 class Classify(_Section):
     topics: list[str] = Field(default_factory=lambda: list(DEFAULT_TOPICS))
     model_dir: Path | None = Field(default=None, description="default: data_dir/models")
@@ -338,6 +346,13 @@ class Config(_Section):
     web: Web = Field(default_factory=Web)
     classify: Classify = Field(default_factory=Classify)
     timezone: str = DISPLAY_TZ
+
+    documents: Documents = Field(default_factory=Documents)
+
+    @property
+    def issuer(self) -> str:
+        """The 发文机关 of the office's documents."""
+        return self.documents.issuer or f"{self.locality.name}网络舆情工作领导小组办公室"
 
     #: the file this was loaded from (not part of the schema)
     path: Path | None = Field(default=None, exclude=True)

@@ -40,7 +40,7 @@ ACTIONS = {
     "model.kept": "保留模型", "model.switch": "切换模型", "post.enter": "录入群众反映", "user.login": "登录",
     "user.logout": "退出", "user.password": "修改密码", "user.create": "新建用户", "user.update": "修改用户",
     "duty.add": "新增值班", "duty.remove": "删除值班", "scheduler.take_over": "接管中断的定时任务",
-    "source.state": "来源状态", "source.backoff_cleared": "来源恢复",
+    "source.state": "来源状态", "source.backoff_cleared": "来源恢复", "report.jianbao": "生成舆情简报",
 }
 #: the words of audit details
 DETAIL_KEYS = {
@@ -50,7 +50,8 @@ DETAIL_KEYS = {
     "issue_started_at": "起算时间", "deadline_at": "回复时限", "old_start": "原起算时间", "new_start": "新起算时间",
     "old_deadline": "原时限", "new_deadline": "新时限", "version": "版本", "previous": "原版本", "switched": "已切换",
     "into_alert": "并入预警", "level_by": "定级方式", "unit": "单位", "answers": "各人标注", "correction_id": "标注编号",
-    "old_post_id": "原起算信息", "round": "轮次", "decision": "结论",
+    "old_post_id": "原起算信息", "round": "轮次", "decision": "结论", "number": "期号", "posts": "信息",
+    "alerts": "预警",
 }
 _VALUES = {"model": "模型", "rule": "规则", "system": "系统", "open": "办理中", "closed": "已办结", "dismissed": "误报",
            "merged": "已合并", "relevance": "相关性", "negativity": "倾向", "topic": "话题", "post_level": "级别",

@@ -105,3 +105,28 @@ def search_csv():
                     p.reposts, p.comments, p.likes])
     return Response("\ufeff" + buf.getvalue(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=yuqing-search.csv"})
+
+
+@bp.get("/briefing.docx")
+@requires(perm.SEARCH_POSTS)
+def jianbao():
+    """The picked posts (``post``) and alerts (``alert``) as a 舆情简报 in the 公文 layout."""
+    from flask import Response, flash, redirect, url_for
+
+    from yuqing.alerts.jianbao import write_jianbao
+    from yuqing.errors import YuqingError
+
+    def ids(name):
+        return [int(v) for v in request.args.getlist(name) if v.isdigit()]
+
+    try:
+        data, number = write_jianbao(g.db, g.deployment, post_ids=ids("post"), alert_ids=ids("alert"),
+                                     by=perm.username_of(g.user))
+        g.db.commit()
+    except YuqingError as e:
+        g.db.rollback()
+        flash(str(e), "error")
+        return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
+                        else url_for("search.search"), 303)
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    headers={"Content-Disposition": f"attachment; filename=jianbao-{number}.docx"})
