@@ -169,7 +169,6 @@ def run(quick: bool = False) -> dict:
             result = simulate(office, ns, folds, seeds)
             figures.update(report(office, result, name, ns, seeds))
             print(f"   [{name}: {time.perf_counter() - start:.0f} s]", flush=True)
-    # relevance over both deployments' posts (their true/false positives and misses added up)
     return figures
 
 
