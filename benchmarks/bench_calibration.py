@@ -161,6 +161,8 @@ def run(quick: bool = False) -> dict:
         for name, task, key, rows in sets:
             if only and name not in only.split(","):
                 continue
+            if quick and name == "relevance_a":  # the same code as Beijing's; the smoke run skips it
+                continue
             if quick:
                 rows = rows[::8]
             start = time.perf_counter()
