@@ -39,6 +39,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 
+from yuqing.duty import configured_duty, on_duty
 from yuqing.domain import Level
 from yuqing.models import utcnow
 
@@ -231,15 +232,7 @@ def _scrub(text: str, secrets: list[str]) -> str:
 
 # -- channels -----------------------------------------------------------------
 
-def duty_active(cfg, now: datetime) -> bool:
-    """Whether ``now`` falls in a declared 24-hour duty period (naive times are in cfg.timezone)."""
-    zone = ZoneInfo(cfg.timezone)
-    for p in cfg.duty.periods:
-        start = p.start if p.start.tzinfo else p.start.replace(tzinfo=zone)
-        end = p.end if p.end.tzinfo else p.end.replace(tzinfo=zone)
-        if start <= now < end:
-            return True
-    return False
+duty_active = configured_duty  # the configured periods (the database's are asked below)
 
 
 def channel_matches(channel, message: Message, on_duty: bool) -> bool:
@@ -274,8 +267,6 @@ class Notifier:
         """A duty period in force: from the configuration, or declared with ``yuqing duty add``."""
         if duty_active(self.cfg, at):
             return True
-        from yuqing.scheduler import on_duty  # periods declared in the database
-
         try:
             return bool(on_duty(self.deployment, at))
         except Exception as e:  # no duty table yet, a locked database: the configured periods decide

@@ -82,7 +82,9 @@ from sqlalchemy import (Boolean, Column, Float, Integer, LargeBinary, String, Ta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from yuqing import duty as duty_rules
 from yuqing.cli import ID
+from yuqing.duty import DutyRecord, DutyWindow, duty_periods  # noqa: F401 (the duty commands use them)
 from yuqing.domain import EARLIEST_YEAR
 from yuqing.errors import YuqingError
 from yuqing.models import Base, utcnow
@@ -129,20 +131,6 @@ class ScheduledRun(Base):
     lease_until: Mapped[datetime | None] = mapped_column()
 
 
-class DutyRecord(Base):
-    """A 24-hour duty period (值班) declared with ``yuqing duty add``."""
-
-    __tablename__ = "duty_periods"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
-    start_at: Mapped[datetime] = mapped_column(index=True)
-    end_at: Mapped[datetime] = mapped_column(index=True)
-    created_by: Mapped[str] = mapped_column(String(40), default="system")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    note: Mapped[str] = mapped_column(Text, default="")
-
-
 class JobStore(SQLAlchemyJobStore):
     """APScheduler's SQL job store on the deployment's engine and our declared table."""
 
@@ -162,43 +150,13 @@ def now() -> datetime:
 
 # -- duty periods ------------------------------------------------------------
 
-@dataclass(frozen=True)
-class DutyWindow:
-    name: str
-    start: datetime
-    end: datetime
-    origin: str  # "config" or "database"
-    id: int | None = None
-
-    def active(self, at: datetime) -> bool:
-        return self.start <= at < self.end
-
-
-def _aware(t: datetime, tz: str) -> datetime:
-    return t if t.tzinfo is not None else t.replace(tzinfo=ZoneInfo(tz))
-
-
-def duty_periods(deployment) -> list[DutyWindow]:
-    """Every declared duty period, from the configuration and the database, by start time."""
-    cfg = deployment.config
-    out = [
-        DutyWindow(p.name, _aware(p.start, cfg.timezone), _aware(p.end, cfg.timezone), "config")
-        for p in cfg.duty.periods
-    ]
-    with deployment.sessions() as s:
-        for row in s.scalars(select(DutyRecord).order_by(DutyRecord.start_at)):
-            out.append(DutyWindow(row.name, row.start_at, row.end_at, "database", row.id))
-    return sorted(out, key=lambda w: (w.start, w.end, w.name))
-
-
 def active_duty(deployment, at: datetime | None = None) -> DutyWindow | None:
-    at = at or now()
-    return next((w for w in duty_periods(deployment) if w.active(at)), None)
+    return duty_rules.active_duty(deployment, at or now())
 
 
 def on_duty(deployment, at: datetime | None = None) -> bool:
-    """Whether a 24-hour duty period is in force (duty-only notification channels are then active)."""
-    return active_duty(deployment, at) is not None
+    """Whether a 24-hour duty period is in force (now, by this module's clock, when ``at`` is not given)."""
+    return duty_rules.on_duty(deployment, at or now())
 
 
 def crawl_minutes(cfg, source, duty: bool) -> int:
@@ -975,7 +933,7 @@ def parse_moment(text: str, tz: str) -> datetime:
         raise YuqingError(f"cannot read {text!r} as a time; use YYYY-MM-DD or 'YYYY-MM-DD HH:MM'") from None
     if not EARLIEST_YEAR <= t.year < 9999:
         raise YuqingError(f"{text!r} is not a plausible time: the year must be from {EARLIEST_YEAR} on")
-    return _aware(t, tz)
+    return duty_rules.aware(t, tz)
 
 
 @click.group()
