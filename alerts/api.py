@@ -26,7 +26,7 @@ from yuqing.alerts import workflow
 from yuqing.alerts.clock import Timeliness, is_late, is_missed, time_left, time_to_reply, time_to_report, timeliness
 from yuqing.alerts.models import LiaisonForm, ReminderMark
 from yuqing.alerts.workflow import _now
-from yuqing.domain import Level
+from yuqing.domain import AlertStatus, Level
 from yuqing.models import Alert, Event
 from yuqing.store import PostQuery
 
@@ -110,16 +110,16 @@ def sync_alerts(deployment, now: datetime | None = None) -> SyncReport:
     with deployment.sessions() as s:
         merged = list(s.execute(
             select(Alert.id).join(Event, Alert.event_id == Event.id)
-            .where(Alert.status == "open", Event.status == "merged")
+            .where(Alert.status == AlertStatus.OPEN, Event.status == "merged")
         ).scalars())
         changed = list(s.execute(
             select(Alert.id).join(Event, Alert.event_id == Event.id).where(
                 or_(
-                    and_(Alert.status == "open", Event.status != "merged",
+                    and_(Alert.status == AlertStatus.OPEN, Event.status != "merged",
                          or_(Event.level != Alert.level,
                              and_(Alert.replied_at.is_(None),
                                   func.coalesce(Event.first_published_at, Event.first_seen_at) < Alert.issue_started_at))),
-                    and_(Alert.status != "open", Event.status == "open", Event.level > Alert.level),
+                    and_(Alert.status != AlertStatus.OPEN, Event.status == AlertStatus.OPEN, Event.level > Alert.level),
                 )
             ).order_by(Event.level.desc(), Alert.id)
         ).scalars())
@@ -153,13 +153,13 @@ def sync_alerts(deployment, now: datetime | None = None) -> SyncReport:
                 if event.status == "merged":
                     continue
                 if event.level > alert.level:
-                    was_open = alert.status == "open"
+                    was_open = alert.status == AlertStatus.OPEN
                     reasons = [str(r) for r in (event.level_reasons or [])]
                     workflow.escalate(s, alert, Level(event.level), now=now, reasons=reasons)
                     report.escalated.append(alert.id)
                     if not was_open:
                         report.reopened.append(alert.id)
-                elif event.level < alert.level and alert.status == "open":
+                elif event.level < alert.level and alert.status == AlertStatus.OPEN:
                     by = event.level_by if event.level_by not in ("model", "rule", None) else workflow.SYSTEM
                     reason = "；".join(str(r) for r in (event.level_reasons or [])[:3]) or "事件级别已调整"
                     try:
@@ -169,7 +169,7 @@ def sync_alerts(deployment, now: datetime | None = None) -> SyncReport:
                                              reason=f"由{event.level_by}调整：{reason}", now=now)
                     report.lowered.append(alert.id)
                 start = event.issue_started_at
-                if alert.status == "open" and alert.replied_at is None and start < alert.issue_started_at \
+                if alert.status == AlertStatus.OPEN and alert.replied_at is None and start < alert.issue_started_at \
                         and not alert.clock_by:
                     workflow.move_clock(s, alert, start, now, post_id=event.clock.get("post_id"),
                                         why=event.clock.get("why"))
@@ -182,7 +182,7 @@ def sync_alerts(deployment, now: datetime | None = None) -> SyncReport:
     with deployment.sessions() as s:
         todo = list(s.execute(
             select(Event.id).outerjoin(Alert, Alert.event_id == Event.id)
-            .where(Event.status == "open", Event.level >= int(min_level), Alert.id.is_(None),
+            .where(Event.status == AlertStatus.OPEN, Event.level >= int(min_level), Alert.id.is_(None),
                    func.coalesce(Event.last_post_at, Event.first_seen_at) >= now - timedelta(hours=t.alert_max_age_hours),
                    or_(Event.level >= int(Level.MAJOR), Event.negativity.is_(None),
                        Event.negativity >= t.alert_min_negativity))
@@ -248,9 +248,9 @@ def check_deadlines(deployment, now: datetime | None = None) -> DeadlineReport:
 
     with deployment.sessions() as s:
         report.checked = s.scalar(
-            select(func.count()).select_from(Alert).where(Alert.status == "open", Alert.replied_at.is_(None))
+            select(func.count()).select_from(Alert).where(Alert.status == AlertStatus.OPEN, Alert.replied_at.is_(None))
         ) or 0
-        running = (Alert.status == "open", Alert.replied_at.is_(None), Alert.overdue_at.is_(None),
+        running = (Alert.status == AlertStatus.OPEN, Alert.replied_at.is_(None), Alert.overdue_at.is_(None),
                    Alert.deadline_at <= horizon)
         due = list(s.execute(select(Alert.id).where(*running).order_by(Alert.level.desc(), Alert.deadline_at)).scalars())
         sent: dict[int, set[str]] = {}
@@ -265,7 +265,7 @@ def check_deadlines(deployment, now: datetime | None = None) -> DeadlineReport:
 
     def check_alert(s, alert_id: int, out: DeadlineReport) -> None:
         alert = s.get(Alert, alert_id)
-        if alert.status != "open" or alert.replied_at is not None or alert.overdue_at is not None:
+        if alert.status != AlertStatus.OPEN or alert.replied_at is not None or alert.overdue_at is not None:
             return
         left = alert.deadline_at - now
         if left <= timedelta(0):
@@ -429,7 +429,7 @@ def queue(session, f: QueueFilter, now: datetime | None = None) -> QueuePage:
 def _filters(f: QueueFilter, now: datetime) -> tuple[list, bool]:
     conds = []
     if f.status in ("open", "running", "overdue", "replied"):
-        conds.append(Alert.status == "open")
+        conds.append(Alert.status == AlertStatus.OPEN)
     elif f.status in ("closed", "dismissed"):
         conds.append(Alert.status == f.status)
     if f.status in ("running", "overdue"):

@@ -16,7 +16,7 @@ import click
 from sqlalchemy import select
 
 from yuqing.cli import ID, pass_state
-from yuqing.domain import EARLIEST_YEAR, Level, Step
+from yuqing.domain import AlertStatus, EARLIEST_YEAR, Level, Step
 from yuqing.errors import YuqingError
 from yuqing.models import Alert, utcnow
 
@@ -60,7 +60,7 @@ def _clock(alert: Alert, now: datetime) -> str:
     from yuqing.alerts.notify import format_duration, format_time_left
 
     t = timeliness(alert, now)
-    if alert.status == "dismissed":
+    if alert.status == AlertStatus.DISMISSED:
         return "误报"
     if alert.replied_at:
         return f"已回复（用时{format_duration(t.time_to_reply)}，{t.label}）"
@@ -129,7 +129,7 @@ def list_alerts(state, as_json: bool, show_all: bool, levels: tuple[str, ...], l
             return
         for r in rows:
             a = r.alert
-            status = "" if a.status == "open" else f" [{ {'closed': '已办结', 'dismissed': '误报'}.get(a.status, a.status) }]"
+            status = "" if a.status == AlertStatus.OPEN else f" [{ {'closed': '已办结', 'dismissed': '误报'}.get(a.status, a.status) }]"
             click.echo(
                 f"#{a.id}\t{Level(a.level).label}\t第{a.current_step}步 {Step(a.current_step).label}\t"
                 f"{_clock(a, now)}\t{a.title[:60]}{status}"

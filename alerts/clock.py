@@ -14,7 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from yuqing.domain import AlertStatus
 from yuqing.models import utcnow
+
+
+def reply_window(cfg) -> timedelta:
+    """How long the office has for its positive reply (``alerts.reply_hours``, 12 by the procedure)."""
+    return timedelta(hours=cfg.alerts.reply_hours)
+
+
+def deadline_for(start: datetime, cfg) -> datetime:
+    """The positive reply's deadline for an issue that arose at ``start``: the one place it is computed."""
+    return start + reply_window(cfg)
 
 
 def time_left(alert, now: datetime | None = None) -> timedelta | None:
@@ -46,7 +57,7 @@ def is_late(alert) -> bool:
 
 def is_missed(alert, now: datetime | None = None) -> bool:
     """漏报: found in time, and the deadline passed with no reply (an alert dismissed as 误报 is never missed)."""
-    if alert.status == "dismissed" or alert.replied_at is not None or found_late(alert):
+    if alert.status == AlertStatus.DISMISSED or alert.replied_at is not None or found_late(alert):
         return False
     return (now or utcnow()) > alert.deadline_at
 
@@ -71,8 +82,8 @@ class Timeliness:
 def timeliness(alert, now: datetime | None = None) -> Timeliness:
     now = now or utcnow()
     late, missed = is_late(alert), is_missed(alert, now)
-    if alert.status == "dismissed":
-        state = "dismissed"
+    if alert.status == AlertStatus.DISMISSED:
+        state = AlertStatus.DISMISSED.value
     elif found_late(alert):
         state = "found_late"
     elif late:
@@ -89,7 +100,7 @@ def timeliness(alert, now: datetime | None = None) -> Timeliness:
         time_left=time_left(alert, now),
         late=late,
         missed=missed,
-        overdue=alert.overdue_at is not None or (alert.replied_at is None and now > alert.deadline_at and alert.status == "open"),
+        overdue=alert.overdue_at is not None or (alert.replied_at is None and now > alert.deadline_at and alert.status == AlertStatus.OPEN),
         state=state,
         found_late=found_late(alert),
     )
@@ -109,11 +120,11 @@ def tally(alerts, now: datetime | None = None) -> dict[str, int]:
     out = dict.fromkeys(TALLY_LABELS, 0)
     for a in alerts:
         t = timeliness(a, now)
-        if t.state == "dismissed":
+        if t.state == AlertStatus.DISMISSED:
             out["dismissed"] += 1
             continue
         out["alerts"] += 1
         out[t.state] += 1
-        if t.state == "missed" and a.status == "open":
+        if t.state == "missed" and a.status == AlertStatus.OPEN:
             out["overdue"] += 1
     return out

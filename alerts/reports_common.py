@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from yuqing.alerts import clock
-from yuqing.domain import Level, Step
+from yuqing.domain import AlertStatus, Level, Step
 from yuqing.models import Alert, Event, utcnow
 from yuqing.store import PostQuery, PostRecord
 
@@ -225,12 +225,12 @@ class AlertState:
     @property
     def missed(self) -> bool:
         """漏报: found in time, and the deadline passed with no positive reply (误报 is never missed)."""
-        return self.state != "dismissed" and not self.replied and self.deadline_at < self.as_of and not self.found_late
+        return self.state != AlertStatus.DISMISSED and not self.replied and self.deadline_at < self.as_of and not self.found_late
 
     @property
     def overdue(self) -> bool:
         """Still open and past the deadline with no reply (超时)."""
-        return self.missed and self.state == "open"
+        return self.missed and self.state == AlertStatus.OPEN
 
     @property
     def late_reply(self) -> bool:
@@ -306,7 +306,7 @@ def alerts_as_of(session, as_of: datetime, *, since: datetime | None = None) -> 
     horizon = since or as_of
     q = q.where(
         or_(
-            Alert.status == "open",
+            Alert.status == AlertStatus.OPEN,
             Alert.closed_at.is_(None),
             Alert.closed_at >= horizon,
             Alert.replied_at >= horizon,
@@ -316,7 +316,7 @@ def alerts_as_of(session, as_of: datetime, *, since: datetime | None = None) -> 
     rows = []
     for a in session.scalars(q):
         r = alert_state(a, as_of)
-        if r.state == "open" or (
+        if r.state == AlertStatus.OPEN or (
             since is not None
             and (
                 (r.closed_at is not None and r.closed_at >= since)
@@ -339,7 +339,7 @@ def alerts_found_between(session, start: datetime, end: datetime, as_of: datetim
         .options(selectinload(Alert.steps), selectinload(Alert.event))
     )
     rows = [alert_state(a, as_of) for a in session.scalars(q)]
-    rows = [r for r in rows if r.state != "dismissed"]
+    rows = [r for r in rows if r.state != AlertStatus.DISMISSED]
     rows.sort(key=lambda r: (-int(r.level), r.issue_started_at, r.id))
     return rows
 

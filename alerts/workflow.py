@@ -32,11 +32,12 @@ from sqlalchemy import event as sa_event, func, select
 from sqlalchemy.orm import Session
 
 from yuqing import audit
+from yuqing.alerts import clock as clock_rules
 from yuqing.alerts import notify, outbox
 from yuqing.alerts import permissions as perm
 from yuqing.alerts.models import LiaisonForm, Statement, StatementReview
 from yuqing.alerts.routing import alert_message, approval_body, clock_text
-from yuqing.domain import Level, Step
+from yuqing.domain import AlertStatus, Level, Step
 from yuqing.errors import PermissionDenied, YuqingError
 from yuqing.models import Alert, Event, StepRecord, User, utcnow
 
@@ -176,7 +177,7 @@ def _step(value: Any) -> Step:
 
 
 def _require_open(alert: Alert) -> None:
-    if alert.status != "open":
+    if alert.status != AlertStatus.OPEN:
         state = {"closed": "已办结", "dismissed": "已标记误报"}.get(alert.status, alert.status)
         raise AlertNotOpen(f"预警 #{alert.id} {state}，不能再办理")
 
@@ -259,7 +260,7 @@ def monitoring_record(alert: Alert) -> StepRecord | None:
 
 def next_steps(alert: Alert) -> list[Step]:
     """What :func:`advance` accepts now (empty when the alert is not open)."""
-    if alert.status != "open":
+    if alert.status != AlertStatus.OPEN:
         return []
     cur = Step(alert.current_step)
     rec = current_record(alert)
@@ -302,7 +303,7 @@ def open_alert(session: Session, event: Event, now: datetime | None = None, sour
         status="open",
         current_step=int(Step.MONITOR),
         issue_started_at=start,
-        deadline_at=start + timedelta(hours=cfg.alerts.reply_hours),
+        deadline_at=clock_rules.deadline_for(start, cfg),
         clock_post_id=clock.get("post_id"),
         clock_reason=clock.get("why") or "事件首条信息",
         created_at=now,
@@ -479,7 +480,7 @@ def dismiss(session: Session, alert: Alert, by: Any, reason: str, now: datetime 
     reason = _required(reason, "误报原因")
     username = perm.username_of(user)
     _finish_open_records(alert, now, username, f"误报：{reason}")
-    alert.status = "dismissed"
+    alert.status = AlertStatus.DISMISSED.value
     alert.closed_at = now
     alert.updated_at = now
     session.flush()
@@ -492,7 +493,7 @@ def dismiss(session: Session, alert: Alert, by: Any, reason: str, now: datetime 
 def reopen(session: Session, alert: Alert, now: datetime | None = None, by: Any = SYSTEM, reason: str = "") -> Alert:
     """Reopen a closed or dismissed alert whose issue flared up again."""
     now = _now(now)
-    if alert.status == "open":
+    if alert.status == AlertStatus.OPEN:
         return alert
     username = perm.username_of(resolve_user(session, by))
     old_status = alert.status
@@ -523,7 +524,7 @@ def escalate(session: Session, alert: Alert, new_level: Any, now: datetime | Non
         raise IllegalTransition(f"升级须高于当前级别（当前{old.label}）")
     username = perm.username_of(resolve_user(session, by))
     reasons = [str(r) for r in reasons]
-    if alert.status != "open":
+    if alert.status != AlertStatus.OPEN:
         reopen(session, alert, now, by=SYSTEM, reason=f"级别升为{new.label}")
     alert.level = int(new)
     alert.escalated_at = now
@@ -586,7 +587,7 @@ def move_clock(session: Session, alert: Alert, started_at: datetime, now: dateti
         return alert
     old_start, old_deadline = alert.issue_started_at, alert.deadline_at
     alert.issue_started_at = started_at
-    alert.deadline_at = started_at + timedelta(hours=cfg.alerts.reply_hours)
+    alert.deadline_at = clock_rules.deadline_for(started_at, cfg)
     if post_id is not None:
         alert.clock_post_id, alert.clock_reason = post_id, why or alert.clock_reason
     alert.updated_at = now
@@ -616,7 +617,7 @@ def correct_clock(session: Session, alert: Alert, started_at: datetime, by: Any,
     dep, cfg = _config(session)
     old_start, old_deadline, old_post = alert.issue_started_at, alert.deadline_at, alert.clock_post_id
     alert.issue_started_at = started_at
-    alert.deadline_at = started_at + timedelta(hours=cfg.alerts.reply_hours)
+    alert.deadline_at = clock_rules.deadline_for(started_at, cfg)
     alert.clock_post_id = post_id
     alert.clock_by = username
     alert.clock_reason = f"人工更正（{username}）：{reason}"
@@ -971,7 +972,7 @@ def liaison_forms(session: Session, alert: Alert) -> list[LiaisonForm]:
 
 def allowed_actions(alert: Alert, user: Any) -> dict[str, bool]:
     """Which actions to offer ``user`` on ``alert`` now (the web page shows only these)."""
-    is_open = alert.status == "open"
+    is_open = alert.status == AlertStatus.OPEN
     steps = next_steps(alert)
     cur = Step(alert.current_step)
     out = {f"step{int(s)}": is_open and s in steps and perm.user_can(user, perm.STEP_PERMISSION[s])

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from yuqing.domain import DISPLAY_TZ, Level, Step
+from yuqing.domain import AlertStatus, DISPLAY_TZ, Level, Step
 from yuqing.store import PostQuery
 
 DEMO_CONFIG = Path("yuqing-demo") / "yuqing.yaml"
@@ -360,8 +360,8 @@ def alerts(
                 "topic": topic,
                 "time_to_report": a.reported_at - a.issue_started_at if a.reported_at else None,
                 "time_to_reply": replied - a.issue_started_at if replied else None,
-                "within_12h": within if a.status != "dismissed" else None,
-                "overdue": replied is None and a.deadline_at < at and a.status != "dismissed" and not found_late,
+                "within_12h": within if a.status != AlertStatus.DISMISSED else None,
+                "overdue": replied is None and a.deadline_at < at and a.status != AlertStatus.DISMISSED and not found_late,
                 "late_reply": clock.is_late(a),
                 "found_late": found_late,
             }

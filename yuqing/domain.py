@@ -102,6 +102,20 @@ _STEP_LABELS = {
 }
 
 
+class AlertStatus(enum.StrEnum):
+    """Where an alert stands: being handled, finished (办结), or found a false alarm (误报).
+
+    A ``StrEnum``: equal to its value (``AlertStatus.OPEN == "open"``); stored as the value."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    DISMISSED = "dismissed"
+
+    @property
+    def label(self) -> str:
+        return {"open": "办理中", "closed": "已办结", "dismissed": "误报"}[self.value]
+
+
 class Role(str, enum.Enum):
     """Who a user is in the office (SPEC §1). Permissions hang off roles."""
 

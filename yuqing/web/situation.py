@@ -14,7 +14,7 @@ from flask import Blueprint, g, render_template
 from sqlalchemy import select
 
 from yuqing.alerts import permissions as perm
-from yuqing.alerts.clock import timeliness
+from yuqing.alerts.clock import reply_window, timeliness
 from yuqing.domain import Level
 from yuqing.models import Alert, Event, utcnow
 from yuqing.store import PostQuery
@@ -60,7 +60,7 @@ def situation_page():
             rising.append((ev, recent, before))
     rising.sort(key=lambda r: (-r[0].level, -(r[1] - r[2])))
     alerts = g.db.scalars(select(Alert).where(Alert.status == "open").order_by(Alert.level.desc(), Alert.deadline_at)).all()
-    reply = timedelta(hours=cfg.alerts.reply_hours)
+    reply = reply_window(cfg)
     clocks = []
     for a in alerts:
         t = timeliness(a, now)
