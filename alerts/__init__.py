@@ -8,5 +8,5 @@
 - :mod:`~yuqing.alerts.routing` — who hears about an alert at each level
 - :mod:`~yuqing.alerts.corrections` — monitors' label and level corrections
 - :mod:`~yuqing.alerts.models` — 通稿 versions and reviews, 联系单, the delivery log
-- :mod:`~yuqing.alerts.digest`, :mod:`~yuqing.alerts.monthly` — the daily digest and the monthly report
+- :mod:`~yuqing.reports.digest`, :mod:`~yuqing.reports.monthly` — the daily digest and the monthly report
 """

@@ -1,7 +1,7 @@
 """Reports at volume: the daily digest and the monthly report over a month of 100,000 posts in SQLite.
 
 Writes a month of realistic sample posts, events and alerts
-(:mod:`yuqing.alerts.reports_sample`) into a fresh SQLite database, then times
+(:mod:`yuqing.reports.sample`) into a fresh SQLite database, then times
 the digest of the busiest day and the month's report (HTML, DOCX and charts
 each). Quick mode: 5,000 posts.
 """
@@ -22,9 +22,9 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 
 def run(quick: bool = False) -> dict:
-    from yuqing.alerts.digest import write_digest
-    from yuqing.alerts.monthly import write_monthly
-    from yuqing.alerts.reports_sample import populate
+    from yuqing.reports.digest import write_digest
+    from yuqing.reports.monthly import write_monthly
+    from yuqing.reports.sample import populate
     from yuqing.config import from_dict
     from yuqing.deployment import Deployment
     from yuqing.models import Base

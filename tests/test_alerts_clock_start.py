@@ -9,7 +9,7 @@ from sqlalchemy import select
 from test_alerts_support import T0, add_event, make_deployment
 from test_web_roles import csrf, login
 from yuqing.alerts import api, clock, workflow
-from yuqing.alerts.reports_common import alert_state
+from yuqing.reports.common import alert_state
 from yuqing.errors import PermissionDenied, YuqingError
 from yuqing.grading.events import issue_start, official_sources
 from yuqing.models import Alert, AuditEntry, Event

@@ -12,7 +12,7 @@ import yaml
 
 from conftest import make_config
 from yuqing import analysis
-from yuqing.alerts.reports_sample import populate
+from yuqing.reports.sample import populate
 from yuqing.deployment import Deployment
 from yuqing.models import Base
 from yuqing.store import PostQuery

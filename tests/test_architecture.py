@@ -1,4 +1,4 @@
-"""The one-way rule as a contract: crawlers → classify → grading → alerts, core below them all.
+"""The one-way rule as a contract: crawlers → classify → grading → alerts → reports, core below them all.
 
 Every ``import`` in the installed code (at module level or inside a function) is
 checked: a module may import the core and the stages before its own, never a later
@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STAGES = ["crawlers", "classify", "grading", "alerts"]  # in the order data flows
+STAGES = ["crawlers", "classify", "grading", "alerts", "reports"]  # in the order data flows
 #: the command and app layer: may import every stage
 TOP = {"yuqing.cli", "yuqing.__main__", "yuqing.web", "yuqing.scheduler", "yuqing.pipeline", "yuqing.demo",
        "yuqing.analysis"}
@@ -82,6 +82,7 @@ def test_every_import_follows_the_one_way_rule():
 def test_the_contract_would_catch_a_backward_import():
     assert not allowed("yuqing.classify.api", "yuqing.grading.api")
     assert not allowed("yuqing.store.sql", "yuqing.alerts.clock")
+    assert not allowed("yuqing.alerts.workflow", "yuqing.reports.digest") and allowed("yuqing.reports.digest", "yuqing.alerts.clock")
     assert not allowed("yuqing.alerts.notify", "yuqing.scheduler")
     assert allowed("yuqing.alerts.workflow", "yuqing.classify.api") and allowed("yuqing.grading.cli", "yuqing.cli")
     assert all((s, d) in {(x, y) for x, y, _ in imports()} for s, d in EXCEPTIONS)  # no stale exception

@@ -11,7 +11,7 @@ from test_web_roles import login
 from yuqing import analysis
 from yuqing.alerts import api, workflow
 from yuqing.alerts.clock import tally
-from yuqing.alerts.monthly import collect_monthly
+from yuqing.reports.monthly import collect_monthly
 from yuqing.domain import Level, Step
 from yuqing.models import Alert
 from yuqing.web import create_app

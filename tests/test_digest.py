@@ -12,9 +12,9 @@ from docx import Document
 from docx.shared import RGBColor
 from sqlalchemy import select
 
-from yuqing.alerts import reports_charts
-from yuqing.alerts.digest import digest_day_for, digest_window, write_digest
-from yuqing.alerts.models_reports import ReportRecord
+from yuqing.reports import charts as reports_charts
+from yuqing.reports.digest import digest_day_for, digest_window, write_digest
+from yuqing.reports.models import ReportRecord
 from yuqing.domain import Level, Step
 from yuqing.models import Alert, Base, Event, StepRecord
 from yuqing.store import PostRecord, post_key
@@ -368,7 +368,7 @@ def test_the_same_digest_from_elasticsearch(sqlite_deployment, tmp_path):
     import uuid
 
     from conftest import make_config
-    from yuqing.alerts.reports_sample import populate
+    from yuqing.reports.sample import populate
     from yuqing.deployment import Deployment
 
     url = os.environ.get("YUQING_TEST_ES_URL")

@@ -34,7 +34,7 @@ def _config(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
-    from yuqing.alerts.reports_sample import populate
+    from yuqing.reports.sample import populate
     from yuqing.config import load
     from yuqing.deployment import Deployment
     from yuqing.models import Base

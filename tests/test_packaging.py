@@ -21,7 +21,7 @@ def test_every_package_is_listed():
     assert found - listed == set(), f"add these to setup.cfg [options] packages: {sorted(found - listed)}"
 
 
-STAGES = ("crawlers", "classify", "grading", "alerts", "yuqing")
+STAGES = ("crawlers", "classify", "grading", "alerts", "reports", "yuqing")
 
 
 def _imported_modules() -> set[str]:

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from docx import Document
 
-from yuqing.alerts.monthly import change_text, write_monthly
-from yuqing.alerts.reports_common import month_window, previous_month
+from yuqing.reports.monthly import change_text, write_monthly
+from yuqing.reports.common import month_window, previous_month
 from yuqing.models import Alert, Base, Event, StepRecord
 from yuqing.store import PostRecord, post_key
 

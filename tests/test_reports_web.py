@@ -12,8 +12,8 @@ from werkzeug.security import generate_password_hash
 
 from conftest import make_config
 from yuqing.alerts import permissions as perm
-from yuqing.alerts.digest import write_digest
-from yuqing.alerts.monthly import write_monthly
+from yuqing.reports.digest import write_digest
+from yuqing.reports.monthly import write_monthly
 from yuqing.deployment import Deployment
 from yuqing.domain import Role
 from yuqing.models import Base, User

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from conftest import LOCALITY
 from yuqing import scheduler
-from yuqing.alerts.models_reports import ReportRecord
+from yuqing.reports.models import ReportRecord
 from yuqing.config import load
 from yuqing.deployment import Deployment
 from yuqing.models import Alert, Base, Event

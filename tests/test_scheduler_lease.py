@@ -237,7 +237,7 @@ def test_the_heartbeat_renews_the_lease_and_stops_when_the_run_is_taken_from_it(
 
 def _dead_runner_wrote(dep, send: bool) -> None:
     """A runner claimed the 17:00 digest, archived it (and sent it, with ``send``), and died."""
-    from yuqing.alerts.digest import write_digest
+    from yuqing.reports.digest import write_digest
 
     assert scheduler.claim(dep, "digest", DUE, "dead:1", DUE) is not None
     write_digest(dep, DAY, now=DUE, send=send, scheduled_for=DUE, late=False, generated_by="scheduler")

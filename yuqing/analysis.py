@@ -391,7 +391,7 @@ def use_cjk_font() -> str:
     """Make matplotlib (pyplot included) draw Chinese: returns the font's name, or raises if none is installed."""
     import matplotlib
 
-    from yuqing.alerts.reports_charts import cjk_font
+    from yuqing.reports.charts import cjk_font
 
     font = cjk_font()
     matplotlib.rcParams["font.family"] = [font.name, "DejaVu Sans"]

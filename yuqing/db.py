@@ -97,8 +97,8 @@ def table_names(engine: Engine) -> set[str]:
 
 
 #: modules that define tables on yuqing.models.Base; stages add theirs here
-MODEL_MODULES = ("yuqing.models", "yuqing.alerts.models",
-                 "yuqing.alerts.models_reports", "yuqing.scheduler")
+MODEL_MODULES = ("yuqing.models", "yuqing.alerts.models", "yuqing.reports.models", "yuqing.duty",
+                 "yuqing.scheduler")
 
 
 def load_model_modules() -> None:

@@ -469,7 +469,7 @@ def _report_of_dead_run(dep, kind: str, scheduled: datetime) -> str | None:
     kept and not written again: returns the run's summary. A report it archived
     but never sent is removed, to be written (same files) and sent once; None then,
     as when it wrote nothing."""
-    from yuqing.alerts.models_reports import ReportRecord
+    from yuqing.reports.models import ReportRecord
 
     with dep.sessions() as s, s.begin():
         records = s.scalars(select(ReportRecord).where(
@@ -539,7 +539,7 @@ def _task_notifications(dep, config_path, scheduled, late, started) -> str:
 
 
 def _task_digest(dep, config_path, scheduled, late, started) -> str:
-    from yuqing.alerts.digest import write_digest
+    from yuqing.reports.digest import write_digest
 
     # the digest due at 17:00 on day D is D's digest, even when it runs the next morning
     day = scheduled.astimezone(ZoneInfo(dep.config.timezone)).date()
@@ -549,7 +549,7 @@ def _task_digest(dep, config_path, scheduled, late, started) -> str:
 
 
 def _task_monthly(dep, config_path, scheduled, late, started) -> str:
-    from yuqing.alerts.monthly import write_monthly
+    from yuqing.reports.monthly import write_monthly
 
     local = scheduled.astimezone(ZoneInfo(dep.config.timezone))
     first = local.date().replace(day=1)

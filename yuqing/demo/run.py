@@ -92,7 +92,7 @@ def run_demo(workdir: Path, port: int = 0, fresh: bool = False, echo: Callable[[
 def _run_chain(dep, cfg_path: Path, echo) -> dict:
     from yuqing.alerts.api import check_deadlines
     from yuqing.alerts.clock import timeliness
-    from yuqing.alerts.digest import digest_day_for, write_digest
+    from yuqing.reports.digest import digest_day_for, write_digest
     from yuqing.crawlers.api import crawl
     from yuqing.domain import Level, Step
     from yuqing.models import Alert, Event, utcnow

@@ -15,7 +15,7 @@ from flask import Blueprint, abort, g, render_template, request, send_file
 from sqlalchemy import func, select
 
 from yuqing.alerts import permissions as perm
-from yuqing.alerts.models_reports import KIND_LABELS, ReportRecord
+from yuqing.reports.models import KIND_LABELS, ReportRecord
 from yuqing.web.auth import requires
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")

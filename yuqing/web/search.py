@@ -113,7 +113,7 @@ def jianbao():
     """The picked posts (``post``) and alerts (``alert``) as a 舆情简报 in the 公文 layout."""
     from flask import Response, flash, redirect, url_for
 
-    from yuqing.alerts.jianbao import write_jianbao
+    from yuqing.reports.jianbao import write_jianbao
     from yuqing.errors import YuqingError
 
     def ids(name):

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from yuqing.alerts import reports_charts as charts
-from yuqing.alerts.reports_common import (
+from yuqing.reports import charts
+from yuqing.reports.common import (
     AlertState,
     alerts_as_of,
     archive,
@@ -297,7 +297,7 @@ def collect(deployment, day: date, now: datetime | None = None) -> DigestData:
     found_late = [a for a in alerts if a.found_late and a.created_at >= start]
     for a in {id(x): x for x in open_alerts + late_replies + missed}.values():
         if not a.links:
-            from yuqing.alerts.reports_common import event_links
+            from yuqing.reports.common import event_links
 
             a.links = event_links(store, a.event_id)
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from yuqing.alerts import reports_charts as charts
-from yuqing.alerts.reports_common import (
+from yuqing.reports import charts
+from yuqing.reports.common import (
     AlertState,
     alerts_found_between,
     archive,

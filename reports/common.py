@@ -358,7 +358,7 @@ def event_links(store, event_id: int, limit: int = 3) -> list[tuple[str, str | N
 
 # -- rendering -------------------------------------------------------------
 
-TEMPLATES = Path(__file__).with_name("reports_templates")
+TEMPLATES = Path(__file__).with_name("templates")
 
 
 def jinja_env():
@@ -599,7 +599,7 @@ def output_dir(deployment, kind: str, out_dir: Path | None) -> Path:
 
 def archive(deployment, **fields) -> int:
     """Record a written report in the archive; returns its id."""
-    from yuqing.alerts.models_reports import ReportRecord
+    from yuqing.reports.models import ReportRecord
 
     with deployment.sessions() as s, s.begin():
         row = ReportRecord(**fields)
@@ -615,7 +615,7 @@ def send_report(deployment, record_id: int, subject: str, text: str, attachments
     Notification failures are logged by the notifier and never raised: a report is
     written and archived whether or not a channel is up.
     """
-    from yuqing.alerts.models_reports import ReportRecord
+    from yuqing.reports.models import ReportRecord
 
     try:
         from yuqing.alerts.notify import Message

@@ -31,7 +31,7 @@ def _parse_date(text: str | None, latest: date) -> date | None:
 
 def _check_month(month: str, current: str) -> None:
     """``--month``: a month from 2000 up to the current one (its report is partial)."""
-    from yuqing.alerts.reports_common import parse_month
+    from yuqing.reports.common import parse_month
 
     if not (EARLIEST_YEAR, 1) <= parse_month(month) <= parse_month(current):
         raise YuqingError(f"--month: {month!r} has no report; months run from {EARLIEST_YEAR}-01 to {current}")
@@ -49,7 +49,7 @@ def digest(state, day_text: str | None, out_dir: Path | None, send: bool) -> Non
     schedule.digest_time), so every post is in exactly one digest. Before 17:00
     it covers the window up to now and says so.
     """
-    from yuqing.alerts.digest import digest_day_for, write_digest
+    from yuqing.reports.digest import digest_day_for, write_digest
     from yuqing.models import utcnow
 
     dep = state.deployment()
@@ -80,8 +80,8 @@ def report() -> None:
 @pass_state
 def monthly(state, month: str | None, out_dir: Path | None, send: bool) -> None:
     """Write the monthly report (月报) as HTML and DOCX, compared with the month before."""
-    from yuqing.alerts.monthly import write_monthly
-    from yuqing.alerts.reports_common import previous_month
+    from yuqing.reports.monthly import write_monthly
+    from yuqing.reports.common import previous_month
     from yuqing.models import utcnow
 
     dep = state.deployment()

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from yuqing import audit
 from yuqing.alerts.clock import timeliness
-from yuqing.alerts.reports_common import docx_document, docx_hyperlink, docx_text, safe_url
+from yuqing.reports.common import docx_document, docx_hyperlink, docx_text, safe_url
 from yuqing.domain import Level, Step
 from yuqing.errors import YuqingError
 from yuqing.models import Alert, AuditEntry, utcnow
