@@ -102,15 +102,6 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
                            VIEW_MODELS, SWITCH_MODELS}),
 }
 
-#: the permission needed to record each step (steps 1 and 2 open automatically)
-STEP_PERMISSION: dict[Step, str] = {
-    Step.REPORT: REPORT,
-    Step.CONSULT: CONSULT,
-    Step.STATEMENT: STATEMENT_STEP,
-    Step.REPLY: REPLY,
-    Step.FOLLOW_UP: FOLLOW_UP,
-}
-
 #: 三审三校: the permission and capacity of each review stage
 REVIEW_STAGES: dict[int, tuple[str, str]] = {
     1: (REVIEW_1, "信息员"),

@@ -35,6 +35,7 @@ from yuqing import audit
 from yuqing.alerts import clock as clock_rules
 from yuqing.alerts import notify, outbox
 from yuqing.alerts import permissions as perm
+from yuqing.alerts import transitions
 from yuqing.alerts.models import LiaisonForm, Statement, StatementReview
 from yuqing.alerts.routing import alert_message, approval_body, clock_text
 from yuqing.domain import AlertStatus, Level, Step
@@ -264,11 +265,9 @@ def next_steps(alert: Alert) -> list[Step]:
         return []
     cur = Step(alert.current_step)
     rec = current_record(alert)
-    if cur == Step.FOLLOW_UP:
-        return [Step.CONSULT]  # loop back; closing is close()
-    if rec is not None and rec.completed_at is None:
-        return [cur]
-    return [Step(cur + 1)]
+    if rec is not None and rec.completed_at is None and cur != Step.FOLLOW_UP:
+        return [cur]  # a step opened earlier (会商 after a loop back) is completed first
+    return [t.target for t in transitions.from_step(cur)]
 
 
 def _append(rec: StepRecord, entries: list[dict[str, Any]]) -> None:
@@ -360,7 +359,8 @@ def advance(session: Session, alert: Alert, step: Any, by: Any = SYSTEM, note: s
         if step < want:
             raise IllegalTransition(f"第{int(step)}步“{step.label}”已完成；当前应办理第{int(want)}步“{want.label}”")
         raise IllegalTransition(f"不能跳过第{int(want)}步“{want.label}”，请先办理该步骤")
-    perm.require(user, perm.STEP_PERMISSION[step])
+    rule = transitions.transition(cur, step)
+    perm.require(user, rule.permission if rule is not None else transitions.permission_to_record(step))
     files = normalize_attachments(attachments)
     note = (note or "").strip()
     level = Level(alert.level)
@@ -975,7 +975,11 @@ def allowed_actions(alert: Alert, user: Any) -> dict[str, bool]:
     is_open = alert.status == AlertStatus.OPEN
     steps = next_steps(alert)
     cur = Step(alert.current_step)
-    out = {f"step{int(s)}": is_open and s in steps and perm.user_can(user, perm.STEP_PERMISSION[s])
+    def may(s: Step) -> bool:
+        rule = transitions.transition(cur, s)
+        return perm.user_can(user, rule.permission if rule is not None else transitions.permission_to_record(s))
+
+    out = {f"step{int(s)}": is_open and s in steps and may(s)
            for s in (Step.REPORT, Step.CONSULT, Step.STATEMENT, Step.REPLY, Step.FOLLOW_UP)}
     out["loop"] = is_open and cur == Step.FOLLOW_UP and perm.user_can(user, perm.FOLLOW_UP)
     if out["loop"]:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from test_alerts_support import T0, HttpSink, add_event, make_deployment, set_event_level
 from yuqing import audit
 from yuqing.alerts import api, workflow
+from yuqing.alerts import permissions as perm
 from yuqing.alerts.models import NotificationDelivery, ReminderMark, Statement
 from yuqing.domain import Level, Step
 from yuqing.errors import PermissionDenied
@@ -508,3 +509,16 @@ def test_advance_without_a_bound_session_uses_the_registered_deployment(dep):
         workflow.advance(s, s.get(Alert, alert_id), "快报事实", by="jiankong", note="快报", now=h(1))
     with dep.sessions() as s:
         assert s.get(Alert, alert_id).current_step == Step.REPORT
+
+
+def test_the_transitions_are_one_table_read_by_the_workflow_and_the_buttons():
+    from yuqing.alerts import transitions
+
+    pairs = [(t.source, t.target) for t in transitions.TRANSITIONS]
+    assert pairs == [(Step.MONITOR, Step.REPORT), (Step.REPORT, Step.CONSULT), (Step.CONSULT, Step.STATEMENT),
+                     (Step.STATEMENT, Step.REPLY), (Step.REPLY, Step.FOLLOW_UP), (Step.FOLLOW_UP, Step.CONSULT)]
+    assert all(t.permission in perm.LABELS and t.records for t in transitions.TRANSITIONS)
+    # the loop back from 跟踪引导 is the follow-up's permission, not 会商's
+    assert transitions.transition(Step.FOLLOW_UP, Step.CONSULT).permission == perm.FOLLOW_UP
+    assert transitions.transition(Step.REPORT, Step.CONSULT).permission == perm.CONSULT
+    assert transitions.transition(Step.REPORT, Step.REPLY) is None
