@@ -397,6 +397,16 @@ class Notifier:
         }
         self._check_robot_answer(self._post_json(url, payload, channel.timeout_seconds))
 
+    def _send_file(self, channel, message: Message) -> None:
+        """Append the message (the webhook's JSON) to a local JSON-lines inbox under data_dir."""
+        path = Path(channel.path)
+        if not path.is_absolute():
+            path = Path(self.cfg.data_dir) / path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(webhook_payload(message, self.cfg.timezone), ensure_ascii=False, default=str) + "\n"
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(line)
+
     def _send_webhook(self, channel, message: Message) -> None:
         self._post_json(self._url(channel), webhook_payload(message, self.cfg.timezone), channel.timeout_seconds)
 

@@ -72,7 +72,7 @@ class Doubt:
     relevance: float = 0.0
     negativity: float = 0.0
     disagreement: float = 0.0
-    rejected: bool = False
+    rejected: bool = False  # turned away by the judgement, and plausibly a miss
     reasons: list[str] = field(default_factory=list)
 
     @property
@@ -85,7 +85,9 @@ def doubt(post, relevance_min: float = 0.5, negative_at: float = 0.5) -> Doubt:
     d = Doubt()
     public = _raw_public(post)
     gate = _gate(post)
-    d.rejected = not post.relevant
+    # turned away, yet a label could show a miss: the model called it no public matter although it points at
+    # the locality, or the place rules turned away what the model calls a public matter
+    d.rejected = not post.relevant and (gate == "firm" or (public or 0.0) >= relevance_min)
     if gate == "firm":
         d.relevance = closeness(public, relevance_min)
     elif gate == "loose":

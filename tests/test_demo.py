@@ -81,6 +81,22 @@ def test_the_demo_writes_a_digest_a_person_can_open(demo_run, demo_db):
     assert "舆情日报" in text and "云溪县" in text
 
 
+def test_the_demo_handles_one_alert_through_the_real_workflow(demo_run, demo_db):
+    import json
+
+    from yuqing.domain import Step
+
+    _, result, _ = demo_run
+    assert result["handled"] is not None
+    with demo_db.sessions() as s:
+        a = s.get(Alert, result["handled"])
+        assert a.replied_at is not None and a.current_step == Step.FOLLOW_UP
+        assert [r.by_user for r in a.steps if r.step == Step.REPLY] == ["bangong"]
+    inbox = demo_db.config.data_dir / "notifications" / "inbox.jsonl"
+    messages = [json.loads(line) for line in inbox.read_text(encoding="utf-8").splitlines()]
+    assert any("舆情快报" in json.dumps(m, ensure_ascii=False) for m in messages)  # delivered to the local inbox
+
+
 def test_running_the_demo_again_adds_nothing(demo_run, demo_db):
     from yuqing.demo.run import run_demo
 

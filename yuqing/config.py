@@ -191,13 +191,15 @@ class Channel(_Section):
     """One way of sending notifications."""
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")
-    kind: Literal["email", "wecom", "dingtalk", "webhook"]
+    kind: Literal["email", "wecom", "dingtalk", "webhook", "file"]
     audience: list[str] = Field(
         default_factory=lambda: ["领导小组办公室"], description="who this channel reaches (names used in routing)"
     )
     min_level: str = Field(default="影响较小", description="lowest level sent over this channel")
     duty_only: bool = Field(default=False, description="only during 24-hour duty periods")
     url: str | None = Field(default=None, description="webhook URL (or url_env)")
+    path: str | None = Field(default=None, description="file channel: a JSON-lines inbox, relative to data_dir "
+                                                       "(a local record of every message, as the demo keeps)")
     url_env: str | None = None
     secret_env: str | None = Field(default=None, description="钉钉 signing secret, from the environment")
     smtp_host: str | None = None
@@ -220,7 +222,10 @@ class Channel(_Section):
     def _complete(self) -> "Channel":
         if self.kind == "email" and not (self.smtp_host and self.mail_to):
             raise ValueError("an email channel needs smtp_host and mail_to")
-        if self.kind != "email" and not (self.url or self.url_env):
+        if self.kind == "file":
+            if not self.path:
+                raise ValueError("a file channel needs path")
+        elif self.kind != "email" and not (self.url or self.url_env):
             raise ValueError(f"a {self.kind} channel needs url or url_env")
         return self
 

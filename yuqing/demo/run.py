@@ -19,6 +19,7 @@ DEMO_PASSWORD = "yuqing-demo"
 #: demo users, one per role, all with DEMO_PASSWORD
 DEMO_USERS = [
     {"username": "jiankong", "name": "张监控", "role": "monitor"},
+    {"username": "jiankong2", "name": "陈信息", "role": "monitor"},
     {"username": "wangping", "name": "刘网评", "role": "commentator"},
     {"username": "bangong", "name": "李主任", "role": "office"},
     {"username": "lingdao", "name": "王副县长", "role": "leader"},
@@ -47,7 +48,10 @@ def demo_config(workdir: Path, base_url: str) -> dict:
         "sources": demo_sources(base_url),
         "users": DEMO_USERS,
         "storage": {"data_dir": "data"},
-        "notifications": {"base_url": "http://127.0.0.1:8080", "channels": []},
+        # a local inbox: every notification is written to data/notifications/inbox.jsonl (no network)
+        "notifications": {"base_url": "http://127.0.0.1:8080", "channels": [
+            {"name": "demo-inbox", "kind": "file", "path": "notifications/inbox.jsonl", "audience": ["领导小组办公室"],
+             "retries": 0}]},
     }
 
 
@@ -134,6 +138,8 @@ def _run_chain(dep, cfg_path: Path, echo) -> dict:
                 state = f"已超时 {_hours(-left)}"
             echo(f"    [{Level(a.level).label}] #{a.id} {a.title[:40]}  当前步骤: {Step(a.current_step).label}  {state}")
 
+    handled = _handle_one(dep, now, echo)
+
     echo("5/5 writing today's digest (舆情日报) …")
     # the digest dated D covers D-1 17:00 to D 17:00; after 17:00 that is tomorrow's
     digest = write_digest(dep, digest_day_for(dep.config, now))
@@ -151,7 +157,46 @@ def _run_chain(dep, cfg_path: Path, echo) -> dict:
     echo(f"                (JupyterLab once: {bin_dir}pip install -e '.[notebooks]')")
     echo("  to run the README's commands on this deployment in this shell:")
     echo(f"                export YUQING_CONFIG={cfg_path}" + (f"; source {bin_dir}activate" if bin_dir else ""))
-    return {"crawled": crawled, "chain": chain, "alerts": [a.id for a in alerts], "digest": digest, "config": cfg_path}
+    return {"crawled": crawled, "chain": chain, "alerts": [a.id for a in alerts], "digest": digest, "config": cfg_path,
+            "handled": handled}
+
+
+def _handle_one(dep, now, echo) -> int | None:
+    """Take one alert through 快报 → 会商 → 通稿 (三审三校) → 正面回复 → 跟踪引导 with the demo's users, through the
+    real workflow, so a newcomer sees a handled alert and the 通知记录 filled. Returns its id (None if none fits)."""
+    from datetime import timedelta
+
+    from yuqing.alerts import workflow
+    from yuqing.alerts.clock import timeliness
+    from yuqing.domain import AlertStatus, Level, Step
+    from yuqing.models import Alert
+
+    with workflow.open_session(dep) as s:
+        candidates = [a for a in s.query(Alert).filter(Alert.status == AlertStatus.OPEN,
+                                                       Alert.current_step == int(Step.MONITOR)).all()
+                      if timeliness(a, now).state == "running" and Level(a.level) <= Level.MAJOR]
+        if not candidates:
+            return None
+        alert_id = min(candidates, key=lambda a: (-a.level, a.deadline_at)).id
+    minute = timedelta(minutes=1)
+    with workflow.open_session(dep) as s, s.begin():
+        a = s.get(Alert, alert_id)
+        county = [{"kind": "county", "text": "县委宣传部：请属地核实情况、依法处置，及时回应关切"}] \
+            if Level(a.level) >= Level.MAJOR else []
+        workflow.advance(s, a, Step.REPORT, by="jiankong", now=now + minute,
+                         note=f"时间：见首发信息；地点：{dep.config.locality.name}；简要经过：{a.title[:60]}")
+        workflow.advance(s, a, Step.CONSULT, by="bangong", note="责成属地和主管部门当日核实、处置，并统一口径回应",
+                         attachments=county, now=now + 2 * minute)
+        st = workflow.draft_statement(s, a, by="jiankong2", now=now + 3 * minute,
+                                      text="我县高度重视网民反映的问题，已责成相关部门立即核实处置，结果将及时向社会公布。")
+        workflow.review_statement(s, st, by="jiankong", decision="pass", note="事实无误", now=now + 4 * minute)
+        workflow.review_statement(s, st, by="bangong", decision="pass", note="口径妥当", now=now + 5 * minute)
+        workflow.review_statement(s, st, by="lingdao", decision="pass", note="同意发布", now=now + 6 * minute)
+        workflow.advance(s, a, Step.REPLY, by="bangong", note="已在县政府网站和留言板发布情况说明", now=now + 7 * minute)
+        workflow.advance(s, a, Step.FOLLOW_UP, by="jiankong", note="持续关注网民反应", now=now + 8 * minute)
+    echo(f"    handled alert #{alert_id} through 正面回复 with the demo users (notifications in "
+         f"{dep.config.data_dir / 'notifications' / 'inbox.jsonl'})")
+    return alert_id
 
 
 def _command() -> str:
