@@ -119,6 +119,10 @@ def _bigrams(text: str) -> set[str]:
     return {run[i: i + 2] for i in range(len(run) - 1)}
 
 
+#: a headline that is the authorities' answer, not the issue (关于…情况的说明, 情况通报, 警情通报, 答复 …)
+_OFFICIAL_ANSWER = re.compile(r"^【?(关于.{2,50}的?(说明|通报|回复|答复|公告|通知|声明)|.{0,30}(情况通报|情况说明|警情通报|官方回应|的回复|的答复))")
+
+
 def event_title(posts) -> str:
     """The event is named after the post that best says what the issue is: the headline whose words the
     event's other posts share most (a notice that only touches the story, or an official's visit to a
@@ -137,6 +141,8 @@ def event_title(posts) -> str:
     df = Counter(b for _, _, grams in lines for b in grams)
     raising = [x for x in lines if (getattr(x[0], "negativity", None) or 0.0) >= ISSUE_NEGATIVITY]
     pool = raising or lines
+    voiced = [x for x in pool if not _OFFICIAL_ANSWER.match(x[1])]  # the issue, not the answer to it
+    pool = voiced or pool
 
     def shared(item) -> float:
         grams = _bigrams(item[1])  # the headline's own words, weighed by how many posts share them

@@ -312,6 +312,10 @@ def test_an_event_is_named_after_the_post_that_best_says_what_the_issue_is():
     ]
     title = event_title(demolition)
     assert "强拆" in title and "公示" not in title
+    # the authorities' answer, however much it repeats the story, does not name the issue
+    answer = p(4, "【关于柳树村夜间强拆老人受伤有关情况的说明】近日，网民反映柳树村夜间强拆、老人受伤，县里高度重视……",
+               negativity=0.95, kind="news")
+    assert "强拆" in event_title([*demolition, answer]) and "情况的说明" not in event_title([*demolition, answer])
     festival = [
         p(0, "副县长一行到桃源村调研乡村旅游工作，听取汇报", title="副县长到桃源村调研", negativity=0.1, kind="news"),
         p(1, "桃源村桃花节开幕，漫山桃花引来上万游客赏花", title="桃源村桃花节开幕 上万游客赏花", negativity=0.1,
