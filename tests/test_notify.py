@@ -309,3 +309,20 @@ def test_message_formatting():
     assert payload["level"] is None and payload["time_left"] is None and payload["heading"] == "日报"
     long = Message("长", "字" * 5000, level=Level.MINOR)
     assert len(notify._truncate(notify.render_markdown(long), 4000).encode()) <= 4000
+
+
+def test_a_file_channel_keeps_a_local_inbox(tmp_path):
+    import json
+
+    from yuqing.config import ConfigError
+
+    dep = deployment(tmp_path, [{"name": "inbox", "kind": "file", "path": "notifications/inbox.jsonl"}])
+    try:
+        [d] = Notifier(dep).send(Message(**MSG))
+        assert (d.channel, d.status) == ("inbox", "sent")
+        lines = (dep.config.data_dir / "notifications" / "inbox.jsonl").read_text(encoding="utf-8").splitlines()
+        assert len(lines) == 1 and json.loads(lines[0])["heading"] == "【II级·重大或较大】云溪县白沙镇多名农民工讨薪"
+    finally:
+        dep.close()
+    with pytest.raises(ConfigError, match="a file channel needs path"):
+        deployment(tmp_path / "x", [{"name": "inbox", "kind": "file"}])
