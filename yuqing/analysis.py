@@ -173,7 +173,8 @@ def posts(
 ) -> pd.DataFrame:
     """Posts in [since, until) by their time (published, else fetched), oldest first.
 
-    ``time`` is the post's time in Asia/Shanghai; ``level_name`` the ordered level category.
+    ``time`` is the post's time in Asia/Shanghai; ``level_name`` the ordered level category; ``source_name``
+    the source's Chinese display name.
     """
     dep = open_deployment(deployment_or_config_path)
     tz = dep.config.timezone if dep.config.timezone else DISPLAY_TZ
@@ -203,7 +204,11 @@ def posts(
         if len(page) < PAGE:
             break
         offset += PAGE
-    return _frame(cols, POST_COLUMNS, tz)
+    df = _frame(cols, POST_COLUMNS, tz)
+    # the source as the office calls it (its Chinese display name), for tables and chart legends
+    names = {name: dep.config.source_label(name) for name in df["source"].dropna().unique()}
+    df.insert(df.columns.get_loc("source") + 1, "source_name", df["source"].map(names).astype("category"))
+    return df
 
 
 EVENT_COLUMNS = {
