@@ -446,15 +446,20 @@ def _centred(doc):
     return p
 
 
-def _run_fonts(run, east_asia: str) -> None:
+def _rfonts(rpr, east_asia: str):
+    """The run properties' font element (made when missing), its East Asian font set: Word needs it for Chinese."""
     from docx.oxml.ns import qn
 
-    rpr = run._element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = rpr.makeelement(qn("w:rFonts"), {})
         rpr.append(fonts)
     fonts.set(qn("w:eastAsia"), east_asia)
+    return fonts
+
+
+def _run_fonts(run, east_asia: str) -> None:
+    _rfonts(run._element.get_or_add_rPr(), east_asia)
 
 
 def _red_rule(paragraph) -> None:
@@ -509,12 +514,7 @@ def _set_fonts(style, latin: str, east_asia: str, size=None) -> None:
     style.font.name = latin
     if size is not None:
         style.font.size = size
-    rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    fonts.set(qn("w:eastAsia"), east_asia)
+    fonts = _rfonts(style.element.get_or_add_rPr(), east_asia)
     fonts.set(qn("w:ascii"), latin)
     fonts.set(qn("w:hAnsi"), latin)
 
