@@ -247,7 +247,9 @@ def test_label_skip_and_undo_in_the_web_app(dep):
     page = c.get("/label").get_data(as_text=True)
     second = int(page.split('id="post-', 1)[1].split('"', 1)[0])
     assert second != first
-    c.post(f"/label/{second}/skip", data={"csrf_token": csrf(page)})
+    resp = c.post(f"/label/{second}/skip", data={"csrf_token": csrf(page)})
+    cookie = next(v for k, v in resp.headers.items() if k == "Set-Cookie" and v.startswith("yuqing_session="))
+    assert len(cookie) < 4096 - 1024  # the labeller's batch fits the session cookie with room to spare
     page = c.get("/label").get_data(as_text=True)
     assert f'id="post-{second}"' not in page
     c.post("/label/undo", data={"csrf_token": csrf(page)})

@@ -18,8 +18,9 @@ bp = Blueprint("calibration", __name__)
 
 #: posts held in the labeller's session between two computations of the queue
 BATCH = 20
-#: posts a labeller skipped that stay out of their queue (per session)
-MAX_SKIPPED = 500
+#: posts a labeller skipped that stay out of their queue (per session: the session is a cookie, which browsers
+#: cap at 4 KB, and a post id takes about 20 bytes)
+MAX_SKIPPED = 60
 #: keys of the labelling page: relevance, negativity, level; topics take the letters in TOPIC_KEYS
 KEYS = {"relevance": ["1", "2"], "negativity": ["3", "4"], "post_level": ["7", "8", "9", "0"]}
 TOPIC_KEYS = "asdfghjkl"
@@ -31,17 +32,25 @@ def _user() -> str:
 
 
 def _next_post():
-    """The first post of the labeller's batch still unlabelled; a new batch when it runs out."""
+    """The first post of the labeller's batch still unlabelled; a new batch when it runs out.
+
+    The session (a signed cookie, kept small) holds only the batch's post ids and which of them were unlike
+    anything labelled; the reasons shown are worked out again from the post."""
+    from yuqing.classify.api import ModelSet, relevance_threshold
+    from yuqing.classify.calibration import Pick, doubt
+
     skipped = set(session.get("label_skipped", []))
     done = labels.labelled_post_ids(g.db)
+    novel = set(session.get("label_novel", []))
     for pid in session.get("label_batch", []):
         if pid not in done and pid not in skipped:
             post = g.deployment.posts.get(pid)
             if post is not None:
-                return post, session.get("label_why", {}).get(str(pid), [])
+                threshold = relevance_threshold(g.config, ModelSet.for_config(g.config))
+                return post, Pick(post, 0.0, doubt(post, threshold), 1.0 if pid in novel else 0.0).reasons
     picks = labels.queue(g.db, g.deployment, BATCH, skip=skipped)
     session["label_batch"] = [p.post.id for p in picks]
-    session["label_why"] = {str(p.post.id): p.reasons for p in picks}
+    session["label_novel"] = [p.post.id for p in picks if p.novelty >= 0.8]
     if not picks:
         return None, []
     return picks[0].post, picks[0].reasons
