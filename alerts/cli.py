@@ -64,6 +64,8 @@ def _clock(alert: Alert, now: datetime) -> str:
         return "误报"
     if alert.replied_at:
         return f"已回复（用时{format_duration(t.time_to_reply)}，{t.label}）"
+    if t.found_late:  # found after its deadline: not the office's 漏报
+        return f"发现滞后（{format_time_left(alert.deadline_at, now)}）"
     return format_time_left(alert.deadline_at, now)
 
 

@@ -84,6 +84,9 @@ def test_an_issue_found_after_its_deadline_is_found_late_not_missed(dep):
         t = clock.timeliness(a, now + timedelta(hours=1))
         assert t.state == "found_late" and t.label == "发现滞后" and not t.missed and not t.late
         assert not clock.is_missed(a, now + timedelta(days=1))
+        from yuqing.alerts.cli import _clock
+
+        assert _clock(a, now + timedelta(hours=1)) == "发现滞后（已超时9小时）"
         row = alert_state(a, now + timedelta(hours=1))
         assert row.found_late and not row.missed and not row.overdue
         assert row.clock_text().startswith("发现滞后")
