@@ -63,17 +63,22 @@ def test_label_by_keyboard_and_see_the_model_page_change(server, page):
         page.keyboard.press(answer)
         assert page.locator("input[name=relevance][value=相关]").is_checked()
         assert page.locator(f"input[data-key='{answer}']").is_checked()
-        page.keyboard.press("Enter")
-        page.wait_for_function("id => !document.getElementById('post-' + id)", arg=post_id, timeout=10000)
+        with page.expect_navigation():  # the form is sent, and the page redirected to the next post
+            page.keyboard.press("Enter")
+        page.wait_for_load_state()
+        assert page.locator(f"#post-{post_id}").count() == 0
     assert len(set(seen)) == 3
     # undo the last one: it comes back to be labelled again
-    page.keyboard.press("z")
+    with page.expect_navigation():
+        page.keyboard.press("z")
     page.wait_for_selector(".flash-info")
     assert f"已撤销对信息 #{seen[-1]} 的标注" in page.locator(".flash-info").inner_text()
     assert _shown_post(page) == seen[-1]
     # skip it
-    page.keyboard.press("x")
-    page.wait_for_function("id => !document.getElementById('post-' + id)", arg=seen[-1], timeout=10000)
+    with page.expect_navigation():
+        page.keyboard.press("x")
+    page.wait_for_load_state()
+    assert page.locator(f"#post-{seen[-1]}").count() == 0
 
     page.goto(f"{base}/models")
     section = page.locator("#model-negativity")
