@@ -66,6 +66,9 @@ SINGLE_CHAR_WEIGHT = 0.5
 CONTAINMENT_WEIGHT = 0.75
 #: weight a post needs before its containment is trusted fully
 CONTAINMENT_MASS = 12.0
+#: a post is contained in what an event mainly says: its this many weightiest words, kinds and figures (a big
+#: event's whole centroid holds the common words of every post and would contain any post)
+CONTAIN_TERMS = 60
 #: similarity bonus per distinctive fine place (village, company, road, school) shared, and for a town shared
 FINE_BONUS = 0.15
 FINE_BONUS_MAX = 0.3
@@ -81,7 +84,7 @@ FOLLOW_UP_FACTOR = 5.0
 FOLLOW_UP_MARGIN = 0.2
 #: events scored per post (those sharing most terms and places); a term in more events than this
 #: (in the stretch of time around the post) is too common to find candidates by
-MAX_CANDIDATES = 30
+MAX_CANDIDATES = 12
 COMMON_TERM_EVENTS = 40
 #: the candidate index holds each post's most distinctive terms (and an event's, each stretch of time it
 #: reaches), by stretch of FOLLOW_UP_FACTOR windows: a post looks up its own stretch and the two beside it,
@@ -713,17 +716,26 @@ class EventState:
         return self._names
 
 
+def main_terms(centroid: dict[str, float]) -> frozenset[str]:
+    """The CONTAIN_TERMS weightiest words, kinds and figures of an (idf-weighted) centroid."""
+    terms = [t for t in centroid if t[0] != "c"]
+    if len(terms) > CONTAIN_TERMS:
+        terms = heapq.nlargest(CONTAIN_TERMS, terms, key=centroid.__getitem__)
+    return frozenset(terms)
+
+
 class EventView:
     """What scoring reads of an event: its idf-weighted centroid and exemplars, and the places and kinds
     of incident at least a third of its posts name (all of them for a small event)."""
 
     __slots__ = ("centroid", "cnorm", "exemplars", "main_anchors", "anchor_names", "main_kinds", "fine_places",
-                 "incident_kinds", "_by_count")
+                 "incident_kinds", "_by_count", "main_terms")
 
     def __init__(self, centroid: dict[str, float], cnorm: float, exemplars: list, *, count: int, anchors: Counter,
                  kinds: Counter, names: AnchorNames):
         least = max(1.0, count / 3)
         self.centroid, self.cnorm, self.exemplars = centroid, cnorm, exemplars
+        self.main_terms = main_terms(centroid)
         self.main_anchors = AnchorNames(a for a, n in anchors.items() if n >= least)
         self.anchor_names = names
         self._by_count: dict[int, list[str]] | None = None  # places by how many posts name them (when asked)
@@ -732,11 +744,12 @@ class EventView:
         self.incident_kinds = any(k[2:] not in FIELD_KINDS for k in self.main_kinds)
 
     def without_post(self, centroid: dict[str, float], cnorm: float, *, count: int, anchors: Counter, kinds: Counter,
-                     post_anchors: set[str], post_kinds: set[str]) -> EventView:
+                     post_anchors: set[str], post_kinds: set[str], post_terms=()) -> EventView:
         """This view of an event less one of its posts (``count``, ``anchors`` and ``kinds`` are the event's,
         with the post), worked out from what changes rather than from every place the event names."""
         view = EventView.__new__(EventView)
         view.centroid, view.cnorm, view.exemplars, view._by_count = centroid, cnorm, self.exemplars, None
+        view.main_terms = self.main_terms.difference(t for t in post_terms if t not in centroid)  # all its weight gone
         least, before = max(1.0, (count - 1) / 3), max(1.0, count / 3)
         main = {a for a in self.main_anchors.names if anchors[a] - (a in post_anchors) >= least}
         if least < before:  # a place named by exactly the lower share of posts is now main too
@@ -986,7 +999,7 @@ class Grouper:
             cos_e = max(cos_e, dot / (norm * enorm))
         score, how = (cos_c, "centroid") if cos_c >= cos_e else (cos_e, "post")
         if pw.mass:
-            inside = sum(vec[t] for t in common if t[0] != "c")  # words, kinds and figures, not trigrams
+            inside = sum(vec[t] for t in pw.keys & view.main_terms)  # words, kinds and figures, not trigrams
             contain = inside / pw.mass * min(1.0, pw.mass / CONTAINMENT_MASS) * CONTAINMENT_WEIGHT
             if contain > score:
                 score, how = contain, "contained"
@@ -1028,6 +1041,8 @@ class Grouper:
         if self.vocab._memo is None:
             self.vocab.freeze()  # the vocabulary does not change while consolidating: weights are kept
         self._merge_events(merges)
+        for pv in self._vectors.values():  # weighed for this vocabulary only: the next batch's differs
+            pv.weights = None
         return merges
 
     def _merge_events(self, merges: list) -> None:
@@ -1101,7 +1116,7 @@ class Grouper:
                 sq -= c * c
         view = ev.view(self.vocab).without_post(
             rest, math.sqrt(sq) if sq > 1e-12 else 1.0, count=ev.count, anchors=ev.anchors, kinds=ev.kinds,
-            post_anchors=pv.anchors, post_kinds={k for k in pv.tf if k[0] == "k"})
+            post_anchors=pv.anchors, post_kinds={k for k in pv.tf if k[0] == "k"}, post_terms=pv.tf.keys())
         return self.score(pv, ev, view)[0]
 
     def _move(self, pv: PostVector, src: EventState, dst: EventState) -> None:
