@@ -264,6 +264,10 @@ def set_current(model_dir: Path, model: SeverityModel) -> None:
 
 # -- featurising and training ------------------------------------------------------------
 
+#: event texts whose words the featurizer remembers (and post texts, the grouping's)
+EVENT_TEXTS_CACHED = 512
+
+
 class Featurizer:
     """Turns posts into EventViews and model samples for one configuration."""
 
@@ -272,7 +276,8 @@ class Featurizer:
         if tokenizer is None:
             from yuqing.classify.tokenizer import Tokenizer
 
-            tokenizer = Tokenizer(cfg)
+            # an event's text changes with every post it takes: a long memory of texts would rarely be read
+            tokenizer = Tokenizer(cfg, cache_size=EVENT_TEXTS_CACHED)
         self.tokenizer = tokenizer
 
     def view(self, posts) -> EventView:
@@ -403,14 +408,24 @@ def grade(posts, model: SeverityModel, featurizer: Featurizer) -> Grade:
     return grade_many([posts], model, featurizer)[0]
 
 
+#: events graded at once: the model reads their words together, and a batch of thousands of events would
+#: hold all their texts and word lists at the same time
+GRADE_CHUNK = 500
+#: of an event's text, a grade keeps its opening (the event's summary)
+SUMMARY_CHARS = 500
+
+
 def grade_many(groups: list[list], model: SeverityModel, featurizer: Featurizer) -> list[Grade]:
-    views = [featurizer.view(posts) for posts in groups]
-    rules = [featurizer.rubric(v) for v in views]
-    preds = model.predict([featurizer.sample(v, r) for v, r in zip(views, rules)]) if views else []
     out = []
-    for view, r, (model_level, proba) in zip(views, rules, preds):
-        level = r.apply(model_level)
-        out.append(Grade(level, model_level, proba, r, view, explain(level, model_level, proba, r, view)))
+    for start in range(0, len(groups), GRADE_CHUNK):
+        views = [featurizer.view(posts) for posts in groups[start:start + GRADE_CHUNK]]
+        rules = [featurizer.rubric(v) for v in views]
+        preds = model.predict([featurizer.sample(v, r) for v, r in zip(views, rules)])
+        for view, r, (model_level, proba) in zip(views, rules, preds):
+            level = r.apply(model_level)
+            # read by the model: a grade kept for long holds neither the event's words nor its whole text
+            view.tokens, view.text = [], view.text[:SUMMARY_CHARS]
+            out.append(Grade(level, model_level, proba, r, view, explain(level, model_level, proba, r, view)))
     return out
 
 
