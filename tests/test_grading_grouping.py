@@ -369,3 +369,38 @@ def _partition(results) -> set[frozenset]:
     for r, ev, _, _ in results:
         groups.setdefault(ev.id, set()).add(r.id)
     return {frozenset(m) for m in groups.values()}
+
+
+
+#: things a citizen's letter is about
+THINGS = ("广告牌 报刊亭 雕塑 路灯 井盖 水管 垃圾站 公交站 菜市场 幼儿园 停车场 围墙 排水沟 红绿灯 斑马线 化粪池 绿化带 人行道 消防通道 "
+          "快递柜 充电桩 篮球场 公共厕所 变电箱 污水井 防护栏 候车亭 电梯 监控 信号塔 健身器材 自来水 暖气 天然气 宽带 门禁 "
+          "楼道 屋顶 外墙 窗户 阳台 地下室 车库 花坛 喷泉 路牌 站牌 垃圾桶 下水道 窨井 桥梁 隧道 涵洞 堤坝 水渠 "
+          "鱼塘 果园 菜地 树木 草坪 路面 台阶 扶手 栏杆 水沟 水塔 锅炉 烟囱 排风扇").split()
+
+
+def test_a_letter_is_not_contained_in_an_event_of_many_unrelated_letters(reader, background):
+    """An event that has (wrongly) taken many letters about different things holds every common word: a
+    new letter is contained only in what the event mainly says, not in the sum of everything it took
+    (on 16k real posts such an event had grown to 2,539 letters by containment alone)."""
+    t0 = datetime(2025, 9, 1, tzinfo=UTC)
+    g = grouper(reader, background)
+    g.vocab.freeze()
+    big = EventState(key=1)
+    # the first three things (no kind of incident) in one letter each, neither its first letter nor its
+    # latest; every other thing in two: what the event says least
+    letters = [t for t in THINGS[3:] for _ in range(2)]
+    for i, thing in enumerate(THINGS[:3]):
+        letters.insert(10 * (i + 1), thing)
+    for i, thing in enumerate(letters):
+        text = f"尊敬的领导：我们这里的{thing}{('坏了', '堵了', '塌了')[i % 3]}，业主多次反映，希望相关部门尽快解决"
+        big.add(g.vectorize(PostRecord(key=post_key(f"letter{i}"), source="board", kind="board", text=text,
+                                       published_at=t0 + timedelta(hours=i))), g.vocab)
+    g.load(big)
+    new = g.vectorize(PostRecord(key=post_key("new"), source="board", kind="board", text="广告牌和报刊亭还有雕塑都坏了",
+                                 published_at=t0 + timedelta(days=6)))
+    weights = g._weights(new)
+    in_centroid = sum(w for t, w in weights.vec.items() if t[0] != "c" and t in big.centroid) / weights.mass
+    assert in_centroid > 0.9  # every word it says is somewhere in the event
+    score, how = g.score(new, big)
+    assert score < g.similarity, (score, how)
