@@ -211,14 +211,14 @@ def show(state, alert_id: int, as_json: bool) -> None:
 @pass_state
 def advance_cmd(state, alert_id: int, step: str, username: str, note: str, links: tuple[str, ...], county: str, at: str | None) -> None:
     """Record the next step of an alert (steps cannot be skipped)."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts import base, workflow
 
     dep = state.deployment()
     now = parse_time(at, dep.config.timezone) or utcnow()
     attachments: list = list(links)
     if county.strip():
         attachments.append({"kind": "county", "text": county.strip()})
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         a = _alert(s, alert_id)
         rec = workflow.advance(s, a, step, by=username, note=note, attachments=attachments, now=now)
         label = Step(rec.step).label
@@ -234,11 +234,11 @@ def advance_cmd(state, alert_id: int, step: str, username: str, note: str, links
 @pass_state
 def close_cmd(state, alert_id: int, username: str, note: str, at: str | None) -> None:
     """Close an alert whose issue has subsided (from 跟踪引导)."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts import base, workflow
 
     dep = state.deployment()
     now = parse_time(at, dep.config.timezone) or utcnow()
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         workflow.close(s, _alert(s, alert_id), by=username, note=note, now=now)
     click.echo(f"alert {alert_id} closed")
 
@@ -251,11 +251,11 @@ def close_cmd(state, alert_id: int, username: str, note: str, at: str | None) ->
 @pass_state
 def dismiss_cmd(state, alert_id: int, username: str, reason: str, at: str | None) -> None:
     """Dismiss a false alarm (误报), with the reason."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts import base, workflow
 
     dep = state.deployment()
     now = parse_time(at, dep.config.timezone) or utcnow()
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         workflow.dismiss(s, _alert(s, alert_id), by=username, reason=reason, now=now)
     click.echo(f"alert {alert_id} dismissed")
 
@@ -268,10 +268,10 @@ def dismiss_cmd(state, alert_id: int, username: str, reason: str, at: str | None
 @pass_state
 def follow_up_cmd(state, alert_id: int, username: str, note: str, links: tuple[str, ...]) -> None:
     """Log a follow-up post or development against step 2 (监测舆情)."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts import base, workflow
 
     dep = state.deployment()
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         workflow.log_follow_up(s, _alert(s, alert_id), by=username, note=note, links=links)
     click.echo(f"alert {alert_id}: follow-up logged")
 
@@ -354,14 +354,14 @@ def statement() -> None:
 @pass_state
 def statement_draft(state, alert_id: int, username: str, text: str | None, path: Path | None, title: str) -> None:
     """Draft a new 通稿 version for an alert."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts import base, workflow
 
     if path is not None:
         text = _read_text(path, "--file")
     if not text:
         raise YuqingError("give the statement with --text or --file")
     dep = state.deployment()
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         st = workflow.draft_statement(s, _alert(s, alert_id), by=username, text=text, title=title)
     click.echo(f"statement {st.id}: version {st.version} of alert {alert_id}, in review (1/3)")
 
@@ -377,13 +377,13 @@ def statement_draft(state, alert_id: int, username: str, text: str | None, path:
 @pass_state
 def statement_review(state, statement_id: int, username: str, decision: str | None, note: str, revised_file: Path | None) -> None:
     """Review a 通稿 version: 信息员, then 科室负责人, then 分管领导 (final)."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts import base, workflow
 
     if decision is None:
         raise YuqingError("say --pass or --return")
     revised = _read_text(revised_file, "--revised-file") if revised_file else None
     dep = state.deployment()
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         st = workflow.review_statement(s, statement_id, by=username, decision=decision, note=note, revised_text=revised)
         msg = {"approved": f"approved by {st.approval_body}", "returned": "returned to the drafter"}.get(
             st.status, f"passed review {st.stage}/3")
@@ -421,10 +421,10 @@ def liaison() -> None:
 @pass_state
 def liaison_send(state, alert_id: int, username: str, unit: str, content: str) -> None:
     """Send a 联系单; the unit must answer within alerts.liaison_hours."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts import base, workflow
 
     dep = state.deployment()
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         form = workflow.send_liaison(s, _alert(s, alert_id), by=username, unit=unit, content=content)
     click.echo(f"liaison form {form.id} sent to {unit}; answer due {_local(form.due_at, dep.config.timezone)}")
 
@@ -436,10 +436,10 @@ def liaison_send(state, alert_id: int, username: str, unit: str, content: str) -
 @pass_state
 def liaison_answer(state, form_id: int, username: str, answer: str) -> None:
     """Record a unit's answer to a 联系单."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts import base, workflow
 
     dep = state.deployment()
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         form = workflow.answer_liaison(s, form_id, by=username, answer=answer)
         late = " (late)" if form.answered_at > form.due_at else ""
     click.echo(f"liaison form {form_id} answered{late}")

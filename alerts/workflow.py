@@ -23,171 +23,32 @@ to go out when that transaction commits. Illegal transitions raise
 """
 from __future__ import annotations
 
-import logging
-import weakref
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import event as sa_event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yuqing import audit
 from yuqing.alerts import clock as clock_rules
-from yuqing.alerts import notify, outbox
+from yuqing.alerts import notify
 from yuqing.alerts import permissions as perm
 from yuqing.alerts import transitions
+from yuqing.alerts.base import (SYSTEM, IllegalTransition, ReviewError, StatementNotApproved, WorkflowError,
+                                _alert_of, _config, _now, _queue, _require_open, _required, resolve_user)
 from yuqing.alerts.models import LiaisonForm, Statement, StatementReview
 from yuqing.alerts.routing import alert_message, approval_body, clock_text
 from yuqing.domain import AlertStatus, Level, Step
-from yuqing.errors import PermissionDenied, YuqingError
-from yuqing.models import Alert, Event, StepRecord, User, utcnow
-
-log = logging.getLogger(__name__)
-
-SYSTEM = perm.SYSTEM
-
-
-class WorkflowError(YuqingError):
-    """An action the procedure does not allow in the alert's present state."""
-
-
-class IllegalTransition(WorkflowError):
-    """A step out of order: skipped, repeated, or on an alert that is no longer open."""
-
-
-class AlertNotOpen(IllegalTransition):
-    """The alert was closed or dismissed."""
-
-
-class StatementNotApproved(IllegalTransition):
-    """Step 5 or 6 without an approved 通稿 for the alert's present round and level."""
-
-
-class ReviewError(WorkflowError):
-    """A 三审三校 review out of order or by the wrong person."""
-
-
-# -- the deployment behind a session ---------------------------------------------
-
-DEPLOYMENT = "yuqing.deployment"
-_registry: dict[int, tuple[Any, Any]] = {}
-
-
-def register(deployment) -> None:
-    """Remember ``deployment`` so a plain session on its engine finds its configuration."""
-    _registry[id(deployment.engine)] = (weakref.ref(deployment.engine), weakref.ref(deployment))
-
-
-def bind(session: Session, deployment, background: bool = False) -> Session:
-    session.info[DEPLOYMENT] = deployment
-    if background:
-        session.info[outbox.BACKGROUND] = True
-    register(deployment)
-    return session
-
-
-def open_session(deployment, background: bool = False) -> Session:
-    """A session that knows its deployment (configuration, notifications)."""
-    return bind(deployment.sessions(), deployment, background=background)
-
-
-def deployment_for(session: Session):
-    dep = session.info.get(DEPLOYMENT)
-    if dep is not None:
-        return dep
-    try:
-        bind_ = session.get_bind()
-    except Exception:  # pragma: no cover - unbound session
-        return None
-    engine = getattr(bind_, "engine", bind_)
-    entry = _registry.get(id(engine))
-    if entry and entry[0]() is engine:
-        return entry[1]()
-    return None
-
-
-_ON_COMMIT = "yuqing.workflow.on_commit"
-
-
-def on_commit(session: Session, fn) -> None:
-    """Run ``fn()`` once ``session`` commits (dropped on rollback): writes to the post store,
-    which may be another database or Elasticsearch and must not wait on this transaction."""
-    session.info.setdefault(_ON_COMMIT, []).append(fn)
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _run_on_commit(session: Session) -> None:
-    for fn in session.info.pop(_ON_COMMIT, None) or []:
-        try:
-            fn()
-        except Exception:
-            log.exception("after-commit action failed")
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _drop_on_commit(session: Session) -> None:
-    session.info.pop(_ON_COMMIT, None)
-
-
-def _config(session: Session):
-    dep = deployment_for(session)
-    if dep is None:
-        raise WorkflowError(
-            "this session does not know its deployment: open it with yuqing.alerts.workflow.open_session(deployment)"
-        )
-    return dep, dep.config
-
-
-def _queue(session: Session, message: notify.Message) -> None:
-    dep = deployment_for(session)
-    if dep is None:  # pragma: no cover - _config already refused
-        log.warning("notification %r not sent: session has no deployment", message.subject)
-        return
-    outbox.enqueue(session, dep, message)
+from yuqing.models import Alert, Event, StepRecord
 
 
 # -- helpers -------------------------------------------------------------------------
-
-def _now(now: datetime | None) -> datetime:
-    if now is None:
-        return utcnow()
-    if now.tzinfo is None:
-        raise ValueError(f"naive datetime {now!r}: pass timezone-aware times")
-    return now
-
-
-def resolve_user(session: Session, by: Any):
-    """A User row for ``by`` (a row, a username), or the string "system"."""
-    if by is None or by == SYSTEM:
-        return SYSTEM
-    if isinstance(by, User):
-        return by
-    if isinstance(by, str):
-        user = session.scalar(select(User).where(User.username == by))
-        if user is None:
-            raise PermissionDenied(f"没有用户 {by}；用户在配置文件的 users 中添加")
-        return user
-    raise TypeError(f"by must be a User, a username or 'system', not {type(by).__name__}")
-
 
 def _step(value: Any) -> Step:
     try:
         return Step.parse(value)
     except ValueError as e:
         raise IllegalTransition(f"未知步骤 {value!r}：{e}") from None
-
-
-def _require_open(alert: Alert) -> None:
-    if alert.status != AlertStatus.OPEN:
-        state = {"closed": "已办结", "dismissed": "已标记误报"}.get(alert.status, alert.status)
-        raise AlertNotOpen(f"预警 #{alert.id} {state}，不能再办理")
-
-
-def _required(text: str, what: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise WorkflowError(f"请填写{what}")
-    return text
 
 
 _ATTACHMENT_KINDS = {
@@ -272,15 +133,6 @@ def next_steps(alert: Alert) -> list[Step]:
 
 def _append(rec: StepRecord, entries: list[dict[str, Any]]) -> None:
     rec.attachments = [*(rec.attachments or []), *entries]  # reassign: JSON columns track assignment
-
-
-def _alert_of(session: Session, alert_or_id: Any) -> Alert:
-    if isinstance(alert_or_id, Alert):
-        return alert_or_id
-    alert = session.get(Alert, int(alert_or_id))
-    if alert is None:
-        raise WorkflowError(f"没有编号为 {alert_or_id} 的预警")
-    return alert
 
 
 # -- opening ------------------------------------------------------------------------------
@@ -1004,11 +856,9 @@ def can_review(statement: Statement, user: Any) -> bool:
 
 
 __all__ = [
-    "WorkflowError", "IllegalTransition", "AlertNotOpen", "StatementNotApproved", "ReviewError", "PermissionDenied",
-    "open_session", "bind", "on_commit", "register", "deployment_for", "open_alert", "advance", "close", "dismiss", "escalate",
-    "lower_level", "reopen", "move_clock", "correct_clock", "merge_into", "move_to_event", "remind",
-    "mark_overdue", "mark_liaison_overdue", "log_follow_up", "add_reply_links", "draft_statement", "review_statement",
-    "approved_statement", "require_approved_statement", "statements_of", "send_liaison", "answer_liaison",
-    "liaison_forms", "next_steps", "current_record", "monitoring_record", "main_records", "allowed_actions",
-    "can_review", "normalize_attachments", "safe_url", "resolve_user",
+    "open_alert", "advance", "close", "dismiss", "escalate", "lower_level", "reopen", "move_clock", "correct_clock",
+    "merge_into", "move_to_event", "remind", "mark_overdue", "mark_liaison_overdue", "log_follow_up", "add_reply_links",
+    "draft_statement", "review_statement", "approved_statement", "require_approved_statement", "statements_of",
+    "send_liaison", "answer_liaison", "liaison_forms", "next_steps", "current_record", "monitoring_record",
+    "main_records", "allowed_actions", "can_review", "normalize_attachments", "safe_url",
 ]

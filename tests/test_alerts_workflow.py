@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from test_alerts_support import T0, HttpSink, add_event, make_deployment, set_event_level
 from yuqing import audit
-from yuqing.alerts import api, workflow
+from yuqing.alerts import api, base, workflow
 from yuqing.alerts import permissions as perm
 from yuqing.alerts.models import NotificationDelivery, ReminderMark, Statement
 from yuqing.domain import Level, Step
@@ -74,7 +74,7 @@ def texts(sink, start: int = 0) -> list[str]:
 
 
 def session(dep):
-    return workflow.open_session(dep)
+    return base.open_session(dep)
 
 
 def test_seven_steps_with_the_clock(dep_any, sink):
@@ -99,7 +99,7 @@ def test_seven_steps_with_the_clock(dep_any, sink):
     # -- steps cannot be skipped --------------------------------------------------------------
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
-        with pytest.raises(workflow.IllegalTransition, match="不能跳过第3步"):
+        with pytest.raises(base.IllegalTransition, match="不能跳过第3步"):
             workflow.advance(s, a, Step.CONSULT, by="bangong", note="x", now=h(0.7))
         with pytest.raises(PermissionDenied, match="网评员"):
             workflow.advance(s, a, Step.REPORT, by="wangping", note="x", now=h(0.7))
@@ -150,9 +150,9 @@ def test_seven_steps_with_the_clock(dep_any, sink):
     # -- 4 会商措施: levels I–II hear the county first ------------------------------------------
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
-        with pytest.raises(workflow.IllegalTransition, match="县级处置意见"):
+        with pytest.raises(base.IllegalTransition, match="县级处置意见"):
             workflow.advance(s, a, Step.CONSULT, by="bangong", note="责成镇政府核查", now=h(8))
-        with pytest.raises(workflow.IllegalTransition, match="不能跳过第4步"):
+        with pytest.raises(base.IllegalTransition, match="不能跳过第4步"):
             workflow.advance(s, a, Step.REPLY, by="bangong", note="x", now=h(8))
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
@@ -162,14 +162,14 @@ def test_seven_steps_with_the_clock(dep_any, sink):
     # -- 5 形成通稿: 三审三校, approved on behalf of the county (level II) -------------------------
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
-        with pytest.raises(workflow.StatementNotApproved):
+        with pytest.raises(base.StatementNotApproved):
             workflow.advance(s, a, Step.STATEMENT, by="bangong", now=h(8.5))
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
         st = workflow.draft_statement(s, a, by="jiankong2", text="白沙镇已介入，工资将于本周发放。", now=h(9))
         st_id = st.id
     with session(dep) as s, s.begin():
-        with pytest.raises(workflow.ReviewError, match="起草人"):
+        with pytest.raises(base.ReviewError, match="起草人"):
             workflow.review_statement(s, st_id, by="jiankong2", decision="pass", now=h(9.1))
     with session(dep) as s, s.begin():
         workflow.review_statement(s, st_id, by="jiankong", decision="pass", note="事实无误", now=h(9.2))
@@ -225,7 +225,7 @@ def test_seven_steps_with_the_clock(dep_any, sink):
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
         workflow.advance(s, a, Step.FOLLOW_UP, by="jiankong", note="跟踪评论区", now=h(14))
-        with pytest.raises(workflow.IllegalTransition, match="跟踪引导"):
+        with pytest.raises(base.IllegalTransition, match="跟踪引导"):
             workflow.advance(s, a, Step.FOLLOW_UP, by="jiankong", now=h(14))
         workflow.add_reply_links(s, a, by="wangping", links=["https://weibo.example.cn/c/1"], now=h(14.5))
     with session(dep) as s, s.begin():
@@ -242,7 +242,7 @@ def test_seven_steps_with_the_clock(dep_any, sink):
         workflow.advance(s, a, Step.CONSULT, by="lingdao", note="公布完整名单",
                          attachments=[{"kind": "county", "text": "县里同意公布"}], now=h(21))
         # the first round's 通稿 does not serve the second round
-        with pytest.raises(workflow.StatementNotApproved, match="第1轮"):
+        with pytest.raises(base.StatementNotApproved, match="第1轮"):
             workflow.advance(s, a, Step.STATEMENT, by="lingdao", now=h(21))
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
@@ -257,7 +257,7 @@ def test_seven_steps_with_the_clock(dep_any, sink):
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
         workflow.close(s, a, by="jiankong", note="舆情已平息", now=h(48))
-        with pytest.raises(workflow.AlertNotOpen):
+        with pytest.raises(base.AlertNotOpen):
             workflow.advance(s, a, Step.CONSULT, by="jiankong", note="x", now=h(49))
 
     with dep.sessions() as s:
@@ -328,7 +328,7 @@ def test_dismiss_needs_a_reason_and_ends_monitoring(dep):
     alert_id = api.sync_alerts(dep, now=h(0.5)).opened[0]
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
-        with pytest.raises(workflow.WorkflowError, match="误报原因"):
+        with pytest.raises(base.WorkflowError, match="误报原因"):
             workflow.dismiss(s, a, by="jiankong", reason="  ", now=h(1))
         workflow.dismiss(s, a, by="jiankong", reason="说的是云溪区，不是本县", now=h(1))
     with dep.sessions() as s:
@@ -427,7 +427,7 @@ def test_liaison_form_deadline(dep, sink):
     with session(dep) as s, s.begin():
         f = workflow.answer_liaison(s, ids[0], by="jiankong", answer="已核实：38人，计52万元", now=h(27))
         assert f.status == "answered_late" and f.status_label == "逾期反馈"
-        with pytest.raises(workflow.WorkflowError, match="已于"):
+        with pytest.raises(base.WorkflowError, match="已于"):
             workflow.answer_liaison(s, ids[0], by="jiankong", answer="again", now=h(28))
 
 
@@ -497,7 +497,7 @@ def test_javascript_links_are_refused(dep):
     alert_id = api.sync_alerts(dep, now=h(0)).opened[0]
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
-        with pytest.raises(workflow.WorkflowError, match="http"):
+        with pytest.raises(base.WorkflowError, match="http"):
             workflow.advance(s, a, Step.REPORT, by="jiankong", note="快报",
                              attachments=[{"kind": "link", "url": "javascript:alert(1)"}], now=h(1))
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from test_alerts_support import T0, PASSWORD, add_event, make_deployment, set_event_level
 from test_web_roles import csrf, login
 from yuqing import audit
-from yuqing.alerts import api, workflow
+from yuqing.alerts import api, base, workflow
 from yuqing.domain import Level, Step
 from yuqing.models import Alert, AuditEntry, Event, LabelCorrection, utcnow
 from yuqing.store import PostQuery
@@ -64,7 +64,7 @@ def test_login_logout_and_cookie_flags(app, dep):
     assert r.status_code == 303
     assert c.get("/").status_code == 302
     with dep.sessions() as s:
-        actions = [e.action for e in audit.trail(s, "users", workflow.resolve_user(s, "jiankong").id)]
+        actions = [e.action for e in audit.trail(s, "users", base.resolve_user(s, "jiankong").id)]
     assert actions[-2:] == ["user.login", "user.logout"]
 
 
@@ -168,7 +168,7 @@ def test_password_change_ends_sessions(app, dep):
     c = client(app)
     assert c.get("/").status_code == 200
     with dep.sessions() as s, s.begin():
-        workflow.resolve_user(s, "jiankong").password_hash = generate_password_hash("new-password-1", method="pbkdf2:sha256:1000")
+        base.resolve_user(s, "jiankong").password_hash = generate_password_hash("new-password-1", method="pbkdf2:sha256:1000")
     assert c.get("/").status_code == 302
 
 
@@ -332,7 +332,7 @@ def test_alert_page_timeline_reasons_and_actions(app, dep):
 def test_statement_review_through_the_web(app, dep):
     add_event(dep)
     alert_id = api.sync_alerts(dep, now=T0).opened[0]
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
         workflow.advance(s, a, Step.REPORT, by="jiankong", note="快报", now=T0)
         workflow.advance(s, a, Step.CONSULT, by="bangong", note="会商", now=T0)
@@ -415,7 +415,7 @@ def test_ledger_marks_late_and_missed(app, dep):
     e_late = add_event(dep, title="迟报的事件", started=T0)
     add_event(dep, title="漏报的事件", started=T0)
     api.sync_alerts(dep, now=T0)
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         a = s.query(Alert).filter_by(event_id=e_late).one()
         workflow.advance(s, a, Step.REPORT, by="jiankong", note="快报", now=T0 + timedelta(hours=1))
         workflow.advance(s, a, Step.CONSULT, by="bangong", note="会商", now=T0 + timedelta(hours=2))
@@ -447,7 +447,7 @@ def test_audit_page_lists_changes(app, dep):
 def test_escalated_alert_shows_re_report(app, dep):
     event_id = add_event(dep, level=2)
     alert_id = api.sync_alerts(dep, now=T0).opened[0]
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         workflow.advance(s, s.get(Alert, alert_id), Step.REPORT, by="jiankong", note="快报", now=T0)
     set_event_level(dep, event_id, int(Level.MAJOR), reasons=("大V转发",))
     api.sync_alerts(dep, now=T0 + timedelta(hours=1))

@@ -14,7 +14,7 @@ import pytest
 
 from test_alerts_support import T0, PASSWORD, ROLE_USER, add_event, make_deployment
 from yuqing import audit
-from yuqing.alerts import api, workflow
+from yuqing.alerts import api, base, workflow
 from yuqing.alerts import permissions as perm
 from yuqing.alerts.models import Statement
 from yuqing.domain import Role, Step
@@ -66,14 +66,14 @@ def test_commentator_cannot_approve_a_statement(tmp_path):
     try:
         add_event(dep)
         alert_id = api.sync_alerts(dep, now=T0).opened[0]
-        with workflow.open_session(dep) as s, s.begin():
+        with base.open_session(dep) as s, s.begin():
             a = s.get(Alert, alert_id)
             workflow.advance(s, a, Step.REPORT, by="jiankong", note="快报", now=T0)
             st = workflow.draft_statement(s, a, by="jiankong2", text="通稿", now=T0)
             workflow.review_statement(s, st, by="jiankong", decision="pass", now=T0)
             workflow.review_statement(s, st, by="bangong", decision="pass", now=T0)
             st_id = st.id
-        with workflow.open_session(dep) as s, s.begin():
+        with base.open_session(dep) as s, s.begin():
             with pytest.raises(PermissionDenied, match="网评员 wangping 无权通稿终审"):
                 workflow.review_statement(s, st_id, by="wangping", decision="pass", now=T0)
         with dep.sessions() as s:
@@ -87,10 +87,10 @@ def test_inactive_user_may_do_nothing(tmp_path):
     try:
         add_event(dep)
         alert_id = api.sync_alerts(dep, now=T0).opened[0]
-        with workflow.open_session(dep) as s, s.begin():
-            u = workflow.resolve_user(s, "jiankong")
+        with base.open_session(dep) as s, s.begin():
+            u = base.resolve_user(s, "jiankong")
             u.active = False
-        with workflow.open_session(dep) as s, s.begin():
+        with base.open_session(dep) as s, s.begin():
             with pytest.raises(PermissionDenied, match="已停用"):
                 workflow.advance(s, s.get(Alert, alert_id), Step.REPORT, by="jiankong", note="x", now=T0)
     finally:
@@ -169,7 +169,7 @@ def world(tmp_path_factory):
             titles[add_event(dep, title=f"{name}-{variant} 云溪县讨薪")] = (name, variant)
     api.sync_alerts(dep, now=T0)
     ids = {}
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         for a in s.query(Alert):
             name, variant = titles[a.event_id]
             setup = ACTIONS[name][0]

@@ -166,12 +166,12 @@ def _handle_one(dep, now, echo) -> int | None:
     real workflow, so a newcomer sees a handled alert and the 通知记录 filled. Returns its id (None if none fits)."""
     from datetime import timedelta
 
-    from yuqing.alerts import workflow
+    from yuqing.alerts import base, workflow
     from yuqing.alerts.clock import timeliness
     from yuqing.domain import AlertStatus, Level, Step
     from yuqing.models import Alert
 
-    with workflow.open_session(dep) as s:
+    with base.open_session(dep) as s:
         candidates = [a for a in s.query(Alert).filter(Alert.status == AlertStatus.OPEN,
                                                        Alert.current_step == int(Step.MONITOR)).all()
                       if timeliness(a, now).state == "running" and Level(a.level) <= Level.MAJOR]
@@ -179,7 +179,7 @@ def _handle_one(dep, now, echo) -> int | None:
             return None
         alert_id = min(candidates, key=lambda a: (-a.level, a.deadline_at)).id
     minute = timedelta(minutes=1)
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
         county = [{"kind": "county", "text": "县委宣传部：请属地核实情况、依法处置，及时回应关切"}] \
             if Level(a.level) >= Level.MAJOR else []
