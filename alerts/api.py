@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from yuqing.alerts import workflow
+from yuqing.alerts import liaison, workflow
 from yuqing.alerts.base import SYSTEM, WorkflowError, _now, open_session, register
 from yuqing.alerts.clock import Timeliness, is_late, is_missed, time_left, time_to_reply, time_to_report, timeliness
 from yuqing.alerts.models import LiaisonForm, ReminderMark
@@ -283,7 +283,7 @@ def check_deadlines(deployment, now: datetime | None = None) -> DeadlineReport:
     def check_form(s, form_id: int, out: DeadlineReport) -> None:
         form = s.get(LiaisonForm, form_id)
         if form.answered_at is None and form.overdue_at is None:
-            workflow.mark_liaison_overdue(s, form, now)
+            liaison.mark_liaison_overdue(s, form, now)
             out.liaison_overdue.append(form.id)
 
     def load_alerts(s, ids: list[int]) -> None:  # one query for the batch, steps included

@@ -147,6 +147,7 @@ def list_alerts(state, as_json: bool, show_all: bool, levels: tuple[str, ...], l
 def show(state, alert_id: int, as_json: bool) -> None:
     """Show one alert: clock, steps with who/when/notes, 通稿 versions, 联系单."""
     from yuqing.alerts import workflow
+    from yuqing.alerts.liaison import liaison_forms
 
     dep = state.deployment()
     tz = dep.config.timezone
@@ -154,7 +155,7 @@ def show(state, alert_id: int, as_json: bool) -> None:
     with dep.sessions() as s:
         a = _alert(s, alert_id)
         statements = workflow.statements_of(s, a)
-        forms = workflow.liaison_forms(s, a)
+        forms = liaison_forms(s, a)
         if as_json:
             data = alert_summary(a, now, tz)
             data["steps"] = [
@@ -421,11 +422,12 @@ def liaison() -> None:
 @pass_state
 def liaison_send(state, alert_id: int, username: str, unit: str, content: str) -> None:
     """Send a 联系单; the unit must answer within alerts.liaison_hours."""
-    from yuqing.alerts import base, workflow
+    from yuqing.alerts.base import open_session
+    from yuqing.alerts.liaison import send_liaison
 
     dep = state.deployment()
-    with base.open_session(dep) as s, s.begin():
-        form = workflow.send_liaison(s, _alert(s, alert_id), by=username, unit=unit, content=content)
+    with open_session(dep) as s, s.begin():
+        form = send_liaison(s, _alert(s, alert_id), by=username, unit=unit, content=content)
     click.echo(f"liaison form {form.id} sent to {unit}; answer due {_local(form.due_at, dep.config.timezone)}")
 
 
@@ -436,11 +438,12 @@ def liaison_send(state, alert_id: int, username: str, unit: str, content: str) -
 @pass_state
 def liaison_answer(state, form_id: int, username: str, answer: str) -> None:
     """Record a unit's answer to a 联系单."""
-    from yuqing.alerts import base, workflow
+    from yuqing.alerts.base import open_session
+    from yuqing.alerts.liaison import answer_liaison
 
     dep = state.deployment()
-    with base.open_session(dep) as s, s.begin():
-        form = workflow.answer_liaison(s, form_id, by=username, answer=answer)
+    with open_session(dep) as s, s.begin():
+        form = answer_liaison(s, form_id, by=username, answer=answer)
         late = " (late)" if form.answered_at > form.due_at else ""
     click.echo(f"liaison form {form_id} answered{late}")
 

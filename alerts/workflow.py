@@ -23,7 +23,7 @@ to go out when that transaction commits. Illegal transitions raise
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Iterable
 
 from sqlalchemy import func, select
@@ -31,12 +31,11 @@ from sqlalchemy.orm import Session
 
 from yuqing import audit
 from yuqing.alerts import clock as clock_rules
-from yuqing.alerts import notify
 from yuqing.alerts import permissions as perm
 from yuqing.alerts import transitions
 from yuqing.alerts.base import (SYSTEM, IllegalTransition, ReviewError, StatementNotApproved, WorkflowError,
                                 _alert_of, _config, _now, _queue, _require_open, _required, resolve_user)
-from yuqing.alerts.models import LiaisonForm, Statement, StatementReview
+from yuqing.alerts.models import Statement, StatementReview
 from yuqing.alerts.routing import alert_message, approval_body, clock_text
 from yuqing.domain import AlertStatus, Level, Step
 from yuqing.models import Alert, Event, StepRecord
@@ -552,21 +551,6 @@ def mark_overdue(session: Session, alert: Alert, now: datetime | None = None) ->
     _queue(session, alert_message(cfg, alert, "overdue", f"超时未回复：{alert.title}", text, now))
 
 
-def mark_liaison_overdue(session: Session, form: LiaisonForm, now: datetime | None = None) -> None:
-    from yuqing.alerts.models import ReminderMark
-
-    now = _now(now)
-    dep, cfg = _config(session)
-    form.overdue_at = now
-    alert = session.get(Alert, form.alert_id)
-    session.add(ReminderMark(alert_id=alert.id, kind="liaison_overdue", mark=str(form.id), at=now))
-    audit.record(session, SYSTEM, "liaison.overdue", alert, at=now, liaison_id=form.id, unit=form.unit,
-                 due_at=form.due_at)
-    text = f"发往{form.unit}的舆情联系单 #{form.id} 已超过核实反馈时限（{cfg.alerts.liaison_hours:g}小时），请督促反馈。"
-    _queue(session, alert_message(cfg, alert, "liaison_overdue", f"联系单逾期：{alert.title}", text, now,
-                                  audience=[notify.OFFICE]))
-
-
 # -- step 2: monitoring log; step 6/7: commentators' links -------------------------------------
 
 def log_follow_up(session: Session, alert: Alert, by: Any, note: str, links: Iterable[str] = (),
@@ -773,55 +757,6 @@ def review_statement(session: Session, statement: Statement | int, by: Any, deci
     return current
 
 
-# -- 舆情联系单 ------------------------------------------------------------------------------------
-
-def send_liaison(session: Session, alert: Alert, by: Any, unit: str, content: str,
-                 now: datetime | None = None) -> LiaisonForm:
-    """Send a 舆情联系单 to the responsible unit; it must verify and answer within liaison_hours."""
-    now = _now(now)
-    alert = _alert_of(session, alert)
-    dep, cfg = _config(session)
-    user = resolve_user(session, by)
-    perm.require(user, perm.LIAISON_SEND)
-    _require_open(alert)
-    unit = _required(unit, "责任单位")[:100]
-    content = _required(content, "联系单内容")
-    username = perm.username_of(user)
-    form = LiaisonForm(alert_id=alert.id, unit=unit, content=content, sent_by=username, sent_at=now,
-                       due_at=now + timedelta(hours=cfg.alerts.liaison_hours))
-    session.add(form)
-    session.flush()
-    audit.record(session, username, "liaison.send", alert, at=now, liaison_id=form.id, unit=unit, due_at=form.due_at)
-    return form
-
-
-def answer_liaison(session: Session, form: LiaisonForm | int, by: Any, answer: str,
-                   now: datetime | None = None) -> LiaisonForm:
-    """Record the unit's verification (核实反馈)."""
-    now = _now(now)
-    form = form if isinstance(form, LiaisonForm) else session.get(LiaisonForm, int(form))
-    if form is None:
-        raise WorkflowError("没有这张联系单")
-    user = resolve_user(session, by)
-    perm.require(user, perm.LIAISON_ANSWER)
-    if form.answered_at is not None:
-        raise WorkflowError(f"联系单 #{form.id} 已于 {form.answered_at:%Y-%m-%d %H:%M} UTC 反馈")
-    answer = _required(answer, "核实反馈内容")
-    username = perm.username_of(user)
-    form.answer = answer
-    form.answered_at = now
-    form.answered_by = username
-    alert = session.get(Alert, form.alert_id)
-    session.flush()
-    audit.record(session, username, "liaison.answer", alert, at=now, liaison_id=form.id, unit=form.unit,
-                 late=now > form.due_at)
-    return form
-
-
-def liaison_forms(session: Session, alert: Alert) -> list[LiaisonForm]:
-    return list(session.scalars(select(LiaisonForm).where(LiaisonForm.alert_id == alert.id).order_by(LiaisonForm.id)))
-
-
 def allowed_actions(alert: Alert, user: Any) -> dict[str, bool]:
     """Which actions to offer ``user`` on ``alert`` now (the web page shows only these)."""
     is_open = alert.status == AlertStatus.OPEN
@@ -857,8 +792,8 @@ def can_review(statement: Statement, user: Any) -> bool:
 
 __all__ = [
     "open_alert", "advance", "close", "dismiss", "escalate", "lower_level", "reopen", "move_clock", "correct_clock",
-    "merge_into", "move_to_event", "remind", "mark_overdue", "mark_liaison_overdue", "log_follow_up", "add_reply_links",
+    "merge_into", "move_to_event", "remind", "mark_overdue", "log_follow_up", "add_reply_links",
     "draft_statement", "review_statement", "approved_statement", "require_approved_statement", "statements_of",
-    "send_liaison", "answer_liaison", "liaison_forms", "next_steps", "current_record", "monitoring_record",
+    "next_steps", "current_record", "monitoring_record",
     "main_records", "allowed_actions", "can_review", "normalize_attachments", "safe_url",
 ]

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from test_alerts_support import T0, HttpSink, add_event, make_deployment, set_event_level
 from yuqing import audit
-from yuqing.alerts import api, base, workflow
+from yuqing.alerts import api, base, liaison, workflow
 from yuqing.alerts import permissions as perm
 from yuqing.alerts.models import NotificationDelivery, ReminderMark, Statement
 from yuqing.domain import Level, Step
@@ -411,24 +411,24 @@ def test_liaison_form_deadline(dep, sink):
     alert_id = api.sync_alerts(dep, now=h(0.5)).opened[0]
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
-        f1 = workflow.send_liaison(s, a, by="jiankong", unit="白沙镇人民政府", content="请核实欠薪人数和金额", now=h(1))
-        f2 = workflow.send_liaison(s, a, by="bangong", unit="县人社局", content="请核实是否已立案", now=h(2))
+        f1 = liaison.send_liaison(s, a, by="jiankong", unit="白沙镇人民政府", content="请核实欠薪人数和金额", now=h(1))
+        f2 = liaison.send_liaison(s, a, by="bangong", unit="县人社局", content="请核实是否已立案", now=h(2))
         ids = (f1.id, f2.id)
         assert f1.due_at == h(25)
     with session(dep) as s, s.begin():
-        workflow.answer_liaison(s, ids[1], by="bangong", answer="已立案，正在追讨", now=h(20))
+        liaison.answer_liaison(s, ids[1], by="bangong", answer="已立案，正在追讨", now=h(20))
         with pytest.raises(PermissionDenied):
-            workflow.answer_liaison(s, ids[0], by="wangping", answer="x", now=h(20))
+            liaison.answer_liaison(s, ids[0], by="wangping", answer="x", now=h(20))
     n = len(sink.requests)
     rep = api.check_deadlines(dep, h(25))
     assert rep.liaison_overdue == [ids[0]]
     assert [p.split("?")[0] for p in (r["path"] for r in sink.requests[n:])].count("/office") >= 1
     assert api.check_deadlines(dep, h(26)).liaison_overdue == []
     with session(dep) as s, s.begin():
-        f = workflow.answer_liaison(s, ids[0], by="jiankong", answer="已核实：38人，计52万元", now=h(27))
+        f = liaison.answer_liaison(s, ids[0], by="jiankong", answer="已核实：38人，计52万元", now=h(27))
         assert f.status == "answered_late" and f.status_label == "逾期反馈"
         with pytest.raises(base.WorkflowError, match="已于"):
-            workflow.answer_liaison(s, ids[0], by="jiankong", answer="again", now=h(28))
+            liaison.answer_liaison(s, ids[0], by="jiankong", answer="again", now=h(28))
 
 
 def test_merged_event_moves_or_merges_the_alert(dep):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from test_alerts_support import T0, PASSWORD, add_event, make_deployment, set_event_level
 from test_web_roles import csrf, login
 from yuqing import audit
-from yuqing.alerts import api, base, workflow
+from yuqing.alerts import api, base, liaison, workflow
 from yuqing.domain import Level, Step
 from yuqing.models import Alert, AuditEntry, Event, LabelCorrection, utcnow
 from yuqing.store import PostQuery
@@ -391,7 +391,7 @@ def test_liaison_through_the_web(app, dep):
     c = client(app, "jiankong")
     post(c, f"/alerts/{alert_id}/liaison", {"unit": "白沙镇人民政府", "content": "请核实欠薪人数"}, page)
     with dep.sessions() as s:
-        form = workflow.liaison_forms(s, s.get(Alert, alert_id))[0]
+        form = liaison.liaison_forms(s, s.get(Alert, alert_id))[0]
     post(c, f"/liaison/{form.id}/answer", {"answer": "已核实"}, page)
     html = c.get(page).get_data(as_text=True)
     assert "白沙镇人民政府" in html and "已反馈" in html and "已核实" in html

@@ -14,7 +14,7 @@ import pytest
 
 from test_alerts_support import T0, PASSWORD, ROLE_USER, add_event, make_deployment
 from yuqing import audit
-from yuqing.alerts import api, base, workflow
+from yuqing.alerts import api, base, liaison, workflow
 from yuqing.alerts import permissions as perm
 from yuqing.alerts.models import Statement
 from yuqing.domain import Role, Step
@@ -144,7 +144,7 @@ ACTIONS = {
     "follow_up": (None, "/alerts/{id}/follow-up", {"note": "新帖"}, perm.LOG_FOLLOW_UP, "follow-form",
                   lambda s, a, dep: any(x.get("kind") == "follow_up" for r in a.steps for x in r.attachments)),
     "liaison": (None, "/alerts/{id}/liaison", {"unit": "白沙镇", "content": "请核实"}, perm.LIAISON_SEND, "liaison-form",
-                lambda s, a, dep: bool(workflow.liaison_forms(s, a))),
+                lambda s, a, dep: bool(liaison.liaison_forms(s, a))),
     "draft": (_report, "/alerts/{id}/statements", {"text": "通稿"}, perm.DRAFT, "draft-form",
               lambda s, a, dep: bool(workflow.statements_of(s, a))),
     "review_first": (_statement(0), "/statements/{statement}/review", {"decision": "pass"}, perm.REVIEW_1, "review-form",

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from sqlalchemy import select
 
 from yuqing import audit
-from yuqing.alerts import briefing, corrections, workflow
+from yuqing.alerts import briefing, corrections, liaison, workflow
 from yuqing.alerts import permissions as perm
 from yuqing.alerts.api import STATUS_FILTERS, QueueFilter, queue
 from yuqing.alerts.clock import timeliness
@@ -80,7 +80,7 @@ def alert_page(alert_id: int):
     total_posts = dep.posts.count(PostQuery(event_id=event.id)) if len(posts) >= POSTS_ON_PAGE else len(posts)
     statements = workflow.statements_of(g.db, alert)
     approved = workflow.approved_statement(g.db, alert)
-    forms = workflow.liaison_forms(g.db, alert)
+    forms = liaison.liaison_forms(g.db, alert)
     trail = audit.trail(g.db, "alerts", alert.id)
     actions = workflow.allowed_actions(alert, g.user)
     nxt = workflow.next_steps(alert)
@@ -260,7 +260,7 @@ def review(statement_id: int):
 @requires(perm.LIAISON_SEND)
 def liaison_send(alert_id: int):
     alert = _load(alert_id)
-    return _act(alert_id, lambda db: workflow.send_liaison(db, alert, by=g.user, unit=request.form.get("unit", ""),
+    return _act(alert_id, lambda db: liaison.send_liaison(db, alert, by=g.user, unit=request.form.get("unit", ""),
                                                            content=request.form.get("content", "")),
                 "联系单已发出", "#liaison")
 
@@ -271,7 +271,7 @@ def liaison_answer(form_id: int):
     form = g.db.get(LiaisonForm, form_id)
     if form is None:
         abort(404)
-    return _act(form.alert_id, lambda db: workflow.answer_liaison(db, form, by=g.user, answer=request.form.get("answer", "")),
+    return _act(form.alert_id, lambda db: liaison.answer_liaison(db, form, by=g.user, answer=request.form.get("answer", "")),
                 "已登记反馈", "#liaison")
 
 
