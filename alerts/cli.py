@@ -148,13 +148,14 @@ def show(state, alert_id: int, as_json: bool) -> None:
     """Show one alert: clock, steps with who/when/notes, 通稿 versions, 联系单."""
     from yuqing.alerts import workflow
     from yuqing.alerts.liaison import liaison_forms
+    from yuqing.alerts.statements import statements_of
 
     dep = state.deployment()
     tz = dep.config.timezone
     now = utcnow()
     with dep.sessions() as s:
         a = _alert(s, alert_id)
-        statements = workflow.statements_of(s, a)
+        statements = statements_of(s, a)
         forms = liaison_forms(s, a)
         if as_json:
             data = alert_summary(a, now, tz)
@@ -355,15 +356,16 @@ def statement() -> None:
 @pass_state
 def statement_draft(state, alert_id: int, username: str, text: str | None, path: Path | None, title: str) -> None:
     """Draft a new 通稿 version for an alert."""
-    from yuqing.alerts import base, workflow
+    from yuqing.alerts.base import open_session
+    from yuqing.alerts.statements import draft_statement
 
     if path is not None:
         text = _read_text(path, "--file")
     if not text:
         raise YuqingError("give the statement with --text or --file")
     dep = state.deployment()
-    with base.open_session(dep) as s, s.begin():
-        st = workflow.draft_statement(s, _alert(s, alert_id), by=username, text=text, title=title)
+    with open_session(dep) as s, s.begin():
+        st = draft_statement(s, _alert(s, alert_id), by=username, text=text, title=title)
     click.echo(f"statement {st.id}: version {st.version} of alert {alert_id}, in review (1/3)")
 
 
@@ -378,14 +380,15 @@ def statement_draft(state, alert_id: int, username: str, text: str | None, path:
 @pass_state
 def statement_review(state, statement_id: int, username: str, decision: str | None, note: str, revised_file: Path | None) -> None:
     """Review a 通稿 version: 信息员, then 科室负责人, then 分管领导 (final)."""
-    from yuqing.alerts import base, workflow
+    from yuqing.alerts.base import open_session
+    from yuqing.alerts.review import review_statement
 
     if decision is None:
         raise YuqingError("say --pass or --return")
     revised = _read_text(revised_file, "--revised-file") if revised_file else None
     dep = state.deployment()
-    with base.open_session(dep) as s, s.begin():
-        st = workflow.review_statement(s, statement_id, by=username, decision=decision, note=note, revised_text=revised)
+    with open_session(dep) as s, s.begin():
+        st = review_statement(s, statement_id, by=username, decision=decision, note=note, revised_text=revised)
         msg = {"approved": f"approved by {st.approval_body}", "returned": "returned to the drafter"}.get(
             st.status, f"passed review {st.stage}/3")
         click.echo(f"statement {st.id} (version {st.version}): {msg}")
@@ -396,12 +399,12 @@ def statement_review(state, statement_id: int, username: str, decision: str | No
 @pass_state
 def statement_list(state, alert_id: int) -> None:
     """List the 通稿 versions of an alert with their reviews."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts.statements import statements_of
 
     dep = state.deployment()
     tz = dep.config.timezone
     with dep.sessions() as s:
-        for st in workflow.statements_of(s, _alert(s, alert_id)):
+        for st in statements_of(s, _alert(s, alert_id)):
             click.echo(f"#{st.id} v{st.version} round {st.round} {st.status} stage {st.stage}/3 by {st.drafted_by} {_local(st.drafted_at, tz)}")
             for r in st.reviews:
                 click.echo(f"    {r.stage}. {r.capacity} {r.by_user}: {r.decision} {_local(r.at, tz)} {r.note}".rstrip())

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from test_alerts_support import T0, HttpSink, add_event, make_deployment, set_event_level
 from yuqing import audit
-from yuqing.alerts import api, base, liaison, workflow
+from yuqing.alerts import api, base, liaison, review, statements, workflow
 from yuqing.alerts import permissions as perm
 from yuqing.alerts.models import NotificationDelivery, ReminderMark, Statement
 from yuqing.domain import Level, Step
@@ -166,23 +166,23 @@ def test_seven_steps_with_the_clock(dep_any, sink):
             workflow.advance(s, a, Step.STATEMENT, by="bangong", now=h(8.5))
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
-        st = workflow.draft_statement(s, a, by="jiankong2", text="白沙镇已介入，工资将于本周发放。", now=h(9))
+        st = statements.draft_statement(s, a, by="jiankong2", text="白沙镇已介入，工资将于本周发放。", now=h(9))
         st_id = st.id
     with session(dep) as s, s.begin():
         with pytest.raises(base.ReviewError, match="起草人"):
-            workflow.review_statement(s, st_id, by="jiankong2", decision="pass", now=h(9.1))
+            review.review_statement(s, st_id, by="jiankong2", decision="pass", now=h(9.1))
     with session(dep) as s, s.begin():
-        workflow.review_statement(s, st_id, by="jiankong", decision="pass", note="事实无误", now=h(9.2))
+        review.review_statement(s, st_id, by="jiankong", decision="pass", note="事实无误", now=h(9.2))
         with pytest.raises(PermissionDenied):
-            workflow.review_statement(s, st_id, by="lingdao", decision="pass", now=h(9.2))  # stage 2 is 科室负责人
+            review.review_statement(s, st_id, by="lingdao", decision="pass", now=h(9.2))  # stage 2 is 科室负责人
     with session(dep) as s, s.begin():
         # the 科室负责人 corrects a word: a new version, the old one kept
-        cur = workflow.review_statement(s, st_id, by="bangong", decision="pass",
+        cur = review.review_statement(s, st_id, by="bangong", decision="pass",
                                         revised_text="白沙镇政府已介入，拖欠工资将于本周内全部发放。", now=h(9.4))
         v2 = cur.id
         assert cur.version == 2 and cur.stage == 2
     with session(dep) as s, s.begin():
-        approved = workflow.review_statement(s, v2, by="lingdao", decision="pass", now=h(9.6))
+        approved = review.review_statement(s, v2, by="lingdao", decision="pass", now=h(9.6))
         assert approved.status == "approved" and approved.approval_body == "县委县政府/县委宣传部"
     with dep.sessions() as s:
         a = s.get(Alert, alert_id)
@@ -246,10 +246,10 @@ def test_seven_steps_with_the_clock(dep_any, sink):
             workflow.advance(s, a, Step.STATEMENT, by="lingdao", now=h(21))
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
-        st = workflow.draft_statement(s, a, by="jiankong2", text="完整发放名单已公示。", now=h(21.5))
-        workflow.review_statement(s, st, by="jiankong", decision="pass", now=h(21.6))
-        workflow.review_statement(s, st, by="bangong", decision="pass", now=h(21.7))
-        workflow.review_statement(s, st, by="lingdao", decision="pass", now=h(21.8))
+        st = statements.draft_statement(s, a, by="jiankong2", text="完整发放名单已公示。", now=h(21.5))
+        review.review_statement(s, st, by="jiankong", decision="pass", now=h(21.6))
+        review.review_statement(s, st, by="bangong", decision="pass", now=h(21.7))
+        review.review_statement(s, st, by="lingdao", decision="pass", now=h(21.8))
         assert a.current_step == Step.STATEMENT
         workflow.advance(s, a, Step.REPLY, by="bangong", note="公示名单", now=h(22))
         workflow.advance(s, a, Step.FOLLOW_UP, by="jiankong", now=h(22.5))

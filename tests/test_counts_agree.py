@@ -9,7 +9,7 @@ import lxml.html
 from test_alerts_support import T0, add_event, make_deployment
 from test_web_roles import login
 from yuqing import analysis
-from yuqing.alerts import api, base, workflow
+from yuqing.alerts import api, base, review, statements, workflow
 from yuqing.alerts.clock import tally
 from yuqing.reports.monthly import collect_monthly
 from yuqing.domain import Level, Step
@@ -34,10 +34,10 @@ def _reply(dep, alert_id, at):
         a = s.get(Alert, alert_id)
         workflow.advance(s, a, Step.REPORT, by="jiankong", note="时间、地点、经过", now=at - timedelta(hours=3))
         workflow.advance(s, a, Step.CONSULT, by="bangong", note="责成镇政府核查", now=at - timedelta(hours=2))
-        st = workflow.draft_statement(s, a, by="jiankong2", text="镇政府已介入。", now=at - timedelta(hours=1.5))
-        workflow.review_statement(s, st, by="jiankong", decision="pass", now=at - timedelta(hours=1.4))
-        workflow.review_statement(s, st, by="bangong", decision="pass", now=at - timedelta(hours=1.3))
-        workflow.review_statement(s, st, by="lingdao", decision="pass", now=at - timedelta(hours=1.2))
+        st = statements.draft_statement(s, a, by="jiankong2", text="镇政府已介入。", now=at - timedelta(hours=1.5))
+        review.review_statement(s, st, by="jiankong", decision="pass", now=at - timedelta(hours=1.4))
+        review.review_statement(s, st, by="bangong", decision="pass", now=at - timedelta(hours=1.3))
+        review.review_statement(s, st, by="lingdao", decision="pass", now=at - timedelta(hours=1.2))
         workflow.advance(s, a, Step.REPLY, by="bangong", note="已在留言板正面回复", now=at)
 
 

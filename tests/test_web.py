@@ -13,7 +13,7 @@ from sqlalchemy import select
 from test_alerts_support import T0, PASSWORD, add_event, make_deployment, set_event_level
 from test_web_roles import csrf, login
 from yuqing import audit
-from yuqing.alerts import api, base, liaison, workflow
+from yuqing.alerts import api, base, liaison, review, statements, workflow
 from yuqing.domain import Level, Step
 from yuqing.models import Alert, AuditEntry, Event, LabelCorrection, utcnow
 from yuqing.store import PostQuery
@@ -340,7 +340,7 @@ def test_statement_review_through_the_web(app, dep):
     c2 = client(app, "jiankong2")
     assert post(c2, f"/alerts/{alert_id}/statements", {"text": "通稿正文 <script>x</script>"}, page).status_code == 303
     with dep.sessions() as s:
-        st_id = workflow.statements_of(s, s.get(Alert, alert_id))[0].id
+        st_id = statements.statements_of(s, s.get(Alert, alert_id))[0].id
     for who in ("jiankong", "bangong", "lingdao"):
         c = client(app, who)
         r = post(c, f"/statements/{st_id}/review", {"decision": "pass", "note": f"{who} 同意", "revised_text": "通稿正文 <script>x</script>"}, page)
@@ -349,7 +349,7 @@ def test_statement_review_through_the_web(app, dep):
     with dep.sessions() as s:
         a = s.get(Alert, alert_id)
         assert a.current_step == Step.STATEMENT  # recorded on approval
-        st = workflow.statements_of(s, a)
+        st = statements.statements_of(s, a)
         assert len(st) == 1 and st[0].status == "approved" and st[0].approval_body == "领导小组"
     html = client(app, "wangping").get(page).get_data(as_text=True)
     assert "审定通稿 · 第1版" in html and "通稿正文 &lt;script&gt;x&lt;/script&gt;" in html
@@ -419,9 +419,9 @@ def test_ledger_marks_late_and_missed(app, dep):
         a = s.query(Alert).filter_by(event_id=e_late).one()
         workflow.advance(s, a, Step.REPORT, by="jiankong", note="快报", now=T0 + timedelta(hours=1))
         workflow.advance(s, a, Step.CONSULT, by="bangong", note="会商", now=T0 + timedelta(hours=2))
-        st = workflow.draft_statement(s, a, by="jiankong2", text="通稿", now=T0 + timedelta(hours=3))
+        st = statements.draft_statement(s, a, by="jiankong2", text="通稿", now=T0 + timedelta(hours=3))
         for who in ("jiankong", "bangong", "lingdao"):
-            workflow.review_statement(s, st, by=who, decision="pass", now=T0 + timedelta(hours=4))
+            review.review_statement(s, st, by=who, decision="pass", now=T0 + timedelta(hours=4))
         workflow.advance(s, a, Step.REPLY, by="bangong", note="回复", now=T0 + timedelta(hours=14))
     api.check_deadlines(dep, T0 + timedelta(hours=12))
     c = client(app, "bangong")

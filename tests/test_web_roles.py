@@ -14,7 +14,7 @@ import pytest
 
 from test_alerts_support import T0, PASSWORD, ROLE_USER, add_event, make_deployment
 from yuqing import audit
-from yuqing.alerts import api, base, liaison, workflow
+from yuqing.alerts import api, base, liaison, review, statements, workflow
 from yuqing.alerts import permissions as perm
 from yuqing.alerts.models import Statement
 from yuqing.domain import Role, Step
@@ -69,13 +69,13 @@ def test_commentator_cannot_approve_a_statement(tmp_path):
         with base.open_session(dep) as s, s.begin():
             a = s.get(Alert, alert_id)
             workflow.advance(s, a, Step.REPORT, by="jiankong", note="快报", now=T0)
-            st = workflow.draft_statement(s, a, by="jiankong2", text="通稿", now=T0)
-            workflow.review_statement(s, st, by="jiankong", decision="pass", now=T0)
-            workflow.review_statement(s, st, by="bangong", decision="pass", now=T0)
+            st = statements.draft_statement(s, a, by="jiankong2", text="通稿", now=T0)
+            review.review_statement(s, st, by="jiankong", decision="pass", now=T0)
+            review.review_statement(s, st, by="bangong", decision="pass", now=T0)
             st_id = st.id
         with base.open_session(dep) as s, s.begin():
             with pytest.raises(PermissionDenied, match="网评员 wangping 无权通稿终审"):
-                workflow.review_statement(s, st_id, by="wangping", decision="pass", now=T0)
+                review.review_statement(s, st_id, by="wangping", decision="pass", now=T0)
         with dep.sessions() as s:
             assert s.get(Statement, st_id).status == "in_review" and s.get(Statement, st_id).stage == 2
     finally:
@@ -119,9 +119,9 @@ def _report(s, a):
 def _statement(stage: int):
     def setup(s, a):
         _report(s, a)
-        st = workflow.draft_statement(s, a, by="jiankong2", text="通稿正文", now=T0 + timedelta(minutes=20))
+        st = statements.draft_statement(s, a, by="jiankong2", text="通稿正文", now=T0 + timedelta(minutes=20))
         for who in ["jiankong", "bangong"][:stage]:
-            workflow.review_statement(s, st, by=who, decision="pass", now=T0 + timedelta(minutes=30))
+            review.review_statement(s, st, by=who, decision="pass", now=T0 + timedelta(minutes=30))
     return setup
 
 
@@ -146,11 +146,11 @@ ACTIONS = {
     "liaison": (None, "/alerts/{id}/liaison", {"unit": "白沙镇", "content": "请核实"}, perm.LIAISON_SEND, "liaison-form",
                 lambda s, a, dep: bool(liaison.liaison_forms(s, a))),
     "draft": (_report, "/alerts/{id}/statements", {"text": "通稿"}, perm.DRAFT, "draft-form",
-              lambda s, a, dep: bool(workflow.statements_of(s, a))),
+              lambda s, a, dep: bool(statements.statements_of(s, a))),
     "review_first": (_statement(0), "/statements/{statement}/review", {"decision": "pass"}, perm.REVIEW_1, "review-form",
-                     lambda s, a, dep: workflow.statements_of(s, a)[0].stage == 1),
+                     lambda s, a, dep: statements.statements_of(s, a)[0].stage == 1),
     "approve": (_statement(2), "/statements/{statement}/review", {"decision": "pass"}, perm.REVIEW_3, "review-form",
-                lambda s, a, dep: workflow.statements_of(s, a)[0].status == "approved"),
+                lambda s, a, dep: statements.statements_of(s, a)[0].status == "approved"),
     "regrade": (None, "/alerts/{id}/level", {"level": "4", "reason": "聚集"}, perm.REGRADE, "form regrade",
                 lambda s, a, dep: a.level == 4),
     "correct": (None, "/alerts/{id}/posts/{post}/correct", {"topic": "公共安全", "reason": "话题不对"},
