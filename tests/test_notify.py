@@ -232,14 +232,15 @@ def test_routing_by_audience_level_and_duty(tmp_path, sink):
 
 
 def test_duty_period_declared_in_the_database(tmp_path, sink):
-    scheduler = pytest.importorskip("yuqing.scheduler")
+    from yuqing.duty import DutyRecord
+
     dep = deployment(tmp_path, [{"name": "duty", "kind": "webhook", "url": sink.url, "audience": ["值班"], "duty_only": True}])
     try:
-        scheduler.DutyRecord.__table__.create(dep.engine, checkfirst=True)
+        DutyRecord.__table__.create(dep.engine, checkfirst=True)
         msg = Message("新预警", "", level=Level.MAJOR, audience=["值班"], at=T0)
         assert Notifier(dep).send(msg) == []
         with dep.sessions() as s, s.begin():
-            s.add(scheduler.DutyRecord(name="汛期值班", start_at=T0 - timedelta(hours=1), end_at=T0 + timedelta(days=1)))
+            s.add(DutyRecord(name="汛期值班", start_at=T0 - timedelta(hours=1), end_at=T0 + timedelta(days=1)))
         [d] = Notifier(dep).send(msg)
         assert d.ok and sink.json()["subject"] == "新预警"
     finally:
