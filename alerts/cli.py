@@ -18,6 +18,7 @@ from sqlalchemy import select
 from yuqing.cli import ID, pass_state
 from yuqing.domain import AlertStatus, EARLIEST_YEAR, Level, Step
 from yuqing.errors import YuqingError
+from yuqing.localtime import local_text
 from yuqing.models import Alert, utcnow
 
 
@@ -42,10 +43,6 @@ def _read_text(path: Path, option: str) -> str:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
         raise YuqingError(f"{option}: {path} is not UTF-8 text (byte {e.start}); save it as UTF-8") from None
-
-
-def _local(t: datetime | None, tz: str) -> str:
-    return t.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if t else "—"
 
 
 def _alert(s, alert_id: int) -> Alert:
@@ -182,15 +179,15 @@ def show(state, alert_id: int, as_json: bool) -> None:
             return
         click.echo(f"预警 #{a.id}  {a.title}")
         click.echo(f"级别：{Level(a.level).label}（{Level(a.level).roman}级）  状态：{a.status}  事件 #{a.event_id}")
-        click.echo(f"起算：{_local(a.issue_started_at, tz)}  时限：{_local(a.deadline_at, tz)}  {_clock(a, now)}")
+        click.echo(f"起算：{local_text(a.issue_started_at, tz)}  时限：{local_text(a.deadline_at, tz)}  {_clock(a, now)}")
         nxt = workflow.next_steps(a)
         if nxt:
             click.echo(f"下一步：第{int(nxt[0])}步 {nxt[0].label}" + ("（或办结）" if a.current_step == Step.FOLLOW_UP else ""))
         click.echo("步骤：")
         for r in a.steps:
-            done = _local(r.completed_at, tz) if r.completed_at else "进行中"
+            done = local_text(r.completed_at, tz, empty="进行中")
             rnd = f" 第{r.round}轮" if r.round else ""
-            click.echo(f"  {r.step}. {Step(r.step).label}{rnd}  {r.by_user or '—'}  {_local(r.started_at, tz)} → {done}")
+            click.echo(f"  {r.step}. {Step(r.step).label}{rnd}  {r.by_user or '—'}  {local_text(r.started_at, tz)} → {done}")
             for line in (r.note or "").splitlines():
                 click.echo(f"       {line}")
             for att in r.attachments or []:
@@ -199,7 +196,7 @@ def show(state, alert_id: int, as_json: bool) -> None:
             click.echo(f"通稿 v{st.version}（#{st.id}，{st.status}，已过{st.stage}审）起草：{st.drafted_by}"
                        + (f"，审定：{st.approved_by}（{st.approval_body}）" if st.approved_by else ""))
         for f in forms:
-            click.echo(f"联系单 #{f.id} → {f.unit}：{f.status_label}，时限 {_local(f.due_at, tz)}")
+            click.echo(f"联系单 #{f.id} → {f.unit}：{f.status_label}，时限 {local_text(f.due_at, tz)}")
 
 
 @alerts.command("advance")
@@ -333,7 +330,7 @@ def outbox_cmd(state, send_due: bool, retry_failed: bool, show_all: bool, limit:
         return
     labels = {"pending": "待发送", "sending": "发送中", "failed": "发送失败", "done": "已送达", "obsolete": "已过时未补发"}
     for r in rows:
-        when = _local(r.next_attempt_at, tz) if r.status == "pending" else _local(r.finished_at or r.claimed_at, tz)
+        when = local_text(r.next_attempt_at, tz) if r.status == "pending" else local_text(r.finished_at or r.claimed_at, tz)
         sent = ",".join(r.channels_sent or []) or "-"
         label = "无匹配渠道" if r.status == "done" and not r.channels_sent else labels.get(r.status, r.status)
         click.echo(f"#{r.id}\t{label}\t{r.attempts} attempt(s)\t{when}\tsent: {sent}\t"
@@ -405,9 +402,9 @@ def statement_list(state, alert_id: int) -> None:
     tz = dep.config.timezone
     with dep.sessions() as s:
         for st in statements_of(s, _alert(s, alert_id)):
-            click.echo(f"#{st.id} v{st.version} round {st.round} {st.status} stage {st.stage}/3 by {st.drafted_by} {_local(st.drafted_at, tz)}")
+            click.echo(f"#{st.id} v{st.version} round {st.round} {st.status} stage {st.stage}/3 by {st.drafted_by} {local_text(st.drafted_at, tz)}")
             for r in st.reviews:
-                click.echo(f"    {r.stage}. {r.capacity} {r.by_user}: {r.decision} {_local(r.at, tz)} {r.note}".rstrip())
+                click.echo(f"    {r.stage}. {r.capacity} {r.by_user}: {r.decision} {local_text(r.at, tz)} {r.note}".rstrip())
 
 
 # -- 舆情联系单 ------------------------------------------------------------------------
@@ -431,7 +428,7 @@ def liaison_send(state, alert_id: int, username: str, unit: str, content: str) -
     dep = state.deployment()
     with open_session(dep) as s, s.begin():
         form = send_liaison(s, _alert(s, alert_id), by=username, unit=unit, content=content)
-    click.echo(f"liaison form {form.id} sent to {unit}; answer due {_local(form.due_at, dep.config.timezone)}")
+    click.echo(f"liaison form {form.id} sent to {unit}; answer due {local_text(form.due_at, dep.config.timezone)}")
 
 
 @liaison.command("answer")
@@ -468,7 +465,7 @@ def liaison_list(state, waiting: bool) -> None:
         if not forms:
             click.echo("no liaison forms")
         for f in forms:
-            click.echo(f"#{f.id}\talert {f.alert_id}\t{f.unit}\t{f.status_label}\tdue {_local(f.due_at, tz)}")
+            click.echo(f"#{f.id}\talert {f.alert_id}\t{f.unit}\t{f.status_label}\tdue {local_text(f.due_at, tz)}")
 
 
 # ---------------------------------------------------------------------------------------

@@ -84,6 +84,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from yuqing import duty as duty_rules
 from yuqing.duty import DutyWindow, duty_periods
+from yuqing.localtime import local_text
 from yuqing.models import Base, utcnow
 
 log = logging.getLogger(__name__)
@@ -814,16 +815,16 @@ def print_jobs(deployment, jobs, echo, planned: dict[str, PlannedJob] | None = N
     tz = ZoneInfo(cfg.timezone)
     duty = active_duty(deployment)
     if duty:
-        echo(f"值班中：{duty.name}（至 {duty.end.astimezone(tz):%Y-%m-%d %H:%M}），采集按值班频率进行")
+        echo(f"值班中：{duty.name}（至 {local_text(duty.end, tz)}），采集按值班频率进行")
     else:
         upcoming = [w for w in duty_periods(deployment) if w.start > now()]
-        nxt = f"；下一个：{upcoming[0].name} {upcoming[0].start.astimezone(tz):%Y-%m-%d %H:%M} 起" if upcoming else ""
+        nxt = f"；下一个：{upcoming[0].name} {local_text(upcoming[0].start, tz)} 起" if upcoming else ""
         echo(f"未处于值班期{nxt}")
     runs = last_runs(deployment)
     plan = planned or {p.id: p for p in plan_jobs(cfg, duty is not None)}
     rows = [("任务", "说明", "周期", f"下次运行（{cfg.timezone}）", "上次运行")]
     for job in jobs:
-        nxt = job.next_run_time.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if job.next_run_time else "暂停"
+        nxt = local_text(job.next_run_time, tz, "%Y-%m-%d %H:%M:%S", empty="暂停")
         if job.next_run_time is not None and job.next_run_time < now():
             nxt += "（已错过，启动后补发）"
         last = runs.get(job.id)
@@ -831,7 +832,7 @@ def print_jobs(deployment, jobs, echo, planned: dict[str, PlannedJob] | None = N
             last_text = "—"
         else:
             status = {"ok": "成功", "error": "失败", "running": "运行中", "missed": "错过"}.get(last.status, last.status)
-            last_text = f"{last.scheduled_at.astimezone(tz):%m-%d %H:%M} {status}" + ("（补发）" if last.late else "")
+            last_text = f"{local_text(last.scheduled_at, tz, '%m-%d %H:%M')} {status}" + ("（补发）" if last.late else "")
         every = plan[job.id].every if job.id in plan else str(job.trigger)
         rows.append((job.id, job.name, every, nxt, last_text))
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -21,6 +20,7 @@ from yuqing.cli import ID, State
 from yuqing.domain import EARLIEST_YEAR
 from yuqing.duty import DutyRecord, duty_periods
 from yuqing.errors import YuqingError
+from yuqing.localtime import local_text
 
 
 @dataclass
@@ -132,8 +132,7 @@ def duty_add(name: str, start_text: str, end_text: str, note: str, by_user: str)
         s.flush()
         audit.record(s, by_user, "duty.add", row, name=row.name, start=start, end=end)
         rid = row.id
-    local = ZoneInfo(tz)
-    click.echo(f"duty period #{rid} {name}: {start.astimezone(local):%Y-%m-%d %H:%M} → {end.astimezone(local):%Y-%m-%d %H:%M} ({tz})")
+    click.echo(f"duty period #{rid} {name}: {local_text(start, tz)} → {local_text(end, tz)} ({tz})")
 
 
 @duty.command("list")
@@ -141,7 +140,7 @@ def duty_list() -> None:
     """List duty periods (configured and declared) and whether each is in force."""
     state = _state()
     dep = state.deployment()
-    tz = ZoneInfo(state.config.timezone)
+    tz = state.config.timezone
     at = scheduler.now()
     periods = duty_periods(dep)
     if not periods:
@@ -150,7 +149,7 @@ def duty_list() -> None:
     for w in periods:
         state_text = "进行中" if w.active(at) else ("未开始" if w.start > at else "已结束")
         ident = f"#{w.id}" if w.id is not None else "config"
-        click.echo(f"{ident}\t{w.name}\t{w.start.astimezone(tz):%Y-%m-%d %H:%M}\t{w.end.astimezone(tz):%Y-%m-%d %H:%M}\t{state_text}")
+        click.echo(f"{ident}\t{w.name}\t{local_text(w.start, tz)}\t{local_text(w.end, tz)}\t{state_text}")
 
 
 @duty.command("remove")
