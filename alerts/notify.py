@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 
+from yuqing.alerts.models import NotificationDelivery
 from yuqing.duty import configured_duty, on_duty
 from yuqing.domain import Level
 from yuqing.localtime import local_text
@@ -328,8 +329,6 @@ class Notifier:
         return channel.url
 
     def _log(self, message: Message, deliveries: list[Delivery], outbox_id: int | None = None) -> None:
-        from yuqing.alerts.models import NotificationDelivery
-
         try:
             with self.deployment.sessions() as s, s.begin():
                 rows = []

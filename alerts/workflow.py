@@ -36,6 +36,7 @@ from yuqing.alerts import permissions as perm
 from yuqing.alerts import transitions
 from yuqing.alerts.base import (SYSTEM, IllegalTransition, WorkflowError, _alert_of, _config, _now, _queue, _require_open,
                                 _required, resolve_user)
+from yuqing.alerts.models import ReminderMark
 from yuqing.alerts.routing import alert_message, clock_text
 from yuqing.alerts.statements import require_approved_statement
 from yuqing.domain import AlertStatus, Level, Step
@@ -514,8 +515,6 @@ def move_to_event(session: Session, alert: Alert, event: Event, now: datetime | 
 
 def remind(session: Session, alert: Alert, hours_left: float, marks: Iterable[float], now: datetime | None = None) -> None:
     """Send the reminder for ``hours_left`` and note every mark in ``marks`` as sent."""
-    from yuqing.alerts.models import ReminderMark
-
     now = _now(now)
     dep, cfg = _config(session)
     marks = sorted({float(m) for m in marks}, reverse=True)
@@ -531,8 +530,6 @@ def remind(session: Session, alert: Alert, hours_left: float, marks: Iterable[fl
 
 def mark_overdue(session: Session, alert: Alert, now: datetime | None = None) -> None:
     """The deadline passed with no reply: mark it and escalate to the leaders."""
-    from yuqing.alerts.models import ReminderMark
-
     now = _now(now)
     dep, cfg = _config(session)
     alert.overdue_at = now

@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from yuqing import __version__
-from yuqing.config import EXAMPLE_CONFIG, ConfigError, find_config, load, summary
+from yuqing.config import EXAMPLE_CONFIG, ConfigError, find_config, load, redact_url, summary
 from yuqing.errors import YuqingError
 
 #: name → (module:attribute, one-line help). Each attribute is a click command or group.
@@ -200,7 +200,6 @@ def db() -> None:
 @pass_state
 def db_upgrade(state: State) -> None:
     """Upgrade the schema to the newest revision, keeping all data."""
-    from yuqing.config import redact_url
     from yuqing.db import connect, current_revision, migrate
 
     engine = connect(state.config.database_url)

@@ -59,6 +59,7 @@ import socket
 import subprocess
 import sys
 import threading
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -74,18 +75,21 @@ from apscheduler.job import Job
 from apscheduler.jobstores.base import BaseJobStore, ConflictingIdError, JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import (Boolean, Column, Float, Integer, LargeBinary, String, Table, Text, Unicode, UniqueConstraint, and_,
-                        or_, select, update)
+                        delete, or_, select, update)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from yuqing import audit
 from yuqing import duty as duty_rules
+from yuqing.alerts.models import OutboxMessage
 from yuqing.duty import DutyWindow, duty_periods
 from yuqing.localtime import local_text
 from yuqing.models import Base, utcnow
+from yuqing.reports.models import ReportRecord
 
 log = logging.getLogger(__name__)
 
@@ -322,8 +326,6 @@ def take_over(deployment, job_id: str, scheduled_at: datetime, holder: str, at: 
     run is still expired and still held by the dead runner, and only the claimant
     whose update changed the row (rowcount 1) runs it. The run counts as late
     (补发); the take-over is logged and recorded in the audit log."""
-    from yuqing import audit
-
     with deployment.sessions() as s:
         old = s.scalar(select(ScheduledRun).where(ScheduledRun.job_id == job_id, ScheduledRun.scheduled_at == scheduled_at))
     if old is None or old.status != "running":
@@ -399,8 +401,6 @@ KEEP_RUNS = timedelta(days=30)
 
 def prune_runs(deployment, at: datetime) -> int:
     """Forget old runs of the frequent jobs (crawls, processing, deadline checks)."""
-    from sqlalchemy import delete
-
     with deployment.sessions() as s, s.begin():
         return s.execute(
             delete(ScheduledRun).where(
@@ -467,8 +467,6 @@ def _report_of_dead_run(dep, kind: str, scheduled: datetime) -> str | None:
     kept and not written again: returns the run's summary. A report it archived
     but never sent is removed, to be written (same files) and sent once; None then,
     as when it wrote nothing."""
-    from yuqing.reports.models import ReportRecord
-
     with dep.sessions() as s, s.begin():
         records = s.scalars(select(ReportRecord).where(
             ReportRecord.kind == kind, ReportRecord.scheduled_for == scheduled, ReportRecord.generated_by == "scheduler",
@@ -487,8 +485,6 @@ def _report_of_dead_run(dep, kind: str, scheduled: datetime) -> str | None:
 
 def _handed_to_outbox(session, record) -> bool:
     """Whether a report was sent, or at least written to the outbox (which delivers it, retrying)."""
-    from yuqing.alerts.models import OutboxMessage
-
     if record.sent_at is not None or record.deliveries:
         return True
     links = session.scalars(select(OutboxMessage.payload).where(OutboxMessage.kind_of_message == record.kind))
@@ -694,8 +690,6 @@ class Runner:
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop taking new runs, let running jobs finish (``wait``), and forget this process's deployment."""
-        from apscheduler.schedulers.base import STATE_STOPPED
-
         if self.scheduler.state != STATE_STOPPED:
             self.scheduler.pause()  # no new submissions while the executors shut down
             self.scheduler.shutdown(wait=wait)
@@ -842,6 +836,4 @@ def print_jobs(deployment, jobs, echo, planned: dict[str, PlannedJob] | None = N
 
 def _width(text: str) -> int:
     """Display width: CJK characters take two columns."""
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
