@@ -1,6 +1,10 @@
 """Alerts: the seven-step procedure against the 12-hour clock, notifications, digests and reports.
 
 - :mod:`~yuqing.alerts.workflow` — the steps as transitions (the only code that changes an alert)
+- :mod:`~yuqing.alerts.base` — what every action shares: a session's deployment, the actor, the errors
+- :mod:`~yuqing.alerts.statements` — 通稿 versions: drafting, which approved version counts
+- :mod:`~yuqing.alerts.review` — 三审三校: the three reviews of a version; the final one records step 5
+- :mod:`~yuqing.alerts.liaison` — 舆情联系单: sent to the responsible unit, answered, marked overdue
 - :mod:`~yuqing.alerts.api` — ``sync_alerts`` and ``check_deadlines`` for the pipeline and scheduler; the queue
 - :mod:`~yuqing.alerts.clock` — time left, 迟报 and 漏报
 - :mod:`~yuqing.alerts.permissions` — the role → permission table

@@ -22,11 +22,12 @@ from typing import Any
 from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from yuqing.alerts import workflow
+from yuqing.alerts import liaison, workflow
+from yuqing.alerts.base import SYSTEM, WorkflowError, _now, open_session, register
 from yuqing.alerts.clock import Timeliness, is_late, is_missed, time_left, time_to_reply, time_to_report, timeliness
 from yuqing.alerts.models import LiaisonForm, ReminderMark
-from yuqing.alerts.workflow import _now
 from yuqing.domain import AlertStatus, Level
+from yuqing.errors import PermissionDenied
 from yuqing.models import Alert, Event
 from yuqing.store import PostQuery
 
@@ -75,7 +76,7 @@ def _first_posts(deployment, event_id: int, limit: int = 3) -> list[dict[str, An
         if p.url:
             try:
                 item["url"] = workflow.safe_url(p.url)
-            except workflow.WorkflowError:
+            except WorkflowError:
                 pass
         out.append(item)
     return out
@@ -102,7 +103,7 @@ def sync_alerts(deployment, now: datetime | None = None) -> SyncReport:
     """
     now = _now(now)
     cfg = deployment.config
-    workflow.register(deployment)
+    register(deployment)
     report = SyncReport()
     t = cfg.thresholds
     min_level = Level.parse(t.alert_min_level)
@@ -127,7 +128,7 @@ def sync_alerts(deployment, now: datetime | None = None) -> SyncReport:
     # merged events: the alert follows its event, or ends in favour of the alert already there
     for alert_id in merged:
         try:
-            with workflow.open_session(deployment) as s, s.begin():
+            with open_session(deployment) as s, s.begin():
                 alert = s.get(Alert, alert_id)
                 target = _resolve_merge(s, alert.event)
                 if target.id == alert.event_id:
@@ -147,7 +148,7 @@ def sync_alerts(deployment, now: datetime | None = None) -> SyncReport:
     # level and clock changes
     for alert_id in dict.fromkeys(changed):
         try:
-            with workflow.open_session(deployment) as s, s.begin():
+            with open_session(deployment) as s, s.begin():
                 alert = s.get(Alert, alert_id)
                 event = alert.event
                 if event.status == "merged":
@@ -160,12 +161,12 @@ def sync_alerts(deployment, now: datetime | None = None) -> SyncReport:
                     if not was_open:
                         report.reopened.append(alert.id)
                 elif event.level < alert.level and alert.status == AlertStatus.OPEN:
-                    by = event.level_by if event.level_by not in ("model", "rule", None) else workflow.SYSTEM
+                    by = event.level_by if event.level_by not in ("model", "rule", None) else SYSTEM
                     reason = "；".join(str(r) for r in (event.level_reasons or [])[:3]) or "事件级别已调整"
                     try:
                         workflow.lower_level(s, alert, Level(event.level), by=by, reason=f"由{event.level_by}调整：{reason}", now=now)
-                    except workflow.PermissionDenied:
-                        workflow.lower_level(s, alert, Level(event.level), by=workflow.SYSTEM,
+                    except PermissionDenied:
+                        workflow.lower_level(s, alert, Level(event.level), by=SYSTEM,
                                              reason=f"由{event.level_by}调整：{reason}", now=now)
                     report.lowered.append(alert.id)
                 start = event.issue_started_at
@@ -191,7 +192,7 @@ def sync_alerts(deployment, now: datetime | None = None) -> SyncReport:
     for event_id in todo:
         try:
             sources = _first_posts(deployment, event_id)
-            with workflow.open_session(deployment) as s, s.begin():
+            with open_session(deployment) as s, s.begin():
                 if s.scalar(select(Alert.id).where(Alert.event_id == event_id)) is not None:
                     continue  # another process opened it meanwhile
                 event = s.get(Event, event_id)
@@ -241,7 +242,7 @@ def check_deadlines(deployment, now: datetime | None = None) -> DeadlineReport:
     """Send due reminders, mark and escalate overdue alerts, mark overdue 联系单."""
     now = _now(now)
     cfg = deployment.config
-    workflow.register(deployment)
+    register(deployment)
     report = DeadlineReport(at=now)
     marks = sorted({float(h) for h in cfg.alerts.reminders_hours_left if h > 0}, reverse=True)
     horizon = now + timedelta(hours=max(marks, default=0))
@@ -282,7 +283,7 @@ def check_deadlines(deployment, now: datetime | None = None) -> DeadlineReport:
     def check_form(s, form_id: int, out: DeadlineReport) -> None:
         form = s.get(LiaisonForm, form_id)
         if form.answered_at is None and form.overdue_at is None:
-            workflow.mark_liaison_overdue(s, form, now)
+            liaison.mark_liaison_overdue(s, form, now)
             out.liaison_overdue.append(form.id)
 
     def load_alerts(s, ids: list[int]) -> None:  # one query for the batch, steps included
@@ -301,7 +302,7 @@ def _in_batches(deployment, ids: list[int], check, report: DeadlineReport, what:
         batch = ids[i : i + size]
         part = DeadlineReport(at=report.at)
         try:
-            with workflow.open_session(deployment) as s, s.begin():
+            with open_session(deployment) as s, s.begin():
                 if prefetch is not None:
                     prefetch(s, batch)
                 with s.no_autoflush:  # one flush for the batch
@@ -313,7 +314,7 @@ def _in_batches(deployment, ids: list[int], check, report: DeadlineReport, what:
             for item in batch:
                 one = DeadlineReport(at=report.at)
                 try:
-                    with workflow.open_session(deployment) as s, s.begin():
+                    with open_session(deployment) as s, s.begin():
                         check(s, item, one)
                 except Exception:
                     log.exception("deadline check failed for %s %s", what, item)

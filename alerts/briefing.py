@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from yuqing.grading.features import headline
 from yuqing.grading.grouping import is_coarse, is_fine_place
 from yuqing.grading.signals import NEGATION_OF_HARM, crowd, read_signals
 
 from yuqing.domain import Level
+from yuqing.localtime import local_text, to_local
 
 #: sentences of 简要经过, and sources listed
 SUMMARY_SENTENCES = 3
@@ -153,14 +153,13 @@ def sources(posts: list, count: int = SOURCES) -> list[str]:
 
 def report_draft(alert, event, posts: list, config, now: datetime | None = None) -> str:
     """The 快报 draft of an alert (see the module's docstring); ``posts`` are the event's, oldest first."""
-    zone = ZoneInfo(config.timezone)
     read = _read(list(posts))
     level = Level(alert.level)
-    started = alert.issue_started_at.astimezone(zone)
+    started = to_local(alert.issue_started_at, config.timezone)
     latest = max((p.published_at or p.fetched_at for p in posts if (p.published_at or p.fetched_at)), default=None)
     when = f"{started:%Y年%m月%d日 %H:%M}起"
-    if latest is not None and latest.astimezone(zone) > started:
-        when += f"，最新帖文{latest.astimezone(zone):%m月%d日 %H:%M}"
+    if latest is not None and to_local(latest, config.timezone) > started:
+        when += f"，最新帖文{local_text(latest, config.timezone, '%m月%d日 %H:%M')}"
     account = summary(read) or [(event.title or "").strip() or "（帖文无可摘录的内容，请补充）"]
     reasons = [str(r) for r in event.level_reasons or []]
     lines = [

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from yuqing.cli import ID, pass_state
 from yuqing.domain import AlertStatus, EARLIEST_YEAR, Level, Step
 from yuqing.errors import YuqingError
+from yuqing.localtime import local_text
 from yuqing.models import Alert, utcnow
 
 
@@ -42,10 +43,6 @@ def _read_text(path: Path, option: str) -> str:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
         raise YuqingError(f"{option}: {path} is not UTF-8 text (byte {e.start}); save it as UTF-8") from None
-
-
-def _local(t: datetime | None, tz: str) -> str:
-    return t.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if t else "—"
 
 
 def _alert(s, alert_id: int) -> Alert:
@@ -147,14 +144,16 @@ def list_alerts(state, as_json: bool, show_all: bool, levels: tuple[str, ...], l
 def show(state, alert_id: int, as_json: bool) -> None:
     """Show one alert: clock, steps with who/when/notes, 通稿 versions, 联系单."""
     from yuqing.alerts import workflow
+    from yuqing.alerts.liaison import liaison_forms
+    from yuqing.alerts.statements import statements_of
 
     dep = state.deployment()
     tz = dep.config.timezone
     now = utcnow()
     with dep.sessions() as s:
         a = _alert(s, alert_id)
-        statements = workflow.statements_of(s, a)
-        forms = workflow.liaison_forms(s, a)
+        statements = statements_of(s, a)
+        forms = liaison_forms(s, a)
         if as_json:
             data = alert_summary(a, now, tz)
             data["steps"] = [
@@ -180,15 +179,15 @@ def show(state, alert_id: int, as_json: bool) -> None:
             return
         click.echo(f"预警 #{a.id}  {a.title}")
         click.echo(f"级别：{Level(a.level).label}（{Level(a.level).roman}级）  状态：{a.status}  事件 #{a.event_id}")
-        click.echo(f"起算：{_local(a.issue_started_at, tz)}  时限：{_local(a.deadline_at, tz)}  {_clock(a, now)}")
+        click.echo(f"起算：{local_text(a.issue_started_at, tz)}  时限：{local_text(a.deadline_at, tz)}  {_clock(a, now)}")
         nxt = workflow.next_steps(a)
         if nxt:
             click.echo(f"下一步：第{int(nxt[0])}步 {nxt[0].label}" + ("（或办结）" if a.current_step == Step.FOLLOW_UP else ""))
         click.echo("步骤：")
         for r in a.steps:
-            done = _local(r.completed_at, tz) if r.completed_at else "进行中"
+            done = local_text(r.completed_at, tz, empty="进行中")
             rnd = f" 第{r.round}轮" if r.round else ""
-            click.echo(f"  {r.step}. {Step(r.step).label}{rnd}  {r.by_user or '—'}  {_local(r.started_at, tz)} → {done}")
+            click.echo(f"  {r.step}. {Step(r.step).label}{rnd}  {r.by_user or '—'}  {local_text(r.started_at, tz)} → {done}")
             for line in (r.note or "").splitlines():
                 click.echo(f"       {line}")
             for att in r.attachments or []:
@@ -197,7 +196,7 @@ def show(state, alert_id: int, as_json: bool) -> None:
             click.echo(f"通稿 v{st.version}（#{st.id}，{st.status}，已过{st.stage}审）起草：{st.drafted_by}"
                        + (f"，审定：{st.approved_by}（{st.approval_body}）" if st.approved_by else ""))
         for f in forms:
-            click.echo(f"联系单 #{f.id} → {f.unit}：{f.status_label}，时限 {_local(f.due_at, tz)}")
+            click.echo(f"联系单 #{f.id} → {f.unit}：{f.status_label}，时限 {local_text(f.due_at, tz)}")
 
 
 @alerts.command("advance")
@@ -211,14 +210,14 @@ def show(state, alert_id: int, as_json: bool) -> None:
 @pass_state
 def advance_cmd(state, alert_id: int, step: str, username: str, note: str, links: tuple[str, ...], county: str, at: str | None) -> None:
     """Record the next step of an alert (steps cannot be skipped)."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts import base, workflow
 
     dep = state.deployment()
     now = parse_time(at, dep.config.timezone) or utcnow()
     attachments: list = list(links)
     if county.strip():
         attachments.append({"kind": "county", "text": county.strip()})
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         a = _alert(s, alert_id)
         rec = workflow.advance(s, a, step, by=username, note=note, attachments=attachments, now=now)
         label = Step(rec.step).label
@@ -234,11 +233,11 @@ def advance_cmd(state, alert_id: int, step: str, username: str, note: str, links
 @pass_state
 def close_cmd(state, alert_id: int, username: str, note: str, at: str | None) -> None:
     """Close an alert whose issue has subsided (from 跟踪引导)."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts import base, workflow
 
     dep = state.deployment()
     now = parse_time(at, dep.config.timezone) or utcnow()
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         workflow.close(s, _alert(s, alert_id), by=username, note=note, now=now)
     click.echo(f"alert {alert_id} closed")
 
@@ -251,11 +250,11 @@ def close_cmd(state, alert_id: int, username: str, note: str, at: str | None) ->
 @pass_state
 def dismiss_cmd(state, alert_id: int, username: str, reason: str, at: str | None) -> None:
     """Dismiss a false alarm (误报), with the reason."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts import base, workflow
 
     dep = state.deployment()
     now = parse_time(at, dep.config.timezone) or utcnow()
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         workflow.dismiss(s, _alert(s, alert_id), by=username, reason=reason, now=now)
     click.echo(f"alert {alert_id} dismissed")
 
@@ -268,10 +267,10 @@ def dismiss_cmd(state, alert_id: int, username: str, reason: str, at: str | None
 @pass_state
 def follow_up_cmd(state, alert_id: int, username: str, note: str, links: tuple[str, ...]) -> None:
     """Log a follow-up post or development against step 2 (监测舆情)."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts import base, workflow
 
     dep = state.deployment()
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         workflow.log_follow_up(s, _alert(s, alert_id), by=username, note=note, links=links)
     click.echo(f"alert {alert_id}: follow-up logged")
 
@@ -331,7 +330,7 @@ def outbox_cmd(state, send_due: bool, retry_failed: bool, show_all: bool, limit:
         return
     labels = {"pending": "待发送", "sending": "发送中", "failed": "发送失败", "done": "已送达", "obsolete": "已过时未补发"}
     for r in rows:
-        when = _local(r.next_attempt_at, tz) if r.status == "pending" else _local(r.finished_at or r.claimed_at, tz)
+        when = local_text(r.next_attempt_at, tz) if r.status == "pending" else local_text(r.finished_at or r.claimed_at, tz)
         sent = ",".join(r.channels_sent or []) or "-"
         label = "无匹配渠道" if r.status == "done" and not r.channels_sent else labels.get(r.status, r.status)
         click.echo(f"#{r.id}\t{label}\t{r.attempts} attempt(s)\t{when}\tsent: {sent}\t"
@@ -354,15 +353,16 @@ def statement() -> None:
 @pass_state
 def statement_draft(state, alert_id: int, username: str, text: str | None, path: Path | None, title: str) -> None:
     """Draft a new 通稿 version for an alert."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts.base import open_session
+    from yuqing.alerts.statements import draft_statement
 
     if path is not None:
         text = _read_text(path, "--file")
     if not text:
         raise YuqingError("give the statement with --text or --file")
     dep = state.deployment()
-    with workflow.open_session(dep) as s, s.begin():
-        st = workflow.draft_statement(s, _alert(s, alert_id), by=username, text=text, title=title)
+    with open_session(dep) as s, s.begin():
+        st = draft_statement(s, _alert(s, alert_id), by=username, text=text, title=title)
     click.echo(f"statement {st.id}: version {st.version} of alert {alert_id}, in review (1/3)")
 
 
@@ -377,14 +377,15 @@ def statement_draft(state, alert_id: int, username: str, text: str | None, path:
 @pass_state
 def statement_review(state, statement_id: int, username: str, decision: str | None, note: str, revised_file: Path | None) -> None:
     """Review a 通稿 version: 信息员, then 科室负责人, then 分管领导 (final)."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts.base import open_session
+    from yuqing.alerts.review import review_statement
 
     if decision is None:
         raise YuqingError("say --pass or --return")
     revised = _read_text(revised_file, "--revised-file") if revised_file else None
     dep = state.deployment()
-    with workflow.open_session(dep) as s, s.begin():
-        st = workflow.review_statement(s, statement_id, by=username, decision=decision, note=note, revised_text=revised)
+    with open_session(dep) as s, s.begin():
+        st = review_statement(s, statement_id, by=username, decision=decision, note=note, revised_text=revised)
         msg = {"approved": f"approved by {st.approval_body}", "returned": "returned to the drafter"}.get(
             st.status, f"passed review {st.stage}/3")
         click.echo(f"statement {st.id} (version {st.version}): {msg}")
@@ -395,15 +396,15 @@ def statement_review(state, statement_id: int, username: str, decision: str | No
 @pass_state
 def statement_list(state, alert_id: int) -> None:
     """List the 通稿 versions of an alert with their reviews."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts.statements import statements_of
 
     dep = state.deployment()
     tz = dep.config.timezone
     with dep.sessions() as s:
-        for st in workflow.statements_of(s, _alert(s, alert_id)):
-            click.echo(f"#{st.id} v{st.version} round {st.round} {st.status} stage {st.stage}/3 by {st.drafted_by} {_local(st.drafted_at, tz)}")
+        for st in statements_of(s, _alert(s, alert_id)):
+            click.echo(f"#{st.id} v{st.version} round {st.round} {st.status} stage {st.stage}/3 by {st.drafted_by} {local_text(st.drafted_at, tz)}")
             for r in st.reviews:
-                click.echo(f"    {r.stage}. {r.capacity} {r.by_user}: {r.decision} {_local(r.at, tz)} {r.note}".rstrip())
+                click.echo(f"    {r.stage}. {r.capacity} {r.by_user}: {r.decision} {local_text(r.at, tz)} {r.note}".rstrip())
 
 
 # -- 舆情联系单 ------------------------------------------------------------------------
@@ -421,12 +422,13 @@ def liaison() -> None:
 @pass_state
 def liaison_send(state, alert_id: int, username: str, unit: str, content: str) -> None:
     """Send a 联系单; the unit must answer within alerts.liaison_hours."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts.base import open_session
+    from yuqing.alerts.liaison import send_liaison
 
     dep = state.deployment()
-    with workflow.open_session(dep) as s, s.begin():
-        form = workflow.send_liaison(s, _alert(s, alert_id), by=username, unit=unit, content=content)
-    click.echo(f"liaison form {form.id} sent to {unit}; answer due {_local(form.due_at, dep.config.timezone)}")
+    with open_session(dep) as s, s.begin():
+        form = send_liaison(s, _alert(s, alert_id), by=username, unit=unit, content=content)
+    click.echo(f"liaison form {form.id} sent to {unit}; answer due {local_text(form.due_at, dep.config.timezone)}")
 
 
 @liaison.command("answer")
@@ -436,11 +438,12 @@ def liaison_send(state, alert_id: int, username: str, unit: str, content: str) -
 @pass_state
 def liaison_answer(state, form_id: int, username: str, answer: str) -> None:
     """Record a unit's answer to a 联系单."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts.base import open_session
+    from yuqing.alerts.liaison import answer_liaison
 
     dep = state.deployment()
-    with workflow.open_session(dep) as s, s.begin():
-        form = workflow.answer_liaison(s, form_id, by=username, answer=answer)
+    with open_session(dep) as s, s.begin():
+        form = answer_liaison(s, form_id, by=username, answer=answer)
         late = " (late)" if form.answered_at > form.due_at else ""
     click.echo(f"liaison form {form_id} answered{late}")
 
@@ -462,7 +465,7 @@ def liaison_list(state, waiting: bool) -> None:
         if not forms:
             click.echo("no liaison forms")
         for f in forms:
-            click.echo(f"#{f.id}\talert {f.alert_id}\t{f.unit}\t{f.status_label}\tdue {_local(f.due_at, tz)}")
+            click.echo(f"#{f.id}\talert {f.alert_id}\t{f.unit}\t{f.status_label}\tdue {local_text(f.due_at, tz)}")
 
 
 # ---------------------------------------------------------------------------------------

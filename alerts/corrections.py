@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from yuqing import audit
 from yuqing.alerts import permissions as perm
 from yuqing.alerts import workflow
+from yuqing.alerts.base import WorkflowError, _require_open, on_commit, resolve_user
 from yuqing.domain import Level
 from yuqing.models import Alert, Event, LabelCorrection, utcnow
 from yuqing.store import PostQuery
@@ -45,12 +46,12 @@ def correct_post(session: Session, deployment, post_id: int, by: Any, changes: d
     negativity ``negative``/``not_negative``. Unchanged values are skipped.
     """
     now = now or utcnow()
-    user = workflow.resolve_user(session, by)
+    user = resolve_user(session, by)
     perm.require(user, perm.CORRECT_LABELS)
     username = perm.username_of(user)
     post = deployment.posts.get(int(post_id))
     if post is None:
-        raise workflow.WorkflowError(f"没有编号为 {post_id} 的信息")
+        raise WorkflowError(f"没有编号为 {post_id} 的信息")
     topics = deployment.config.classify.topics
     rows: list[LabelCorrection] = []
     update: dict[str, Any] = {}
@@ -60,21 +61,21 @@ def correct_post(session: Session, deployment, post_id: int, by: Any, changes: d
             continue
         if task == "relevance":
             if new not in RELEVANCE:
-                raise workflow.WorkflowError(f"相关性只能是：{'、'.join(RELEVANCE.values())}")
+                raise WorkflowError(f"相关性只能是：{'、'.join(RELEVANCE.values())}")
             old = _old_relevance(post)
             update["relevant"] = new == "relevant"
         elif task == "topic":
             if new not in topics:
-                raise workflow.WorkflowError(f"未知话题“{new}”；可选：{'、'.join(topics)}")
+                raise WorkflowError(f"未知话题“{new}”；可选：{'、'.join(topics)}")
             old = post.topic
             update["topic"] = new
         elif task == "negativity":
             if new not in NEGATIVITY:
-                raise workflow.WorkflowError(f"倾向只能是：{'、'.join(NEGATIVITY.values())}")
+                raise WorkflowError(f"倾向只能是：{'、'.join(NEGATIVITY.values())}")
             old = _old_negativity(post)
             update["negativity"] = 1.0 if new == "negative" else 0.0
         else:
-            raise workflow.WorkflowError(f"未知的标签类型 {task}")
+            raise WorkflowError(f"未知的标签类型 {task}")
         if old == new:
             update.pop({"relevance": "relevant"}.get(task, task), None)
             continue
@@ -86,7 +87,7 @@ def correct_post(session: Session, deployment, post_id: int, by: Any, changes: d
         session.add(row)
         rows.append(row)
     if not rows:
-        raise workflow.WorkflowError("没有需要纠正的标签（与现有标签相同）")
+        raise WorkflowError("没有需要纠正的标签（与现有标签相同）")
     session.flush()
     for row in rows:
         audit.record(session, username, "label.correct", alert if alert is not None else row, at=now,
@@ -94,7 +95,7 @@ def correct_post(session: Session, deployment, post_id: int, by: Any, changes: d
                      reason=row.reason, correction_id=row.id)
     if update:
         # the post store may share the database file: write once this transaction is committed
-        workflow.on_commit(session, lambda: deployment.posts.update({post.id: update}))
+        on_commit(session, lambda: deployment.posts.update({post.id: update}))
     return rows
 
 
@@ -112,17 +113,17 @@ def regrade(session: Session, deployment, alert: Alert, new_level: Any, by: Any,
             now: datetime | None = None) -> Alert:
     """The monitor's re-grade of the alert's event, with a reason; the alert follows at once."""
     now = now or utcnow()
-    user = workflow.resolve_user(session, by)
+    user = resolve_user(session, by)
     perm.require(user, perm.REGRADE)
-    workflow._require_open(alert)
+    _require_open(alert)
     username = perm.username_of(user)
     reason = (reason or "").strip()
     if not reason:
-        raise workflow.WorkflowError("请填写调整级别的理由")
+        raise WorkflowError("请填写调整级别的理由")
     new = Level.parse(new_level)
     old = Level(alert.level)
     if new == old:
-        raise workflow.WorkflowError(f"级别未变化（当前已是{old.label}）")
+        raise WorkflowError(f"级别未变化（当前已是{old.label}）")
     event = session.get(Event, alert.event_id)
     old_event_level = Level(event.level)
     override = _grading_override()
@@ -157,5 +158,5 @@ def regrade(session: Session, deployment, alert: Alert, new_level: Any, by: Any,
             if ids:
                 deployment.posts.update({i: {"level": int(new)} for i in ids})
 
-        workflow.on_commit(session, copy_level)
+        on_commit(session, copy_level)
     return alert

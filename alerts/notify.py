@@ -36,11 +36,12 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 
+from yuqing.alerts.models import NotificationDelivery
 from yuqing.duty import configured_duty, on_duty
 from yuqing.domain import Level
+from yuqing.localtime import local_text
 from yuqing.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -167,20 +168,16 @@ def format_time_left(deadline: datetime, now: datetime) -> str:
     return f"已超时{format_duration(left)}"
 
 
-def _local(t: datetime, tz: str) -> str:
-    return t.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
-
-
 def render_text(m: Message, tz: str = "Asia/Shanghai") -> str:
     """Plain text (e-mail body)."""
     lines = [m.heading, ""]
     if m.text:
         lines += [m.text, ""]
     if m.deadline_at is not None:
-        lines.append(f"处置时限：{_local(m.deadline_at, tz)}（{m.time_left}）")
+        lines.append(f"处置时限：{local_text(m.deadline_at, tz)}（{m.time_left}）")
     if m.link:
         lines.append(f"详情：{m.link}")
-    lines.append(f"时间：{_local(m.when, tz)}")
+    lines.append(f"时间：{local_text(m.when, tz)}")
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -190,7 +187,7 @@ def render_markdown(m: Message, tz: str = "Asia/Shanghai") -> str:
     if m.level is not None:
         lines.append(f"> 级别：**{m.level.label}**（{m.level.roman}级）")
     if m.deadline_at is not None:
-        lines.append(f"> 处置时限：{_local(m.deadline_at, tz)}（**{m.time_left}**）")
+        lines.append(f"> 处置时限：{local_text(m.deadline_at, tz)}（**{m.time_left}**）")
     if m.text:
         lines += ["", m.text]
     if m.link:
@@ -332,8 +329,6 @@ class Notifier:
         return channel.url
 
     def _log(self, message: Message, deliveries: list[Delivery], outbox_id: int | None = None) -> None:
-        from yuqing.alerts.models import NotificationDelivery
-
         try:
             with self.deployment.sessions() as s, s.begin():
                 rows = []

@@ -32,9 +32,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
-from yuqing.alerts.models import OutboxMessage
+from yuqing.alerts.models import NotificationDelivery, OutboxMessage
 from yuqing.alerts.notify import Message, Notifier
-from yuqing.models import utcnow
+from yuqing.models import Alert, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +124,6 @@ _CLOCK_KINDS = frozenset({"reminder", "overdue"})
 def _obsolete(deployment, message: Message) -> bool:
     if message.kind not in _CLOCK_KINDS or message.alert_id is None:
         return False
-    from yuqing.models import Alert
-
     with deployment.sessions() as s:
         alert = s.get(Alert, message.alert_id)
         return alert is None or alert.status != "open" or alert.replied_at is not None
@@ -238,8 +236,6 @@ def retry_failed(deployment, now: datetime | None = None) -> int:
 
 def send_now(deployment, message: Message) -> list:
     """Write ``message`` to the outbox and deliver it at once (reports); returns its deliveries on this attempt."""
-    from yuqing.alerts.models import NotificationDelivery
-
     with deployment.sessions() as s, s.begin():
         row = _row(message)
         s.add(row)

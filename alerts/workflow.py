@@ -15,179 +15,41 @@ skip a step:
 
 :func:`advance` records a step (or loops back), :func:`close` (缓退、平息) and
 :func:`dismiss` (误报) end an alert, :func:`escalate` re-reports it at a higher
-level. 通稿 drafting and review, 联系单, follow-up logs and reply links are here
-too. Every action checks the actor's permission (:mod:`yuqing.alerts.permissions`),
-writes an audit entry in the caller's transaction, and queues its notifications
-to go out when that transaction commits. Illegal transitions raise
-:class:`IllegalTransition` with a message in Chinese saying what to do instead.
+level. Follow-up logs and reply links are here too; 通稿 versions are in
+:mod:`yuqing.alerts.statements`, their 三审三校 in :mod:`yuqing.alerts.review`, 联系单 in
+:mod:`yuqing.alerts.liaison`. Every action checks the actor's permission
+(:mod:`yuqing.alerts.permissions`), writes an audit entry in the caller's transaction,
+and queues its notifications to go out when that transaction commits
+(:mod:`yuqing.alerts.base`). Illegal transitions raise
+:class:`~yuqing.alerts.base.IllegalTransition` with a message in Chinese saying what to do instead.
 """
 from __future__ import annotations
 
-import logging
-import weakref
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Iterable
 
-from sqlalchemy import event as sa_event, func, select
 from sqlalchemy.orm import Session
 
 from yuqing import audit
 from yuqing.alerts import clock as clock_rules
-from yuqing.alerts import notify, outbox
 from yuqing.alerts import permissions as perm
 from yuqing.alerts import transitions
-from yuqing.alerts.models import LiaisonForm, Statement, StatementReview
-from yuqing.alerts.routing import alert_message, approval_body, clock_text
+from yuqing.alerts.base import (SYSTEM, IllegalTransition, WorkflowError, _alert_of, _config, _now, _queue, _require_open,
+                                _required, resolve_user)
+from yuqing.alerts.models import ReminderMark
+from yuqing.alerts.routing import alert_message, clock_text
+from yuqing.alerts.statements import require_approved_statement
 from yuqing.domain import AlertStatus, Level, Step
-from yuqing.errors import PermissionDenied, YuqingError
-from yuqing.models import Alert, Event, StepRecord, User, utcnow
-
-log = logging.getLogger(__name__)
-
-SYSTEM = perm.SYSTEM
-
-
-class WorkflowError(YuqingError):
-    """An action the procedure does not allow in the alert's present state."""
-
-
-class IllegalTransition(WorkflowError):
-    """A step out of order: skipped, repeated, or on an alert that is no longer open."""
-
-
-class AlertNotOpen(IllegalTransition):
-    """The alert was closed or dismissed."""
-
-
-class StatementNotApproved(IllegalTransition):
-    """Step 5 or 6 without an approved 通稿 for the alert's present round and level."""
-
-
-class ReviewError(WorkflowError):
-    """A 三审三校 review out of order or by the wrong person."""
-
-
-# -- the deployment behind a session ---------------------------------------------
-
-DEPLOYMENT = "yuqing.deployment"
-_registry: dict[int, tuple[Any, Any]] = {}
-
-
-def register(deployment) -> None:
-    """Remember ``deployment`` so a plain session on its engine finds its configuration."""
-    _registry[id(deployment.engine)] = (weakref.ref(deployment.engine), weakref.ref(deployment))
-
-
-def bind(session: Session, deployment, background: bool = False) -> Session:
-    session.info[DEPLOYMENT] = deployment
-    if background:
-        session.info[outbox.BACKGROUND] = True
-    register(deployment)
-    return session
-
-
-def open_session(deployment, background: bool = False) -> Session:
-    """A session that knows its deployment (configuration, notifications)."""
-    return bind(deployment.sessions(), deployment, background=background)
-
-
-def deployment_for(session: Session):
-    dep = session.info.get(DEPLOYMENT)
-    if dep is not None:
-        return dep
-    try:
-        bind_ = session.get_bind()
-    except Exception:  # pragma: no cover - unbound session
-        return None
-    engine = getattr(bind_, "engine", bind_)
-    entry = _registry.get(id(engine))
-    if entry and entry[0]() is engine:
-        return entry[1]()
-    return None
-
-
-_ON_COMMIT = "yuqing.workflow.on_commit"
-
-
-def on_commit(session: Session, fn) -> None:
-    """Run ``fn()`` once ``session`` commits (dropped on rollback): writes to the post store,
-    which may be another database or Elasticsearch and must not wait on this transaction."""
-    session.info.setdefault(_ON_COMMIT, []).append(fn)
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _run_on_commit(session: Session) -> None:
-    for fn in session.info.pop(_ON_COMMIT, None) or []:
-        try:
-            fn()
-        except Exception:
-            log.exception("after-commit action failed")
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _drop_on_commit(session: Session) -> None:
-    session.info.pop(_ON_COMMIT, None)
-
-
-def _config(session: Session):
-    dep = deployment_for(session)
-    if dep is None:
-        raise WorkflowError(
-            "this session does not know its deployment: open it with yuqing.alerts.workflow.open_session(deployment)"
-        )
-    return dep, dep.config
-
-
-def _queue(session: Session, message: notify.Message) -> None:
-    dep = deployment_for(session)
-    if dep is None:  # pragma: no cover - _config already refused
-        log.warning("notification %r not sent: session has no deployment", message.subject)
-        return
-    outbox.enqueue(session, dep, message)
+from yuqing.models import Alert, Event, StepRecord
 
 
 # -- helpers -------------------------------------------------------------------------
-
-def _now(now: datetime | None) -> datetime:
-    if now is None:
-        return utcnow()
-    if now.tzinfo is None:
-        raise ValueError(f"naive datetime {now!r}: pass timezone-aware times")
-    return now
-
-
-def resolve_user(session: Session, by: Any):
-    """A User row for ``by`` (a row, a username), or the string "system"."""
-    if by is None or by == SYSTEM:
-        return SYSTEM
-    if isinstance(by, User):
-        return by
-    if isinstance(by, str):
-        user = session.scalar(select(User).where(User.username == by))
-        if user is None:
-            raise PermissionDenied(f"没有用户 {by}；用户在配置文件的 users 中添加")
-        return user
-    raise TypeError(f"by must be a User, a username or 'system', not {type(by).__name__}")
-
 
 def _step(value: Any) -> Step:
     try:
         return Step.parse(value)
     except ValueError as e:
         raise IllegalTransition(f"未知步骤 {value!r}：{e}") from None
-
-
-def _require_open(alert: Alert) -> None:
-    if alert.status != AlertStatus.OPEN:
-        state = {"closed": "已办结", "dismissed": "已标记误报"}.get(alert.status, alert.status)
-        raise AlertNotOpen(f"预警 #{alert.id} {state}，不能再办理")
-
-
-def _required(text: str, what: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise WorkflowError(f"请填写{what}")
-    return text
 
 
 _ATTACHMENT_KINDS = {
@@ -272,15 +134,6 @@ def next_steps(alert: Alert) -> list[Step]:
 
 def _append(rec: StepRecord, entries: list[dict[str, Any]]) -> None:
     rec.attachments = [*(rec.attachments or []), *entries]  # reassign: JSON columns track assignment
-
-
-def _alert_of(session: Session, alert_or_id: Any) -> Alert:
-    if isinstance(alert_or_id, Alert):
-        return alert_or_id
-    alert = session.get(Alert, int(alert_or_id))
-    if alert is None:
-        raise WorkflowError(f"没有编号为 {alert_or_id} 的预警")
-    return alert
 
 
 # -- opening ------------------------------------------------------------------------------
@@ -662,8 +515,6 @@ def move_to_event(session: Session, alert: Alert, event: Event, now: datetime | 
 
 def remind(session: Session, alert: Alert, hours_left: float, marks: Iterable[float], now: datetime | None = None) -> None:
     """Send the reminder for ``hours_left`` and note every mark in ``marks`` as sent."""
-    from yuqing.alerts.models import ReminderMark
-
     now = _now(now)
     dep, cfg = _config(session)
     marks = sorted({float(m) for m in marks}, reverse=True)
@@ -679,8 +530,6 @@ def remind(session: Session, alert: Alert, hours_left: float, marks: Iterable[fl
 
 def mark_overdue(session: Session, alert: Alert, now: datetime | None = None) -> None:
     """The deadline passed with no reply: mark it and escalate to the leaders."""
-    from yuqing.alerts.models import ReminderMark
-
     now = _now(now)
     dep, cfg = _config(session)
     alert.overdue_at = now
@@ -698,21 +547,6 @@ def mark_overdue(session: Session, alert: Alert, now: datetime | None = None) ->
     text = (f"本预警已超过{cfg.alerts.reply_hours:g}小时正面回复时限（{clock_text(alert, now)}），"
             f"现报告领导督办。{todo}")
     _queue(session, alert_message(cfg, alert, "overdue", f"超时未回复：{alert.title}", text, now))
-
-
-def mark_liaison_overdue(session: Session, form: LiaisonForm, now: datetime | None = None) -> None:
-    from yuqing.alerts.models import ReminderMark
-
-    now = _now(now)
-    dep, cfg = _config(session)
-    form.overdue_at = now
-    alert = session.get(Alert, form.alert_id)
-    session.add(ReminderMark(alert_id=alert.id, kind="liaison_overdue", mark=str(form.id), at=now))
-    audit.record(session, SYSTEM, "liaison.overdue", alert, at=now, liaison_id=form.id, unit=form.unit,
-                 due_at=form.due_at)
-    text = f"发往{form.unit}的舆情联系单 #{form.id} 已超过核实反馈时限（{cfg.alerts.liaison_hours:g}小时），请督促反馈。"
-    _queue(session, alert_message(cfg, alert, "liaison_overdue", f"联系单逾期：{alert.title}", text, now,
-                                  audience=[notify.OFFICE]))
 
 
 # -- step 2: monitoring log; step 6/7: commentators' links -------------------------------------
@@ -761,215 +595,6 @@ def add_reply_links(session: Session, alert: Alert, by: Any, links: Iterable[str
     return rec
 
 
-# -- 通稿 and 三审三校 ----------------------------------------------------------------------------
-
-def statements_of(session: Session, alert: Alert) -> list[Statement]:
-    return list(session.scalars(select(Statement).where(Statement.alert_id == alert.id).order_by(Statement.version)))
-
-
-def _adequate(statement: Statement, alert: Alert) -> bool:
-    """Approved by a body high enough for the alert's present level."""
-    if statement.status != "approved":
-        return False
-    needed_county = alert.level >= Level.MAJOR
-    approved_county = (statement.level_at_approval or 0) >= Level.MAJOR
-    return approved_county or not needed_county
-
-
-def approved_statement(session: Session, alert: Alert) -> Statement | None:
-    """The newest approved 通稿 of the alert's present round, if its approval suits the level."""
-    for s in reversed(statements_of(session, alert)):
-        if s.status == "approved" and s.round == alert.follow_up_round and _adequate(s, alert):
-            return s
-    return None
-
-
-def require_approved_statement(session: Session, alert: Alert) -> Statement:
-    s = approved_statement(session, alert)
-    if s is not None:
-        return s
-    for s in reversed(statements_of(session, alert)):
-        if s.status == "approved" and s.round == alert.follow_up_round:
-            raise StatementNotApproved(
-                f"预警已升为{Level(alert.level).label}，通稿第{s.version}版须报{approval_body(_config(session)[1], alert.level)}重新审定"
-            )
-    rnd = f"第{alert.follow_up_round}轮会商后的" if alert.follow_up_round else ""
-    raise StatementNotApproved(f"须有{rnd}经三审三校审定的通稿，才能办理此步骤")
-
-
-def draft_statement(session: Session, alert: Alert, by: Any, text: str, title: str = "",
-                    now: datetime | None = None) -> Statement:
-    """A new 通稿 version, entering 三审三校; a version still in review is superseded."""
-    now = _now(now)
-    alert = _alert_of(session, alert)
-    dep, cfg = _config(session)
-    user = resolve_user(session, by)
-    perm.require(user, perm.DRAFT)
-    _require_open(alert)
-    if alert.current_step < Step.REPORT:
-        raise IllegalTransition("请先快报事实（第3步），再起草通稿")
-    text = _required(text, "通稿正文")
-    username = perm.username_of(user)
-    version = (session.scalar(select(func.max(Statement.version)).where(Statement.alert_id == alert.id)) or 0) + 1
-    for old in statements_of(session, alert):
-        if old.status == "in_review":
-            old.status = "superseded"
-    st = Statement(alert_id=alert.id, version=version, round=alert.follow_up_round, title=(title or "").strip()[:200],
-                   text=text, drafted_by=username, drafted_at=now, status="in_review", stage=0)
-    session.add(st)
-    session.flush()
-    audit.record(session, username, "statement.draft", alert, at=now, statement_id=st.id, version=version,
-                 round=st.round, chars=len(text))
-    return st
-
-
-def _chain(session: Session, st: Statement) -> list[Statement]:
-    """The version and the versions it was revised from, newest first."""
-    out = [st]
-    while out[-1].parent_id is not None:
-        parent = session.get(Statement, out[-1].parent_id)
-        if parent is None:
-            break
-        out.append(parent)
-    return out
-
-
-def review_statement(session: Session, statement: Statement | int, by: Any, decision: str, note: str = "",
-                     revised_text: str | None = None, now: datetime | None = None) -> Statement:
-    """One review of 三审三校: ``decision`` is "pass" or "return".
-
-    Stage 1 is the 信息员's first review, 2 the 科室负责人's second, 3 the 分管领导's
-    final review, which approves the version on behalf of the body the level requires
-    (the county for I–II, the 领导小组 for III–IV). Each stage needs a different person,
-    none of them the drafter. A reviewer who passes with ``revised_text`` creates a new
-    version that continues at the next stage; the old one is kept as superseded.
-    Returns the version now current (the revision, if any).
-    """
-    now = _now(now)
-    dep, cfg = _config(session)
-    st = statement if isinstance(statement, Statement) else session.get(Statement, int(statement))
-    if st is None:
-        raise WorkflowError(f"没有编号为 {statement} 的通稿")
-    alert = session.get(Alert, st.alert_id)
-    user = resolve_user(session, by)
-    if decision not in ("pass", "return"):
-        raise ReviewError("审核结论只能是“通过”（pass）或“退回”（return）")
-    stage = st.stage + 1
-    permission, capacity = perm.REVIEW_STAGES.get(stage, (None, None))
-    if st.status != "in_review" or permission is None:
-        state = {"approved": "已审定", "returned": "已退回", "superseded": "已被新版本取代"}.get(st.status, st.status)
-        raise ReviewError(f"通稿第{st.version}版{state}，不能再审核")
-    perm.require(user, permission)
-    _require_open(alert)
-    username = perm.username_of(user)
-    chain = _chain(session, st)
-    if username == chain[-1].drafted_by:
-        raise ReviewError(f"三审三校须由他人审核：{username} 是通稿的起草人")
-    earlier = {r.by_user for s in chain for r in s.reviews if r.stage != stage}
-    if username in earlier:
-        raise ReviewError(f"三审三校须由三人分别审核：{username} 已参与本稿的其他审核环节")
-    if stage == 3:
-        body = approval_body(cfg, alert.level)
-        capacity = f"分管领导（{body}审定）"
-    role = perm.role_of(user)
-    review = StatementReview(statement_id=st.id, stage=stage, decision=decision, by_user=username,
-                             role=role.value if role else SYSTEM, capacity=capacity, note=(note or "").strip(), at=now)
-    st.reviews.append(review)
-    label = perm.REVIEW_STAGE_LABELS[stage]
-    if decision == "return":
-        review.note = _required(note, "退回意见")
-        st.status = "returned"
-        session.flush()
-        audit.record(session, username, "statement.return", alert, at=now, statement_id=st.id, version=st.version,
-                     stage=stage, capacity=capacity, note=review.note[:1000])
-        return st
-    current = st
-    revised = (revised_text or "").strip()
-    if revised and revised != st.text.strip():
-        version = (session.scalar(select(func.max(Statement.version)).where(Statement.alert_id == alert.id)) or 0) + 1
-        current = Statement(alert_id=alert.id, version=version, round=st.round, parent_id=st.id, title=st.title,
-                            text=revised, drafted_by=username, drafted_at=now, status="in_review", stage=stage)
-        session.add(current)
-        session.flush()
-        review.decision = "revise"
-        review.revised_to_id = current.id
-        st.status = "superseded"
-    else:
-        st.stage = stage
-    if stage == 3:
-        current.status = "approved"
-        current.stage = 3
-        current.approved_at = now
-        current.approved_by = username
-        current.approval_body = approval_body(cfg, alert.level)
-        current.level_at_approval = alert.level
-    session.flush()
-    audit.record(session, username, "statement.approve" if stage == 3 else "statement.review", alert, at=now,
-                 statement_id=current.id, version=current.version, stage=stage, stage_label=label,
-                 capacity=capacity, decision=review.decision, note=review.note[:1000],
-                 revised_from=st.version if current is not st else None)
-    if stage == 2:
-        _queue(session, alert_message(cfg, alert, "review", f"通稿待终审：{alert.title}",
-                                      f"通稿第{current.version}版已通过初审、复审，请分管领导终审。", now))
-    if stage == 3:
-        # step 5 is the approved 通稿: record it at once when the consultation is done
-        rec = current_record(alert)
-        if (alert.current_step == Step.CONSULT and rec is not None and rec.completed_at is not None
-                and perm.user_can(user, perm.STATEMENT_STEP)):
-            advance(session, alert, Step.STATEMENT, by=user,
-                    note=f"通稿第{current.version}版经三审三校，由{current.approval_body}审定", now=now)
-    return current
-
-
-# -- 舆情联系单 ------------------------------------------------------------------------------------
-
-def send_liaison(session: Session, alert: Alert, by: Any, unit: str, content: str,
-                 now: datetime | None = None) -> LiaisonForm:
-    """Send a 舆情联系单 to the responsible unit; it must verify and answer within liaison_hours."""
-    now = _now(now)
-    alert = _alert_of(session, alert)
-    dep, cfg = _config(session)
-    user = resolve_user(session, by)
-    perm.require(user, perm.LIAISON_SEND)
-    _require_open(alert)
-    unit = _required(unit, "责任单位")[:100]
-    content = _required(content, "联系单内容")
-    username = perm.username_of(user)
-    form = LiaisonForm(alert_id=alert.id, unit=unit, content=content, sent_by=username, sent_at=now,
-                       due_at=now + timedelta(hours=cfg.alerts.liaison_hours))
-    session.add(form)
-    session.flush()
-    audit.record(session, username, "liaison.send", alert, at=now, liaison_id=form.id, unit=unit, due_at=form.due_at)
-    return form
-
-
-def answer_liaison(session: Session, form: LiaisonForm | int, by: Any, answer: str,
-                   now: datetime | None = None) -> LiaisonForm:
-    """Record the unit's verification (核实反馈)."""
-    now = _now(now)
-    form = form if isinstance(form, LiaisonForm) else session.get(LiaisonForm, int(form))
-    if form is None:
-        raise WorkflowError("没有这张联系单")
-    user = resolve_user(session, by)
-    perm.require(user, perm.LIAISON_ANSWER)
-    if form.answered_at is not None:
-        raise WorkflowError(f"联系单 #{form.id} 已于 {form.answered_at:%Y-%m-%d %H:%M} UTC 反馈")
-    answer = _required(answer, "核实反馈内容")
-    username = perm.username_of(user)
-    form.answer = answer
-    form.answered_at = now
-    form.answered_by = username
-    alert = session.get(Alert, form.alert_id)
-    session.flush()
-    audit.record(session, username, "liaison.answer", alert, at=now, liaison_id=form.id, unit=form.unit,
-                 late=now > form.due_at)
-    return form
-
-
-def liaison_forms(session: Session, alert: Alert) -> list[LiaisonForm]:
-    return list(session.scalars(select(LiaisonForm).where(LiaisonForm.alert_id == alert.id).order_by(LiaisonForm.id)))
-
-
 def allowed_actions(alert: Alert, user: Any) -> dict[str, bool]:
     """Which actions to offer ``user`` on ``alert`` now (the web page shows only these)."""
     is_open = alert.status == AlertStatus.OPEN
@@ -996,19 +621,8 @@ def allowed_actions(alert: Alert, user: Any) -> dict[str, bool]:
     return out
 
 
-def can_review(statement: Statement, user: Any) -> bool:
-    stage = statement.stage + 1
-    if statement.status != "in_review" or stage not in perm.REVIEW_STAGES:
-        return False
-    return perm.user_can(user, perm.REVIEW_STAGES[stage][0])
-
-
 __all__ = [
-    "WorkflowError", "IllegalTransition", "AlertNotOpen", "StatementNotApproved", "ReviewError", "PermissionDenied",
-    "open_session", "bind", "on_commit", "register", "deployment_for", "open_alert", "advance", "close", "dismiss", "escalate",
-    "lower_level", "reopen", "move_clock", "correct_clock", "merge_into", "move_to_event", "remind",
-    "mark_overdue", "mark_liaison_overdue", "log_follow_up", "add_reply_links", "draft_statement", "review_statement",
-    "approved_statement", "require_approved_statement", "statements_of", "send_liaison", "answer_liaison",
-    "liaison_forms", "next_steps", "current_record", "monitoring_record", "main_records", "allowed_actions",
-    "can_review", "normalize_attachments", "safe_url", "resolve_user",
+    "open_alert", "advance", "close", "dismiss", "escalate", "lower_level", "reopen", "move_clock", "correct_clock",
+    "merge_into", "move_to_event", "remind", "mark_overdue", "log_follow_up", "add_reply_links", "next_steps",
+    "current_record", "monitoring_record", "main_records", "allowed_actions", "normalize_attachments", "safe_url",
 ]

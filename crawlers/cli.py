@@ -14,12 +14,12 @@ import unicodedata
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 
 from yuqing.cli import EXIT_NOTHING_FOUND, pass_state
 from yuqing.errors import YuqingError
+from yuqing.localtime import local_text
 
 PARSE_KINDS = ["news", "weibo", "weibo_mobile", "baidu", "baidu_news", "tieba", "weixin", "sogou_weixin", "rss",
                "board", "youdao"]
@@ -111,14 +111,10 @@ def sources(state) -> None:
 
     dep = state.deployment()
     cfg = dep.config
-    zone = ZoneInfo(cfg.timezone)
     rows = status_rows(dep)
 
     def when(dt):
-        if dt is None:
-            return "-"
-        dt = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-        return dt.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        return local_text(dt, cfg.timezone, empty="-")
 
     table = [["name", "kind", "state", "last success", "last error", "items last run", "total"]]
     names = [s.name for s in cfg.sources] + sorted(set(rows) - {s.name for s in cfg.sources})

@@ -23,6 +23,7 @@ from yuqing.cli import ID, pass_state
 from yuqing.config import ConfigError, find_config
 from yuqing.domain import Level
 from yuqing.errors import YuqingError
+from yuqing.localtime import local_text
 
 
 def _level_choice(value: str) -> Level:
@@ -109,10 +110,6 @@ def events() -> None:
     """Events (舆情事件): list and show them, merge and split by hand, set a level, retrain the grading model."""
 
 
-def _local(t, tz: str) -> str:
-    return t.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if t else "—"
-
-
 def event_summary(ev, tz: str) -> dict:
     return {
         "id": ev.id, "title": ev.title, "level": Level(ev.level).label, "level_by": ev.level_by,
@@ -152,7 +149,7 @@ def events_list(state, status: str, min_level: str | None, limit: int, as_json: 
                 click.echo(json.dumps(event_summary(ev, tz), ensure_ascii=False))
             else:
                 click.echo(f"{ev.id}\t{Level(ev.level).label}\t{ev.post_count}条\t互动{ev.engagement}\t"
-                           f"{_local(ev.first_published_at or ev.first_seen_at, tz)}\t{ev.status}\t{ev.title}")
+                           f"{local_text(ev.first_published_at or ev.first_seen_at, tz)}\t{ev.status}\t{ev.title}")
 
 
 @events.command("show")
@@ -187,7 +184,7 @@ def events_show(state, event_id: int, as_json: bool) -> None:
     click.echo(f"事件 {ev.id}：{info['title']}")
     click.echo(f"级别：{info['level']}（{'人工认定：' + info['level_by'] if info['level_by'] not in ('model', 'rule') else '系统评估'}）  状态：{info['status']}")
     click.echo(f"分级响应：{response.describe()}")
-    click.echo(f"首发：{_local(ev.first_published_at, tz)}  发现：{_local(ev.first_seen_at, tz)}  最近：{_local(ev.last_post_at, tz)}")
+    click.echo(f"首发：{local_text(ev.first_published_at, tz)}  发现：{local_text(ev.first_seen_at, tz)}  最近：{local_text(ev.last_post_at, tz)}")
     click.echo(f"帖子{info['posts']}条，互动{info['engagement']}次；来源：{'、'.join(info['sources']) or '—'}")
     click.echo("理由：")
     for r in info["reasons"]:
@@ -199,7 +196,7 @@ def events_show(state, event_id: int, as_json: bool) -> None:
                 click.echo(f"  {r['hour'].strftime('%m-%d %H:00')}  {r['posts']}条  {r['engagement']}次")
     click.echo("帖子：")
     for p in posts[:50]:
-        click.echo(f"  {p.id}\t{_local(p.published_at or p.fetched_at, tz)}\t{p.source}\t{(p.title or p.text)[:40]}\t{p.url or ''}")
+        click.echo(f"  {p.id}\t{local_text(p.published_at or p.fetched_at, tz)}\t{p.source}\t{(p.title or p.text)[:40]}\t{p.url or ''}")
 
 
 @events.command("merge")

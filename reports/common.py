@@ -22,12 +22,14 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from yuqing.alerts import clock
 from yuqing.domain import AlertStatus, Level, Step
+from yuqing.errors import YuqingError
 from yuqing.models import Alert, Event, utcnow
+from yuqing.reports.models import ReportRecord
 from yuqing.store import PostQuery, PostRecord
 
 log = logging.getLogger(__name__)
@@ -101,8 +103,6 @@ def month_window(month: str, cfg) -> tuple[datetime, datetime]:
 
 
 def parse_month(month: str) -> tuple[int, int]:
-    from yuqing.errors import YuqingError
-
     m = re.fullmatch(r"(\d{4})-(\d{1,2})", month.strip())
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise YuqingError(f"month must be YYYY-MM, e.g. 2026-11 (got {month!r})")
@@ -300,8 +300,6 @@ def alerts_as_of(session, as_of: datetime, *, since: datetime | None = None) -> 
 
     Ordered most severe first, then by deadline.
     """
-    from sqlalchemy import or_
-
     q = select(Alert).where(Alert.created_at <= as_of).options(selectinload(Alert.steps), selectinload(Alert.event))
     horizon = since or as_of
     q = q.where(
@@ -599,8 +597,6 @@ def output_dir(deployment, kind: str, out_dir: Path | None) -> Path:
 
 def archive(deployment, **fields) -> int:
     """Record a written report in the archive; returns its id."""
-    from yuqing.reports.models import ReportRecord
-
     with deployment.sessions() as s, s.begin():
         row = ReportRecord(**fields)
         s.add(row)
@@ -615,8 +611,6 @@ def send_report(deployment, record_id: int, subject: str, text: str, attachments
     Notification failures are logged by the notifier and never raised: a report is
     written and archived whether or not a channel is up.
     """
-    from yuqing.reports.models import ReportRecord
-
     try:
         from yuqing.alerts.notify import Message
         from yuqing.alerts.outbox import send_now

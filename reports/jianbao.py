@@ -17,6 +17,7 @@ from yuqing.alerts.clock import timeliness
 from yuqing.reports.common import docx_document, docx_hyperlink, docx_text, safe_url
 from yuqing.domain import Level, Step
 from yuqing.errors import YuqingError
+from yuqing.localtime import local_text
 from yuqing.models import Alert, AuditEntry, utcnow
 
 #: at most this many items in one 简报
@@ -56,7 +57,7 @@ def write_jianbao(session, deployment, *, post_ids=(), alert_ids=(), by: str, no
         t = timeliness(a, now)
         doc.add_heading(f"{_cn(n)}、{a.title}", level=1)
         docx_text(doc.add_paragraph(), f"级别：{Level(a.level).label}；当前步骤：{Step(a.current_step).label}；"
-                                       f"起算：{a.issue_started_at.astimezone(zone):%m月%d日 %H:%M}；{t.label}")
+                                       f"起算：{local_text(a.issue_started_at, zone, '%m月%d日 %H:%M')}；{t.label}")
         ev = a.event
         if ev is not None and ev.summary:
             docx_text(doc.add_paragraph(), _excerpt(ev.summary))
@@ -68,7 +69,7 @@ def write_jianbao(session, deployment, *, post_ids=(), alert_ids=(), by: str, no
             continue
         n += 1
         doc.add_heading(f"{_cn(n)}、{(p.title or p.text or '').strip()[:60] or '（无标题）'}", level=1)
-        when = p.when.astimezone(zone).strftime("%m月%d日 %H:%M") if p.when else "时间不详"
+        when = local_text(p.when, zone, "%m月%d日 %H:%M", empty="时间不详")
         facts = f"来源：{cfg.source_label(p.source)}；时间：{when}；转发{p.reposts} 评论{p.comments} 点赞{p.likes}"
         if p.level:
             facts += f"；级别：{Level(p.level).label}"

@@ -5,10 +5,16 @@ database that looks like a month of an office's work without crawling it: posts
 spread over the day (more in the daytime) from several kinds of source, most
 relevant and grouped into events, events graded on the four levels, and alerts
 walked through the seven steps — most answered within the 12-hour clock, some
-late, some overdue, a few looping back from 跟踪引导 to 会商. Everything is
-written through the post store and the models, as the pipeline would.
+late, some overdue, a few looping back from 跟踪引导 to 会商. Posts are written
+through the post store, events through the models, and alerts through the
+workflow itself (:func:`~yuqing.alerts.workflow.open_alert`, ``advance``, 通稿 and
+三审三校, ``close``, and the reminders and overdue marks ``check_deadlines`` would
+send), each action at its own time, by the sample office's people
+(:data:`SAMPLE_USERS`, created when missing): the steps, audit trail and
+notification outbox are what the procedure would have produced.
 
-Deterministic for a given ``seed``. Not used by the product itself.
+Deterministic for a given ``seed``. Not used by the product itself; it refuses a
+deployment with notification channels, which the sample alerts' messages would reach.
 """
 from __future__ import annotations
 
@@ -16,8 +22,13 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from yuqing.domain import Level, Step
-from yuqing.models import Alert, Event, StepRecord
+from sqlalchemy import select
+
+from yuqing import audit
+from yuqing.alerts import review, statements, workflow
+from yuqing.alerts.base import SYSTEM, open_session
+from yuqing.domain import AlertStatus, Level, Role, Step
+from yuqing.models import Alert, Event, User
 from yuqing.store import PostRecord, post_key
 
 #: (name, kind, media level, url pattern) of the sources sample posts come from
@@ -51,6 +62,18 @@ NOISE = ["云溪区美食节开幕", "招聘：云溪县某公司诚聘销售", 
 LEVEL_WEIGHTS = [(Level.MINOR, 55), (Level.GENERAL, 30), (Level.MAJOR, 12), (Level.SPECIAL, 3)]
 #: share of posts in each hour of the day (more in the daytime and the evening)
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 7, 7, 8, 8, 8, 7, 8, 9, 9, 7, 4, 2]
+
+#: the sample office's people, one for each part they play in an alert
+MONITOR = "sample-xinxi"  # 信息员: 快报, drafts the 通稿, 跟踪引导, closes
+FIRST_REVIEWER = "sample-xinxi2"  # 信息员: the 通稿's first review (初审)
+OFFICE = "sample-keshi"  # 领导小组办公室 / 科室负责人: 会商, second review (复审), 正面回复
+LEADER = "sample-lingdao"  # 分管领导: final review (终审), which records step 5
+SAMPLE_USERS = [
+    (MONITOR, "样例信息员", Role.MONITOR),
+    (FIRST_REVIEWER, "样例信息员（初审）", Role.MONITOR),
+    (OFFICE, "样例科室负责人", Role.OFFICE),
+    (LEADER, "样例分管领导", Role.LEADER),
+]
 
 
 @dataclass
@@ -91,12 +114,17 @@ def populate(
     """
     if start.tzinfo is None:
         raise ValueError("start must be timezone-aware")
-    rng = random.Random(seed)
     cfg = deployment.config
+    if with_alerts and cfg.notifications.channels:
+        raise ValueError("sample alerts go through the workflow, whose notifications would reach the configured "
+                         "channels: populate a deployment without notifications.channels")
+    rng = random.Random(seed)
     units = list(cfg.locality.units) or [cfg.locality.name]
     topics = [t for t in cfg.classify.topics if t in TOPIC_ISSUES] or list(TOPIC_ISSUES)
     now = now or start + timedelta(days=days)
     summary = SampleSummary()
+    if with_alerts:
+        _add_users(deployment)
     buffer: list[PostRecord] = []
     n = 0
     day_start = start
@@ -120,7 +148,7 @@ def populate(
                     level=int(level),
                     level_reasons=[f"样例：{level.label}"],
                     negativity=round(rng.uniform(0.4, 0.95), 2),
-                    first_seen_at=first + timedelta(minutes=rng.randint(5, 90)),
+                    first_seen_at=min(first + timedelta(minutes=rng.randint(5, 90)), now),  # found by now
                     first_published_at=first,
                     last_post_at=first,
                     post_count=0,
@@ -209,16 +237,16 @@ def populate(
             summary.posts += len(deployment.posts.add(buffer).added)
             buffer = []
         # 3. the events' counts, and their alerts walked through the steps
-        with deployment.sessions() as s, s.begin():
+        with open_session(deployment) as s, s.begin():
+            names = [username for username, _, _ in SAMPLE_USERS]
+            people = {u.username: u for u in s.scalars(select(User).where(User.username.in_(names)))}
             for info in day_events:
                 ev = s.get(Event, info["id"])
                 ev.post_count, ev.engagement = info["count"], info["engagement"]
                 ev.last_post_at, ev.sources = info["last"], list(info["sources"])
                 summary.events.append(ev.id)
                 if with_alerts:
-                    alert = _alert_for(ev, rng, now, cfg.alerts.reply_hours)
-                    s.add(alert)
-                    s.flush()
+                    alert = _walk_alert(s, ev, rng, now, people, cfg)
                     summary.alerts.append(alert.id)
         if progress:
             progress(day + 1, days)
@@ -232,74 +260,116 @@ def _hour(rng: random.Random) -> int:
     return rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
 
 
-def _alert_for(ev: Event, rng: random.Random, now: datetime, reply_hours: float) -> Alert:
-    """An alert for ``ev`` walked through the steps with realistic timings, none after ``now``."""
-    started = ev.first_published_at
-    found = ev.first_seen_at
-    deadline = started + timedelta(hours=reply_hours)
-    alert = Alert(
-        event_id=ev.id,
-        title=ev.title,
-        level=ev.level,
-        status="open",
-        current_step=int(Step.DISCOVER),
-        issue_started_at=started,
-        deadline_at=deadline,
-        created_at=found,
-        updated_at=found,
-        reminders_sent=[],
-        follow_up_round=0,
-    )
-    records: list[StepRecord] = []
+def _add_users(deployment) -> None:
+    """Create the sample office's people who are not in the database yet (as configured users are)."""
+    with deployment.sessions() as s, s.begin():
+        have = set(s.scalars(select(User.username)))
+        for username, name, role in SAMPLE_USERS:
+            if username not in have:
+                row = User(username=username, name=name, role=role.value)
+                s.add(row)
+                s.flush()
+                audit.record(s, SYSTEM, "user.create", row, role=role.value)
 
-    def step(s: Step, at: datetime, note: str = "", round_: int = 0) -> bool:
+
+def _walk_alert(s, ev: Event, rng: random.Random, now: datetime, people: dict[str, User], cfg) -> Alert:
+    """Open the alert of ``ev`` and take it through the steps with realistic timings, through the workflow, by
+    the sample office's ``people``; nothing is done after ``now``, so an alert may stop at any step."""
+    monitor, first, office, leader = (people[u] for u in (MONITOR, FIRST_REVIEWER, OFFICE, LEADER))
+    found = ev.first_seen_at
+    alert = workflow.open_alert(s, ev, now=found)
+    deadline = alert.deadline_at
+    run_clock = _clock(s, alert, cfg)
+    county = [{"kind": "county", "text": "县委宣传部：请属地核实、依法处置，及时回应关切"}] \
+        if Level(alert.level) >= Level.MAJOR else []
+
+    def due(at: datetime) -> bool:
+        """Whether ``at`` has come by ``now``; if so, the clock's reminders and overdue mark up to it go first."""
         if at > now:
             return False
-        records.append(StepRecord(step=int(s), round=round_, started_at=at, completed_at=at, by_user="sample", note=note))
-        alert.current_step = int(s)
-        alert.updated_at = at
+        run_clock(at)
         return True
 
-    step(Step.DISCOVER, found, "系统发现")
-    step(Step.MONITOR, found + timedelta(minutes=5), "持续监测")
+    def statement(begin: datetime, end: datetime, text: str) -> bool:
+        """A 通稿 drafted after ``begin`` and passed by 三审三校, the final review at ``end`` (recording step 5)."""
+        gap = (end - begin) / 4
+        if not due(begin + gap):
+            return False
+        st = statements.draft_statement(s, alert, by=monitor, text=text, now=begin + gap)
+        for reviewer, at in ((first, begin + 2 * gap), (office, begin + 3 * gap), (leader, end)):
+            if not due(at):
+                return False
+            st = review.review_statement(s, st, by=reviewer, decision="pass", now=at)
+        return alert.current_step == Step.STATEMENT
+
     outcome = rng.random()
     # when the facts go up (快报): usually within the hour; sometimes very late or never
     report_at = found + timedelta(minutes=rng.randint(10, 120))
     if outcome > 0.94:
         report_at = deadline + timedelta(hours=rng.uniform(1, 6))  # reported after the deadline (漏报)
-    if step(Step.REPORT, report_at, "已向领导小组快报"):
-        alert.reported_at = report_at
+    if due(report_at):
+        workflow.advance(s, alert, Step.REPORT, by=monitor, note=f"已向领导小组快报：{ev.title}", now=report_at)
         consult = report_at + timedelta(minutes=rng.randint(20, 120))
-        if step(Step.CONSULT, consult, "会商确定处置措施"):
-            statement = consult + timedelta(minutes=rng.randint(30, 240))
-            if step(Step.STATEMENT, statement, "通稿三审通过"):
+        if due(consult):
+            workflow.advance(s, alert, Step.CONSULT, by=office, note="会商确定处置措施", attachments=county, now=consult)
+            approved = consult + timedelta(minutes=rng.randint(30, 240))
+            if statement(consult, approved, f"关于“{ev.title}”的情况说明：有关部门已介入核实处置。"):
                 if outcome < 0.72:
-                    reply = min(statement + timedelta(minutes=rng.randint(20, 240)), deadline - timedelta(minutes=5))
-                    reply = max(reply, statement)
+                    reply = min(approved + timedelta(minutes=rng.randint(20, 240)), deadline - timedelta(minutes=5))
+                    reply = max(reply, approved)
                 elif outcome < 0.86:
                     reply = deadline + timedelta(hours=rng.uniform(0.5, 8))  # late (迟报)
                 else:
                     reply = None  # still waiting: overdue once the deadline passes
-                if reply is not None and step(Step.REPLY, reply, "已通过官方渠道正面回复"):
-                    alert.replied_at = reply
+                if reply is not None and due(reply):
+                    workflow.advance(s, alert, Step.REPLY, by=office, note="已通过官方渠道正面回复", now=reply)
                     follow = reply + timedelta(hours=rng.uniform(1, 12))
-                    if step(Step.FOLLOW_UP, follow, "跟踪引导"):
+                    if due(follow):
+                        workflow.advance(s, alert, Step.FOLLOW_UP, by=monitor, note="跟踪引导", now=follow)
+                        settled = follow  # when the last round of the procedure was done
                         if rng.random() < 0.12:  # a follow-up post the monitor cannot answer: back to 会商
-                            alert.follow_up_round = 1
                             again = follow + timedelta(hours=rng.uniform(1, 6))
-                            if step(Step.CONSULT, again, "跟帖质疑，再次会商", 1) and step(
-                                Step.FOLLOW_UP, again + timedelta(hours=2), "再次回应后跟踪", 1
-                            ):
-                                pass
-                        closed = follow + timedelta(hours=rng.uniform(6, 72))
-                        if closed <= now:
-                            alert.status = "closed"
-                            alert.closed_at = closed
-                            alert.updated_at = closed
-    if alert.replied_at is None and deadline < now:
-        alert.overdue_at = deadline
-    alert.steps = records
+                            minute = timedelta(minutes=1)
+                            if due(again):
+                                workflow.advance(s, alert, Step.CONSULT, by=monitor, note="跟帖质疑，报请再次会商",
+                                                 now=again)
+                                if due(again + 20 * minute):
+                                    workflow.advance(s, alert, Step.CONSULT, by=office, note="再次会商，补充回应",
+                                                     attachments=county, now=again + 20 * minute)
+                                    if statement(again + 20 * minute, again + 80 * minute, "补充说明：处置进展已公开。") \
+                                            and due(again + 100 * minute):
+                                        workflow.advance(s, alert, Step.REPLY, by=office, note="再次回应",
+                                                         now=again + 100 * minute)
+                                        if due(again + 120 * minute):
+                                            workflow.advance(s, alert, Step.FOLLOW_UP, by=monitor,
+                                                             note="再次回应后跟踪", now=again + 120 * minute)
+                            settled = again + 120 * minute
+                        closed = max(follow + timedelta(hours=rng.uniform(6, 72)), settled + timedelta(hours=1))
+                        if due(closed):
+                            workflow.close(s, alert, by=monitor, note="舆情已平息", now=closed)
+    run_clock(now)
     return alert
+
+
+def _clock(s, alert: Alert, cfg):
+    """``run(t)`` does what ``check_deadlines`` would have done to ``alert`` by ``t`` while it waits for its reply:
+    each reminder mark once (marks crossed together, in one reminder), then the overdue mark at the deadline."""
+    marks = sorted({float(h) for h in cfg.alerts.reminders_hours_left if h > 0}, reverse=True)
+
+    def run(t: datetime) -> None:
+        while alert.status == AlertStatus.OPEN and alert.replied_at is None and alert.overdue_at is None:
+            sent = {float(x) for x in alert.reminders_sent or []}
+            left = [h for h in marks if h not in sent]
+            at = min([max(alert.deadline_at - timedelta(hours=h), alert.created_at) for h in left] + [alert.deadline_at])
+            if at > t:
+                return
+            if at >= alert.deadline_at:
+                workflow.mark_overdue(s, alert, now=at)
+                return
+            crossed = [h for h in left if alert.deadline_at - timedelta(hours=h) <= at]
+            workflow.remind(s, alert, min(crossed), crossed, now=at)
+
+    return run
 
 
 def utc(t: datetime) -> datetime:

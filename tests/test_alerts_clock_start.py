@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from test_alerts_support import T0, add_event, make_deployment
 from test_web_roles import csrf, login
-from yuqing.alerts import api, clock, workflow
+from yuqing.alerts import api, base, clock, workflow
 from yuqing.reports.common import alert_state
 from yuqing.errors import PermissionDenied, YuqingError
 from yuqing.grading.events import issue_start, official_sources
@@ -101,7 +101,7 @@ def test_a_monitor_corrects_the_start_with_a_reason_and_grading_keeps_it(dep):
     now = T0 + timedelta(hours=11, minutes=41)  # opened with 19 minutes left…
     alert_id = api.sync_alerts(dep, now=now).opened[0]
     new_start = T0 + timedelta(hours=9)  # …because the clock started at the office's own notice
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
         with pytest.raises(YuqingError, match="请填写更正起算时间的理由"):
             workflow.correct_clock(s, a, new_start, by="jiankong", reason=" ", now=now)
@@ -109,7 +109,7 @@ def test_a_monitor_corrects_the_start_with_a_reason_and_grading_keeps_it(dep):
             workflow.correct_clock(s, a, now + timedelta(hours=1), by="jiankong", reason="x", now=now)
         with pytest.raises(PermissionDenied):
             workflow.correct_clock(s, a, new_start, by="wangping", reason="x", now=now)
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
         workflow.correct_clock(s, a, new_start, by="jiankong", reason="首条为本单位通报，非舆情起点", now=now)
     with dep.sessions() as s:

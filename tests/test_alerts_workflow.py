@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from test_alerts_support import T0, HttpSink, add_event, make_deployment, set_event_level
 from yuqing import audit
-from yuqing.alerts import api, workflow
+from yuqing.alerts import api, base, liaison, review, statements, workflow
 from yuqing.alerts import permissions as perm
 from yuqing.alerts.models import NotificationDelivery, ReminderMark, Statement
 from yuqing.domain import Level, Step
@@ -74,7 +74,7 @@ def texts(sink, start: int = 0) -> list[str]:
 
 
 def session(dep):
-    return workflow.open_session(dep)
+    return base.open_session(dep)
 
 
 def test_seven_steps_with_the_clock(dep_any, sink):
@@ -99,7 +99,7 @@ def test_seven_steps_with_the_clock(dep_any, sink):
     # -- steps cannot be skipped --------------------------------------------------------------
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
-        with pytest.raises(workflow.IllegalTransition, match="不能跳过第3步"):
+        with pytest.raises(base.IllegalTransition, match="不能跳过第3步"):
             workflow.advance(s, a, Step.CONSULT, by="bangong", note="x", now=h(0.7))
         with pytest.raises(PermissionDenied, match="网评员"):
             workflow.advance(s, a, Step.REPORT, by="wangping", note="x", now=h(0.7))
@@ -150,9 +150,9 @@ def test_seven_steps_with_the_clock(dep_any, sink):
     # -- 4 会商措施: levels I–II hear the county first ------------------------------------------
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
-        with pytest.raises(workflow.IllegalTransition, match="县级处置意见"):
+        with pytest.raises(base.IllegalTransition, match="县级处置意见"):
             workflow.advance(s, a, Step.CONSULT, by="bangong", note="责成镇政府核查", now=h(8))
-        with pytest.raises(workflow.IllegalTransition, match="不能跳过第4步"):
+        with pytest.raises(base.IllegalTransition, match="不能跳过第4步"):
             workflow.advance(s, a, Step.REPLY, by="bangong", note="x", now=h(8))
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
@@ -162,27 +162,27 @@ def test_seven_steps_with_the_clock(dep_any, sink):
     # -- 5 形成通稿: 三审三校, approved on behalf of the county (level II) -------------------------
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
-        with pytest.raises(workflow.StatementNotApproved):
+        with pytest.raises(base.StatementNotApproved):
             workflow.advance(s, a, Step.STATEMENT, by="bangong", now=h(8.5))
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
-        st = workflow.draft_statement(s, a, by="jiankong2", text="白沙镇已介入，工资将于本周发放。", now=h(9))
+        st = statements.draft_statement(s, a, by="jiankong2", text="白沙镇已介入，工资将于本周发放。", now=h(9))
         st_id = st.id
     with session(dep) as s, s.begin():
-        with pytest.raises(workflow.ReviewError, match="起草人"):
-            workflow.review_statement(s, st_id, by="jiankong2", decision="pass", now=h(9.1))
+        with pytest.raises(base.ReviewError, match="起草人"):
+            review.review_statement(s, st_id, by="jiankong2", decision="pass", now=h(9.1))
     with session(dep) as s, s.begin():
-        workflow.review_statement(s, st_id, by="jiankong", decision="pass", note="事实无误", now=h(9.2))
+        review.review_statement(s, st_id, by="jiankong", decision="pass", note="事实无误", now=h(9.2))
         with pytest.raises(PermissionDenied):
-            workflow.review_statement(s, st_id, by="lingdao", decision="pass", now=h(9.2))  # stage 2 is 科室负责人
+            review.review_statement(s, st_id, by="lingdao", decision="pass", now=h(9.2))  # stage 2 is 科室负责人
     with session(dep) as s, s.begin():
         # the 科室负责人 corrects a word: a new version, the old one kept
-        cur = workflow.review_statement(s, st_id, by="bangong", decision="pass",
+        cur = review.review_statement(s, st_id, by="bangong", decision="pass",
                                         revised_text="白沙镇政府已介入，拖欠工资将于本周内全部发放。", now=h(9.4))
         v2 = cur.id
         assert cur.version == 2 and cur.stage == 2
     with session(dep) as s, s.begin():
-        approved = workflow.review_statement(s, v2, by="lingdao", decision="pass", now=h(9.6))
+        approved = review.review_statement(s, v2, by="lingdao", decision="pass", now=h(9.6))
         assert approved.status == "approved" and approved.approval_body == "县委县政府/县委宣传部"
     with dep.sessions() as s:
         a = s.get(Alert, alert_id)
@@ -225,7 +225,7 @@ def test_seven_steps_with_the_clock(dep_any, sink):
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
         workflow.advance(s, a, Step.FOLLOW_UP, by="jiankong", note="跟踪评论区", now=h(14))
-        with pytest.raises(workflow.IllegalTransition, match="跟踪引导"):
+        with pytest.raises(base.IllegalTransition, match="跟踪引导"):
             workflow.advance(s, a, Step.FOLLOW_UP, by="jiankong", now=h(14))
         workflow.add_reply_links(s, a, by="wangping", links=["https://weibo.example.cn/c/1"], now=h(14.5))
     with session(dep) as s, s.begin():
@@ -242,14 +242,14 @@ def test_seven_steps_with_the_clock(dep_any, sink):
         workflow.advance(s, a, Step.CONSULT, by="lingdao", note="公布完整名单",
                          attachments=[{"kind": "county", "text": "县里同意公布"}], now=h(21))
         # the first round's 通稿 does not serve the second round
-        with pytest.raises(workflow.StatementNotApproved, match="第1轮"):
+        with pytest.raises(base.StatementNotApproved, match="第1轮"):
             workflow.advance(s, a, Step.STATEMENT, by="lingdao", now=h(21))
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
-        st = workflow.draft_statement(s, a, by="jiankong2", text="完整发放名单已公示。", now=h(21.5))
-        workflow.review_statement(s, st, by="jiankong", decision="pass", now=h(21.6))
-        workflow.review_statement(s, st, by="bangong", decision="pass", now=h(21.7))
-        workflow.review_statement(s, st, by="lingdao", decision="pass", now=h(21.8))
+        st = statements.draft_statement(s, a, by="jiankong2", text="完整发放名单已公示。", now=h(21.5))
+        review.review_statement(s, st, by="jiankong", decision="pass", now=h(21.6))
+        review.review_statement(s, st, by="bangong", decision="pass", now=h(21.7))
+        review.review_statement(s, st, by="lingdao", decision="pass", now=h(21.8))
         assert a.current_step == Step.STATEMENT
         workflow.advance(s, a, Step.REPLY, by="bangong", note="公示名单", now=h(22))
         workflow.advance(s, a, Step.FOLLOW_UP, by="jiankong", now=h(22.5))
@@ -257,7 +257,7 @@ def test_seven_steps_with_the_clock(dep_any, sink):
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
         workflow.close(s, a, by="jiankong", note="舆情已平息", now=h(48))
-        with pytest.raises(workflow.AlertNotOpen):
+        with pytest.raises(base.AlertNotOpen):
             workflow.advance(s, a, Step.CONSULT, by="jiankong", note="x", now=h(49))
 
     with dep.sessions() as s:
@@ -328,7 +328,7 @@ def test_dismiss_needs_a_reason_and_ends_monitoring(dep):
     alert_id = api.sync_alerts(dep, now=h(0.5)).opened[0]
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
-        with pytest.raises(workflow.WorkflowError, match="误报原因"):
+        with pytest.raises(base.WorkflowError, match="误报原因"):
             workflow.dismiss(s, a, by="jiankong", reason="  ", now=h(1))
         workflow.dismiss(s, a, by="jiankong", reason="说的是云溪区，不是本县", now=h(1))
     with dep.sessions() as s:
@@ -411,24 +411,24 @@ def test_liaison_form_deadline(dep, sink):
     alert_id = api.sync_alerts(dep, now=h(0.5)).opened[0]
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
-        f1 = workflow.send_liaison(s, a, by="jiankong", unit="白沙镇人民政府", content="请核实欠薪人数和金额", now=h(1))
-        f2 = workflow.send_liaison(s, a, by="bangong", unit="县人社局", content="请核实是否已立案", now=h(2))
+        f1 = liaison.send_liaison(s, a, by="jiankong", unit="白沙镇人民政府", content="请核实欠薪人数和金额", now=h(1))
+        f2 = liaison.send_liaison(s, a, by="bangong", unit="县人社局", content="请核实是否已立案", now=h(2))
         ids = (f1.id, f2.id)
         assert f1.due_at == h(25)
     with session(dep) as s, s.begin():
-        workflow.answer_liaison(s, ids[1], by="bangong", answer="已立案，正在追讨", now=h(20))
+        liaison.answer_liaison(s, ids[1], by="bangong", answer="已立案，正在追讨", now=h(20))
         with pytest.raises(PermissionDenied):
-            workflow.answer_liaison(s, ids[0], by="wangping", answer="x", now=h(20))
+            liaison.answer_liaison(s, ids[0], by="wangping", answer="x", now=h(20))
     n = len(sink.requests)
     rep = api.check_deadlines(dep, h(25))
     assert rep.liaison_overdue == [ids[0]]
     assert [p.split("?")[0] for p in (r["path"] for r in sink.requests[n:])].count("/office") >= 1
     assert api.check_deadlines(dep, h(26)).liaison_overdue == []
     with session(dep) as s, s.begin():
-        f = workflow.answer_liaison(s, ids[0], by="jiankong", answer="已核实：38人，计52万元", now=h(27))
+        f = liaison.answer_liaison(s, ids[0], by="jiankong", answer="已核实：38人，计52万元", now=h(27))
         assert f.status == "answered_late" and f.status_label == "逾期反馈"
-        with pytest.raises(workflow.WorkflowError, match="已于"):
-            workflow.answer_liaison(s, ids[0], by="jiankong", answer="again", now=h(28))
+        with pytest.raises(base.WorkflowError, match="已于"):
+            liaison.answer_liaison(s, ids[0], by="jiankong", answer="again", now=h(28))
 
 
 def test_merged_event_moves_or_merges_the_alert(dep):
@@ -497,7 +497,7 @@ def test_javascript_links_are_refused(dep):
     alert_id = api.sync_alerts(dep, now=h(0)).opened[0]
     with session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
-        with pytest.raises(workflow.WorkflowError, match="http"):
+        with pytest.raises(base.WorkflowError, match="http"):
             workflow.advance(s, a, Step.REPORT, by="jiankong", note="快报",
                              attachments=[{"kind": "link", "url": "javascript:alert(1)"}], now=h(1))
 

@@ -9,7 +9,7 @@ import lxml.html
 from test_alerts_support import T0, add_event, make_deployment
 from test_web_roles import login
 from yuqing import analysis
-from yuqing.alerts import api, workflow
+from yuqing.alerts import api, base, review, statements, workflow
 from yuqing.alerts.clock import tally
 from yuqing.reports.monthly import collect_monthly
 from yuqing.domain import Level, Step
@@ -30,14 +30,14 @@ def _open(dep, title, started, found):
 
 def _reply(dep, alert_id, at):
     """快报 → 会商 → 通稿 (three reviews) → 正面回复, as the office does it, the reply at ``at``."""
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
         workflow.advance(s, a, Step.REPORT, by="jiankong", note="时间、地点、经过", now=at - timedelta(hours=3))
         workflow.advance(s, a, Step.CONSULT, by="bangong", note="责成镇政府核查", now=at - timedelta(hours=2))
-        st = workflow.draft_statement(s, a, by="jiankong2", text="镇政府已介入。", now=at - timedelta(hours=1.5))
-        workflow.review_statement(s, st, by="jiankong", decision="pass", now=at - timedelta(hours=1.4))
-        workflow.review_statement(s, st, by="bangong", decision="pass", now=at - timedelta(hours=1.3))
-        workflow.review_statement(s, st, by="lingdao", decision="pass", now=at - timedelta(hours=1.2))
+        st = statements.draft_statement(s, a, by="jiankong2", text="镇政府已介入。", now=at - timedelta(hours=1.5))
+        review.review_statement(s, st, by="jiankong", decision="pass", now=at - timedelta(hours=1.4))
+        review.review_statement(s, st, by="bangong", decision="pass", now=at - timedelta(hours=1.3))
+        review.review_statement(s, st, by="lingdao", decision="pass", now=at - timedelta(hours=1.2))
         workflow.advance(s, a, Step.REPLY, by="bangong", note="已在留言板正面回复", now=at)
 
 
@@ -54,7 +54,7 @@ def test_every_view_gives_the_same_counts_for_a_month(tmp_path, monkeypatch):
         # an issue that arose in April and was found in May belongs to May, where it was found: 发现滞后 too
         _open(dep, "城关镇旧案", T0 - 7 * day, T0 + 4 * day)
         false_alarm = _open(dep, "云溪一中谣言", T0 + 5 * day, T0 + 5 * day + timedelta(minutes=30))
-        with workflow.open_session(dep) as s, s.begin():
+        with base.open_session(dep) as s, s.begin():
             workflow.dismiss(s, s.get(Alert, false_alarm), by="jiankong", reason="经核实为误报",
                              now=T0 + 5 * day + timedelta(hours=1))
         _open(dep, "白沙河死鱼", NOW - timedelta(hours=2), NOW - timedelta(hours=1))  # its clock still running

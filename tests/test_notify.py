@@ -20,7 +20,7 @@ from datetime import timedelta
 import pytest
 
 from test_alerts_support import T0, HttpSink, SmtpSink, add_event, free_port, make_deployment
-from yuqing.alerts import api, notify, workflow
+from yuqing.alerts import api, base, notify, workflow
 from yuqing.alerts.models import NotificationDelivery
 from yuqing.alerts.notify import Message, Notifier
 from yuqing.domain import Level, Step
@@ -232,14 +232,15 @@ def test_routing_by_audience_level_and_duty(tmp_path, sink):
 
 
 def test_duty_period_declared_in_the_database(tmp_path, sink):
-    scheduler = pytest.importorskip("yuqing.scheduler")
+    from yuqing.duty import DutyRecord
+
     dep = deployment(tmp_path, [{"name": "duty", "kind": "webhook", "url": sink.url, "audience": ["值班"], "duty_only": True}])
     try:
-        scheduler.DutyRecord.__table__.create(dep.engine, checkfirst=True)
+        DutyRecord.__table__.create(dep.engine, checkfirst=True)
         msg = Message("新预警", "", level=Level.MAJOR, audience=["值班"], at=T0)
         assert Notifier(dep).send(msg) == []
         with dep.sessions() as s, s.begin():
-            s.add(scheduler.DutyRecord(name="汛期值班", start_at=T0 - timedelta(hours=1), end_at=T0 + timedelta(days=1)))
+            s.add(DutyRecord(name="汛期值班", start_at=T0 - timedelta(hours=1), end_at=T0 + timedelta(days=1)))
         [d] = Notifier(dep).send(msg)
         assert d.ok and sink.json()["subject"] == "新预警"
     finally:
@@ -257,7 +258,7 @@ def test_a_dead_channel_does_not_block_advance(tmp_path, sink):
         add_event(dep)
         alert_id = api.sync_alerts(dep, now=T0).opened[0]
         started = time.monotonic()
-        with workflow.open_session(dep) as s, s.begin():
+        with base.open_session(dep) as s, s.begin():
             a = s.get(Alert, alert_id)
             workflow.advance(s, a, Step.REPORT, by="jiankong", note="快报", now=T0 + timedelta(hours=1))
         assert time.monotonic() - started < 5
@@ -277,7 +278,7 @@ def test_background_delivery_from_the_web_session(tmp_path, sink):
     try:
         add_event(dep)
         alert_id = api.sync_alerts(dep, now=T0).opened[0]
-        with workflow.open_session(dep, background=True) as s, s.begin():
+        with base.open_session(dep, background=True) as s, s.begin():
             workflow.advance(s, s.get(Alert, alert_id), Step.REPORT, by="jiankong", note="快报", now=T0)
         deadline = time.monotonic() + 5
         while len(sink.requests) < 2 and time.monotonic() < deadline:

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from conftest import LOCALITY
 from test_alerts_support import T0, USERS, HttpSink, add_event, make_deployment
-from yuqing.alerts import api, notify, outbox, workflow
+from yuqing.alerts import api, base, notify, outbox
 from yuqing.alerts.models import NotificationDelivery, OutboxMessage
 from yuqing.alerts.notify import Message
 from yuqing.cli import main
@@ -188,7 +188,7 @@ def test_a_rolled_back_change_leaves_no_message(tmp_path, sinks):
     sink = sinks()
     dep = deployment(tmp_path, hook("office", sink.url))
     try:
-        with workflow.open_session(dep) as s:
+        with base.open_session(dep) as s:
             with pytest.raises(RuntimeError), s.begin():
                 outbox.enqueue(s, dep, Message(subject="不应发出", text="回滚"))
                 raise RuntimeError("the change failed")
@@ -252,7 +252,7 @@ def test_the_notifications_page_shows_what_is_still_waiting_escaped(tmp_path, si
     down = sinks(fail_first=10**6)
     dep = deployment(tmp_path, hook("office", down.url, retries=0), retry_minutes=[1])
     try:
-        with workflow.open_session(dep) as s, s.begin():
+        with base.open_session(dep) as s, s.begin():
             outbox.enqueue(s, dep, Message(subject="<script>alert(1)</script>讨薪", text="x"))
         app = create_app(dep, testing=True)
         c = app.test_client()
@@ -278,7 +278,7 @@ def test_a_late_reminder_of_an_answered_or_closed_alert_is_not_sent(tmp_path, si
     try:
         add_event(dep)
         alert_id = api.sync_alerts(dep, now=T0).opened[0]  # refused (the first request fails)
-        with workflow.open_session(dep) as s, s.begin():
+        with base.open_session(dep) as s, s.begin():
             for kind in ("reminder", "statement"):
                 outbox.enqueue(s, dep, Message(subject=f"{kind}：讨薪", text="x", kind=kind, alert_id=alert_id))
             s.info.clear()

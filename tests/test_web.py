@@ -13,7 +13,7 @@ from sqlalchemy import select
 from test_alerts_support import T0, PASSWORD, add_event, make_deployment, set_event_level
 from test_web_roles import csrf, login
 from yuqing import audit
-from yuqing.alerts import api, workflow
+from yuqing.alerts import api, base, liaison, review, statements, workflow
 from yuqing.domain import Level, Step
 from yuqing.models import Alert, AuditEntry, Event, LabelCorrection, utcnow
 from yuqing.store import PostQuery
@@ -64,7 +64,7 @@ def test_login_logout_and_cookie_flags(app, dep):
     assert r.status_code == 303
     assert c.get("/").status_code == 302
     with dep.sessions() as s:
-        actions = [e.action for e in audit.trail(s, "users", workflow.resolve_user(s, "jiankong").id)]
+        actions = [e.action for e in audit.trail(s, "users", base.resolve_user(s, "jiankong").id)]
     assert actions[-2:] == ["user.login", "user.logout"]
 
 
@@ -168,7 +168,7 @@ def test_password_change_ends_sessions(app, dep):
     c = client(app)
     assert c.get("/").status_code == 200
     with dep.sessions() as s, s.begin():
-        workflow.resolve_user(s, "jiankong").password_hash = generate_password_hash("new-password-1", method="pbkdf2:sha256:1000")
+        base.resolve_user(s, "jiankong").password_hash = generate_password_hash("new-password-1", method="pbkdf2:sha256:1000")
     assert c.get("/").status_code == 302
 
 
@@ -332,7 +332,7 @@ def test_alert_page_timeline_reasons_and_actions(app, dep):
 def test_statement_review_through_the_web(app, dep):
     add_event(dep)
     alert_id = api.sync_alerts(dep, now=T0).opened[0]
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
         workflow.advance(s, a, Step.REPORT, by="jiankong", note="快报", now=T0)
         workflow.advance(s, a, Step.CONSULT, by="bangong", note="会商", now=T0)
@@ -340,7 +340,7 @@ def test_statement_review_through_the_web(app, dep):
     c2 = client(app, "jiankong2")
     assert post(c2, f"/alerts/{alert_id}/statements", {"text": "通稿正文 <script>x</script>"}, page).status_code == 303
     with dep.sessions() as s:
-        st_id = workflow.statements_of(s, s.get(Alert, alert_id))[0].id
+        st_id = statements.statements_of(s, s.get(Alert, alert_id))[0].id
     for who in ("jiankong", "bangong", "lingdao"):
         c = client(app, who)
         r = post(c, f"/statements/{st_id}/review", {"decision": "pass", "note": f"{who} 同意", "revised_text": "通稿正文 <script>x</script>"}, page)
@@ -349,7 +349,7 @@ def test_statement_review_through_the_web(app, dep):
     with dep.sessions() as s:
         a = s.get(Alert, alert_id)
         assert a.current_step == Step.STATEMENT  # recorded on approval
-        st = workflow.statements_of(s, a)
+        st = statements.statements_of(s, a)
         assert len(st) == 1 and st[0].status == "approved" and st[0].approval_body == "领导小组"
     html = client(app, "wangping").get(page).get_data(as_text=True)
     assert "审定通稿 · 第1版" in html and "通稿正文 &lt;script&gt;x&lt;/script&gt;" in html
@@ -391,7 +391,7 @@ def test_liaison_through_the_web(app, dep):
     c = client(app, "jiankong")
     post(c, f"/alerts/{alert_id}/liaison", {"unit": "白沙镇人民政府", "content": "请核实欠薪人数"}, page)
     with dep.sessions() as s:
-        form = workflow.liaison_forms(s, s.get(Alert, alert_id))[0]
+        form = liaison.liaison_forms(s, s.get(Alert, alert_id))[0]
     post(c, f"/liaison/{form.id}/answer", {"answer": "已核实"}, page)
     html = c.get(page).get_data(as_text=True)
     assert "白沙镇人民政府" in html and "已反馈" in html and "已核实" in html
@@ -415,13 +415,13 @@ def test_ledger_marks_late_and_missed(app, dep):
     e_late = add_event(dep, title="迟报的事件", started=T0)
     add_event(dep, title="漏报的事件", started=T0)
     api.sync_alerts(dep, now=T0)
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         a = s.query(Alert).filter_by(event_id=e_late).one()
         workflow.advance(s, a, Step.REPORT, by="jiankong", note="快报", now=T0 + timedelta(hours=1))
         workflow.advance(s, a, Step.CONSULT, by="bangong", note="会商", now=T0 + timedelta(hours=2))
-        st = workflow.draft_statement(s, a, by="jiankong2", text="通稿", now=T0 + timedelta(hours=3))
+        st = statements.draft_statement(s, a, by="jiankong2", text="通稿", now=T0 + timedelta(hours=3))
         for who in ("jiankong", "bangong", "lingdao"):
-            workflow.review_statement(s, st, by=who, decision="pass", now=T0 + timedelta(hours=4))
+            review.review_statement(s, st, by=who, decision="pass", now=T0 + timedelta(hours=4))
         workflow.advance(s, a, Step.REPLY, by="bangong", note="回复", now=T0 + timedelta(hours=14))
     api.check_deadlines(dep, T0 + timedelta(hours=12))
     c = client(app, "bangong")
@@ -447,7 +447,7 @@ def test_audit_page_lists_changes(app, dep):
 def test_escalated_alert_shows_re_report(app, dep):
     event_id = add_event(dep, level=2)
     alert_id = api.sync_alerts(dep, now=T0).opened[0]
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         workflow.advance(s, s.get(Alert, alert_id), Step.REPORT, by="jiankong", note="快报", now=T0)
     set_event_level(dep, event_id, int(Level.MAJOR), reasons=("大V转发",))
     api.sync_alerts(dep, now=T0 + timedelta(hours=1))

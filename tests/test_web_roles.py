@@ -14,7 +14,7 @@ import pytest
 
 from test_alerts_support import T0, PASSWORD, ROLE_USER, add_event, make_deployment
 from yuqing import audit
-from yuqing.alerts import api, workflow
+from yuqing.alerts import api, base, liaison, review, statements, workflow
 from yuqing.alerts import permissions as perm
 from yuqing.alerts.models import Statement
 from yuqing.domain import Role, Step
@@ -66,16 +66,16 @@ def test_commentator_cannot_approve_a_statement(tmp_path):
     try:
         add_event(dep)
         alert_id = api.sync_alerts(dep, now=T0).opened[0]
-        with workflow.open_session(dep) as s, s.begin():
+        with base.open_session(dep) as s, s.begin():
             a = s.get(Alert, alert_id)
             workflow.advance(s, a, Step.REPORT, by="jiankong", note="快报", now=T0)
-            st = workflow.draft_statement(s, a, by="jiankong2", text="通稿", now=T0)
-            workflow.review_statement(s, st, by="jiankong", decision="pass", now=T0)
-            workflow.review_statement(s, st, by="bangong", decision="pass", now=T0)
+            st = statements.draft_statement(s, a, by="jiankong2", text="通稿", now=T0)
+            review.review_statement(s, st, by="jiankong", decision="pass", now=T0)
+            review.review_statement(s, st, by="bangong", decision="pass", now=T0)
             st_id = st.id
-        with workflow.open_session(dep) as s, s.begin():
+        with base.open_session(dep) as s, s.begin():
             with pytest.raises(PermissionDenied, match="网评员 wangping 无权通稿终审"):
-                workflow.review_statement(s, st_id, by="wangping", decision="pass", now=T0)
+                review.review_statement(s, st_id, by="wangping", decision="pass", now=T0)
         with dep.sessions() as s:
             assert s.get(Statement, st_id).status == "in_review" and s.get(Statement, st_id).stage == 2
     finally:
@@ -87,10 +87,10 @@ def test_inactive_user_may_do_nothing(tmp_path):
     try:
         add_event(dep)
         alert_id = api.sync_alerts(dep, now=T0).opened[0]
-        with workflow.open_session(dep) as s, s.begin():
-            u = workflow.resolve_user(s, "jiankong")
+        with base.open_session(dep) as s, s.begin():
+            u = base.resolve_user(s, "jiankong")
             u.active = False
-        with workflow.open_session(dep) as s, s.begin():
+        with base.open_session(dep) as s, s.begin():
             with pytest.raises(PermissionDenied, match="已停用"):
                 workflow.advance(s, s.get(Alert, alert_id), Step.REPORT, by="jiankong", note="x", now=T0)
     finally:
@@ -119,9 +119,9 @@ def _report(s, a):
 def _statement(stage: int):
     def setup(s, a):
         _report(s, a)
-        st = workflow.draft_statement(s, a, by="jiankong2", text="通稿正文", now=T0 + timedelta(minutes=20))
+        st = statements.draft_statement(s, a, by="jiankong2", text="通稿正文", now=T0 + timedelta(minutes=20))
         for who in ["jiankong", "bangong"][:stage]:
-            workflow.review_statement(s, st, by=who, decision="pass", now=T0 + timedelta(minutes=30))
+            review.review_statement(s, st, by=who, decision="pass", now=T0 + timedelta(minutes=30))
     return setup
 
 
@@ -144,13 +144,13 @@ ACTIONS = {
     "follow_up": (None, "/alerts/{id}/follow-up", {"note": "新帖"}, perm.LOG_FOLLOW_UP, "follow-form",
                   lambda s, a, dep: any(x.get("kind") == "follow_up" for r in a.steps for x in r.attachments)),
     "liaison": (None, "/alerts/{id}/liaison", {"unit": "白沙镇", "content": "请核实"}, perm.LIAISON_SEND, "liaison-form",
-                lambda s, a, dep: bool(workflow.liaison_forms(s, a))),
+                lambda s, a, dep: bool(liaison.liaison_forms(s, a))),
     "draft": (_report, "/alerts/{id}/statements", {"text": "通稿"}, perm.DRAFT, "draft-form",
-              lambda s, a, dep: bool(workflow.statements_of(s, a))),
+              lambda s, a, dep: bool(statements.statements_of(s, a))),
     "review_first": (_statement(0), "/statements/{statement}/review", {"decision": "pass"}, perm.REVIEW_1, "review-form",
-                     lambda s, a, dep: workflow.statements_of(s, a)[0].stage == 1),
+                     lambda s, a, dep: statements.statements_of(s, a)[0].stage == 1),
     "approve": (_statement(2), "/statements/{statement}/review", {"decision": "pass"}, perm.REVIEW_3, "review-form",
-                lambda s, a, dep: workflow.statements_of(s, a)[0].status == "approved"),
+                lambda s, a, dep: statements.statements_of(s, a)[0].status == "approved"),
     "regrade": (None, "/alerts/{id}/level", {"level": "4", "reason": "聚集"}, perm.REGRADE, "form regrade",
                 lambda s, a, dep: a.level == 4),
     "correct": (None, "/alerts/{id}/posts/{post}/correct", {"topic": "公共安全", "reason": "话题不对"},
@@ -169,7 +169,7 @@ def world(tmp_path_factory):
             titles[add_event(dep, title=f"{name}-{variant} 云溪县讨薪")] = (name, variant)
     api.sync_alerts(dep, now=T0)
     ids = {}
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         for a in s.query(Alert):
             name, variant = titles[a.event_id]
             setup = ACTIONS[name][0]

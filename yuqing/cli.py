@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from yuqing import __version__
-from yuqing.config import EXAMPLE_CONFIG, ConfigError, find_config, load, summary
+from yuqing.config import EXAMPLE_CONFIG, ConfigError, find_config, load, redact_url, summary
 from yuqing.errors import YuqingError
 
 #: name → (module:attribute, one-line help). Each attribute is a click command or group.
@@ -34,9 +34,9 @@ STAGE_COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("yuqing.web.cli:serve", "Serve the monitors' web app (预警队列)."),
     "digest": ("yuqing.reports.cli:digest", "Write the daily digest (舆情日报) as HTML and DOCX."),
     "report": ("yuqing.reports.cli:report", "Write the monthly report (月报)."),
-    "run": ("yuqing.scheduler:run", "Run everything on schedule (crawls, grading, deadlines, digests)."),
-    "schedule": ("yuqing.scheduler:schedule", "List the scheduled jobs and their next run times."),
-    "duty": ("yuqing.scheduler:duty", "Declare or list 24-hour duty periods (值班)."),
+    "run": ("yuqing.scheduler_cli:run", "Run everything on schedule (crawls, grading, deadlines, digests)."),
+    "schedule": ("yuqing.scheduler_cli:schedule", "List the scheduled jobs and their next run times."),
+    "duty": ("yuqing.scheduler_cli:duty", "Declare or list 24-hour duty periods (值班)."),
     "store": ("yuqing.store.cli:store", "Post store administration: migrate posts to Elasticsearch."),
 }
 
@@ -200,7 +200,6 @@ def db() -> None:
 @pass_state
 def db_upgrade(state: State) -> None:
     """Upgrade the schema to the newest revision, keeping all data."""
-    from yuqing.config import redact_url
     from yuqing.db import connect, current_revision, migrate
 
     engine = connect(state.config.database_url)

@@ -1,4 +1,4 @@
-"""Everything on the office's rhythm: ``yuqing run``, ``yuqing schedule``, ``yuqing duty``.
+"""Everything on the office's rhythm: what ``yuqing run`` runs, and when (the commands: :mod:`yuqing.scheduler_cli`).
 
 One long-running process drives the pipeline with APScheduler 3 and a
 persistent job store in the deployment's own database (table
@@ -59,9 +59,10 @@ import socket
 import subprocess
 import sys
 import threading
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
@@ -74,20 +75,21 @@ from apscheduler.job import Job
 from apscheduler.jobstores.base import BaseJobStore, ConflictingIdError, JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import (Boolean, Column, Float, Integer, LargeBinary, String, Table, Text, Unicode, UniqueConstraint, and_,
-                        or_, select, update)
+                        delete, or_, select, update)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from yuqing import audit
 from yuqing import duty as duty_rules
-from yuqing.cli import ID
-from yuqing.duty import DutyRecord, DutyWindow, duty_periods  # noqa: F401 (the duty commands use them)
-from yuqing.domain import EARLIEST_YEAR
-from yuqing.errors import YuqingError
+from yuqing.alerts.models import OutboxMessage
+from yuqing.duty import DutyWindow, duty_periods
+from yuqing.localtime import local_text
 from yuqing.models import Base, utcnow
+from yuqing.reports.models import ReportRecord
 
 log = logging.getLogger(__name__)
 
@@ -324,8 +326,6 @@ def take_over(deployment, job_id: str, scheduled_at: datetime, holder: str, at: 
     run is still expired and still held by the dead runner, and only the claimant
     whose update changed the row (rowcount 1) runs it. The run counts as late
     (补发); the take-over is logged and recorded in the audit log."""
-    from yuqing import audit
-
     with deployment.sessions() as s:
         old = s.scalar(select(ScheduledRun).where(ScheduledRun.job_id == job_id, ScheduledRun.scheduled_at == scheduled_at))
     if old is None or old.status != "running":
@@ -401,8 +401,6 @@ KEEP_RUNS = timedelta(days=30)
 
 def prune_runs(deployment, at: datetime) -> int:
     """Forget old runs of the frequent jobs (crawls, processing, deadline checks)."""
-    from sqlalchemy import delete
-
     with deployment.sessions() as s, s.begin():
         return s.execute(
             delete(ScheduledRun).where(
@@ -469,8 +467,6 @@ def _report_of_dead_run(dep, kind: str, scheduled: datetime) -> str | None:
     kept and not written again: returns the run's summary. A report it archived
     but never sent is removed, to be written (same files) and sent once; None then,
     as when it wrote nothing."""
-    from yuqing.reports.models import ReportRecord
-
     with dep.sessions() as s, s.begin():
         records = s.scalars(select(ReportRecord).where(
             ReportRecord.kind == kind, ReportRecord.scheduled_for == scheduled, ReportRecord.generated_by == "scheduler",
@@ -489,8 +485,6 @@ def _report_of_dead_run(dep, kind: str, scheduled: datetime) -> str | None:
 
 def _handed_to_outbox(session, record) -> bool:
     """Whether a report was sent, or at least written to the outbox (which delivers it, retrying)."""
-    from yuqing.alerts.models import OutboxMessage
-
     if record.sent_at is not None or record.deliveries:
         return True
     links = session.scalars(select(OutboxMessage.payload).where(OutboxMessage.kind_of_message == record.kind))
@@ -696,8 +690,6 @@ class Runner:
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop taking new runs, let running jobs finish (``wait``), and forget this process's deployment."""
-        from apscheduler.schedulers.base import STATE_STOPPED
-
         if self.scheduler.state != STATE_STOPPED:
             self.scheduler.pause()  # no new submissions while the executors shut down
             self.scheduler.shutdown(wait=wait)
@@ -792,7 +784,7 @@ def run_forever(deployment, config_path, echo=click.echo, stop: threading.Event 
         signal.signal(signal.SIGINT, _stop)
         signal.signal(signal.SIGTERM, _stop)
     runner.start()
-    _print_jobs(deployment, runner.jobs(), echo)
+    print_jobs(deployment, runner.jobs(), echo)
     echo("scheduler running; Ctrl-C to stop")
     try:
         runner.take_over_orphans()
@@ -811,31 +803,22 @@ def run_forever(deployment, config_path, echo=click.echo, stop: threading.Event 
         echo("scheduler stopped")
 
 
-@dataclass
-class JobView:
-    """What ``yuqing schedule`` shows of a job that is not stored yet."""
-
-    id: str
-    name: str
-    next_run_time: datetime | None
-    trigger: Any
-
-
-def _print_jobs(deployment, jobs, echo, planned: dict[str, PlannedJob] | None = None) -> None:
+def print_jobs(deployment, jobs, echo, planned: dict[str, PlannedJob] | None = None) -> None:
+    """The duty state and a table of ``jobs``: what ``yuqing run`` prints at start and ``yuqing schedule`` lists."""
     cfg = deployment.config
     tz = ZoneInfo(cfg.timezone)
     duty = active_duty(deployment)
     if duty:
-        echo(f"值班中：{duty.name}（至 {duty.end.astimezone(tz):%Y-%m-%d %H:%M}），采集按值班频率进行")
+        echo(f"值班中：{duty.name}（至 {local_text(duty.end, tz)}），采集按值班频率进行")
     else:
         upcoming = [w for w in duty_periods(deployment) if w.start > now()]
-        nxt = f"；下一个：{upcoming[0].name} {upcoming[0].start.astimezone(tz):%Y-%m-%d %H:%M} 起" if upcoming else ""
+        nxt = f"；下一个：{upcoming[0].name} {local_text(upcoming[0].start, tz)} 起" if upcoming else ""
         echo(f"未处于值班期{nxt}")
     runs = last_runs(deployment)
     plan = planned or {p.id: p for p in plan_jobs(cfg, duty is not None)}
     rows = [("任务", "说明", "周期", f"下次运行（{cfg.timezone}）", "上次运行")]
     for job in jobs:
-        nxt = job.next_run_time.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if job.next_run_time else "暂停"
+        nxt = local_text(job.next_run_time, tz, "%Y-%m-%d %H:%M:%S", empty="暂停")
         if job.next_run_time is not None and job.next_run_time < now():
             nxt += "（已错过，启动后补发）"
         last = runs.get(job.id)
@@ -843,7 +826,7 @@ def _print_jobs(deployment, jobs, echo, planned: dict[str, PlannedJob] | None = 
             last_text = "—"
         else:
             status = {"ok": "成功", "error": "失败", "running": "运行中", "missed": "错过"}.get(last.status, last.status)
-            last_text = f"{last.scheduled_at.astimezone(tz):%m-%d %H:%M} {status}" + ("（补发）" if last.late else "")
+            last_text = f"{local_text(last.scheduled_at, tz, '%m-%d %H:%M')} {status}" + ("（补发）" if last.late else "")
         every = plan[job.id].every if job.id in plan else str(job.trigger)
         rows.append((job.id, job.name, every, nxt, last_text))
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -853,149 +836,4 @@ def _print_jobs(deployment, jobs, echo, planned: dict[str, PlannedJob] | None = 
 
 def _width(text: str) -> int:
     """Display width: CJK characters take two columns."""
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-# -- command line ------------------------------------------------------------
-
-def _state():
-    from yuqing.cli import State
-
-    ctx = click.get_current_context()
-    state = ctx.find_object(State)
-    if state is None:
-        raise YuqingError("run this through the yuqing command")
-    return state
-
-
-def _config_path(state) -> Path:
-    cfg = state.config
-    if cfg.path is None:
-        raise YuqingError("the scheduler needs a configuration file (--config PATH): crawl jobs run 'yuqing crawl' with it")
-    return cfg.path
-
-
-@click.command()
-def run() -> None:
-    """Run everything on schedule: crawls, classify/grade, deadline checks, the 17:00 digest, the monthly report.
-
-    Jobs are kept in the database: a run missed while this process was down
-    runs once when it starts again (within schedule.misfire_grace_hours) and is
-    marked as late. Several processes may run against one database; each job
-    run happens once.
-    """
-    state = _state()
-    path = _config_path(state)
-    logging.getLogger("yuqing").setLevel(min(logging.getLogger("yuqing").getEffectiveLevel(), logging.INFO))
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    run_forever(state.deployment(), path)
-
-
-@click.command()
-def schedule() -> None:
-    """List the scheduled jobs with their next run times (Asia/Shanghai) and last runs."""
-    state = _state()
-    dep = state.deployment()
-    path = _config_path(state) if state.config.path else Path("yuqing.yaml")
-    runner = Runner(dep, path, scheduler_class=ManualScheduler, inline=True)
-    runner.scheduler.start(paused=True)
-    try:
-        stored = {j.id: j for j in runner.scheduler.get_jobs()}
-        duty = on_duty(dep)
-        planned = {p.id: p for p in plan_jobs(dep.config, duty)}
-        jobs = []
-        for job_id, p in planned.items():
-            job = stored.get(job_id)
-            if job is None or trigger_signature(job.trigger) != p.signature:
-                # not stored yet (or about to change): show when it would run
-                job = JobView(job_id, p.name, p.trigger.get_next_fire_time(None, now()), p.trigger)
-            jobs.append(job)
-        jobs.sort(key=lambda j: (j.next_run_time is None, j.next_run_time, j.id))
-        if not stored:
-            click.echo("（调度尚未启动过：以下为按配置计算的时间；运行 yuqing run 开始）")
-        _print_jobs(dep, jobs, click.echo, planned)
-    finally:
-        runner.shutdown(wait=False)
-
-
-def parse_moment(text: str, tz: str) -> datetime:
-    """``2027-02-05``, ``2027-02-05 08:00`` or ISO 8601 with an offset; no offset means local time (Asia/Shanghai)."""
-    text = text.strip()
-    try:
-        if len(text) == 10:
-            d = date.fromisoformat(text)
-            t = datetime(d.year, d.month, d.day)
-        else:
-            t = datetime.fromisoformat(text.replace(" ", "T", 1))
-    except ValueError:
-        raise YuqingError(f"cannot read {text!r} as a time; use YYYY-MM-DD or 'YYYY-MM-DD HH:MM'") from None
-    if not EARLIEST_YEAR <= t.year < 9999:
-        raise YuqingError(f"{text!r} is not a plausible time: the year must be from {EARLIEST_YEAR} on")
-    return duty_rules.aware(t, tz)
-
-
-@click.group()
-def duty() -> None:
-    """Declare or list 24-hour duty periods (值班): crawling and notification run at the duty cadence."""
-
-
-@duty.command("add")
-@click.option("--name", required=True, help="e.g. 春节值班")
-@click.option("--start", "start_text", required=True, help="YYYY-MM-DD [HH:MM] (local time) or ISO 8601 with offset")
-@click.option("--end", "end_text", required=True, help="YYYY-MM-DD [HH:MM] (local time) or ISO 8601 with offset")
-@click.option("--note", default="", help="why (节假日、重大活动…)")
-@click.option("--by", "by_user", default="admin", show_default=True, help="who declares it (for the audit log)")
-def duty_add(name: str, start_text: str, end_text: str, note: str, by_user: str) -> None:
-    """Declare a duty period."""
-    from yuqing import audit
-
-    state = _state()
-    tz = state.config.timezone
-    start, end = parse_moment(start_text, tz), parse_moment(end_text, tz)
-    if end <= start:
-        raise YuqingError(f"the duty period ends ({end_text}) before it starts ({start_text})")
-    dep = state.deployment()
-    with dep.sessions() as s, s.begin():
-        row = DutyRecord(name=name.strip(), start_at=start, end_at=end, created_by=by_user, note=note)
-        s.add(row)
-        s.flush()
-        audit.record(s, by_user, "duty.add", row, name=row.name, start=start, end=end)
-        rid = row.id
-    local = ZoneInfo(tz)
-    click.echo(f"duty period #{rid} {name}: {start.astimezone(local):%Y-%m-%d %H:%M} → {end.astimezone(local):%Y-%m-%d %H:%M} ({tz})")
-
-
-@duty.command("list")
-def duty_list() -> None:
-    """List duty periods (configured and declared) and whether each is in force."""
-    state = _state()
-    dep = state.deployment()
-    tz = ZoneInfo(state.config.timezone)
-    at = now()
-    periods = duty_periods(dep)
-    if not periods:
-        click.echo("no duty periods declared (yuqing duty add --name 春节值班 --start 2027-02-05 --end 2027-02-12)")
-        return
-    for w in periods:
-        state_text = "进行中" if w.active(at) else ("未开始" if w.start > at else "已结束")
-        ident = f"#{w.id}" if w.id is not None else "config"
-        click.echo(f"{ident}\t{w.name}\t{w.start.astimezone(tz):%Y-%m-%d %H:%M}\t{w.end.astimezone(tz):%Y-%m-%d %H:%M}\t{state_text}")
-
-
-@duty.command("remove")
-@click.argument("duty_id", type=ID)
-@click.option("--by", "by_user", default="admin", show_default=True)
-def duty_remove(duty_id: int, by_user: str) -> None:
-    """Remove a declared duty period (configured ones are edited in the configuration)."""
-    from yuqing import audit
-
-    dep = _state().deployment()
-    with dep.sessions() as s, s.begin():
-        row = s.get(DutyRecord, duty_id)
-        if row is None:
-            raise YuqingError(f"no declared duty period #{duty_id}; see 'yuqing duty list'")
-        audit.record(s, by_user, "duty.remove", row, name=row.name)
-        s.delete(row)
-    click.echo(f"duty period #{duty_id} removed")

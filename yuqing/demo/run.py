@@ -166,12 +166,12 @@ def _handle_one(dep, now, echo) -> int | None:
     real workflow, so a newcomer sees a handled alert and the 通知记录 filled. Returns its id (None if none fits)."""
     from datetime import timedelta
 
-    from yuqing.alerts import workflow
+    from yuqing.alerts import base, review, statements, workflow
     from yuqing.alerts.clock import timeliness
     from yuqing.domain import AlertStatus, Level, Step
     from yuqing.models import Alert
 
-    with workflow.open_session(dep) as s:
+    with base.open_session(dep) as s:
         candidates = [a for a in s.query(Alert).filter(Alert.status == AlertStatus.OPEN,
                                                        Alert.current_step == int(Step.MONITOR)).all()
                       if timeliness(a, now).state == "running" and Level(a.level) <= Level.MAJOR]
@@ -179,7 +179,7 @@ def _handle_one(dep, now, echo) -> int | None:
             return None
         alert_id = min(candidates, key=lambda a: (-a.level, a.deadline_at)).id
     minute = timedelta(minutes=1)
-    with workflow.open_session(dep) as s, s.begin():
+    with base.open_session(dep) as s, s.begin():
         a = s.get(Alert, alert_id)
         county = [{"kind": "county", "text": "县委宣传部：请属地核实情况、依法处置，及时回应关切"}] \
             if Level(a.level) >= Level.MAJOR else []
@@ -187,11 +187,11 @@ def _handle_one(dep, now, echo) -> int | None:
                          note=f"时间：见首发信息；地点：{dep.config.locality.name}；简要经过：{a.title[:60]}")
         workflow.advance(s, a, Step.CONSULT, by="bangong", note="责成属地和主管部门当日核实、处置，并统一口径回应",
                          attachments=county, now=now + 2 * minute)
-        st = workflow.draft_statement(s, a, by="jiankong2", now=now + 3 * minute,
+        st = statements.draft_statement(s, a, by="jiankong2", now=now + 3 * minute,
                                       text="我县高度重视网民反映的问题，已责成相关部门立即核实处置，结果将及时向社会公布。")
-        workflow.review_statement(s, st, by="jiankong", decision="pass", note="事实无误", now=now + 4 * minute)
-        workflow.review_statement(s, st, by="bangong", decision="pass", note="口径妥当", now=now + 5 * minute)
-        workflow.review_statement(s, st, by="lingdao", decision="pass", note="同意发布", now=now + 6 * minute)
+        review.review_statement(s, st, by="jiankong", decision="pass", note="事实无误", now=now + 4 * minute)
+        review.review_statement(s, st, by="bangong", decision="pass", note="口径妥当", now=now + 5 * minute)
+        review.review_statement(s, st, by="lingdao", decision="pass", note="同意发布", now=now + 6 * minute)
         workflow.advance(s, a, Step.REPLY, by="bangong", note="已在县政府网站和留言板发布情况说明", now=now + 7 * minute)
         workflow.advance(s, a, Step.FOLLOW_UP, by="jiankong", note="持续关注网民反应", now=now + 8 * minute)
     echo(f"    handled alert #{alert_id} through 正面回复 with the demo users (notifications in "

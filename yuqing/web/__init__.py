@@ -47,7 +47,7 @@ def secret_key(cfg) -> str:
 
 def create_app(deployment, testing: bool = False) -> Flask:
     """The web app of one deployment."""
-    from yuqing.alerts import workflow
+    from yuqing.alerts import base
     from yuqing.web import auth, format as fmt
     from yuqing.web.alerts import bp as alerts_bp
     from yuqing.web.api import bp as api_bp
@@ -73,13 +73,13 @@ def create_app(deployment, testing: bool = False) -> Flask:
     )
     app.json.ensure_ascii = False
     app.extensions["yuqing.deployment"] = deployment
-    workflow.register(deployment)
+    base.register(deployment)
     CSRFProtect(app)
 
     @app.before_request
     def _open_session():
         # the web app sends notifications from a background thread, so a dead mail server never holds a page
-        g.db = workflow.open_session(deployment, background=not testing)
+        g.db = base.open_session(deployment, background=not testing)
         g.deployment = deployment
         g.config = cfg
 

@@ -13,12 +13,14 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from sqlalchemy import select
 
 from yuqing import audit
-from yuqing.alerts import briefing, corrections, workflow
+from yuqing.alerts import briefing, corrections, liaison, workflow
 from yuqing.alerts import permissions as perm
 from yuqing.alerts.api import STATUS_FILTERS, QueueFilter, queue
 from yuqing.alerts.clock import timeliness
 from yuqing.alerts.corrections import NEGATIVITY, RELEVANCE
 from yuqing.alerts.models import LiaisonForm, Statement
+from yuqing.alerts.review import can_review, review_statement
+from yuqing.alerts.statements import approved_statement, draft_statement, statements_of
 from yuqing.domain import Level, Step
 from yuqing.errors import PermissionDenied, YuqingError
 from yuqing.models import Alert, utcnow
@@ -78,16 +80,16 @@ def alert_page(alert_id: int):
     event = alert.event
     posts = dep.posts.search(PostQuery(event_id=event.id, sort="oldest", limit=POSTS_ON_PAGE))
     total_posts = dep.posts.count(PostQuery(event_id=event.id)) if len(posts) >= POSTS_ON_PAGE else len(posts)
-    statements = workflow.statements_of(g.db, alert)
-    approved = workflow.approved_statement(g.db, alert)
-    forms = workflow.liaison_forms(g.db, alert)
+    statements = statements_of(g.db, alert)
+    approved = approved_statement(g.db, alert)
+    forms = liaison.liaison_forms(g.db, alert)
     trail = audit.trail(g.db, "alerts", alert.id)
     actions = workflow.allowed_actions(alert, g.user)
     nxt = workflow.next_steps(alert)
     return render_template(
         "alert.html", alert=alert, event=event, posts=posts, total_posts=total_posts, statements=statements,
         approved=approved, forms=forms, trail=trail, actions=actions, next_step=nxt[0] if nxt else None,
-        now=now, t=timeliness(alert, now), can_review=lambda st: workflow.can_review(st, g.user),
+        now=now, t=timeliness(alert, now), can_review=lambda st: can_review(st, g.user),
         review_stage_labels=perm.REVIEW_STAGE_LABELS, review_capacities={k: v[1] for k, v in perm.REVIEW_STAGES.items()},
         topics=g.config.classify.topics, relevance_labels=RELEVANCE, negativity_labels=NEGATIVITY,
         levels=Level.descending(), current=workflow.current_record(alert), report_draft=_report_draft(alert, event, posts),
@@ -233,7 +235,7 @@ def reply_links(alert_id: int):
 @requires(perm.DRAFT)
 def draft(alert_id: int):
     alert = _load(alert_id)
-    return _act(alert_id, lambda db: workflow.draft_statement(db, alert, by=g.user, text=request.form.get("text", ""),
+    return _act(alert_id, lambda db: draft_statement(db, alert, by=g.user, text=request.form.get("text", ""),
                                                               title=request.form.get("title", "")),
                 "通稿已提交审核", "#statements")
 
@@ -251,7 +253,7 @@ def review(statement_id: int):
     if revised is not None and revised.strip() == st.text.strip():
         revised = None
     done = "已通过审核" if decision == "pass" else "已退回"
-    return _act(st.alert_id, lambda db: workflow.review_statement(db, st, by=g.user, decision=decision,
+    return _act(st.alert_id, lambda db: review_statement(db, st, by=g.user, decision=decision,
                                                                  note=request.form.get("note", ""), revised_text=revised),
                 done, "#statements")
 
@@ -260,7 +262,7 @@ def review(statement_id: int):
 @requires(perm.LIAISON_SEND)
 def liaison_send(alert_id: int):
     alert = _load(alert_id)
-    return _act(alert_id, lambda db: workflow.send_liaison(db, alert, by=g.user, unit=request.form.get("unit", ""),
+    return _act(alert_id, lambda db: liaison.send_liaison(db, alert, by=g.user, unit=request.form.get("unit", ""),
                                                            content=request.form.get("content", "")),
                 "联系单已发出", "#liaison")
 
@@ -271,7 +273,7 @@ def liaison_answer(form_id: int):
     form = g.db.get(LiaisonForm, form_id)
     if form is None:
         abort(404)
-    return _act(form.alert_id, lambda db: workflow.answer_liaison(db, form, by=g.user, answer=request.form.get("answer", "")),
+    return _act(form.alert_id, lambda db: liaison.answer_liaison(db, form, by=g.user, answer=request.form.get("answer", "")),
                 "已登记反馈", "#liaison")
 
 

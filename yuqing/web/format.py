@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from yuqing.alerts.notify import format_duration, format_time_left
 from yuqing.domain import Level, Role, Step
+from yuqing.localtime import local_text
 
 
 def safe_href(url) -> str | None:
@@ -71,8 +72,7 @@ def audit_details(detail: dict | None, zone) -> list[tuple[str, str]]:
             continue
         if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
             try:
-                t = datetime.fromisoformat(value)
-                value = (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                value = local_text(datetime.fromisoformat(value), zone)
             except ValueError:
                 pass
         elif key in ("level", "old_level", "new_level") and isinstance(value, int):
@@ -127,9 +127,7 @@ def install(app, cfg) -> None:
                 t = datetime.fromisoformat(t)
             except ValueError:
                 return t
-        if t.tzinfo is None:
-            t = t.replace(tzinfo=timezone.utc)
-        return t.astimezone(zone).strftime(fmt)
+        return local_text(t, zone, fmt)
 
     def iso(t: datetime | None) -> str:
         if t is None:

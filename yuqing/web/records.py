@@ -13,6 +13,7 @@ from yuqing.alerts import permissions as perm
 from yuqing.alerts.clock import tally, timeliness
 from yuqing.alerts.models import LiaisonForm
 from yuqing.domain import Level, Step
+from yuqing.localtime import local_text
 from yuqing.models import Alert, AuditEntry, Event, utcnow
 from yuqing.web.auth import requires
 
@@ -77,11 +78,10 @@ def ledger():
 def ledger_csv():
     month = request.args.get("month") or None
     rows, _, liaison = _ledger_rows(month, None)
-    zone = ZoneInfo(g.config.timezone)
     now = utcnow()
 
     def local(t):
-        return t.astimezone(zone).strftime("%Y-%m-%d %H:%M") if t else ""
+        return local_text(t, g.config.timezone, empty="")
 
     def hours(d):
         return f"{d.total_seconds() / 3600:.1f}" if d is not None else ""

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from yuqing.alerts import permissions as perm
 from yuqing.domain import Level
+from yuqing.localtime import local_text
 from yuqing.models import Alert
 from yuqing.store import PostQuery
 from yuqing.web.auth import requires
@@ -91,13 +92,12 @@ def search_csv():
     from yuqing.web.records import _cell
 
     cfg = g.config
-    zone = ZoneInfo(cfg.timezone)
     posts = g.deployment.posts.search(_query(request.args, cfg, MAX_EXPORT))
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(["编号", "发布时间", "来源", "作者", "标题", "正文", "链接", "相关", "话题", "负面概率", "级别", "转发", "评论", "点赞"])
     for p in posts:
-        when = p.when.astimezone(zone).strftime("%Y-%m-%d %H:%M") if p.when else ""
+        when = local_text(p.when, cfg.timezone, empty="")
         w.writerow([p.id, when, cfg.source_label(p.source), _cell(p.author or ""), _cell(p.title or ""),
                     _cell((p.text or "")[:2000]), _cell(p.url or ""),
                     "" if p.relevant is None else ("是" if p.relevant else "否"), p.topic or "",
