@@ -1,4 +1,4 @@
-"""Alerts: the seven-step procedure against the 12-hour clock, notifications, digests and reports.
+"""Alerts: the seven-step procedure against the 12-hour clock, and the notifications it sends.
 
 - :mod:`~yuqing.alerts.workflow` — the steps as transitions (the only code that changes an alert)
 - :mod:`~yuqing.alerts.base` — what every action shares: a session's deployment, the actor, the errors
@@ -12,5 +12,7 @@
 - :mod:`~yuqing.alerts.routing` — who hears about an alert at each level
 - :mod:`~yuqing.alerts.corrections` — monitors' label and level corrections
 - :mod:`~yuqing.alerts.models` — 通稿 versions and reviews, 联系单, the delivery log
-- :mod:`~yuqing.reports.digest`, :mod:`~yuqing.reports.monthly` — the daily digest and the monthly report
+
+The daily digest and the monthly report read what alerts store; they live in the next stage,
+:mod:`yuqing.reports`.
 """

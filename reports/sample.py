@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -372,5 +372,3 @@ def _clock(s, alert: Alert, cfg):
     return run
 
 
-def utc(t: datetime) -> datetime:
-    return t.astimezone(timezone.utc)
