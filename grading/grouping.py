@@ -223,8 +223,34 @@ _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋�
 _PERSON = re.compile(rf"([{_SURNAMES}])某|老([{_SURNAMES}])(?=[家头哥叔伯师大一二三，。、的])")
 
 
+def _kind_words_by_head() -> tuple[dict[str, list[tuple[str, str]]], list[tuple[str, str]]]:
+    """The kinds' words of two characters or more by their first two characters, and those of one."""
+    heads: dict[str, list[tuple[str, str]]] = {}
+    singles: list[tuple[str, str]] = []
+    for kind, words in INCIDENT_KINDS.items():
+        for w in words:
+            if len(w) == 1:
+                singles.append((w, kind))
+            else:
+                heads.setdefault(w[:2], []).append((w, kind))
+    return heads, singles
+
+
+_KIND_HEADS, _KIND_CHARS = _kind_words_by_head()
+
+
 def incident_kinds(text: str) -> set[str]:
-    return {kind for kind, words in INCIDENT_KINDS.items() if any(w in text for w in words)}
+    """The kinds of incident whose words the text contains (one pass over its character pairs)."""
+    found: set[str] = set()
+    heads = _KIND_HEADS
+    for i in range(len(text) - 1):
+        words = heads.get(text[i:i + 2])
+        if words:
+            for w, kind in words:
+                if kind not in found and (len(w) == 2 or text.startswith(w, i)):
+                    found.add(kind)
+    found.update(kind for c, kind in _KIND_CHARS if c in text)
+    return found
 
 
 def normalize(text: str, locality_names: tuple[str, ...] = ()) -> str:
@@ -487,9 +513,9 @@ class PostWeights:
 
     __slots__ = ("memo", "vec", "norm", "keys", "mass", "kinds", "query")
 
-    def __init__(self, pv: PostVector, vocab: Vocabulary):
+    def __init__(self, pv: PostVector, vocab: Vocabulary, weighted: dict[str, float] | None = None):
         self.memo = vocab._memo
-        self.vec = _weighted(pv.tf, vocab)
+        self.vec = _weighted(pv.tf, vocab) if weighted is None else weighted
         self.norm = _norm(self.vec)
         self.keys = self.vec.keys()
         # the weight of its words, kinds and figures (not trigrams): how much containment can be trusted
@@ -846,7 +872,10 @@ class Grouper:
 
     def _place(self, pv: PostVector) -> tuple[EventState, Match | None]:
         if len(pv.tf) > POST_TERMS:  # its vocabulary counted in full, the post is kept by what marks it out
-            pv.tf = _top(pv.tf, POST_TERMS, weighted=_weighted(pv.tf, self.vocab))
+            weighted = _weighted(pv.tf, self.vocab)
+            pv.tf = _top(pv.tf, POST_TERMS, weighted=weighted)
+            if self.vocab._memo is not None:  # weighed once: the terms kept, as they weigh now
+                pv.weights = PostWeights(pv, self.vocab, {t: weighted[t] for t in pv.tf})
         self._vectors[pv.post_id] = pv
         match = None
         if pv.duplicate_of is not None and pv.duplicate_of in self.by_post:
