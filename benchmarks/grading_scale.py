@@ -9,6 +9,7 @@ or a clause varied, so a copy reads as a follow-up of the same story, not as the
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import random
 import re
@@ -174,6 +175,10 @@ def store(open_events: int, model_dir: Path, new_posts: int = 1000) -> dict:
                 r.published_at = r.fetched_at = NOW - timedelta(hours=48 * i / len(pending))
                 r.relevant, r.relevance, r.classified_at = True, 1.0, NOW
             dep.posts.add(pending)
+            # the rows written are the store's now: a deployment grading them holds none of them in memory (a
+            # process holding 100k event dicts would pay for them at every garbage collection)
+            del states, seen
+            gc.collect()
             with OneCore():
                 start = time.perf_counter()
                 report = grade_pending(dep, now=NOW)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, select
 from yuqing.grading import events as ev_ops
 from yuqing.grading.grouping import (
     FOLLOW_UP_FACTOR,
@@ -236,12 +236,27 @@ def grade_pending(deployment, now: datetime | None = None, limit: int | None = N
     return report
 
 
+def open_event_queries(since: datetime, extra_ids: set[int]) -> list:
+    """The open events a batch of posts may join: those with a post since ``since`` (or none yet), and the
+    events of the posts' originals. Only what grouping reads (an event row's other JSON columns would be
+    decoded for nothing), in index searches: one OR of them would scan every open event of the store."""
+    columns = (Event.id, Event.features, Event.first_published_at, Event.first_seen_at, Event.last_post_at)
+    open_ = Event.status == "open"
+    wheres = [and_(open_, Event.last_post_at >= since), and_(open_, Event.last_post_at.is_(None))]
+    if extra_ids:
+        wheres.append(and_(open_, Event.id.in_(extra_ids)))
+    return [select(*columns).where(where) for where in wheres]
+
+
 def _open_states(deployment, since: datetime, extra_ids: set[int]) -> dict[int, EventState]:
+    states: dict[int, EventState] = {}
     with deployment.sessions() as s:
-        q = select(Event).where(Event.status == "open",
-                                or_(Event.last_post_at.is_(None), Event.last_post_at >= since, Event.id.in_(extra_ids or [-1])))
-        return {e.id: EventState.from_features(e.id, e.features, e.first_published_at or e.first_seen_at, e.last_post_at)
-                for e in s.scalars(q)}
+        for query in open_event_queries(since, extra_ids):
+            for e in s.execute(query):
+                if e.id not in states:
+                    states[e.id] = EventState.from_features(e.id, e.features, e.first_published_at or e.first_seen_at,
+                                                            e.last_post_at)
+    return states
 
 
 def _grade_batch(deployment, grader: Grader, pending: list[PostRecord], now: datetime, report: GradeReport) -> None:

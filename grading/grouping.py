@@ -114,6 +114,9 @@ REACTION_VOCABULARY = frozenset((
     "没", "不", "很", "真", "最", "更", "求真相", "求扩散", "转起来", "求证", "严惩", "震惊", "可悲", "悲哀", "心寒", "无耻",
 ))
 REACTION_HOURS = 12
+#: a reaction is weighed against at most this many of the events joined most recently (however many a
+#: store holds, a reaction is about something that is being talked about now)
+REACTION_EVENTS = 20
 #: a reaction joins the recent event it fits best if it reaches this share of the similarity threshold
 REACTION_FIT = 0.4
 #: similarity kept when the post and the event name different fine places and none in common
@@ -931,6 +934,8 @@ class Grouper:
                 break
             if not ev.closed and ev.last_at <= pv.when:
                 live.append(ev)
+                if len(live) == REACTION_EVENTS:
+                    break
         if not live:
             return None
         if best is not None and best.event in live and best.score >= self.similarity * REACTION_FIT:

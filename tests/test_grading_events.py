@@ -258,3 +258,23 @@ def test_a_follow_up_days_later_joins_the_stored_event(dep):
     report = grade(dep, 99)
     assert report.graded_posts == 1 and not report.created
     assert event_of(dep, "d-reply").id == event_of(dep, "d1").id
+
+
+def test_the_open_events_in_reach_are_found_by_index_not_by_a_scan(tmp_path, shared_models):
+    """A store of a year's open events: grading reads those a new post may join through the (status, last
+    post) index; a query that scanned every open event would cost in proportion to the store."""
+    from sqlalchemy import text
+    from yuqing.grading.api import open_event_queries
+
+    cfg = make_config(tmp_path, None, classify={"model_dir": str(shared_models)})
+    d = Deployment.open(cfg)
+    try:
+        since = datetime(2026, 11, 1, tzinfo=UTC)
+        with d.sessions() as s:
+            for query in open_event_queries(since, {3, 4}):
+                sql = str(query.compile(d.engine, compile_kwargs={"literal_binds": True}))
+                plan = " ".join(str(row[-1]) for row in s.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+                assert "USING INDEX ix_events_open_last_post" in plan or "INTEGER PRIMARY KEY" in plan, plan
+                assert "SCAN" not in plan, plan
+    finally:
+        d.close()

@@ -164,6 +164,11 @@ class Event(Base):
         return self.started_at
 
 
+
+# the events grading may still add posts to: open ones whose last post lies in the follow-up horizon
+Index("ix_events_open_last_post", Event.status, Event.last_post_at)
+
+
 class Alert(Base):
     """An event the office must act on, walked through the seven steps."""
 
