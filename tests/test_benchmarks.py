@@ -46,7 +46,7 @@ def test_queue_benchmark_alerts_are_what_the_workflow_produces(tmp_path):
     sys.path.insert(0, str(BENCHMARKS))
     import bench_queue
 
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)  # a fixed day: the build takes every time from it
     k, n = 20, 70
     dep = bench_queue.open_deployment(tmp_path)
     bench_queue._build(dep, n, 700, now, template=k)
