@@ -145,7 +145,10 @@ def scaling(tmp: Path, model_dir: Path, quick: bool) -> dict:
     for n in (300,) if quick else (1000, 4000, 16000, 64000):
         r = grading_scale.run_in_child("batch", n, model_dir)
         out[f"batch_{n}"] = (f"{r['posts_per_s']} posts/s, peak {r['peak_rss_mb']} MB "
-                             f"({r['rss_before_mb']} MB before), {r['events']} events") if "failed" not in r else r["failed"]
+                             f"({r['rss_before_mb']} MB before), {r['events']} events, the largest of "
+                             f"{r['largest_event']} posts" + ("" if r["origin_pair_recall"] is None else
+                                                              f"; same-origin pairs P {r['origin_pair_precision']} "
+                                                              f"R {r['origin_pair_recall']}")) if "failed" not in r else r["failed"]
         if n == 16000 and "failed" not in r:
             out["batch_16k_posts_per_s"], out["batch_16k_peak_mb"] = r["posts_per_s"], r["peak_rss_mb"]
     seconds = {}

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -126,16 +127,36 @@ def batch(n: int, model_dir: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         cfg = _config(Path(tmp), model_dir)
         grader = Grader.for_config(cfg)
-        records = _records(posts(n))
+        given = posts(n)
+        records = _records(given)
         before = _rss_mb()
         _reset_peak()
         with OneCore():
             start = time.perf_counter()
             results = grade_records(cfg, records, grader)
             seconds = time.perf_counter() - start
-    return {"posts": len(records), "events": len({ev.id for _, ev, _, _ in results}), "seconds": round(seconds, 2),
+    origin = {r.id: p["id"].split("~")[0] for r, p in zip(records, given)}
+    sizes = Counter(ev.id for _, ev, _, _ in results)
+    return {"posts": len(records), "events": len(sizes), "seconds": round(seconds, 2),
             "posts_per_s": round(len(records) / seconds, 1), "rss_before_mb": round(before),
-            "peak_rss_mb": round(_peak_mb())}
+            "peak_rss_mb": round(_peak_mb()), "largest_event": max(sizes.values(), default=0),
+            **origin_pairs([(origin[r.id], ev.id) for r, ev, _, _ in results])}
+
+
+def origin_pairs(assigned: list[tuple[str, int]]) -> dict:
+    """How the merges look on posts whose story is known in part: a real post and its varied copies (one
+    origin) belong together, and distinct real posts mostly do not. Pairwise precision (a lower bound: two
+    real posts may tell one story) and recall of "same origin" among the posts put in one event."""
+    by_event: dict[int, Counter] = {}
+    for org, event in assigned:
+        by_event.setdefault(event, Counter())[org] += 1
+    together = sum(n * (n - 1) // 2 for c in by_event.values() for n in [sum(c.values())])
+    right = sum(n * (n - 1) // 2 for c in by_event.values() for n in c.values())
+    should = sum(n * (n - 1) // 2 for n in Counter(org for org, _ in assigned).values())
+    if not should:  # no copies (the real posts alone): nothing known to judge the merges by
+        return {"origin_pair_precision": None, "origin_pair_recall": None}
+    return {"origin_pair_precision": round(right / together, 4) if together else None,
+            "origin_pair_recall": round(right / should, 4)}
 
 
 def store(open_events: int, model_dir: Path, new_posts: int = 1000) -> dict:
