@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from yuqing.grading.features import SUMMARY_CHARS
 from yuqing.grading.grouping import EventState, Vocabulary
 from yuqing.grading.spread import post_time, trend
 
@@ -115,7 +116,7 @@ def refresh(ev: Event, posts: list, view=None, state: EventState | None = None, 
         features["clock"] = clock
     if view is not None:
         ev.title = (view.title or ev.title or "")[:300]
-        ev.summary = view.text[:500]
+        ev.summary = view.text[:SUMMARY_CHARS]
         ev.topic = view.topic
         ev.negativity = view.negativity
         s = view.spread

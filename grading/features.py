@@ -21,6 +21,8 @@ from yuqing.grading.spread import Spread, measure, post_time
 #: at most this much text is read per event (the first posts and the most engaged ones)
 MAX_EVENT_CHARS = 12_000
 MAX_POSTS_READ = 40
+#: of an event's text, its stored summary (and what a kept grade holds) is the opening this long
+SUMMARY_CHARS = 500
 #: negativity from which a post raises the issue (and names its event)
 ISSUE_NEGATIVITY = 0.5
 PLACE_TOKEN = "<地名>"

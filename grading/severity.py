@@ -35,7 +35,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import MaxAbsScaler
 from yuqing.grading import rubric
-from yuqing.grading.features import EventView, describe
+from yuqing.grading.features import SUMMARY_CHARS, EventView, describe
 
 from yuqing.domain import Level
 from yuqing.errors import YuqingError
@@ -411,8 +411,6 @@ def grade(posts, model: SeverityModel, featurizer: Featurizer) -> Grade:
 #: events graded at once: the model reads their words together, and a batch of thousands of events would
 #: hold all their texts and word lists at the same time
 GRADE_CHUNK = 500
-#: of an event's text, a grade keeps its opening (the event's summary)
-SUMMARY_CHARS = 500
 
 
 def grade_many(groups: list[list], model: SeverityModel, featurizer: Featurizer) -> list[Grade]:
