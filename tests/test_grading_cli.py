@@ -86,6 +86,7 @@ def test_grade_input_reads_standard_input(no_config, capsys, monkeypatch):
     ('{"id": "a", "text": "x"}\n[1, 2]\n', "line 2: expected a JSON object"),
     ('{"id": "a"}\n', "line 1: 'text' must be a non-empty string"),
     ('{"id": "a", "text": "x", "media_level": "national"}\n', "line 1: 'media_level' must be one of"),
+    ('{"id": "a", "text": "x", "media_level": []}\n', "line 1: 'media_level' must be one of"),
     ('{"id": "a", "text": "x", "published_at": "yesterday"}\n', "line 1: 'published_at' is not an ISO 8601 time"),
     ('{"id": "a", "text": "x", "reposts": "many"}\n', "line 1: 'reposts' must be a whole number"),
     ('{"id": "a", "text": "x"}\n{"id": "a", "text": "y"}\n', "line 2: duplicate id 'a'"),

@@ -90,8 +90,9 @@ def record_from_json(d: dict, line: int = 0, prefix: str = "input:", tz: str = D
             kwargs[name] = max(int(v), 0)
         except (TypeError, ValueError, OverflowError):  # OverflowError: Infinity
             raise YuqingError(f"{where}: '{name}' must be a whole number, got {_short(v)}") from None
-    media = d.get("media_level") or "self"
-    if media not in MEDIA_LEVELS:
+    media = d.get("media_level")
+    media = "self" if media in (None, "") else media  # an empty list or a 0 is a wrong value, not a missing one
+    if not isinstance(media, str) or media not in MEDIA_LEVELS:
         raise YuqingError(f"{where}: 'media_level' must be one of {', '.join(MEDIA_LEVELS)}, got {_short(media)}")
     published = None
     if d.get("published_at") not in (None, ""):
