@@ -42,13 +42,13 @@ its text (GROUPING_CHARS) and its POST_TERMS most distinctive terms. A long batc
 """
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
+from operator import mul
 from sys import intern
 
 #: what a post is grouped by: its title and the start of its text (a long letter says what it is about
@@ -124,6 +124,9 @@ PLACE_CONFLICT = 0.5
 #: similarity kept when the post and the event name different kinds of incident and none in common
 #: (at one school a canteen poisoning and a teacher's beating are two incidents)
 KIND_CONFLICT = 0.5
+
+_REACTION_GAP = timedelta(hours=REACTION_HOURS)
+_TIME_BONUS_GAP = timedelta(hours=TIME_BONUS_HOURS)
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"@[\w\-\u4e00-\u9fff]{1,30}[:：]?")
@@ -477,11 +480,15 @@ class Vocabulary:
 
 
 class _IdfMemo(dict):
-    """idf by term, each worked out the first time it is asked for."""
+    """idf by term, worked out for every term counted when the vocabulary is frozen (once per distinct
+    count: a term seen in n posts weighs what every term seen in n posts weighs), and for a term never
+    counted the first time it is asked for."""
 
     def __init__(self, vocab: Vocabulary):
-        super().__init__()
-        self.df, self.docs = vocab.df, vocab.docs
+        df, docs = vocab.df, vocab.docs
+        by_count = {n: math.log((1 + docs) / (1 + n)) + 1.0 for n in set(df.values())}
+        super().__init__(zip(df.keys(), map(by_count.__getitem__, df.values())))
+        self.df, self.docs = df, docs
 
     def __missing__(self, term: str) -> float:
         value = self[term] = math.log((1 + self.docs) / (1 + self.df.get(term, 0))) + 1.0
@@ -509,6 +516,8 @@ class PostVector:
     duplicate_of: int | None = None
     threads: list[str] = field(default_factory=list)
     weights: PostWeights | None = field(default=None, repr=False, compare=False)  # see Grouper._weights
+    bare: bool | None = field(default=None, repr=False, compare=False)  # see Grouper._bare_reaction
+    candidates: list[int] | None = field(default=None, repr=False, compare=False)  # scored against (Grouper.best)
 
 
 class PostWeights:
@@ -528,12 +537,20 @@ class PostWeights:
 
 
 def _weighted(tf: dict[str, float], vocab: Vocabulary) -> dict[str, float]:
-    idf = vocab._memo.__getitem__ if vocab._memo is not None else vocab.idf
-    return {t: w * idf(t) for t, w in tf.items()}
+    memo = vocab._memo
+    if memo is not None:
+        return {t: w * memo[t] for t, w in tf.items()}
+    return {t: w * vocab.idf(t) for t, w in tf.items()}
 
 
 def _norm(vec: dict[str, float]) -> float:
     return math.sqrt(sum(w * w for w in vec.values())) or 1.0
+
+
+def _largest(k: int, items, key) -> list:
+    """The ``k`` items with the largest keys, ties in the order given: ``heapq.nlargest`` by one sort in C
+    (faster for the few hundred terms of a post or an event)."""
+    return sorted(items, key=key, reverse=True)[:k]
 
 
 def _top(vec: dict[str, float], k: int, vocab: Vocabulary | None = None,
@@ -545,7 +562,7 @@ def _top(vec: dict[str, float], k: int, vocab: Vocabulary | None = None,
         key = weighted.__getitem__
     else:
         key = (lambda t: vec[t] * vocab.idf(t)) if vocab else vec.get
-    return {t: vec[t] for t in heapq.nlargest(k, vec, key=key)}
+    return {t: vec[t] for t in _largest(k, vec, key)}
 
 
 class TermReader:
@@ -625,6 +642,9 @@ class EventState:
     _view: tuple | None = field(default=None, repr=False)
     _names: AnchorNames | None = field(default=None, repr=False)  # every place it names, kept as posts come
     found_by: list[str] | None = field(default=None, repr=False)  # as stored (see found_by_terms)
+    changed: int = field(default=0, repr=False)  # when it last took or lost posts (Grouper._clock)
+    #: a new event of one post: when the post was placed, and the events it was scored against then
+    settled: tuple[int, list[int]] | None = field(default=None, repr=False)
 
     def main(self, counter: Counter) -> set[str]:
         """What at least a third of the event's posts name (all of it for a small event)."""
@@ -658,7 +678,7 @@ class EventState:
         """The terms the candidate index finds the event by (its most distinctive, kinds and places aside),
         kept with its state so that loading an open event does not weigh its whole centroid again."""
         weighted = _weighted(self.centroid, vocab)
-        return heapq.nlargest(2 * INDEX_TERMS, (t for t in weighted if t[0] != "k"), key=weighted.__getitem__)
+        return _largest(2 * INDEX_TERMS, [t for t in weighted if t[0] != "k"], weighted.__getitem__)
 
     @classmethod
     def from_features(cls, key: int, features: dict, first_at, last_at, post_ids=()) -> EventState:
@@ -679,16 +699,20 @@ class EventState:
 
     def add(self, pv: PostVector, vocab: Vocabulary) -> None:
         n = math.sqrt(sum(w * w for w in pv.tf.values())) or 1.0
-        cache = self._cache if vocab._memo is not None else None  # weights can be updated in place
+        memo = vocab._memo
+        cache = self._cache if memo is not None else None  # weights can be updated in place
+        centroid = self.centroid
         if cache is not None:
             weighted, sq = cache[0], cache[1] ** 2
-        for t, w in pv.tf.items():
-            self.centroid[t] = self.centroid.get(t, 0.0) + w / n
-            if cache is not None:
+            for t, w in pv.tf.items():
+                centroid[t] = centroid.get(t, 0.0) + w / n
                 old = weighted.get(t, 0.0)
-                new = old + w / n * vocab.idf(t)
+                new = old + w / n * memo[t]
                 weighted[t] = new
                 sq += new * new - old * old
+        else:
+            for t, w in pv.tf.items():
+                centroid[t] = centroid.get(t, 0.0) + w / n
         if len(self.centroid) > CENTROID_TERMS * 2:
             self.centroid = _top(self.centroid, CENTROID_TERMS, vocab)
             cache = None
@@ -749,7 +773,7 @@ def main_terms(centroid: dict[str, float]) -> frozenset[str]:
     """The CONTAIN_TERMS weightiest words, kinds and figures of an (idf-weighted) centroid."""
     terms = [t for t in centroid if t[0] != "c"]
     if len(terms) > CONTAIN_TERMS:
-        terms = heapq.nlargest(CONTAIN_TERMS, terms, key=centroid.__getitem__)
+        terms = _largest(CONTAIN_TERMS, terms, centroid.__getitem__)
     return frozenset(terms)
 
 
@@ -811,6 +835,7 @@ class Grouper:
         self.reader = reader
         self.similarity = similarity
         self.window = timedelta(hours=window_hours)
+        self._reach = self.window * FOLLOW_UP_FACTOR  # the furthest a post may lie from an event it joins
         self.events: dict[int, EventState] = {}
         self.by_post: dict[int, int] = {}  # post id → event key
         self._index: dict[int | None, dict[str, int | list[int]]] = {}  # stretch → term or place → event key(s)
@@ -824,6 +849,7 @@ class Grouper:
         self._vectors: dict[int, PostVector] = {}  # the posts of this run, for consolidation
         self._recent: dict[int, None] = {}  # event keys, the one most recently joined last
         self._next_new = -1
+        self._clock = 0  # counts changes to events (see EventState.changed and _unchanged_around)
 
     # -- setup ----------------------------------------------------------------
     def load(self, state: EventState) -> None:
@@ -902,8 +928,11 @@ class Grouper:
             self._next_new -= 1
             self.events[ev.key] = ev
             match = None
+            if pv.candidates is not None:
+                ev.settled = (self._clock, pv.candidates)
         self._holders.update(a for a in pv.anchors if a not in ev.anchors)
         ev.add(pv, self.vocab)
+        self._changed(ev)
         self._recent.pop(ev.key, None)
         self._recent[ev.key] = None
         ev.threads.update(pv.threads)
@@ -913,6 +942,13 @@ class Grouper:
         self._index_post(ev, pv)
         self._touched[ev.key] = None
         return ev, match
+
+    def _bare_reaction(self, pv: PostVector) -> bool:
+        """Unanchored and short (worked out once per post)."""
+        bare = pv.bare
+        if bare is None:
+            bare = pv.bare = self.unanchored(pv) and self.short(pv)
+        return bare
 
     @staticmethod
     def unanchored(pv: PostVector) -> bool:
@@ -967,7 +1003,8 @@ class Grouper:
     def best(self, pv: PostVector) -> Match | None:
         """The most similar open event; past its window an event takes only a strong match (a follow-up)."""
         best = None
-        for key in self._post_candidates(pv):
+        pv.candidates = candidates = self._post_candidates(pv)
+        for key in candidates:
             ev = self.events[key]
             if ev.closed:
                 continue
@@ -981,15 +1018,15 @@ class Grouper:
         last post, less the further past the event's window it is (a follow-up must be clearly the same
         incident), None past FOLLOW_UP_FACTOR windows. The same rule serves every pass of grouping."""
         gap = self._gap(ev, pv.when)
-        if gap > self.window * FOLLOW_UP_FACTOR:
+        if gap > self._reach:
             return None
-        if gap > timedelta(hours=REACTION_HOURS) and self.unanchored(pv) and self.short(pv):
+        if gap > _REACTION_GAP and self._bare_reaction(pv):
             return None  # a bare reaction (转发, 太离谱了, 有人管吗) is tied to an event by its time alone
         score, how = self.score(pv, ev)
         if gap > self.window:
             score, how = score - self._late_margin(gap), how + "+late"
         elif TIME_BONUS and pv.when is not None and ev.last_at is not None and score >= MIN_CONTENT \
-                and gap <= timedelta(hours=TIME_BONUS_HOURS):  # the event is live at the time of the post
+                and gap <= _TIME_BONUS_GAP:  # the event is live at the time of the post
             score, how = score + TIME_BONUS, how + "+recent"
         return score, how
 
@@ -1025,21 +1062,26 @@ class Grouper:
         vec, norm = pw.vec, pw.norm
         view = view or ev.view(self.vocab)
         centroid, cnorm, exemplars = view.centroid, view.cnorm, view.exemplars
-        common = pw.keys & centroid.keys()  # the few terms they share, found at C speed
-        cos_c = sum(vec[t] * centroid[t] for t in common) / (norm * cnorm)
+        keys, weight = pw.keys, vec.__getitem__
+        common = keys & centroid.keys()  # the few terms they share, found at C speed
+        cos_c = sum(map(mul, map(weight, common), map(centroid.__getitem__, common))) / (norm * cnorm)
         cos_e = 0.0
         for e, enorm in exemplars:
-            dot = sum(vec[t] * e[t] for t in pw.keys & e.keys())
+            common = keys & e.keys()
+            dot = sum(map(mul, map(weight, common), map(e.__getitem__, common)))
             cos_e = max(cos_e, dot / (norm * enorm))
         score, how = (cos_c, "centroid") if cos_c >= cos_e else (cos_e, "post")
         if pw.mass:
-            inside = sum(vec[t] for t in pw.keys & view.main_terms)  # words, kinds and figures, not trigrams
+            inside = sum(map(weight, keys & view.main_terms))  # words, kinds and figures, not trigrams
             contain = inside / pw.mass * min(1.0, pw.mass / CONTAINMENT_MASS) * CONTAINMENT_WEIGHT
             if contain > score:
                 score, how = contain, "contained"
-        main_anchors = view.main_anchors
-        shared = [a for a in pv.anchors if self._shared_anchor(a, main_anchors) and self._anchor_distinctive(a)]
-        fine = [a for a in shared if not is_coarse(a)]
+        if pv.anchors:
+            main_anchors, holders, most = view.main_anchors, self._holders, max(2, len(self.events) // 4)
+            shared = [a for a in pv.anchors if a in main_anchors and holders[a] <= most]  # see _anchor_distinctive
+            fine = [a for a in shared if not is_coarse(a)]
+        else:
+            shared = fine = []
         coarse = len(shared) > len(fine)
         post_kinds = pw.kinds
         same_kind = bool(post_kinds & view.main_kinds)
@@ -1088,7 +1130,7 @@ class Grouper:
             key = work.popleft()
             queued.discard(key)
             ev = self.events.get(key)
-            if ev is None or ev.closed or not ev.post_ids:
+            if ev is None or ev.closed or not ev.post_ids or self._unchanged_around(ev):
                 continue
             target = self._best_home(ev) or self._home_of_small(ev)
             if target is not None:
@@ -1170,9 +1212,30 @@ class Grouper:
         src._cache = src._names = None
         self._holders.update(a for a in pv.anchors if a not in dst.anchors)
         dst.add(pv, self.vocab)
+        self._changed(src)
+        self._changed(dst)
         self.by_post[pv.post_id] = dst.key
         self._index_post(dst, pv)
         self._touched[dst.key] = None
+
+    def _changed(self, ev: EventState) -> None:
+        ev.changed = self._clock = self._clock + 1
+
+    def _unchanged_around(self, ev: EventState) -> bool:
+        """A new event of one post none of whose neighbours changed since the post was scored against them
+        (and found no home): looking again would find what was found then. Events begun later look
+        for a home among their own neighbours, this one among them."""
+        if ev.settled is None or ev.count != 1:
+            return False
+        when, candidates = ev.settled
+        events, merged = self.events, self._merged
+        for key in candidates:
+            if key in merged:
+                return False
+            other = events.get(key)
+            if other is not None and other.changed > when:
+                return False
+        return True
 
     def _home_of_small(self, ev: EventState) -> EventState | None:
         """A new event of a post or two whose posts, scored again now that the others have grown, fit elsewhere."""
@@ -1220,7 +1283,7 @@ class Grouper:
             if other is ev or other.closed or not other.post_ids:
                 continue
             gap = min(self._gap(other, ev.first_at), self._gap(other, ev.last_at))
-            if gap > self.window * FOLLOW_UP_FACTOR:
+            if gap > self._reach:
                 continue
             score = self.event_score(ev, other)
             if gap > self.window:
@@ -1255,6 +1318,7 @@ class Grouper:
         self._merged[ev.key] = target.key
         self._index_event(target, self._stretch(target.last_at))
         self._touched[target.key] = None
+        self._changed(target)
         del self.events[ev.key]
 
     def retire(self, before: datetime) -> None:
@@ -1333,7 +1397,7 @@ class Grouper:
         frequency), its kinds of incident and its places."""
         kinds = [t for t in weighted if t[0] == "k"]
         if len(weighted) - len(kinds) > most:
-            terms = heapq.nlargest(most, (t for t in weighted if t[0] != "k"), key=weighted.__getitem__)
+            terms = _largest(most, [t for t in weighted if t[0] != "k"], weighted.__getitem__)
         else:
             terms = [t for t in weighted if t[0] != "k"]
         return terms + kinds + [f"a:{a}" for a in anchor_names]
@@ -1384,22 +1448,38 @@ class Grouper:
     def _candidates(self, terms: list[str], stretches) -> list[int]:
         """Events sharing a term or a place with the post in the stretches of time given, those sharing most
         first (at most MAX_CANDIDATES); a term that many events share finds nothing."""
-        find, events = self._find, self.events
+        find, merged, events = self._find, self._merged, self.events
         indexes = [self._index[s] for s in stretches if s in self._index]
-        hits: Counter = Counter()
+        hits: dict[int, int] = {}
         for t in terms:
-            weight = 3 if t[0] == "a" else 1
-            found: list[int] = []
+            found, owned = None, False  # the index's own list is read, and copied only to add to it
             for index in indexes:
                 hit = index.get(t)
                 if hit is None:
                     continue
-                if type(hit) is int:
-                    found.append(hit)
+                if found is None:
+                    found = (hit,) if type(hit) is int else hit
                 else:
-                    found.extend(hit)
-            if len(found) > COMMON_TERM_EVENTS:
+                    if not owned:
+                        found, owned = list(found), True
+                    if type(hit) is int:
+                        found.append(hit)
+                    else:
+                        found.extend(hit)
+            if found is None or len(found) > COMMON_TERM_EVENTS:
                 continue
-            for key in {find(k) for k in found}:
-                hits[key] += weight
-        return [key for key, _ in hits.most_common() if key in events][:MAX_CANDIDATES]
+            weight = 3 if t[0] == "a" else 1
+            if len(found) == 1:
+                key = found[0]
+                if key in merged:
+                    key = find(key)
+                hits[key] = hits.get(key, 0) + weight
+            else:
+                for key in {find(k) if k in merged else k for k in found}:
+                    hits[key] = hits.get(key, 0) + weight
+        ranked = [key for key in hits if key in events]
+        if len(ranked) > MAX_CANDIDATES:
+            ranked = _largest(MAX_CANDIDATES, ranked, hits.__getitem__)
+        else:
+            ranked.sort(key=hits.__getitem__, reverse=True)
+        return ranked
