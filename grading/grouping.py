@@ -84,7 +84,7 @@ FOLLOW_UP_FACTOR = 5.0
 FOLLOW_UP_MARGIN = 0.2
 #: events scored per post (those sharing most terms and places); a term in more events than this
 #: (in the stretch of time around the post) is too common to find candidates by
-MAX_CANDIDATES = 12
+MAX_CANDIDATES = 8
 COMMON_TERM_EVENTS = 40
 #: the candidate index holds each post's most distinctive terms (and an event's, each stretch of time it
 #: reaches), by stretch of FOLLOW_UP_FACTOR windows: a post looks up its own stretch and the two beside it,
@@ -150,6 +150,8 @@ _FINE_SUFFIXES = ("村", "社区", "小区", "花园", "家园", "公寓", "大�
                   "一中", "二中", "三中", "一小", "二小", "三小", "幼儿园", "学校", "公司", "集团", "厂", "工地", "项目",
                   "酒店", "宾馆", "超市", "商场", "大道", "路", "街", "桥", "水库", "景区", "车站", "矿", "场", "合作社",
                   "名苑", "苑", "城", "园", "站", "中心", "银行", "加油站", "农家乐", "寺", "河", "湖")
+_PLACE_SUFFIXES = _COARSE_SUFFIXES + _FINE_SUFFIXES
+_LARGE_SUFFIXES = _COARSE_SUFFIXES + _AREA_SUFFIXES
 _GENERIC_ANCHORS = frozenset(
     ["县政府", "镇政府", "政府", "医院", "学校", "公司", "派出所", "公安局", "工地", "项目", "小区", "社区", "村里",
      "本村", "我们村", "全村", "市场", "超市", "大道", "马路", "道路", "路上", "街上", "信访局", "镇里", "县里",
@@ -269,6 +271,14 @@ def normalize(text: str, locality_names: tuple[str, ...] = ()) -> str:
     return text
 
 
+_SUBLINEAR = tuple(1.0 + math.log(n) if n else 0.0 for n in range(64))
+
+
+def _sublinear(n: int) -> float:
+    """1 + log n, the weight of a term seen n times (looked up for the counts most terms have)."""
+    return _SUBLINEAR[n] if n < 64 else 1.0 + math.log(n)
+
+
 def _is_cjk(token: str) -> bool:
     return len(token) == 1 and "\u4e00" <= token <= "\u9fff"
 
@@ -288,9 +298,13 @@ def ngrams(text: str) -> Counter:
 
 
 def is_anchor(token: str, units: frozenset[str] = frozenset()) -> bool:
-    if token in units:
-        return True
-    return len(token) >= 3 and token not in _GENERIC_ANCHORS and token.endswith(_COARSE_SUFFIXES + _FINE_SUFFIXES)
+    return token in units or _anchor_shaped(token)
+
+
+@lru_cache(maxsize=65536)
+def _anchor_shaped(token: str) -> bool:
+    """Ends as a place, unit or organisation does (and is more than the bare word for one)."""
+    return len(token) >= 3 and token not in _GENERIC_ANCHORS and token.endswith(_PLACE_SUFFIXES)
 
 
 @lru_cache(maxsize=65536)
@@ -300,7 +314,7 @@ def is_fine_place(token: str) -> bool:
 
 def is_coarse(token: str) -> bool:
     """A place as large as a town: a county, town, district or industrial park."""
-    return token.endswith(_COARSE_SUFFIXES + _AREA_SUFFIXES)
+    return token.endswith(_LARGE_SUFFIXES)
 
 
 def canonical_anchor(anchor: str) -> str:
@@ -356,10 +370,12 @@ def _name_before(tokens: list[str], i: int) -> str:
 _POINTING = ("这", "那", "该", "本", "此", "某", "每", "各", "哪", "整")
 
 
+@lru_cache(maxsize=65536)
 def _is_place_word(token: str) -> bool:
-    return token.endswith(_COARSE_SUFFIXES + _FINE_SUFFIXES) and len(token) <= 4
+    return token.endswith(_PLACE_SUFFIXES) and len(token) <= 4
 
 
+@lru_cache(maxsize=65536)
 def _is_name_part(token: str) -> bool:
     """A word that can name a place: Chinese, and not itself a place with its own name (东湖 is a name; 工业园 is not)."""
     if len(token) < 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in token) or token.startswith(_POINTING):
@@ -367,7 +383,7 @@ def _is_name_part(token: str) -> bool:
     return len(token) == 2 or not _is_place_word(token)
 
 
-_SUFFIXES_LONGEST_FIRST = tuple(sorted(_COARSE_SUFFIXES + _FINE_SUFFIXES, key=len, reverse=True))
+_SUFFIXES_LONGEST_FIRST = tuple(sorted(_PLACE_SUFFIXES, key=len, reverse=True))
 
 
 @lru_cache(maxsize=65536)
@@ -538,13 +554,13 @@ class PostWeights:
 
 def _weighted(tf: dict[str, float], vocab: Vocabulary) -> dict[str, float]:
     memo = vocab._memo
-    if memo is not None:
-        return {t: w * memo[t] for t, w in tf.items()}
-    return {t: w * vocab.idf(t) for t, w in tf.items()}
+    idf = memo.__getitem__ if memo is not None else vocab.idf
+    return dict(zip(tf, map(mul, tf.values(), map(idf, tf))))
 
 
 def _norm(vec: dict[str, float]) -> float:
-    return math.sqrt(sum(w * w for w in vec.values())) or 1.0
+    weights = vec.values()
+    return math.sqrt(sum(map(mul, weights, weights))) or 1.0
 
 
 def _largest(k: int, items, key) -> list:
@@ -589,12 +605,14 @@ class TermReader:
         found = anchors(text, self.units, [t for t in tokens if not t.isdigit()])
         for t, n in words.items():
             if t not in found:
-                tf[intern(f"w:{t}")] = (1.0 + math.log(n)) * (1.0 if len(t) >= 2 else SINGLE_CHAR_WEIGHT)
+                tf[intern("w:" + t)] = _sublinear(n) * (1.0 if len(t) >= 2 else SINGLE_CHAR_WEIGHT)
         content = text
         for a in sorted(found, key=len, reverse=True):
             content = content.replace(a, " ")
-        for g, n in trigrams(content).items():
-            tf[intern(f"c:{g}")] = (1.0 + math.log(n)) * TRIGRAM_WEIGHT
+        grams = Counter([intern("c:" + run[i:i + 3]) for run in _NOT_TEXT.sub(" ", content).split()
+                         for i in range(len(run) - 2)])  # as trigrams(), named as terms at once
+        for g, n in grams.items():
+            tf[g] = _sublinear(n) * TRIGRAM_WEIGHT
         for kind in incident_kinds(text):
             tf[f"k:{kind}"] = KIND_WEIGHT
         for m in _COUNT.finditer(text):  # 23名幼儿, 60万元, 3人死亡: the same figures, the same incident
