@@ -1239,13 +1239,20 @@ class Grouper:
     def _changed(self, ev: EventState) -> None:
         ev.changed = self._clock = self._clock + 1
 
+    def _settled(self, ev: EventState) -> tuple[int, frozenset[int] | list[int]]:
+        """For a new event of one post, as it began: when, and the events the post was scored against
+        then (and found no home in); nothing for another event."""
+        if ev.settled is None or ev.count != 1 or ev.changed != ev.settled[0] + 1:
+            return -1, ()
+        return ev.settled
+
     def _unchanged_around(self, ev: EventState) -> bool:
         """A new event of one post none of whose neighbours changed since the post was scored against them
         (and found no home): looking again would find what was found then. Events begun later look
         for a home among their own neighbours, this one among them."""
-        if ev.settled is None or ev.count != 1:
+        when, candidates = self._settled(ev)
+        if when < 0:
             return False
-        when, candidates = ev.settled
         events, merged = self.events, self._merged
         for key in candidates:
             if key in merged:
@@ -1260,6 +1267,7 @@ class Grouper:
         if ev.count > SMALL_EVENT:
             return None
         best, best_score = None, self.similarity
+        when, scored = self._settled(ev)
         for pid in ev.post_ids:
             pv = self._vectors.get(pid)
             if pv is None:
@@ -1268,6 +1276,8 @@ class Grouper:
                 other = self.events[key]
                 if other is ev or other.closed or not other.post_ids or other.count <= ev.count:
                     continue
+                if key in scored and other.changed <= when:
+                    continue  # scored when the post came, unchanged since
                 fit = self.fit(pv, other)
                 if fit is not None and fit[0] >= best_score:
                     best, best_score = other, fit[0]
