@@ -327,6 +327,19 @@ def canonical_anchor(anchor: str) -> str:
     return anchor
 
 
+_TRADE_SET, _LEGAL_FORM_SET = frozenset(_TRADES), frozenset(_LEGAL_FORMS)
+#: what a token is, for anchors(): shaped like an anchor, a place word, a trade that names a company alone,
+#: a trade, a trade with its legal form (服装厂, 化工有限公司)
+_SHAPED, _PLACE_WORD, _TRADE_ALONE, _TRADE, _TRADE_WITH_FORM = 1, 2, 4, 8, 16
+
+
+@lru_cache(maxsize=65536)
+def _token_shape(t: str) -> int:
+    return ((_SHAPED if _anchor_shaped(t) else 0) | (_PLACE_WORD if _is_place_word(t) else 0)
+            | (_TRADE_ALONE if t in _TRADES_ALONE else 0) | (_TRADE if t in _TRADE_SET else 0)
+            | (_TRADE_WITH_FORM if t.endswith(_LEGAL_FORMS) and t[:2] in _TRADE_SET else 0))
+
+
 def anchors(text: str, units: tuple[str, ...] = (), tokens: list[str] | None = None) -> set[str]:
     """Named places, units and organisations: configured sub-units and terms, tokens ending as places do,
     and a name joined to the place word the tokenizer cut off (城关 + 二小 → 城关二小, 顺发 + 服装厂)."""
@@ -334,18 +347,20 @@ def anchors(text: str, units: tuple[str, ...] = (), tokens: list[str] | None = N
     found = {u for u in units if u in text}
     tokens = list(tokens or ())
     covered: set[str] = set()  # parts of a longer name found (化工有限公司 inside 宏达化工有限公司)
+    last = len(tokens) - 1
     for i, t in enumerate(tokens):
-        if is_anchor(t, unit_set):
+        shape = _token_shape(t)
+        if shape & _SHAPED or t in unit_set:  # is_anchor
             found.add(t)
-        if i and t not in unit_set and _is_place_word(t) and _is_name_part(tokens[i - 1]) \
-                and tokens[i - 1] not in _TRADES and tokens[i - 1] not in unit_set:
+        if i and shape & _PLACE_WORD and t not in unit_set and _is_name_part(tokens[i - 1]) \
+                and tokens[i - 1] not in _TRADE_SET and tokens[i - 1] not in unit_set:
             joined = tokens[i - 1] + t
             if joined in text and is_anchor(joined, unit_set):
                 found.add(joined)
                 if not is_anchor(t, unit_set):  # 工业园 alone names no place
                     covered.add(t)
-        with_form = i + 1 < len(tokens) and tokens[i + 1] in _LEGAL_FORMS
-        if (t in _TRADES_ALONE or (t in _TRADES and with_form)) or (t.endswith(_LEGAL_FORMS) and t[:2] in _TRADES):
+        if shape & _TRADE_ALONE or (shape & _TRADE and i < last and tokens[i + 1] in _LEGAL_FORM_SET) \
+                or shape & _TRADE_WITH_FORM:
             name = _name_before(tokens, i)
             if name and name + t in text:
                 company = canonical_anchor(name + t)
