@@ -84,7 +84,7 @@ FOLLOW_UP_FACTOR = 5.0
 FOLLOW_UP_MARGIN = 0.2
 #: events scored per post (those sharing most terms and places); a term in more events than this
 #: (in the stretch of time around the post) is too common to find candidates by
-MAX_CANDIDATES = 8
+MAX_CANDIDATES = 12
 COMMON_TERM_EVENTS = 40
 #: the candidate index holds each post's most distinctive terms (and an event's, each stretch of time it
 #: reaches), by stretch of FOLLOW_UP_FACTOR windows: a post looks up its own stretch and the two beside it,
@@ -301,7 +301,7 @@ def is_anchor(token: str, units: frozenset[str] = frozenset()) -> bool:
     return token in units or _anchor_shaped(token)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _anchor_shaped(token: str) -> bool:
     """Ends as a place, unit or organisation does (and is more than the bare word for one)."""
     return len(token) >= 3 and token not in _GENERIC_ANCHORS and token.endswith(_PLACE_SUFFIXES)
@@ -333,7 +333,7 @@ _TRADE_SET, _LEGAL_FORM_SET = frozenset(_TRADES), frozenset(_LEGAL_FORMS)
 _SHAPED, _PLACE_WORD, _TRADE_ALONE, _TRADE, _TRADE_WITH_FORM = 1, 2, 4, 8, 16
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _token_shape(t: str) -> int:
     return ((_SHAPED if _anchor_shaped(t) else 0) | (_PLACE_WORD if _is_place_word(t) else 0)
             | (_TRADE_ALONE if t in _TRADES_ALONE else 0) | (_TRADE if t in _TRADE_SET else 0)
@@ -385,12 +385,12 @@ def _name_before(tokens: list[str], i: int) -> str:
 _POINTING = ("这", "那", "该", "本", "此", "某", "每", "各", "哪", "整")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _is_place_word(token: str) -> bool:
     return token.endswith(_PLACE_SUFFIXES) and len(token) <= 4
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _is_name_part(token: str) -> bool:
     """A word that can name a place: Chinese, and not itself a place with its own name (东湖 is a name; 工业园 is not)."""
     if len(token) < 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in token) or token.startswith(_POINTING):
@@ -511,18 +511,16 @@ class Vocabulary:
 
 
 class _IdfMemo(dict):
-    """idf by term, worked out for every term counted when the vocabulary is frozen (once per distinct
-    count: a term seen in n posts weighs what every term seen in n posts weighs), and for a term never
-    counted the first time it is asked for."""
+    """idf by term, each worked out the first time it is asked for, from a table by count (a term seen in
+    n posts weighs what every term seen in n posts weighs: one logarithm per distinct count)."""
 
     def __init__(self, vocab: Vocabulary):
-        df, docs = vocab.df, vocab.docs
-        by_count = {n: math.log((1 + docs) / (1 + n)) + 1.0 for n in set(df.values())}
-        super().__init__(zip(df.keys(), map(by_count.__getitem__, df.values())))
-        self.df, self.docs = df, docs
+        super().__init__()
+        self.df, self.docs = vocab.df, vocab.docs
+        self.by_count = {n: math.log((1 + vocab.docs) / (1 + n)) + 1.0 for n in set(vocab.df.values()) | {0}}
 
     def __missing__(self, term: str) -> float:
-        value = self[term] = math.log((1 + self.docs) / (1 + self.df.get(term, 0))) + 1.0
+        value = self[term] = self.by_count[self.df.get(term, 0)]
         return value
 
 
