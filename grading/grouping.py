@@ -48,6 +48,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
+from itertools import repeat
 from operator import mul
 from sys import intern
 
@@ -501,30 +502,33 @@ class Vocabulary:
         self._memo = None
 
     def freeze(self) -> None:
-        """Remember each idf once computed (until the next ``add``)."""
-        self._memo = _IdfMemo(self)
+        """Work idf out from a table by count (until the next ``add``)."""
+        self._memo = _IdfTable(self)
 
-    _memo: dict | None = None
+    _memo: _IdfTable | None = None
 
     def idf(self, term: str) -> float:
         memo = self._memo
         if memo is not None:
-            return memo[term]
+            return memo.by_count[memo.df.get(term, 0)]
         return math.log((1 + self.docs) / (1 + self.df.get(term, 0))) + 1.0
 
 
-class _IdfMemo(dict):
-    """idf by term, each worked out the first time it is asked for, from a table by count (a term seen in
-    n posts weighs what every term seen in n posts weighs: one logarithm per distinct count)."""
+class _IdfTable:
+    """The idf of a frozen vocabulary: a term seen in n posts weighs what every term seen in n posts weighs,
+    so there is one logarithm per distinct count, and a term's idf is two lookups (nothing kept per term).
+    The table stands for one state of the vocabulary: weights computed with it are kept while it is the
+    vocabulary's (see PostWeights.memo)."""
+
+    __slots__ = ("df", "by_count")
 
     def __init__(self, vocab: Vocabulary):
-        super().__init__()
-        self.df, self.docs = vocab.df, vocab.docs
+        self.df = vocab.df
         self.by_count = {n: math.log((1 + vocab.docs) / (1 + n)) + 1.0 for n in set(vocab.df.values()) | {0}}
 
-    def __missing__(self, term: str) -> float:
-        value = self[term] = self.by_count[self.df.get(term, 0)]
-        return value
+    def idfs(self, terms) -> map:
+        """The idf of each term, in order."""
+        return map(self.by_count.__getitem__, map(self.df.get, terms, repeat(0)))
 
 
 def thread_keys(record) -> list[str]:
@@ -570,8 +574,7 @@ class PostWeights:
 
 def _weighted(tf: dict[str, float], vocab: Vocabulary) -> dict[str, float]:
     memo = vocab._memo
-    idf = memo.__getitem__ if memo is not None else vocab.idf
-    return dict(zip(tf, map(mul, tf.values(), map(idf, tf))))
+    return dict(zip(tf, map(mul, tf.values(), memo.idfs(tf) if memo is not None else map(vocab.idf, tf))))
 
 
 def _norm(vec: dict[str, float]) -> float:
@@ -738,10 +741,10 @@ class EventState:
         centroid = self.centroid
         if cache is not None:
             weighted, sq = cache[0], cache[1] ** 2
-            for t, w in pv.tf.items():
+            for (t, w), idf in zip(pv.tf.items(), memo.idfs(pv.tf)):
                 centroid[t] = centroid.get(t, 0.0) + w / n
                 old = weighted.get(t, 0.0)
-                new = old + w / n * memo[t]
+                new = old + w / n * idf
                 weighted[t] = new
                 sq += new * new - old * old
         else:
