@@ -628,7 +628,7 @@ class TermReader:
         content = text
         for a in sorted(found, key=len, reverse=True):
             content = content.replace(a, " ")
-        grams = Counter([intern("c:" + run[i:i + 3]) for run in _NOT_TEXT.sub(" ", content).split()
+        grams = Counter(["c:" + run[i:i + 3] for run in _NOT_TEXT.sub(" ", content).split()
                          for i in range(len(run) - 2)])  # as trigrams(), named as terms at once
         for g, n in grams.items():
             tf[g] = _sublinear(n) * TRIGRAM_WEIGHT
