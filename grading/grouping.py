@@ -278,6 +278,9 @@ def normalize(text: str, locality_names: tuple[str, ...] = ()) -> str:
 _SUBLINEAR = tuple(1.0 + math.log(n) if n else 0.0 for n in range(64))
 
 
+_TRIGRAM_TF = tuple(w * TRIGRAM_WEIGHT for w in _SUBLINEAR)
+
+
 def _sublinear(n: int) -> float:
     """1 + log n, the weight of a term seen n times (looked up for the counts most terms have)."""
     return _SUBLINEAR[n] if n < 64 else 1.0 + math.log(n)
@@ -620,8 +623,9 @@ class TermReader:
         text = self.strip_locality(raw)
         tf: dict[str, float] = {}
         tokens = self.tokenizer.tokens(text) if self.tokenizer is not None else []
-        words = Counter(t for t in tokens if not t.isdigit() and (len(t) >= 2 or _is_cjk(t)))
-        found = anchors(text, self.units, [t for t in tokens if not t.isdigit()])
+        tokens = [t for t in tokens if not t.isdigit()]
+        words = Counter([t for t in tokens if len(t) >= 2 or "\u4e00" <= t <= "\u9fff"])  # as _is_cjk
+        found = anchors(text, self.units, tokens)
         for t, n in words.items():
             if t not in found:
                 tf[intern("w:" + t)] = _sublinear(n) * (1.0 if len(t) >= 2 else SINGLE_CHAR_WEIGHT)
@@ -630,8 +634,11 @@ class TermReader:
             content = content.replace(a, " ")
         grams = Counter(["c:" + run[i:i + 3] for run in _NOT_TEXT.sub(" ", content).split()
                          for i in range(len(run) - 2)])  # as trigrams(), named as terms at once
-        for g, n in grams.items():
-            tf[g] = _sublinear(n) * TRIGRAM_WEIGHT
+        if len(grams) and max(grams.values()) < len(_TRIGRAM_TF):
+            tf.update(zip(grams, map(_TRIGRAM_TF.__getitem__, grams.values())))
+        else:
+            for g, n in grams.items():
+                tf[g] = _sublinear(n) * TRIGRAM_WEIGHT
         for kind in incident_kinds(text):
             tf[f"k:{kind}"] = KIND_WEIGHT
         for m in _COUNT.finditer(text):  # 23名幼儿, 60万元, 3人死亡: the same figures, the same incident
