@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from yuqing.grading.grouping import (
     MAX_CANDIDATES,
+    MIN_HITS,
     AnchorNames,
     EventState,
     Grouper,
@@ -301,6 +302,51 @@ def test_consolidation_looks_only_at_the_events_touched_since_the_last(reader, b
     ev, _ = g.add(late)
     g.consolidate()
     assert looked in ([], [ev.key])  # the event the post went to (if new), not every event of the run
+
+
+def test_an_event_sharing_a_single_distinctive_term_with_a_post_is_not_scored(reader, background):
+    g = grouper(reader, background)
+    t0 = datetime(2025, 9, 1, tzinfo=UTC)
+    stretch = g._stretch(t0)
+    for key in (1, 2, 3):
+        g.events[key] = EventState(key=key, first_at=t0, last_at=t0, post_ids=[key])
+    g._index_add(1, ["w:塌陷"], stretch)  # one term in common
+    g._index_add(2, ["w:塌陷", "w:双河"], stretch)  # two
+    g._index_add(3, ["a:双河村"], stretch)  # a place, which counts as three
+    found = g._candidates(["w:塌陷", "w:双河", "a:双河村", "w:道路"], g._stretches(t0))
+    assert MIN_HITS == 2
+    assert found == [3, 2]  # those sharing most first; the event sharing a single term is left out
+
+
+def test_a_new_event_of_one_post_is_looked_at_again_only_when_its_neighbours_changed(reader, background):
+    t0 = datetime(2025, 9, 1, tzinfo=UTC)
+    g = grouper(reader, background)
+
+    def post(n, text, minutes):
+        return PostRecord(id=n, key=post_key(f"p{n}"), source="weibo", kind="weibo", text=text,
+                          published_at=t0 + timedelta(minutes=minutes))
+
+    g.add_all([post(1, "白沙镇双河村道路塌陷，车都过不去了，已经三天没人管", 0),
+               post(2, "城关镇菜市场停车乱收费，一次收二十元", 30),
+               post(3, "双河村道路塌陷还是没人修，车都过不去了", 60)])
+    road, market = g.events[g.by_post[1]], g.events[g.by_post[2]]
+    assert road.count == 2 and market.count == 1
+    looked: list[int] = []
+    original = g._best_home
+    g._best_home = lambda ev: looked.append(ev.key) or original(ev)
+    g.consolidate()
+    assert road.key in looked  # it grew
+    assert market.key not in looked  # nothing it was weighed against changed: looking again finds nothing new
+    # the same post with a neighbour that took a post after it is looked at again
+    g2 = grouper(reader, background)
+    g2.add_all([post(4, "城关镇菜市场停车乱收费，一次收二十元", 0)])
+    lone = g2.events[g2.by_post[4]]
+    assert lone.count == 1 and g2._unchanged_around(lone)
+    neighbour = EventState(key=5, first_at=t0, last_at=t0, post_ids=[99])
+    g2.events[5] = neighbour
+    lone.settled = (lone.settled[0], [5])
+    g2._changed(neighbour)
+    assert not g2._unchanged_around(lone)
 
 
 def test_score_without_a_post_is_the_score_against_the_event_rebuilt_without_it(reader, background):
