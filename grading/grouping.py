@@ -34,9 +34,11 @@ in ``Event.features["grouping"]`` so grouping resumes across runs.
 Cost (issue 17): a post is compared only with the events an index gives for its
 most distinctive terms and places, in the stretch of time it could follow up on
 (FOLLOW_UP_FACTOR windows each side), so events quiet for longer cost nothing and
-the work per post is bounded (MAX_CANDIDATES) however many events are open.
-Consolidation looks only at the events touched since it last ran; an event merged
-away is read through a union-find. A post is grouped by its title and the start of
+the work per post is bounded (MAX_CANDIDATES) however many events are open, and an
+event sharing a single one of those terms (MIN_HITS) is not scored at all.
+Consolidation looks only at the events touched since it last ran, and not again at
+a new event of one post none of whose neighbours changed since the post was scored
+against them; an event merged away is read through a union-find. A post is grouped by its title and the start of
 its text (GROUPING_CHARS) and its POST_TERMS most distinctive terms. A long batch
 (``grade --input``) is grouped part by part, oldest first (:meth:`Grouper.retire`).
 """
