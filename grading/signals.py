@@ -642,13 +642,22 @@ def risk_text(text: str, own: tuple[str, ...] = (), lookalikes: tuple[str, ...] 
     year of the event's posts, when known) or another place, nor, when the text denies a rumour, the clauses
     that tell the rumour."""
     denied = any(w in text for w in DENIAL_WORDS)
+    # what could leave out a sentence or a clause is first looked for in the whole text (a sentence holds
+    # nothing the text does not): most texts have none of it, and are only cut into their clauses
+    lookalikes = tuple(name for name in lookalikes if name in text)
+    places = bool(lookalikes) or _ELSEWHERE.search(text) or (own and _COUNTY.search(text))
+    times = _OTHER_TIME_SENTENCE.search(text) or (year is not None and _YEAR.search(text))
+    clauses = _PREVENTIVE_CLAUSE.search(text) or (denied and _HEARSAY.search(text))
+    if not (places or times or clauses):
+        # the clauses of the sentences are the clauses of the text (a sentence's end also ends a clause)
+        return "，".join(c for c in _CLAUSE.split(text) if c)
     keep = []
     for sentence in _SENTENCE.split(text):
-        if not sentence or _other_place(sentence, own, lookalikes) or _OTHER_TIME_SENTENCE.search(sentence) \
-                or _past_year(sentence, year):
+        if not sentence or (places and _other_place(sentence, own, lookalikes)) \
+                or (times and (_OTHER_TIME_SENTENCE.search(sentence) or _past_year(sentence, year))):
             continue
         for c in _CLAUSE.split(sentence):
-            if not c or _PREVENTIVE_CLAUSE.search(c) or (denied and _HEARSAY.search(c)):
+            if not c or (clauses and (_PREVENTIVE_CLAUSE.search(c) or (denied and _HEARSAY.search(c)))):
                 continue
             keep.append(c)
     return "，".join(keep)
