@@ -618,15 +618,14 @@ def _other_place(clause: str, own: tuple[str, ...], lookalikes: tuple[str, ...])
     for name in lookalikes:
         if name in clause and not any(name in o and o in clause for o in own if o != name):
             return True
-    if not own:
+    if not own or any(o in clause for o in own):  # another county is elsewhere only where ours is not named
         return False
-    for m in _COUNTY.finditer(clause):
-        name = m.group(0)
-        if _NOT_A_COUNTY.search(name) or any(name in o or o in name for o in own):
-            continue
-        if not any(o in clause for o in own):  # only another county is named here
-            return True
-    return False
+    return any(_foreign(m.group(0), own) for m in _COUNTY.finditer(clause))
+
+
+def _foreign(county: str, own: tuple[str, ...]) -> bool:
+    """A county or district name that is not ours (nor 本县, 城区, 开发区 …)."""
+    return not (_NOT_A_COUNTY.search(county) or any(county in o or o in county for o in own))
 
 
 def _past_year(sentence: str, year: int | None) -> bool:
@@ -645,7 +644,9 @@ def risk_text(text: str, own: tuple[str, ...] = (), lookalikes: tuple[str, ...] 
     # what could leave out a sentence or a clause is first looked for in the whole text (a sentence holds
     # nothing the text does not): most texts have none of it, and are only cut into their clauses
     lookalikes = tuple(name for name in lookalikes if name in text)
-    places = bool(lookalikes) or _ELSEWHERE.search(text) or (own and _COUNTY.search(text))
+    # (a county named in a sentence is named so in the text: the sentences' ends are no part of a name)
+    places = bool(lookalikes) or _ELSEWHERE.search(text) or (
+        own and any(_foreign(m.group(0), own) for m in _COUNTY.finditer(text)))
     times = _OTHER_TIME_SENTENCE.search(text) or (year is not None and _YEAR.search(text))
     clauses = _PREVENTIVE_CLAUSE.search(text) or (denied and _HEARSAY.search(text))
     if not (places or times or clauses):
