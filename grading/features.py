@@ -116,8 +116,11 @@ def headline(post) -> str:
     return first.strip()
 
 
+_NOT_WORD = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff]+")
+
+
 def _bigrams(text: str) -> set[str]:
-    run = re.sub(r"[^0-9A-Za-z\u4e00-\u9fff]+", "", text)
+    run = _NOT_WORD.sub("", text)
     return {run[i: i + 2] for i in range(len(run) - 1)}
 
 
@@ -130,16 +133,17 @@ def event_title(posts) -> str:
     event's other posts share most (a notice that only touches the story, or an official's visit to a
     festival, shares little), among the posts that raise the issue when some do (a complaint, not the
     official answer); the earliest such post on a tie. ``posts`` are the event's, oldest first."""
-    seen, lines = set(), []
+    seen, heads = set(), []
     for p in posts:
         line = headline(p)
         if line and line not in seen:
             seen.add(line)
-            lines.append((p, line, _bigrams(line + (p.text or "")[:120])))
-    if not lines:
+            heads.append((p, line))
+    if not heads:
         return ""
-    if len(lines) == 1:
-        return lines[0][1]
+    if len(heads) == 1:  # most events: one headline, no words to weigh
+        return heads[0][1]
+    lines = [(p, line, _bigrams(line + (p.text or "")[:120])) for p, line in heads]
     df = Counter(b for _, _, grams in lines for b in grams)
     raising = [x for x in lines if (getattr(x[0], "negativity", None) or 0.0) >= ISSUE_NEGATIVITY]
     pool = raising or lines
@@ -154,16 +158,23 @@ def event_title(posts) -> str:
     return best[1]
 
 
+#: the last characters of _PLACE_END's endings ("\n" too: ``$`` matches before a last newline), and the
+#: first characters of a _NUMBER: a token that has neither is tried against neither pattern
+_PLACE_LAST = frozenset("省市县区镇乡村道园路街\n")
+_NUMBER_FIRST = frozenset("0123456789.")
+
+
 def fold_tokens(tokens: list[str], place_names: frozenset[str]) -> list[str]:
     """Place names become one token, bare numbers another: the model learns kinds, not names."""
     out = []
+    append = out.append
     for t in tokens:
-        if t in place_names or (len(t) >= 3 and _PLACE_END.match(t)):
-            out.append(PLACE_TOKEN)
-        elif _NUMBER.match(t):
-            out.append(NUMBER_TOKEN)
+        if t in place_names or (len(t) >= 3 and t[-1] in _PLACE_LAST and _PLACE_END.match(t)):
+            append(PLACE_TOKEN)
+        elif t[:1] in _NUMBER_FIRST and _NUMBER.match(t):
+            append(NUMBER_TOKEN)
         else:
-            out.append(t)
+            append(t)
     return out
 
 

@@ -10,6 +10,7 @@ rubric (:mod:`yuqing.grading.rubric`) decides what the counts mean.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -572,20 +573,26 @@ class TextSignals:
     def as_features(self) -> dict[str, float]:
         """Numeric features for the severity model (counts are capped and binned)."""
         out: dict[str, float] = {}
-        for name in ("deaths", "injured", "sick", "crowd", "shares"):
+        for name, any_key, log_key in _COUNT_KEYS:
             n = getattr(self, name)
-            out[f"sig_{name}_any"] = float(n > 0)
-            out[f"sig_{name}_log"] = min(_log1p(n), 5.0)
+            out[any_key] = float(n > 0)
+            out[log_key] = min(_log1p(n), 5.0)
         for name, value in self.__dict__.items():
             if isinstance(value, list):
-                out[f"sig_{name}"] = float(min(len(value), 3))
+                key = _LIST_KEYS.get(name)
+                if key is None:
+                    key = _LIST_KEYS[name] = f"sig_{name}"
+                out[key] = float(min(len(value), 3))
         out["sig_no_harm"] = float(self.no_harm)
         return out
 
 
-def _log1p(n: float) -> float:
-    import math
+#: the feature names, made once (not two f-strings per count and one per list of every event)
+_COUNT_KEYS = tuple((name, f"sig_{name}_any", f"sig_{name}_log") for name in ("deaths", "injured", "sick", "crowd", "shares"))
+_LIST_KEYS: dict[str, str] = {}
 
+
+def _log1p(n: float) -> float:
     return math.log1p(max(n, 0))
 
 
