@@ -679,49 +679,53 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
     full = text
     text = risk_text(text, tuple(own), tuple(lookalikes), year)
     words = _text_lexicons(tuple(officials)).found(text)  # each list's words in the text (as _any)
-    s = TextSignals()
-    s.deaths = count_deaths(text)
-    s.injured = count_injured(text)
-    s.sick = count_sick(text)
-    s.crowd, s.crowd_unit = crowd(text)
-    s.shares = claimed_shares(text)
-    s.no_harm = bool(NEGATION_OF_HARM.search(text))
+    crowd_size_, crowd_unit = crowd(text)
     unharmed = _NO_DANGER.sub("", NEGATION_OF_HARM.sub("", text))
-    # taking out 无人员伤亡 may join what was around it into a new word: then the words are looked for anew
-    s.serious_injury = words["serious_injury"] if unharmed == text else _any(unharmed, SERIOUS_INJURY_WORDS)
-    s.collapse = [m.group(0) for m in _STRUCTURE_COLLAPSE.finditer(text)][:2]
-    s.mass_casualty = words["mass_casualty"]
-    s.mass_strong = _not_negated(text, words["mass_strong"])
-    s.gathering = _not_negated(text, words["gathering"])
-    s.clash = _not_negated(text, words["clash"])
-    s.government_place = words["government_place"]
-    s.gather_call = [m.group(0) for pat in _GATHER_RES for m in [pat.search(text)] if m]
-    s.central_media = _central_coverage(_NOT_CENTRAL.sub("", text))
-    s.critical_coverage = [m.group(0) for m in _CRITICAL.finditer(text)][:3]
-    s.provincial_media = words["provincial_media"]
-    s.trending = words["trending"]
-    s.big_v = words["big_v"]
-    s.leaders = words["leaders"]
-    s.allegations = words["allegations"]
-    s.official_wrongs = _official_wrongs(text, words["official_actors"], words["official_wrongs"])
-    s.abduction = words["abduction"]
-    s.disaster = _disaster_casualties(text, words["disaster_words"])
-    s.wage = words["wage"]
-    s.benefits = words["benefits"]
-    s.protest = words["protest"]
-    s.demolition_violent = words["demolition_violent"] or [m.group(0)[:12] for m in _FORCED_DEMOLITION.finditer(text)][:2]
-    s.group = [m.group(0) for m in _GROUP.finditer(text)][:3]
-    s.violence = words["violence"]
-    s.incident = words["incident"]
-    s.many = words["many"] or words["mass_hazard"]
-    s.rumour = words["rumour"]
-    s.denial = words["denial"]
-    s.fast_spread = words["fast_spread"]
-    s.complaint = words["complaint"]
-    told = _FULL_LEXICONS.found(full)  # these two are read from the whole text
-    s.positive = told["positive"]
-    s.enquiry = told["enquiry"]
-    return s
+    told = _FULL_LEXICONS.found(full)  # positive and enquiry are read from the whole text
+    # made whole at once: the fields' empty default lists are not made only to be replaced
+    return TextSignals(
+        deaths=count_deaths(text),
+        injured=count_injured(text),
+        sick=count_sick(text),
+        crowd=crowd_size_,
+        crowd_unit=crowd_unit,
+        shares=claimed_shares(text),
+        no_harm=bool(NEGATION_OF_HARM.search(text)),
+        # taking out 无人员伤亡 may join what was around it into a new word: then the words are looked for anew
+        serious_injury=words["serious_injury"] if unharmed == text else _any(unharmed, SERIOUS_INJURY_WORDS),
+        collapse=[m.group(0) for m in _STRUCTURE_COLLAPSE.finditer(text)][:2],
+        mass_casualty=words["mass_casualty"],
+        mass_strong=_not_negated(text, words["mass_strong"]),
+        gathering=_not_negated(text, words["gathering"]),
+        clash=_not_negated(text, words["clash"]),
+        government_place=words["government_place"],
+        gather_call=[m.group(0) for pat in _GATHER_RES for m in [pat.search(text)] if m],
+        central_media=_central_coverage(_NOT_CENTRAL.sub("", text)),
+        critical_coverage=[m.group(0) for m in _CRITICAL.finditer(text)][:3],
+        provincial_media=words["provincial_media"],
+        trending=words["trending"],
+        big_v=words["big_v"],
+        leaders=words["leaders"],
+        allegations=words["allegations"],
+        official_wrongs=_official_wrongs(text, words["official_actors"], words["official_wrongs"]),
+        abduction=words["abduction"],
+        disaster=_disaster_casualties(text, words["disaster_words"]),
+        wage=words["wage"],
+        benefits=words["benefits"],
+        protest=words["protest"],
+        demolition_violent=words["demolition_violent"]
+        or [m.group(0)[:12] for m in _FORCED_DEMOLITION.finditer(text)][:2],
+        group=[m.group(0) for m in _GROUP.finditer(text)][:3],
+        violence=words["violence"],
+        incident=words["incident"],
+        many=words["many"] or words["mass_hazard"],
+        rumour=words["rumour"],
+        denial=words["denial"],
+        fast_spread=words["fast_spread"],
+        complaint=words["complaint"],
+        enquiry=told["enquiry"],
+        positive=told["positive"],
+    )
 
 
 #: the lists read_signals looks up in the risk text (see _Lexicons), by the name of what they find
