@@ -27,7 +27,8 @@ SUMMARY_CHARS = 500
 ISSUE_NEGATIVITY = 0.5
 PLACE_TOKEN = "<地名>"
 NUMBER_TOKEN = "<数>"
-_PLACE_END = re.compile(r".{1,8}(?:省|市|县|区|镇|乡|村|街道|社区|小区|花园|家园|大道|路|街)$")
+_PLACE_ENDINGS = ("省", "市", "县", "区", "镇", "乡", "村", "街道", "社区", "小区", "花园", "家园", "大道", "路", "街")
+_PLACE_END = re.compile(rf".{{1,8}}(?:{'|'.join(_PLACE_ENDINGS)})$")
 _NUMBER = re.compile(r"^[0-9.]+$")
 _REPOST_PREFIX = re.compile(r"^(?:转发微博|转发|扩散|求扩散|帮转|已转|关注|求关注|顶)?\s*(?://@[^:：]{1,30}[:：]\s*)+")
 _SPACES = re.compile(r"\s+")
@@ -158,9 +159,9 @@ def event_title(posts) -> str:
     return best[1]
 
 
-#: the last characters of _PLACE_END's endings ("\n" too: ``$`` matches before a last newline), and the
-#: first characters of a _NUMBER: a token that has neither is tried against neither pattern
-_PLACE_LAST = frozenset("省市县区镇乡村道园路街\n")
+#: the last characters of the place endings ("\n" too: ``$`` matches before a last newline), and the first
+#: characters of a _NUMBER: a token that has neither is tried against neither pattern
+_PLACE_LAST = frozenset([*(ending[-1] for ending in _PLACE_ENDINGS), "\n"])
 _NUMBER_FIRST = frozenset("0123456789.")
 
 
