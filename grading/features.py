@@ -27,7 +27,8 @@ SUMMARY_CHARS = 500
 ISSUE_NEGATIVITY = 0.5
 PLACE_TOKEN = "<地名>"
 NUMBER_TOKEN = "<数>"
-_PLACE_END = re.compile(r".{1,8}(?:省|市|县|区|镇|乡|村|街道|社区|小区|花园|家园|大道|路|街)$")
+_PLACE_ENDINGS = ("省", "市", "县", "区", "镇", "乡", "村", "街道", "社区", "小区", "花园", "家园", "大道", "路", "街")
+_PLACE_END = re.compile(rf".{{1,8}}(?:{'|'.join(_PLACE_ENDINGS)})$")
 _NUMBER = re.compile(r"^[0-9.]+$")
 _REPOST_PREFIX = re.compile(r"^(?:转发微博|转发|扩散|求扩散|帮转|已转|关注|求关注|顶)?\s*(?://@[^:：]{1,30}[:：]\s*)+")
 _SPACES = re.compile(r"\s+")
@@ -116,8 +117,11 @@ def headline(post) -> str:
     return first.strip()
 
 
+_NOT_WORD = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff]+")
+
+
 def _bigrams(text: str) -> set[str]:
-    run = re.sub(r"[^0-9A-Za-z\u4e00-\u9fff]+", "", text)
+    run = _NOT_WORD.sub("", text)
     return {run[i: i + 2] for i in range(len(run) - 1)}
 
 
@@ -130,16 +134,17 @@ def event_title(posts) -> str:
     event's other posts share most (a notice that only touches the story, or an official's visit to a
     festival, shares little), among the posts that raise the issue when some do (a complaint, not the
     official answer); the earliest such post on a tie. ``posts`` are the event's, oldest first."""
-    seen, lines = set(), []
+    seen, heads = set(), []
     for p in posts:
         line = headline(p)
         if line and line not in seen:
             seen.add(line)
-            lines.append((p, line, _bigrams(line + (p.text or "")[:120])))
-    if not lines:
+            heads.append((p, line))
+    if not heads:
         return ""
-    if len(lines) == 1:
-        return lines[0][1]
+    if len(heads) == 1:  # most events: one headline, no words to weigh
+        return heads[0][1]
+    lines = [(p, line, _bigrams(line + (p.text or "")[:120])) for p, line in heads]
     df = Counter(b for _, _, grams in lines for b in grams)
     raising = [x for x in lines if (getattr(x[0], "negativity", None) or 0.0) >= ISSUE_NEGATIVITY]
     pool = raising or lines
@@ -154,16 +159,23 @@ def event_title(posts) -> str:
     return best[1]
 
 
+#: the last characters of the place endings ("\n" too: ``$`` matches before a last newline), and the first
+#: characters of a _NUMBER: a token that has neither is tried against neither pattern
+_PLACE_LAST = frozenset([*(ending[-1] for ending in _PLACE_ENDINGS), "\n"])
+_NUMBER_FIRST = frozenset("0123456789.")
+
+
 def fold_tokens(tokens: list[str], place_names: frozenset[str]) -> list[str]:
     """Place names become one token, bare numbers another: the model learns kinds, not names."""
     out = []
+    append = out.append
     for t in tokens:
-        if t in place_names or (len(t) >= 3 and _PLACE_END.match(t)):
-            out.append(PLACE_TOKEN)
-        elif _NUMBER.match(t):
-            out.append(NUMBER_TOKEN)
+        if t in place_names or (len(t) >= 3 and t[-1] in _PLACE_LAST and _PLACE_END.match(t)):
+            append(PLACE_TOKEN)
+        elif t[:1] in _NUMBER_FIRST and _NUMBER.match(t):
+            append(NUMBER_TOKEN)
         else:
-            out.append(t)
+            append(t)
     return out
 
 

@@ -9,6 +9,8 @@ rubric (:mod:`yuqing.grading.rubric`) decides what the counts mean.
 """
 from __future__ import annotations
 
+import functools
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -51,6 +53,97 @@ def parse_number(text: str) -> int | None:
                 section += (1 if digit is None else digit) * unit
             digit = None
     return total + section + (digit or 0)
+
+
+# -- patterns tried only where they can match -----------------------------------------
+
+try:  # the parser ``re`` compiles with (Python ≥ 3.11)
+    from re import _constants as _sre
+    from re import _parser as _sre_parser
+except ImportError:  # pragma: no cover - another Python: every pattern is simply tried
+    _sre = _sre_parser = None
+
+
+def _needed(items) -> list[frozenset[str]]:
+    """Sets of strings such that every match of the parsed pattern ``items`` contains a string of each set
+    (``3人死亡|死亡3人`` → [{死亡}]). Literal runs, groups, alternations (one set for all branches), repeats
+    of at least one and classes of plain characters give a set; anything else gives none (so a set is
+    always truly needed, and a pattern with none is always tried)."""
+    sets: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, av in items:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            sets.append(frozenset(["".join(run)]))
+            run = []
+        found: list[frozenset[str]] = []
+        if op is _sre.SUBPATTERN and not (av[1] or av[2]):  # a group without inline flags
+            found = _needed(av[3])
+        elif op is _sre.BRANCH:
+            branches = [_needed(b) for b in av[1]]
+            if all(branches):
+                found = [frozenset().union(*(_best(b) for b in branches))]
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
+            found = _needed(av[2])
+        elif op is _sre.IN and all(o is _sre.LITERAL for o, _ in av):
+            found = [frozenset(chr(a) for _, a in av)]
+        sets.extend(found)
+    if run:
+        sets.append(frozenset(["".join(run)]))
+    return sets
+
+
+def _best(sets: list[frozenset[str]]) -> frozenset[str]:
+    """The most telling of the needed sets: the longest shortest string, then the fewest strings."""
+    return max(sets, key=lambda s: (min(map(len, s)), -len(s)))
+
+
+class _Gated:
+    """A compiled pattern tried only on texts that hold what each of its matches must contain.
+
+    ``re`` can skip ahead to where a pattern may start only when it starts with a plain word; a pattern
+    that starts with a number (``NUM``) or a class of characters is tried at every position of the text,
+    and most texts hold none of the words it needs (死亡, 受伤, 塌). One search for those words (a list of
+    plain words, which ``re`` scans fast) rules it out. The words are read from the pattern by ``re``'s
+    own parser (:func:`_needed`), so they cannot drift from it; the results are those of the pattern.
+    """
+
+    __slots__ = ("pattern", "gates")
+
+    def __init__(self, pattern: str):
+        self.pattern = re.compile(pattern)
+        self.gates: list[re.Pattern] = []
+        if _sre_parser is not None and not self.pattern.flags & re.IGNORECASE:
+            sets = sorted(set(_needed(_sre_parser.parse(pattern).data)),
+                          key=lambda s: (-min(map(len, s)), len(s), sorted(s)))
+            for words in sets[:2]:  # the two most telling suffice
+                # a word that holds another of the set adds nothing (死亡 is found where 死 is)
+                words = sorted(w for w in words if not any(o != w and o in w for o in words))
+                self.gates.append(re.compile("|".join(map(re.escape, words))))
+
+    def possible(self, text: str) -> bool:
+        """Whether the pattern may match in the text (False: it surely does not)."""
+        for gate in self.gates:
+            if gate.search(text) is None:
+                return False
+        return True
+
+    def search(self, text: str) -> re.Match | None:
+        return self.pattern.search(text) if self.possible(text) else None
+
+    def finditer(self, text: str):
+        return self.pattern.finditer(text) if self.possible(text) else iter(())
+
+    def sub(self, repl, text: str) -> str:
+        return self.pattern.sub(repl, text) if self.possible(text) else text
+
+
+def _gated(pattern: str) -> _Gated | re.Pattern:
+    """The pattern compiled, gated (see :class:`_Gated`) when something is needed in every match."""
+    gated = _Gated(pattern)
+    return gated if gated.gates else gated.pattern
 
 
 # -- lexicons ------------------------------------------------------------------
@@ -150,9 +243,9 @@ OFFICIAL_WRONGS = ("贪污", "受贿", "索贿", "收取", "收受", "好处费"
                    "逼迫", "威逼", "刑讯逼供", "黑监狱", "非法拘禁", "关押", "摔死", "撞死", "肇事", "醉驾", "酒驾", "打压",
                    "报复", "敲诈", "勒索", "强拆", "强征", "涉嫌", "造假", "冒名", "假身份证", "双规", "落马", "违纪")
 #: out of danger: not a serious injury
-_NO_DANGER = re.compile(r"(?:已|暂)?(?:无|没有|脱离)(?:了)?生命危险")
+_NO_DANGER = _gated(r"(?:已|暂)?(?:无|没有|脱离)(?:了)?生命危险")
 #: a public structure that collapsed (大桥垮塌, 教学楼坍塌): a safety incident affecting many
-_STRUCTURE_COLLAPSE = re.compile(r"(?:大桥|桥梁|桥面|引桥|高架|立交|隧道|大楼|楼房|居民楼|教学楼|校舍|厂房|体育馆|堤坝|大坝|"
+_STRUCTURE_COLLAPSE = _gated(r"(?:大桥|桥梁|桥面|引桥|高架|立交|隧道|大楼|楼房|居民楼|教学楼|校舍|厂房|体育馆|堤坝|大坝|"
                                  r"(?:大部分|大批|大量|多处|成片|多间|多栋)[^。！？\n]{0,4}(?:房子|房屋|民房))"
                                  r"[^。！？\n]{0,8}?(?:垮塌|坍塌|倒塌|塌陷|断裂|塌了)|"
                                  r"(?:垮塌|坍塌|倒塌|塌陷|断裂)的?(?:大桥|桥梁|桥面|引桥|高架|隧道|大楼|楼房|居民楼|教学楼|校舍)")
@@ -213,13 +306,76 @@ def _any(text: str, words) -> list[str]:
 _FINDERS: dict[tuple, re.Pattern | None] = {}
 
 
+class _Lexicons:
+    """The words of many named lists that a text holds, found in a few scans of it.
+
+    ``found(text)[name]`` is ``[w for w in lists[name] if w in text]`` (:func:`_any` of each list), but
+    the text is not searched once per list and then once per word of a list it has a hit in: the words
+    of all lists, split by their first character into a few alternations (``re`` tries the branches of
+    one alternation in turn, so a few small ones scan faster than one of 800 words), are each searched
+    for from every position where a word starts. The longest word found there brings every listed word
+    it holds (打砸抢 holds 打砸 and 砸): a word is in the text exactly when it is in a word so found.
+    """
+
+    PARTS = 8
+
+    def __init__(self, lists: dict[str, tuple[str, ...]]):
+        self.lists = lists
+        vocab = sorted({w for words in lists.values() for w in words if w})
+        self.vocab = frozenset(vocab)
+        self.always = "" in {w for words in lists.values() for w in words}  # "" is in every text
+        firsts = sorted({w[0] for w in vocab})
+        self.finders = []
+        for k in range(self.PARTS):
+            chars = set(firsts[k::self.PARTS])
+            part = sorted((w for w in vocab if w[0] in chars), key=len, reverse=True)  # longest first
+            if part:
+                self.finders.append(re.compile("|".join(map(re.escape, part))))
+        #: each word's places in the lists (a list may name a word twice)
+        self.places: dict[str, list[tuple[str, int]]] = {}
+        for name, words in lists.items():
+            for i, w in enumerate(words):
+                self.places.setdefault(w, []).append((name, i))
+        self._within: dict[str, tuple[str, ...]] = {}
+
+    def within(self, word: str) -> tuple[str, ...]:
+        """The listed words a word holds, itself included (worked out on first need)."""
+        held = self._within.get(word)
+        if held is None:
+            held = self._within[word] = tuple(w for w in self.vocab if w in word)
+        return held
+
+    def present(self, text: str) -> set[str]:
+        """The listed words in the text."""
+        found = {""} if self.always else set()
+        for finder in self.finders:
+            search = finder.search
+            m = search(text)
+            while m is not None:
+                found.update(self.within(m.group()))
+                m = search(text, m.start() + 1)
+        return found
+
+    def found(self, text: str) -> dict[str, list[str]]:
+        """For each list, its words in the text, in the list's order."""
+        hits: dict[str, list[int]] = {}
+        for w in self.present(text):
+            for name, i in self.places[w]:
+                hits.setdefault(name, []).append(i)
+        out = {name: [] for name in self.lists}
+        for name, positions in hits.items():
+            words = self.lists[name]
+            out[name] = [words[i] for i in sorted(positions)]
+        return out
+
+
 #: a group of people named without a count (工人们, 一群村民, 我们十几个工友)
-_GROUP = re.compile(r"(?:工人|农民工|工友|村民|业主|家长|职工|员工|教师|老师|医生|护士|拆迁户|群众|老人|师傅|居民|商户|摊主|学生|"
+_GROUP = _gated(r"(?:工人|农民工|工友|村民|业主|家长|职工|员工|教师|老师|医生|护士|拆迁户|群众|老人|师傅|居民|商户|摊主|学生|"
                     r"老兵|战友|投资人|集资户|受害者|环卫工)们|一群|一帮|一伙|一批|好多人|很多人|不少人|大批|联名|集体|群体|大伙|全体|"
                     r"全(?:县|镇|乡|村|校|厂|公司|系统|站|所)(?:的)?(?:教师|老师|职工|员工|工人|干部|医护|村民)|"
                     r"我们[^。！？\n]{0,15}(?:工资|工钱|工程款|血汗钱|劳务费)|(?:工资|工钱|工程款|血汗钱|劳务费)[^。！？\n]{0,15}我们")
 #: demolition by force told in words: 强行拆, 连夜拆, 拆 … 打伤 in one sentence
-_FORCED_DEMOLITION = re.compile(r"(?:强行|暴力|野蛮|偷偷|连夜|半夜|凌晨|深夜|趁)[\u4e00-\u9fff]{0,4}(?:拆|推倒|推平|铲平)|"
+_FORCED_DEMOLITION = _gated(r"(?:强行|暴力|野蛮|偷偷|连夜|半夜|凌晨|深夜|趁)[\u4e00-\u9fff]{0,4}(?:拆|推倒|推平|铲平)|"
                                 r"(?:拆|推倒|推平)[^。！？\n]{0,20}(?:打伤|殴打|被打|受伤|流血|住院|抓走|拖走)|"
                                 r"(?:打伤|殴打|被打|受伤|流血)[^。！？\n]{0,20}(?:拆迁|拆房|拆除)")
 
@@ -233,21 +389,21 @@ _NOT_ANIMAL = r"(?:(?![鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔])[
 _ANIMAL = re.compile(r"[鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔]")
 _DEATH_PATTERNS = [
     # 3人死亡 / 两名工人遇难 / 一名男子当场死亡 / 3名被困人员全部遇难
-    re.compile(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}{_NOT_ANIMAL}{{0,10}}?(?:全部|均|已|不幸|当场|先后|经抢救无效)?{_DEATH_VERBS}"),
+    _gated(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}{_NOT_ANIMAL}{{0,10}}?(?:全部|均|已|不幸|当场|先后|经抢救无效)?{_DEATH_VERBS}"),
     # 五儿童闷死在垃圾箱 / 三矿工遇难: a count and a kind of people without a measure word
-    re.compile(rf"(?P<n>{NUM})(?:儿童|孩子|男孩|女孩|学生|大学生|小学生|村民|工人|矿工|民工|农民工|乘客|游客|居民|少年|老人)"
+    _gated(rf"(?P<n>{NUM})(?:儿童|孩子|男孩|女孩|学生|大学生|小学生|村民|工人|矿工|民工|农民工|乘客|游客|居民|少年|老人)"
                rf"{_NOT_ANIMAL}{{0,10}}?(?:全部|均|已|不幸|当场)?(?:{_DEATH_VERBS}|闷死|烧死|淹死|溺死|冻死|饿死|毒死|砸死|压死)"),
     # 3个孩子周末结伴去水库游泳，全部溺水身亡
-    re.compile(rf"(?P<n>{NUM}){_APPROX}(?:个|名|位)(?:(?![鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔])[^。！？!?\n]){{0,24}}?(?:全部|均|都|全都|全)[^。！？!?\n]{{0,6}}?{_DEATH_VERBS}"),
+    _gated(rf"(?P<n>{NUM}){_APPROX}(?:个|名|位)(?:(?![鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔])[^。！？!?\n]){{0,24}}?(?:全部|均|都|全都|全)[^。！？!?\n]{{0,6}}?{_DEATH_VERBS}"),
     # 死亡3人 / 遇难人数升至5人 / 死亡人数达到十二人
-    re.compile(rf"{_DEATH_VERBS}(?:人数)?(?:已)?(?:升至|上升至|增至|增加到|达到|达|为|共)?(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
+    _gated(rf"{_DEATH_VERBS}(?:人数)?(?:已)?(?:升至|上升至|增至|增加到|达到|达|为|共)?(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
     # 造成一死三伤 / 3死2伤 / 致2死
-    re.compile(rf"(?P<n>{NUM}){_APPROX}(?:人)?死(?:{NUM}{_APPROX}(?:人)?伤)?(?![亡者刑角])"),
+    _gated(rf"(?P<n>{NUM}){_APPROX}(?:人)?死(?:{NUM}{_APPROX}(?:人)?伤)?(?![亡者刑角])"),
     # 致2人死亡 is caught above; 致死3人
-    re.compile(rf"致死(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
+    _gated(rf"致死(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
     # 死了三个人 / 三条人命 / 夺走两条生命
-    re.compile(rf"死了(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
-    re.compile(rf"(?P<n>{NUM}){_APPROX}条(?:人命|生命|鲜活的生命)"),
+    _gated(rf"死了(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
+    _gated(rf"(?P<n>{NUM}){_APPROX}条(?:人命|生命|鲜活的生命)"),
 ]
 #: a death without a count ("一男子被撞身亡" has a count; "老人不幸身亡" has none)
 _DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇害|被打死|被撞死|被砸死|去世|逝世|病逝|不治|殒命|丧命|"
@@ -255,22 +411,22 @@ _DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇
                               r"惨死|猝死|暴死|被杀|被害|杀害|刺杀|枪杀|枪决|灭门|命案|凶杀案|牺牲|死了|遗体|尸体|"
                               r"奸杀|跳楼|坠楼|自杀|轻生|自焚|卧轨)")
 #: a household killed: 一家四口人被灭门
-_FAMILY_KILLED = re.compile(rf"一家(?P<n>{NUM})口(?:人)?[^。！？\n]{{0,6}}(?:被灭门|遇难|死亡|身亡|遇害|丧生)")
-_DEATH_EXCLUDE = re.compile(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|猪死亡|鸡死亡|鸭死亡|鱼死亡|牛死亡|羊死亡|死亡鱼|死鱼|病死|"
+_FAMILY_KILLED = _gated(rf"一家(?P<n>{NUM})口(?:人)?[^。！？\n]{{0,6}}(?:被灭门|遇难|死亡|身亡|遇害|丧生)")
+_DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|猪死亡|鸡死亡|鸭死亡|鱼死亡|牛死亡|羊死亡|死亡鱼|死鱼|病死|"
                             r"死角|死胡同|死板|笑死|气死|累死|饿死了|热死|冷死|吓死|烦死|急死|死活|死心|死扛|拼死|死磕|死机|"
                             r"险些[\u4e00-\u9fff]{0,2}(?:去世|死亡|丧命|身亡)|差点[\u4e00-\u9fff]{0,2}(?:死|没命)|"
                             r"死里逃生|[打弄整砍杀]死你|(?:跳楼|自杀|轻生|自焚|卧轨)[^。！？\n]{0,8}(?:未遂|被救|获救|被劝|被拦|救下|救起|劝下|拉回)|"
                             r"(?:劝下|救下|拦下|阻止)[^。！？\n]{0,8}(?:跳楼|自杀|轻生)|防止[^。！？\n]{0,6}(?:自杀|跳楼)|(?:打|砸|烧|撞|摔|咬)死(?:了)?[一两几]?(?:只|条|头)|尸体(?:解剖)?(?:展|标本)|"
                             r"[猪狗猫鸡鸭鱼牛羊鸟熊]\S{0,2}(?:被打死|被杀|死了|惨死|暴死|尸体)")
 _INJURY_PATTERNS = [
-    re.compile(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,6}}?(?:不同程度)?(?:受伤|受轻伤|受重伤|重伤|轻伤|烧伤|烫伤|被打伤|被砸伤|被撞伤)"),
-    re.compile(rf"(?:受伤|伤者)(?:人数)?(?:升至|达到|达|为|共)?(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
-    re.compile(rf"{NUM}{_APPROX}(?:人)?死(?P<n>{NUM}){_APPROX}(?:人)?伤"),
-    re.compile(rf"(?<![0-9一二两三四五六七八九十])(?P<n>{NUM}){_APPROX}(?:人)?伤(?![心害口疤感])"),
+    _gated(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,6}}?(?:不同程度)?(?:受伤|受轻伤|受重伤|重伤|轻伤|烧伤|烫伤|被打伤|被砸伤|被撞伤)"),
+    _gated(rf"(?:受伤|伤者)(?:人数)?(?:升至|达到|达|为|共)?(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
+    _gated(rf"{NUM}{_APPROX}(?:人)?死(?P<n>{NUM}){_APPROX}(?:人)?伤"),
+    _gated(rf"(?<![0-9一二两三四五六七八九十])(?P<n>{NUM}){_APPROX}(?:人)?伤(?![心害口疤感])"),
 ]
 #: people in a group: 二十多名村民 / 上百人 / 数十名工人
-_CROWD = re.compile(rf"(?P<n>{NUM}){_APPROX}(?:名|个|位|人|户|家)")
-_SICK = re.compile(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,8}}?(?:出现|发生|陆续)?(?:腹泻|呕吐|发烧|发热|中毒|不适|送医|就医|入院|住院|就诊|感染)")
+_CROWD = _gated(rf"(?P<n>{NUM}){_APPROX}(?:名|个|位|人|户|家)")
+_SICK = _gated(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,8}}?(?:出现|发生|陆续)?(?:腹泻|呕吐|发烧|发热|中毒|不适|送医|就医|入院|住院|就诊|感染)")
 #: what a count in 家 or 个 may count instead of people, named just before it (检查单位218家)
 _NOT_PEOPLE_BEFORE = re.compile(r"单位|企业|商户|商家|门店|店铺|场所|工厂|公司|学校|医院|餐馆|饭店|酒店|网点|隐患|问题|项目|部门|小区|景区")
 _NOT_PEOPLE_AFTER = re.compile(r"^(?:小时|天|年|月|日|分钟|元|万|岁|米|公里|层|楼|号|次|辆|间|亩|平)")
@@ -282,7 +438,7 @@ _CLAUSE_END = re.compile(r"[。！？；\n]")
 
 
 _CLAIMED_SHARES = re.compile(rf"(?:转发|转载|评论|转评|阅读|播放)[^。！？\n]{{0,6}}?(?:已|就)?(?:超过|超|达到|达|破|过|近)(?P<n>{NUM})(?P<w>万|千)?(?:次|条|人|余次|多次)?")
-_CLAIMED_SHARES_2 = re.compile(rf"(?P<n>{NUM})(?P<w>万|千)(?:多|余)?(?:次|条)?(?:转发|转评|评论)")
+_CLAIMED_SHARES_2 = _gated(rf"(?P<n>{NUM})(?P<w>万|千)(?:多|余)?(?:次|条)?(?:转发|转评|评论)")
 
 
 def claimed_shares(text: str) -> int:
@@ -417,20 +573,26 @@ class TextSignals:
     def as_features(self) -> dict[str, float]:
         """Numeric features for the severity model (counts are capped and binned)."""
         out: dict[str, float] = {}
-        for name in ("deaths", "injured", "sick", "crowd", "shares"):
+        for name, any_key, log_key in _COUNT_KEYS:
             n = getattr(self, name)
-            out[f"sig_{name}_any"] = float(n > 0)
-            out[f"sig_{name}_log"] = min(_log1p(n), 5.0)
+            out[any_key] = float(n > 0)
+            out[log_key] = min(_log1p(n), 5.0)
         for name, value in self.__dict__.items():
             if isinstance(value, list):
-                out[f"sig_{name}"] = float(min(len(value), 3))
+                key = _LIST_KEYS.get(name)
+                if key is None:
+                    key = _LIST_KEYS[name] = f"sig_{name}"
+                out[key] = float(min(len(value), 3))
         out["sig_no_harm"] = float(self.no_harm)
         return out
 
 
-def _log1p(n: float) -> float:
-    import math
+#: the feature names, made once (not two f-strings per count and one per list of every event)
+_COUNT_KEYS = tuple((name, f"sig_{name}_any", f"sig_{name}_log") for name in ("deaths", "injured", "sick", "crowd", "shares"))
+_LIST_KEYS: dict[str, str] = {}
 
+
+def _log1p(n: float) -> float:
     return math.log1p(max(n, 0))
 
 
@@ -438,12 +600,12 @@ def _log1p(n: float) -> float:
 _PREVENTIVE_CLAUSE = re.compile(r"演练|演习|模拟|科普|知识竞赛|讲座|谨防|防范|预防|杜绝|严防|严禁|"
                                 r"未发生|没有发生|未出现|没有出现|零发生|专项行动|专项检查|排查|假如|倘若")
 #: a sentence about the past, elsewhere in general, statistics or the honoured dead: not this incident
-_OTHER_TIME_SENTENCE = re.compile(r"多年前|[0-9一二两三四五六七八九十几]+年前|历史上|昔日|周年|"
+_OTHER_TIME_SENTENCE = _gated(r"多年前|[0-9一二两三四五六七八九十几]+年前|历史上|昔日|周年|"
                                   r"追授|追记|追认|烈士|英烈|英模|事迹|祭扫|"
                                   r"今年以来|近年来|历年|往年|以往|同期|累计|统计")
 #: a year written out as the time of what is told (1998年夏天, 1943年冬, 2016年7月): a sentence dated only to
 #: years before the event's own tells of the past (not 1999年建成的大桥, which dates the bridge)
-_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年(?=[春夏秋冬初底末间中]|[0-9一二三四五六七八九十]{1,2}月|前后|那|[，,])")
+_YEAR = _gated(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年(?=[春夏秋冬初底末间中]|[0-9一二三四五六七八九十]{1,2}月|前后|那|[，,])")
 _CLAUSE = re.compile(r"[，,。！!？?；;\n]+")
 _SENTENCE = re.compile(r"[。！!？?\n]+")
 
@@ -452,7 +614,7 @@ _HEARSAY = re.compile(r"网传|传言|传闻|谣|据说|听说|有人说|群里�
 
 
 _ELSEWHERE = re.compile(r"邻县|隔壁县|邻近县|周边县|外县|别的县|其他县|兄弟县|邻市|隔壁市|外市|邻省|隔壁省")
-_COUNTY = re.compile(r"[\u4e00-\u9fff]{2,3}[县区]")
+_COUNTY = _gated(r"[\u4e00-\u9fff]{2,3}[县区]")
 _NOT_A_COUNTY = re.compile(r"(?:本|我|全|该|此|各|两|县|城|辖|社|园|景|校|山|矿|厂|街|开发|高新|新|老|市|小|郊|片|病|禁|灾|营|服务|商业|工业|住宅|生活|风景|保护|示范|试验|自贸|校)[县区]$")
 
 
@@ -463,15 +625,14 @@ def _other_place(clause: str, own: tuple[str, ...], lookalikes: tuple[str, ...])
     for name in lookalikes:
         if name in clause and not any(name in o and o in clause for o in own if o != name):
             return True
-    if not own:
+    if not own or any(o in clause for o in own):  # another county is elsewhere only where ours is not named
         return False
-    for m in _COUNTY.finditer(clause):
-        name = m.group(0)
-        if _NOT_A_COUNTY.search(name) or any(name in o or o in name for o in own):
-            continue
-        if not any(o in clause for o in own):  # only another county is named here
-            return True
-    return False
+    return any(_foreign(m.group(0), own) for m in _COUNTY.finditer(clause))
+
+
+def _foreign(county: str, own: tuple[str, ...]) -> bool:
+    """A county or district name that is not ours (nor 本县, 城区, 开发区 …)."""
+    return not (_NOT_A_COUNTY.search(county) or any(county in o or o in county for o in own))
 
 
 def _past_year(sentence: str, year: int | None) -> bool:
@@ -487,13 +648,24 @@ def risk_text(text: str, own: tuple[str, ...] = (), lookalikes: tuple[str, ...] 
     year of the event's posts, when known) or another place, nor, when the text denies a rumour, the clauses
     that tell the rumour."""
     denied = any(w in text for w in DENIAL_WORDS)
+    # what could leave out a sentence or a clause is first looked for in the whole text (a sentence holds
+    # nothing the text does not): most texts have none of it, and are only cut into their clauses
+    lookalikes = tuple(name for name in lookalikes if name in text)
+    # (a county named in a sentence is named so in the text: the sentences' ends are no part of a name)
+    places = bool(lookalikes) or _ELSEWHERE.search(text) or (
+        own and any(_foreign(m.group(0), own) for m in _COUNTY.finditer(text)))
+    times = _OTHER_TIME_SENTENCE.search(text) or (year is not None and _YEAR.search(text))
+    clauses = _PREVENTIVE_CLAUSE.search(text) or (denied and _HEARSAY.search(text))
+    if not (places or times or clauses):
+        # the clauses of the sentences are the clauses of the text (a sentence's end also ends a clause)
+        return "，".join(c for c in _CLAUSE.split(text) if c)
     keep = []
     for sentence in _SENTENCE.split(text):
-        if not sentence or _other_place(sentence, own, lookalikes) or _OTHER_TIME_SENTENCE.search(sentence) \
-                or _past_year(sentence, year):
+        if not sentence or (places and _other_place(sentence, own, lookalikes)) \
+                or (times and (_OTHER_TIME_SENTENCE.search(sentence) or _past_year(sentence, year))):
             continue
         for c in _CLAUSE.split(sentence):
-            if not c or _PREVENTIVE_CLAUSE.search(c) or (denied and _HEARSAY.search(c)):
+            if not c or (clauses and (_PREVENTIVE_CLAUSE.search(c) or (denied and _HEARSAY.search(c)))):
                 continue
             keep.append(c)
     return "，".join(keep)
@@ -506,54 +678,81 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
     a sentence dates to a year before ``year`` (the year of the event's posts, when known)."""
     full = text
     text = risk_text(text, tuple(own), tuple(lookalikes), year)
-    s = TextSignals()
-    s.deaths = count_deaths(text)
-    s.injured = count_injured(text)
-    s.sick = count_sick(text)
-    s.crowd, s.crowd_unit = crowd(text)
-    s.shares = claimed_shares(text)
-    s.no_harm = bool(NEGATION_OF_HARM.search(text))
-    s.serious_injury = _any(_NO_DANGER.sub("", NEGATION_OF_HARM.sub("", text)), SERIOUS_INJURY_WORDS)
-    s.collapse = [m.group(0) for m in _STRUCTURE_COLLAPSE.finditer(text)][:2]
-    s.mass_casualty = _any(text, MASS_CASUALTY_WORDS)
-    s.mass_strong = _not_negated(text, MASS_STRONG)
-    s.gathering = _not_negated(text, GATHER_WORDS)
-    s.clash = _not_negated(text, CLASH_WORDS)
-    s.government_place = _any(text, GOVERNMENT_PLACES)
-    s.gather_call = [m.group(0) for pat in _GATHER_RES for m in [pat.search(text)] if m]
-    s.central_media = _central_coverage(_NOT_CENTRAL.sub("", text))
-    s.critical_coverage = [m.group(0) for m in _CRITICAL.finditer(text)][:3]
-    s.provincial_media = _any(text, PROVINCIAL_MEDIA_HINTS)
-    s.trending = _any(text, TRENDING_WORDS)
-    s.big_v = _any(text, BIG_V_WORDS)
-    s.leaders = _any(text, tuple(dict.fromkeys([*officials, *LEADER_TITLES])))
-    s.allegations = _any(text, ALLEGATION_WORDS)
-    s.official_wrongs = _official_wrongs(text)
-    s.abduction = _any(text, ABDUCTION_WORDS)
-    s.disaster = _disaster_casualties(text)
-    s.wage = _any(text, WAGE_WORDS)
-    s.benefits = _any(text, BENEFIT_WORDS)
-    s.protest = _any(text, PROTEST_WORDS)
-    s.demolition_violent = _any(text, DEMOLITION_VIOLENT) or [m.group(0)[:12] for m in _FORCED_DEMOLITION.finditer(text)][:2]
-    s.group = [m.group(0) for m in _GROUP.finditer(text)][:3]
-    s.violence = _any(text, VIOLENCE_WORDS)
-    s.incident = _any(text, INCIDENT_WORDS)
-    s.many = _any(text, MANY_WORDS) or _any(text, MASS_HAZARD_WORDS)
-    s.rumour = _any(text, RUMOUR_WORDS)
-    s.denial = _any(text, DENIAL_WORDS)
-    s.fast_spread = _any(text, FAST_SPREAD_WORDS)
-    s.complaint = _any(text, COMPLAINT_WORDS)
-    s.enquiry = _any(text, ENQUIRY_WORDS)
-    s.positive = _any(full, POSITIVE_WORDS)
-    s.enquiry = _any(full, ENQUIRY_WORDS)
-    return s
+    words = _text_lexicons(tuple(officials)).found(text)  # each list's words in the text (as _any)
+    crowd_size_, crowd_unit = crowd(text)
+    unharmed = _NO_DANGER.sub("", NEGATION_OF_HARM.sub("", text))
+    told = _FULL_LEXICONS.found(full)  # positive and enquiry are read from the whole text
+    # made whole at once: the fields' empty default lists are not made only to be replaced
+    return TextSignals(
+        deaths=count_deaths(text),
+        injured=count_injured(text),
+        sick=count_sick(text),
+        crowd=crowd_size_,
+        crowd_unit=crowd_unit,
+        shares=claimed_shares(text),
+        no_harm=bool(NEGATION_OF_HARM.search(text)),
+        # taking out 无人员伤亡 may join what was around it into a new word: then the words are looked for anew
+        serious_injury=words["serious_injury"] if unharmed == text else _any(unharmed, SERIOUS_INJURY_WORDS),
+        collapse=[m.group(0) for m in _STRUCTURE_COLLAPSE.finditer(text)][:2],
+        mass_casualty=words["mass_casualty"],
+        mass_strong=_not_negated(text, words["mass_strong"]),
+        gathering=_not_negated(text, words["gathering"]),
+        clash=_not_negated(text, words["clash"]),
+        government_place=words["government_place"],
+        gather_call=[m.group(0) for pat in _GATHER_RES for m in [pat.search(text)] if m],
+        central_media=_central_coverage(_NOT_CENTRAL.sub("", text)),
+        critical_coverage=[m.group(0) for m in _CRITICAL.finditer(text)][:3],
+        provincial_media=words["provincial_media"],
+        trending=words["trending"],
+        big_v=words["big_v"],
+        leaders=words["leaders"],
+        allegations=words["allegations"],
+        official_wrongs=_official_wrongs(text, words["official_actors"], words["official_wrongs"]),
+        abduction=words["abduction"],
+        disaster=_disaster_casualties(text, words["disaster_words"]),
+        wage=words["wage"],
+        benefits=words["benefits"],
+        protest=words["protest"],
+        demolition_violent=words["demolition_violent"]
+        or [m.group(0)[:12] for m in _FORCED_DEMOLITION.finditer(text)][:2],
+        group=[m.group(0) for m in _GROUP.finditer(text)][:3],
+        violence=words["violence"],
+        incident=words["incident"],
+        many=words["many"] or words["mass_hazard"],
+        rumour=words["rumour"],
+        denial=words["denial"],
+        fast_spread=words["fast_spread"],
+        complaint=words["complaint"],
+        enquiry=told["enquiry"],
+        positive=told["positive"],
+    )
 
 
-_GATHER_RES = [re.compile(p) for p in GATHER_CALLS]
+#: the lists read_signals looks up in the risk text (see _Lexicons), by the name of what they find
+_TEXT_LISTS = {
+    "serious_injury": SERIOUS_INJURY_WORDS, "mass_casualty": MASS_CASUALTY_WORDS, "mass_strong": MASS_STRONG,
+    "gathering": GATHER_WORDS, "clash": CLASH_WORDS, "government_place": GOVERNMENT_PLACES,
+    "provincial_media": PROVINCIAL_MEDIA_HINTS, "trending": TRENDING_WORDS, "big_v": BIG_V_WORDS,
+    "allegations": ALLEGATION_WORDS, "official_actors": OFFICIAL_ACTORS, "official_wrongs": OFFICIAL_WRONGS,
+    "abduction": ABDUCTION_WORDS, "disaster_words": MAJOR_DISASTER_WORDS, "wage": WAGE_WORDS,
+    "benefits": BENEFIT_WORDS, "protest": PROTEST_WORDS, "demolition_violent": DEMOLITION_VIOLENT,
+    "violence": VIOLENCE_WORDS, "incident": INCIDENT_WORDS, "many": MANY_WORDS, "mass_hazard": MASS_HAZARD_WORDS,
+    "rumour": RUMOUR_WORDS, "denial": DENIAL_WORDS, "fast_spread": FAST_SPREAD_WORDS, "complaint": COMPLAINT_WORDS,
+}
+_FULL_LEXICONS = _Lexicons({"positive": POSITIVE_WORDS, "enquiry": ENQUIRY_WORDS})
+
+
+@functools.lru_cache(maxsize=16)
+def _text_lexicons(officials: tuple[str, ...]) -> _Lexicons:
+    """The lists of the risk text, with the leaders: the locality's officials, then the titles."""
+    return _Lexicons({**_TEXT_LISTS, "leaders": tuple(dict.fromkeys([*officials, *LEADER_TITLES]))})
+
+
+_GATHER_RES = [_gated(p) for p in GATHER_CALLS]
 _CENTRAL_NAMES = "|".join(sorted(map(re.escape, CENTRAL_MEDIA), key=len, reverse=True))
 #: a central outlet as the source or the voice of the story (据新华社, 央视曝光, 人民日报刊文, #央视快讯#), not one
 #: named in passing or as a photo credit (新华社记者某某 摄, 新华网 http://…)
-_CENTRAL_COVERAGE = re.compile(
+_CENTRAL_COVERAGE = _gated(
     rf"(?:据|经|来自|转自|来源[:：]?\s*|#)(?P<a>{_CENTRAL_NAMES})|"
     rf"(?P<b>{_CENTRAL_NAMES})(?:[^。！？\n，,]{{0,6}}?)(?:报道|曝光|披露|播出|调查|追问|质问|点名|评论|刊文|发文|关注|通报|"
     rf"消息|快讯|微评|头版|暗访|记者调查|问责|聚焦)")
@@ -569,21 +768,27 @@ def _central_coverage(text: str) -> list[str]:
     return found
 
 
-def _disaster_casualties(text: str) -> list[str]:
-    """Natural disasters told with casualties or ruin in the same sentence (地震…伤亡), not merely mentioned."""
+def _disaster_casualties(text: str, disasters=MAJOR_DISASTER_WORDS) -> list[str]:
+    """Natural disasters told with casualties or ruin in the same sentence (地震…伤亡), not merely mentioned.
+    ``disasters`` may be narrowed to those in the text (the rest are in no sentence of it)."""
     found = []
+    if not disasters:
+        return found
     for sentence in _SENTENCE.split(text):
         if _CASUALTY_WORDS.search(sentence):
-            found.extend(w for w in MAJOR_DISASTER_WORDS if w in sentence and w not in found)
+            found.extend(w for w in disasters if w in sentence and w not in found)
     return found
 
 
-def _official_wrongs(text: str) -> list[str]:
-    """Serious wrongs laid at an official's or an office's door in one sentence (副局长枪顶记者头, 派出所掠去首饰)."""
+def _official_wrongs(text: str, actors=OFFICIAL_ACTORS, wrongs=OFFICIAL_WRONGS) -> list[str]:
+    """Serious wrongs laid at an official's or an office's door in one sentence (副局长枪顶记者头, 派出所掠去首饰).
+    ``actors`` and ``wrongs`` may be narrowed to those in the text (the rest are in no sentence of it)."""
     found = []
+    if not actors or not wrongs:
+        return found
     for sentence in _SENTENCE.split(text):
-        if any(a in sentence for a in OFFICIAL_ACTORS) and not _CASE_PROCESS.search(sentence):
-            found.extend(w for w in OFFICIAL_WRONGS if w in sentence and w not in found)
+        if any(a in sentence for a in actors) and not _CASE_PROCESS.search(sentence):
+            found.extend(w for w in wrongs if w in sentence and w not in found)
     return found
 #: media coverage that is critical by its nature: 曝光, 暗访, 点名, 调查, 追问
 _CRITICAL = re.compile(r"(?:曝光|暗访|点名|追问|质疑|批评|调查发现|记者调查|焦点访谈|起底|揭秘|拷问|问责)")
@@ -593,7 +798,8 @@ _MASS_NEGATED = re.compile(r"(?:未|没有|无|并未|未发生|不存在|谣传
 
 
 def _not_negated(text: str, words) -> list[str]:
-    """The words found in the text, skipping those negated just before (未发生堵路, 谣传聚集)."""
+    """The words found in the text, skipping those negated just before (未发生堵路, 谣传聚集). ``words`` may be
+    narrowed to those in the text."""
     found = []
     for word in words:
         start = 0
