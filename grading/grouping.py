@@ -292,18 +292,15 @@ def _is_cjk(token: str) -> bool:
     return len(token) == 1 and "\u4e00" <= token <= "\u9fff"
 
 
-def trigrams(text: str) -> Counter:
-    """Character trigrams inside each run of text (never across punctuation)."""
-    grams: Counter = Counter()
-    for run in _NOT_TEXT.sub(" ", text).split():
-        for i in range(len(run) - 2):
-            grams[run[i: i + 3]] += 1
-    return grams
+def trigrams(text: str, prefix: str = "") -> Counter:
+    """Character trigrams inside each run of text (never across punctuation), each after ``prefix``
+    (``c:`` names them as terms), counted in C."""
+    return Counter([prefix + run[i:i + 3] for run in _NOT_TEXT.sub(" ", text).split() for i in range(len(run) - 2)])
 
 
 def ngrams(text: str) -> Counter:
     """Terms of a text without a tokenizer: its trigrams (used for the background vocabulary too)."""
-    return Counter({f"c:{g}": n for g, n in trigrams(text).items()})
+    return trigrams(text, "c:")
 
 
 def is_anchor(token: str, units: frozenset[str] = frozenset()) -> bool:
@@ -634,8 +631,7 @@ class TermReader:
         content = text
         for a in sorted(found, key=len, reverse=True):
             content = content.replace(a, " ")
-        grams = Counter(["c:" + run[i:i + 3] for run in _NOT_TEXT.sub(" ", content).split()
-                         for i in range(len(run) - 2)])  # as trigrams(), named as terms at once
+        grams = trigrams(content, "c:")
         if len(grams) and max(grams.values()) < len(_TRIGRAM_TF):
             tf.update(zip(grams, map(_TRIGRAM_TF.__getitem__, grams.values())))
         else:
@@ -1123,8 +1119,8 @@ class Grouper:
             if contain > score:
                 score, how = contain, "contained"
         if pv.anchors:
-            main_anchors, holders, most = view.main_anchors, self._holders, max(2, len(self.events) // 4)
-            shared = [a for a in pv.anchors if a in main_anchors and holders[a] <= most]  # see _anchor_distinctive
+            main_anchors, holders, most = view.main_anchors, self._holders, self._most_holders()
+            shared = [a for a in pv.anchors if a in main_anchors and holders[a] <= most]  # _anchor_distinctive
             fine = [a for a in shared if not is_coarse(a)]
         else:
             shared = fine = []
@@ -1420,7 +1416,11 @@ class Grouper:
 
     def _anchor_distinctive(self, anchor: str) -> bool:
         """An anchor shared by many open events (the county seat, say) tells little."""
-        return self._holders[anchor] <= max(2, len(self.events) // 4)
+        return self._holders[anchor] <= self._most_holders()
+
+    def _most_holders(self) -> int:
+        """The most open events an anchor may be named by and still be distinctive."""
+        return max(2, len(self.events) // 4)
 
     def _find(self, key: int) -> int:
         """The event an event key now stands for (itself, or the event it was merged into)."""
