@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from yuqing.grading.grouping import (
+    COHERENT,
     MAX_CANDIDATES,
     MIN_HITS,
     AnchorNames,
@@ -450,3 +451,72 @@ def test_a_letter_is_not_contained_in_an_event_of_many_unrelated_letters(reader,
     assert in_centroid > 0.9  # every word it says is somewhere in the event
     score, how = g.score(new, big)
     assert score < g.similarity, (score, how)
+
+
+#: complaints about noise near homes (written by us): one kind of thing, many stories, as a city's message board
+#: gets them by the hundred. Each names a place, a source of noise and how residents suffer it.
+NOISE_PLACES = ("锦绣小区", "白沙镇菜市场", "河西新村", "东门大道", "滨江花园", "新华路", "书香名苑", "城南高架桥", "金桂园",
+                "南湖公园", "火车站广场", "二中", "幸福里", "翠湖苑", "人民医院", "工业园")
+NOISE_SOURCES = ("工地夜间施工", "KTV唱歌", "烧烤店", "渣土车", "广场舞音响", "搅拌站", "麻将馆", "大货车", "酒吧", "装修电钻",
+                 "垃圾站清运", "汽修店喷漆")
+NOISE_SUFFERING = ("每天晚上吵到凌晨，严重扰民", "让人整夜睡不着，投诉多次没人处理", "老人孩子都没法休息",
+                   "已经持续半个月，居民苦不堪言", "声音大得窗户都在震", "白天黑夜不停，实在受不了", "希望城管来看看", "打了热线也没用",
+                   "住户联名反映过两次", "连狗都被吵得叫个不停", "周末也不消停", "高考学生没法复习")
+
+
+def noise_complaints(places=NOISE_PLACES, sources=NOISE_SOURCES, suffering=NOISE_SUFFERING, n: int = 48) -> list[str]:
+    return [places[i % len(places)] + sources[(i * 5) % len(sources)] + suffering[(i * 7) % len(suffering)]
+            for i in range(n)]
+
+
+def _bag(g: Grouper, texts: list[str], key: int, t0: datetime) -> EventState:
+    """An event holding the given posts, however little they have in common (as grouping once let form)."""
+    vectors = [g.vectorize(PostRecord(id=abs(key) * 1000 + i, key=post_key(f"b{key}-{i}"), source="board",
+                                      kind="board", text=text, published_at=t0 + timedelta(hours=i)))
+               for i, text in enumerate(texts)]
+    for pv in vectors:
+        g.vocab.add(pv.tf)
+    g.vocab.freeze()
+    ev = EventState(key=key)
+    for pv in vectors:
+        ev.add(pv, g.vocab)
+    g.events[key] = ev
+    g._index_event(ev, g._stretch(t0))
+    return ev
+
+
+def test_a_bag_of_complaints_about_one_kind_of_thing_takes_a_new_story_only_through_a_post_of_it(reader, background):
+    t0 = datetime(2025, 9, 1, tzinfo=UTC)
+    g = grouper(reader, background)
+    bag = _bag(g, noise_complaints(), 1, t0)
+    view = bag.view(g.vocab)
+    assert view.diffuse and view.fit < COHERENT
+    # another place, another source of noise, told in words the bag's posts use (but none of those it keeps)
+    story = g.vectorize(PostRecord(id=9, key=post_key("new"), source="board", kind="board", published_at=t0,
+                                   text="金沙湾新开的洗车店太吵，老人孩子都没法休息，打了热线也没用，希望城管来看看"))
+    pw = g._weights(story)
+    common = pw.keys & view.centroid.keys()
+    by_centroid = sum(pw.vec[t] * view.centroid[t] for t in common) / (pw.norm * view.cnorm)
+    assert by_centroid >= g.similarity  # the average of 48 stories is near enough to one more
+    score, how = g.score(story, bag)
+    assert score < g.similarity and how.startswith("post")  # no post of the bag tells this story
+    # an event of one story told several ways is still compared by its centroid
+    told = _bag(g, ["锦绣小区旁边的工地每天晚上施工到凌晨，噪音严重扰民", "锦绣小区工地夜间施工扰民，业主整夜睡不着",
+                    "又是锦绣小区的工地，晚上施工到凌晨两点，投诉没人管"], 2, t0)
+    assert not told.view(g.vocab).diffuse
+
+
+def test_a_new_event_goes_into_a_bag_of_complaints_only_through_a_post_of_it(reader, background):
+    t0 = datetime(2025, 9, 1, tzinfo=UTC)
+    g = grouper(reader, background)
+    bag = _bag(g, noise_complaints(), 1, t0)
+    story = _bag(g, ["金沙湾新开的洗车店太吵，老人孩子都没法休息，打了热线也没用，希望城管来看看",
+                     "金沙湾洗车店天天半夜洗车，老人孩子都没法休息"], -1, t0)
+    vb, vs = bag.view(g.vocab), story.view(g.vocab)
+    assert vb.diffuse and not vs.diffuse
+    by_centroid = sum(vb.centroid[t] * vs.centroid[t] for t in vb.centroid.keys() & vs.centroid.keys()) / (
+        vb.cnorm * vs.cnorm)
+    assert by_centroid >= g.similarity  # the bag's average is near the new story
+    assert g.event_score(story, bag) < g.similarity and g.event_score(bag, story) < g.similarity
+    assert bag.key in g._candidates(g._event_terms(story), g._stretches(t0))  # found, and weighed
+    assert g._best_home(story) is None
