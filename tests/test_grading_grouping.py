@@ -500,6 +500,11 @@ def test_a_bag_of_complaints_about_one_kind_of_thing_takes_a_new_story_only_thro
     assert by_centroid >= g.similarity  # the average of 48 stories is near enough to one more
     score, how = g.score(story, bag)
     assert score < g.similarity and how.startswith("post")  # no post of the bag tells this story
+    # the same in a deployment, whose open events are loaded from what was stored of them
+    stored = json.loads(json.dumps({"grouping": bag.to_features(g.vocab)}))
+    loaded = EventState.from_features(3, stored, t0, t0 + timedelta(hours=47))
+    assert loaded.view(g.vocab).diffuse
+    assert g.score(story, loaded)[0] < g.similarity
     # an event of one story told several ways is still compared by its centroid
     told = _bag(g, ["锦绣小区旁边的工地每天晚上施工到凌晨，噪音严重扰民", "锦绣小区工地夜间施工扰民，业主整夜睡不着",
                     "又是锦绣小区的工地，晚上施工到凌晨两点，投诉没人管"], 2, t0)
