@@ -635,7 +635,7 @@ class TermReader:
             if t not in found:
                 tf[intern("w:" + t)] = _sublinear(n) * (1.0 if len(t) >= 2 else SINGLE_CHAR_WEIGHT)
         content = text
-        for a in sorted(found, key=len, reverse=True):
+        for a in sorted(found, key=lambda a: (-len(a), a)):  # longest first (in one order, whatever the run)
             content = content.replace(a, " ")
         grams = trigrams(content, "c:")
         if len(grams) and max(grams.values()) < len(_TRIGRAM_TF):
@@ -643,7 +643,7 @@ class TermReader:
         else:
             for g, n in grams.items():
                 tf[g] = _sublinear(n) * TRIGRAM_WEIGHT
-        for kind in incident_kinds(text):
+        for kind in sorted(incident_kinds(text)):
             tf[f"k:{kind}"] = KIND_WEIGHT
         for m in _COUNT.finditer(text):  # 23名幼儿, 60万元, 3人死亡: the same figures, the same incident
             tf[intern(f"n:{m.group(1)}{m.group(2)}")] = NUMBER_WEIGHT
@@ -777,7 +777,7 @@ class EventState:
             if cache is not None:
                 wex = _weighted(ex, vocab)
                 cache = (cache[0], cache[1], [cache[2][0], *cache[2][2:], (wex, _norm(wex))])
-        self.anchors.update(pv.anchors)
+        self.anchors.update(sorted(pv.anchors))  # a set's order changes from run to run
         if self._names is not None:
             for a in pv.anchors:
                 self._names.add(a)
@@ -1488,7 +1488,7 @@ class Grouper:
             terms = _largest(most, [t for t in weighted if t[0] != "k"], weighted.__getitem__)
         else:
             terms = [t for t in weighted if t[0] != "k"]
-        return terms + kinds + [f"a:{a}" for a in anchor_names]
+        return terms + kinds + [f"a:{a}" for a in sorted(anchor_names)]
 
     def _post_terms(self, pv: PostVector) -> list[str]:
         pw = self._weights(pv)

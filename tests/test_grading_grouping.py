@@ -525,3 +525,51 @@ def test_a_new_event_goes_into_a_bag_of_complaints_only_through_a_post_of_it(rea
     assert g.event_score(story, bag) < g.similarity and g.event_score(bag, story) < g.similarity
     assert bag.key in g._candidates(g._event_terms(story), g._stretches(t0))  # found, and weighed
     assert g._best_home(story) is None
+
+
+_SAME_EVERY_RUN = r"""
+import json, sys
+from conftest import LOCALITY
+from yuqing.classify.tokenizer import Tokenizer
+from yuqing.config import from_dict
+from yuqing.grading.api import background_vocabulary
+from yuqing.grading.grouping import Grouper, TermReader, Vocabulary
+from yuqing.intake import record_from_json
+
+cfg = from_dict({"locality": LOCALITY})
+loc = cfg.locality
+reader = TermReader(Tokenizer(cfg), (loc.name, *loc.aliases), (*loc.units, *loc.terms))
+posts = [json.loads(line) for path in sys.argv[1:] for line in open(path, encoding="utf-8") if line.strip()]
+background = background_vocabulary(reader)
+g = Grouper(Vocabulary(background.df, background.docs), reader)
+records = [record_from_json(p, line=i + 1, prefix="g:") for i, p in enumerate(posts)]
+g.add_all(records)
+vectors = [g._vectors[r.id] for r in records]
+out = {"terms": [list(pv.tf) for pv in vectors], "query": [g._post_terms(pv) for pv in vectors]}
+g.consolidate()
+out["events"] = [g._find(g.by_post[r.id]) for r in records]
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
+def test_grouping_is_the_same_whatever_the_run(tmp_path):
+    """Python orders a set of strings differently in each process; what grouping reads, looks up and
+    finds must not depend on it (an office grading the same posts twice gets the same events)."""
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "run.py"
+    script.write_text(_SAME_EVERY_RUN, encoding="utf-8")
+    files = [str(DATA / "grouping_stories.jsonl"), str(DATA / "grouping_stories_2.jsonl")]
+    tests = Path(__file__).resolve().parent
+    runs = []
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": os.pathsep.join(
+            [str(tests), os.environ.get("PYTHONPATH", "")])}
+        done = subprocess.run([sys.executable, str(script), *files], capture_output=True, text=True, env=env,
+                              cwd=tests, check=True)
+        runs.append(json.loads(done.stdout))
+    assert any(sum(t.startswith("k:") for t in terms) > 1 for terms in runs[0]["terms"])  # kinds to order
+    assert any(sum(t.startswith("a:") for t in query) > 1 for query in runs[0]["query"])  # places to order
+    assert runs[0] == runs[1] == runs[2]
