@@ -1336,7 +1336,8 @@ class Grouper:
         return best
 
     def event_score(self, a: EventState, b: EventState) -> float:
-        """How alike two events are: cosine of their centroids, plus the places and kinds both mainly name."""
+        """How alike two events are: cosine of their centroids (of their two most alike exemplars when either
+        is diffuse), plus the places and kinds both mainly name."""
         va, vb = a.view(self.vocab), b.view(self.vocab)
         if va.diffuse or vb.diffuse:  # by their posts: the two most alike
             score = max((sum(ea[t] * eb[t] for t in ea.keys() & eb.keys()) / (na * nb)
