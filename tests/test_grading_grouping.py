@@ -485,6 +485,11 @@ def _bag(g: Grouper, texts: list[str], key: int, t0: datetime) -> EventState:
     return ev
 
 
+def _cosine(a: dict[str, float], anorm: float, b: dict[str, float], bnorm: float) -> float:
+    """Cosine of two weighted term vectors, given their norms (a centroid's, say: what scoring compares)."""
+    return sum(a[t] * b[t] for t in a.keys() & b.keys()) / (anorm * bnorm)
+
+
 def test_a_bag_of_complaints_about_one_kind_of_thing_takes_a_new_story_only_through_a_post_of_it(reader, background):
     t0 = datetime(2025, 9, 1, tzinfo=UTC)
     g = grouper(reader, background)
@@ -495,9 +500,7 @@ def test_a_bag_of_complaints_about_one_kind_of_thing_takes_a_new_story_only_thro
     story = g.vectorize(PostRecord(id=9, key=post_key("new"), source="board", kind="board", published_at=t0,
                                    text="金沙湾新开的洗车店太吵，老人孩子都没法休息，打了热线也没用，希望城管来看看"))
     pw = g._weights(story)
-    common = pw.keys & view.centroid.keys()
-    by_centroid = sum(pw.vec[t] * view.centroid[t] for t in common) / (pw.norm * view.cnorm)
-    assert by_centroid >= g.similarity  # the average of 48 stories is near enough to one more
+    assert _cosine(pw.vec, pw.norm, view.centroid, view.cnorm) >= g.similarity  # the average of 48 stories is near enough to one more
     score, how = g.score(story, bag)
     assert score < g.similarity and how.startswith("post")  # no post of the bag tells this story
     # the same in a deployment, whose open events are loaded from what was stored of them
@@ -519,9 +522,7 @@ def test_a_new_event_goes_into_a_bag_of_complaints_only_through_a_post_of_it(rea
                      "金沙湾洗车店天天半夜洗车，老人孩子都没法休息"], -1, t0)
     vb, vs = bag.view(g.vocab), story.view(g.vocab)
     assert vb.diffuse and not vs.diffuse
-    by_centroid = sum(vb.centroid[t] * vs.centroid[t] for t in vb.centroid.keys() & vs.centroid.keys()) / (
-        vb.cnorm * vs.cnorm)
-    assert by_centroid >= g.similarity  # the bag's average is near the new story
+    assert _cosine(vb.centroid, vb.cnorm, vs.centroid, vs.cnorm) >= g.similarity  # the bag's average is near the new story
     assert g.event_score(story, bag) < g.similarity and g.event_score(bag, story) < g.similarity
     assert bag.key in g._candidates(g._event_terms(story), g._stretches(t0))  # found, and weighed
     assert g._best_home(story) is None
