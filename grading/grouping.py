@@ -47,6 +47,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, deque
+from collections import _count_elements  # Counter.update's counting loop, without its checks
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -469,7 +470,7 @@ class AnchorNames:
         names, gone = self.names, self._gone
         if anchor in names and anchor not in gone:
             return True
-        near = self._keys().get(_anchor_key(anchor))
+        near = (self._by_key if self._by_key is not None else self._keys()).get(_anchor_key(anchor))
         return near is not None and any(same_anchor(anchor, b) for b in near if b in names and b not in gone)
 
     def without(self, gone) -> AnchorNames:
@@ -562,6 +563,7 @@ class PostVector:
     weights: PostWeights | None = field(default=None, repr=False, compare=False)  # see Grouper._weights
     bare: bool | None = field(default=None, repr=False, compare=False)  # see Grouper._bare_reaction
     candidates: list[int] | None = field(default=None, repr=False, compare=False)  # scored against (Grouper.best)
+    exemplar: dict[str, float] | None = field(default=None, repr=False, compare=False)  # made of it (EventState.add)
 
 
 class PostWeights:
@@ -583,6 +585,12 @@ class PostWeights:
 def _weighted(tf: dict[str, float], vocab: Vocabulary) -> dict[str, float]:
     memo = vocab._memo
     return dict(zip(tf, map(mul, tf.values(), memo.idfs(tf) if memo is not None else map(vocab.idf, tf))))
+
+
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    """The dot product of two sparse vectors, over the terms they share (found and summed in C)."""
+    common = a.keys() & b.keys()
+    return sum(map(mul, map(a.__getitem__, common), map(b.__getitem__, common)))
 
 
 def _norm(vec: dict[str, float]) -> float:
@@ -746,7 +754,7 @@ class EventState:
         )
 
     def add(self, pv: PostVector, vocab: Vocabulary) -> None:
-        n = math.sqrt(sum(w * w for w in pv.tf.values())) or 1.0
+        n = _norm(pv.tf)
         memo = vocab._memo
         cache = self._cache if memo is not None else None  # weights can be updated in place
         centroid = self.centroid
@@ -758,15 +766,18 @@ class EventState:
                 new = old + w / n * idf
                 weighted[t] = new
                 sq += new * new - old * old
+        elif not centroid:  # a new event: its centroid is the post's
+            self.centroid = {t: w / n for t, w in pv.tf.items()}
         else:
+            get = centroid.get
             for t, w in pv.tf.items():
-                centroid[t] = centroid.get(t, 0.0) + w / n
+                centroid[t] = get(t, 0.0) + w / n
         if len(self.centroid) > CENTROID_TERMS * 2:
             self.centroid = _top(self.centroid, CENTROID_TERMS, vocab)
             cache = None
         self.count += 1
         weights = pv.weights if pv.weights is not None and pv.weights.memo is vocab._memo is not None else None
-        ex = _top(pv.tf, EXEMPLAR_TERMS, vocab, weights.vec if weights is not None else None)
+        ex = pv.exemplar = _top(pv.tf, EXEMPLAR_TERMS, vocab, weights.vec if weights is not None else None)
         if len(self.exemplars) < EXEMPLARS:
             self.exemplars.append(ex)
             if cache is not None:
@@ -1163,8 +1174,7 @@ class Grouper:
             if coarse and same_kind:
                 score += COARSE_BONUS
             how += "+places"
-        elif pv.fine_places and view.fine_places and not any(self._shared_anchor(a, view.anchor_names)
-                                                             for a in pv.anchors):
+        elif pv.fine_places and view.fine_places and not any(map(view.anchor_names.__contains__, pv.anchors)):
             score *= PLACE_CONFLICT
             how += "-places"
         elif same_kind and score >= MIN_CONTENT:  # the same kind of thing happening, no place against it
@@ -1224,7 +1234,7 @@ class Grouper:
                 continue
             for pid in list(ev.post_ids):
                 pv = self._vectors.get(pid)
-                if pv is None:
+                if pv is None or self._surely_settled(pv, ev):
                     continue
                 own = self._score_without(pv, ev)
                 if own >= REASSIGN_SETTLED:
@@ -1242,11 +1252,32 @@ class Grouper:
                     moved += 1
         return moved
 
+    def _surely_settled(self, pv: PostVector, ev: EventState) -> bool:
+        """Whether the post's score against its own event, itself left out, surely reaches REASSIGN_SETTLED,
+        known without working the event out less the post: while the post is one of the event's exemplars, that
+        score is at least its cosine to its exemplar, unless places or kinds it names alone could halve it."""
+        view = ev.view(self.vocab)
+        for e, (wex, enorm) in zip(ev.exemplars, view.exemplars):
+            if e is pv.exemplar:
+                break
+        else:
+            return False
+        if pv.fine_places and not any(ev.anchors[a] >= 2 for a in pv.anchors):
+            return False  # its places may be named by it alone (Grouper.score's PLACE_CONFLICT)
+        pw = self._weights(pv)
+        least = max(1.0, (ev.count - 1) / 3)
+        if pw.kinds and not any(ev.kinds[k] - 1 >= least for k in pw.kinds):
+            return False  # so may its kinds of incident (KIND_CONFLICT)
+        common = pw.keys & wex.keys()  # as Grouper.score works it out
+        return sum(map(mul, map(pw.vec.__getitem__, common), map(wex.__getitem__, common))) / (pw.norm * enorm) \
+            >= REASSIGN_SETTLED
+
     def _score_without(self, pv: PostVector, ev: EventState) -> float:
         """The post's score against its event with the post itself taken out: the event's weighted centroid
         less the post, worked out over the post's own terms only (the rest of the centroid is unchanged)."""
-        n = math.sqrt(sum(w * w for w in pv.tf.values())) or 1.0
+        n = _norm(pv.tf)
         weighted, cnorm, exemplars = ev.weighted(self.vocab)
+        idf = self.vocab.idf
         sq = cnorm * cnorm
         rest: dict[str, float] = {}  # the weighted centroid without the post, at the post's terms
         for t, w in pv.tf.items():
@@ -1255,7 +1286,7 @@ class Grouper:
                 continue
             c = weighted.get(t, 0.0)
             if left - w / n > 1e-9:
-                r = (left - w / n) * self.vocab.idf(t)
+                r = (left - w / n) * idf(t)
                 rest[t] = r
                 sq += r * r - c * c
             else:
@@ -1266,7 +1297,7 @@ class Grouper:
         return self.score(pv, ev, view)[0]
 
     def _move(self, pv: PostVector, src: EventState, dst: EventState) -> None:
-        n = math.sqrt(sum(w * w for w in pv.tf.values())) or 1.0
+        n = _norm(pv.tf)
         for t, w in pv.tf.items():
             left = src.centroid.get(t, 0.0) - w / n
             if left > 1e-9:
@@ -1340,11 +1371,10 @@ class Grouper:
         is diffuse), plus the places and kinds both mainly name."""
         va, vb = a.view(self.vocab), b.view(self.vocab)
         if va.diffuse or vb.diffuse:  # by their posts: the two most alike
-            score = max((sum(ea[t] * eb[t] for t in ea.keys() & eb.keys()) / (na * nb)
-                         for ea, na in va.exemplars for eb, nb in vb.exemplars), default=0.0)
+            score = max((_dot(ea, eb) / (na * nb) for ea, na in va.exemplars for eb, nb in vb.exemplars), default=0.0)
         else:
             ca, na, cb, nb = va.centroid, va.cnorm, vb.centroid, vb.cnorm
-            score = sum(ca[t] * cb[t] for t in ca.keys() & cb.keys()) / (na * nb)
+            score = _dot(ca, cb) / (na * nb)
         anchors_a, anchors_b = va.main_anchors, vb.main_anchors
         shared = [x for x in anchors_a if self._shared_anchor(x, anchors_b) and self._anchor_distinctive(x)]
         fine = [x for x in shared if not is_coarse(x)]
@@ -1563,9 +1593,10 @@ class Grouper:
                 if key in merged:
                     key = find(key)
                 hits[key] = hits.get(key, 0) + weight
-            else:
-                for key in {find(k) if k in merged else k for k in found}:
-                    hits[key] = hits.get(key, 0) + weight
+            else:  # each event once (one event may be in two stretches, or merged into another listed)
+                keys = set(found) if merged.keys().isdisjoint(found) else {find(k) if k in merged else k for k in found}
+                for _ in range(weight):
+                    _count_elements(hits, keys)  # hits[key] += 1 for each, in C
         ranked = [key for key in hits if key in events and hits[key] >= MIN_HITS]
         if len(ranked) > MAX_CANDIDATES:
             ranked = _largest(MAX_CANDIDATES, ranked, hits.__getitem__)
