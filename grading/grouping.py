@@ -778,15 +778,15 @@ class EventState:
         self.count += 1
         weights = pv.weights if pv.weights is not None and pv.weights.memo is vocab._memo is not None else None
         ex = pv.exemplar = _top(pv.tf, EXEMPLAR_TERMS, vocab, weights.vec if weights is not None else None)
+        if cache is not None:  # its terms weigh what they weigh in the post
+            wex = {t: weights.vec[t] for t in ex} if weights is not None else _weighted(ex, vocab)
         if len(self.exemplars) < EXEMPLARS:
             self.exemplars.append(ex)
             if cache is not None:
-                wex = _weighted(ex, vocab)
                 cache[2].append((wex, _norm(wex)))
         else:  # keep the first post (often the original) and the most recent ones
             self.exemplars = [self.exemplars[0], *self.exemplars[2:], ex]
             if cache is not None:
-                wex = _weighted(ex, vocab)
                 cache = (cache[0], cache[1], [cache[2][0], *cache[2][2:], (wex, _norm(wex))])
         self.anchors.update(sorted(pv.anchors))  # a set's order changes from run to run
         if self._names is not None:
