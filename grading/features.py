@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from operator import add
 from zoneinfo import ZoneInfo
 
 from yuqing.grading.signals import TextSignals, read_signals
@@ -84,6 +85,8 @@ def event_text(posts) -> tuple[str, str]:
     size = 0
     for p in ordered:
         for piece in (p.title or "", _lead(p)):
+            if not piece:  # (an empty piece would be skipped below)
+                continue
             piece = _SPACES.sub(" ", piece).strip()
             core = _REPOST_PREFIX.sub("", piece)
             key = core[:80]
@@ -122,7 +125,7 @@ _NOT_WORD = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff]+")
 
 def _bigrams(text: str) -> set[str]:
     run = _NOT_WORD.sub("", text)
-    return {run[i: i + 2] for i in range(len(run) - 1)}
+    return set(map(add, run, run[1:]))  # each character and the next, paired in C
 
 
 #: a headline that is the authorities' answer, not the issue (关于…情况的说明, 情况通报, 警情通报, 答复 …)
@@ -145,7 +148,9 @@ def event_title(posts) -> str:
     if len(heads) == 1:  # most events: one headline, no words to weigh
         return heads[0][1]
     lines = [(p, line, _bigrams(line + (p.text or "")[:120])) for p, line in heads]
-    df = Counter(b for _, _, grams in lines for b in grams)
+    df = Counter()
+    for _, _, grams in lines:
+        df.update(grams)
     raising = [x for x in lines if (getattr(x[0], "negativity", None) or 0.0) >= ISSUE_NEGATIVITY]
     pool = raising or lines
     voiced = [x for x in pool if not _OFFICIAL_ANSWER.match(x[1])]  # the issue, not the answer to it
@@ -163,20 +168,42 @@ def event_title(posts) -> str:
 #: characters of a _NUMBER: a token that has neither is tried against neither pattern
 _PLACE_LAST = frozenset([*(ending[-1] for ending in _PLACE_ENDINGS), "\n"])
 _NUMBER_FIRST = frozenset("0123456789.")
+#: tokens whose folding is remembered, per set of place names (then the memory starts again)
+FOLDS_CACHED = 200_000
+
+
+class _Folds(dict):
+    """What the model sees of each token, for one set of place names: an event's words are mostly words
+    seen before, so a token is weighed once and then looked up (``folds[token]``)."""
+
+    def __init__(self, place_names: frozenset[str]):
+        super().__init__()
+        self.place_names = place_names
+
+    def __missing__(self, t: str) -> str:
+        if t in self.place_names or (len(t) >= 3 and t[-1] in _PLACE_LAST and _PLACE_END.match(t)):
+            folded = PLACE_TOKEN
+        elif t[:1] in _NUMBER_FIRST and _NUMBER.match(t):
+            folded = NUMBER_TOKEN
+        else:
+            folded = t
+        if len(self) >= FOLDS_CACHED:
+            self.clear()
+        self[t] = folded
+        return folded
+
+
+_FOLDS: dict[frozenset[str], _Folds] = {}
 
 
 def fold_tokens(tokens: list[str], place_names: frozenset[str]) -> list[str]:
     """Place names become one token, bare numbers another: the model learns kinds, not names."""
-    out = []
-    append = out.append
-    for t in tokens:
-        if t in place_names or (len(t) >= 3 and t[-1] in _PLACE_LAST and _PLACE_END.match(t)):
-            append(PLACE_TOKEN)
-        elif t[:1] in _NUMBER_FIRST and _NUMBER.match(t):
-            append(NUMBER_TOKEN)
-        else:
-            append(t)
-    return out
+    folds = _FOLDS.get(place_names)
+    if folds is None:
+        if len(_FOLDS) >= 16:  # a few configurations at most: one memory each
+            _FOLDS.clear()
+        folds = _FOLDS[place_names] = _Folds(place_names)
+    return list(map(folds.__getitem__, tokens))
 
 
 def prevailing_topic(posts) -> str | None:

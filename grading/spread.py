@@ -7,7 +7,6 @@ posts and engagement per hour that the event page and the alerts draw.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -107,34 +106,44 @@ def measure(posts, big_v_followers: int = 100000) -> Spread:
     s = Spread(post_count=len(posts))
     if not posts:
         return s
-    media = Counter()
+    # summed in locals and set once: a dataclass attribute is slower to update than a local
+    reposts = comments = likes = top_post = max_followers = big_v = verified = 0
+    media: dict[str, int] = {}  # in the order the levels first appear
     sources = []
     times = []
+    engagement = []
     for p in posts:
-        s.reposts += max(p.reposts or 0, 0)
-        s.comments += max(p.comments or 0, 0)
-        s.likes += max(p.likes or 0, 0)
-        s.max_post_interactions = max(s.max_post_interactions, p.interactions)
+        reposts += max(p.reposts or 0, 0)
+        comments += max(p.comments or 0, 0)
+        likes += max(p.likes or 0, 0)
+        interactions = p.interactions
+        engagement.append(interactions)
+        top_post = max(top_post, interactions)
         followers = p.author_followers or 0
-        s.max_followers = max(s.max_followers, followers)
+        max_followers = max(max_followers, followers)
         if big_v_followers and followers >= big_v_followers:
-            s.big_v_posts += 1
+            big_v += 1
         if p.author_verified:
-            s.verified_posts += 1
-        media[p.media_level if p.media_level in MEDIA_RANK else "self"] += 1
+            verified += 1
+        level = p.media_level if p.media_level in MEDIA_RANK else "self"
+        media[level] = media.get(level, 0) + 1
         if p.source and p.source not in sources:
             sources.append(p.source)
         times.append(post_time(p))
-    s.media_counts = dict(media)
-    s.media_levels = [m for m in MEDIA_ORDER if media[m]]
+    s.reposts, s.comments, s.likes, s.max_post_interactions = reposts, comments, likes, top_post
+    s.max_followers, s.big_v_posts, s.verified_posts = max_followers, big_v, verified
+    s.media_counts = media
+    s.media_levels = [m for m in MEDIA_ORDER if m in media]
     s.sources = sources
     s.first_at, s.last_at = min(times), max(times)
     s.span_hours = (s.last_at - s.first_at).total_seconds() / 3600
     cutoff = s.last_at - timedelta(hours=RECENT_HOURS)
-    for p, t in zip(posts, times):
+    recent = recent_engagement = 0
+    for t, interactions in zip(times, engagement):
         if t > cutoff:
-            s.recent_posts += 1
-            s.recent_engagement += p.interactions
+            recent += 1
+            recent_engagement += interactions
+    s.recent_posts, s.recent_engagement = recent, recent_engagement
     return s
 
 
