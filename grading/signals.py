@@ -27,14 +27,20 @@ NUM = r"(?:[0-9０-９]+(?:\.[0-9]+)?|[零〇一二两俩三四五六七八九�
 _APPROX = r"(?:多|余|来|几)?"
 
 
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_ARABIC = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_APPROX_END = re.compile(r"[多余来几]$")
+
+
+@functools.lru_cache(maxsize=4096)  # the same few numerals are read again and again
 def parse_number(text: str) -> int | None:
     """Read an Arabic or Chinese numeral (三, 十二, 二十多, 一百零五, 3, ３０, 上百). None when not a number."""
-    text = text.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    text = text.strip().translate(_FULL_WIDTH)
     if not text:
         return None
-    if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", text):
+    if _ARABIC.fullmatch(text):
         return int(float(text))
-    text = re.sub(r"[多余来几]$", "", text) or text
+    text = _APPROX_END.sub("", text) or text
     if text in _VAGUE:
         return _VAGUE[text]
     if not all(ch in _DIGITS or ch in _UNITS for ch in text):
@@ -506,7 +512,7 @@ def crowd(text: str) -> tuple[int, str]:
     """The largest group the text counts and what it counts: 人 (people), or 户 when the group is
     households acting together (30多户村民聚集 → (30, "户"): at least as many people, said as counted)."""
     best, unit = 0, "人"
-    for m in _CROWD.finditer(text):
+    for m in _crowd_matches(text):
         after = text[m.end(): m.end() + 2]
         n = parse_number(m.group("n"))
         if n is None or n >= 1000000 or _NOT_PEOPLE_AFTER.match(after):
@@ -522,6 +528,29 @@ def crowd(text: str) -> tuple[int, str]:
         if word in text and n > best:
             best, unit = n, "人"
     return best, unit
+
+
+#: the characters a count is written with (those of NUM and _APPROX): a match of _CROWD is a run of them
+#: and then one of _CROWD_UNIT's
+_COUNT_CHARS = frozenset("0123456789０１２３４５６７８９.〇" + "".join(ch for ch in NUM + _APPROX if "\u4e00" <= ch <= "\u9fff"))
+_CROWD_UNIT = re.compile("[名个位人户家]")
+
+
+def _crowd_matches(text: str):
+    """``_CROWD.finditer(text)``, tried only in the run of count characters just before each unit (二十多|名)
+    rather than at every character that may start a number (一 starts 一起 and 统一 too)."""
+    match = _CROWD.pattern.match
+    pos = 0
+    for unit in _CROWD_UNIT.finditer(text):
+        j = i = unit.start()
+        while i > pos and text[i - 1] in _COUNT_CHARS:
+            i -= 1
+        for p in range(i, j):  # a match that ends at this unit starts in the run, the leftmost first
+            m = match(text, p)
+            if m is not None:
+                yield m
+                pos = m.end()
+                break
 
 
 # -- the whole picture ------------------------------------------------------------
@@ -611,6 +640,8 @@ _SENTENCE = re.compile(r"[。！!？?\n]+")
 
 
 _HEARSAY = re.compile(r"网传|传言|传闻|谣|据说|听说|有人说|群里说|朋友圈")
+#: any of DENIAL_WORDS (one search, not one per word)
+_DENIED = re.compile("|".join(map(re.escape, DENIAL_WORDS)))
 
 
 _ELSEWHERE = re.compile(r"邻县|隔壁县|邻近县|周边县|外县|别的县|其他县|兄弟县|邻市|隔壁市|外市|邻省|隔壁省")
@@ -627,7 +658,26 @@ def _other_place(clause: str, own: tuple[str, ...], lookalikes: tuple[str, ...])
             return True
     if not own or any(o in clause for o in own):  # another county is elsewhere only where ours is not named
         return False
-    return any(_foreign(m.group(0), own) for m in _COUNTY.finditer(clause))
+    return any(_foreign(m.group(0), own) for m in _counties(clause))
+
+
+def _counties(text: str):
+    """``_COUNTY.finditer(text)``, tried only where a match can start: two or three characters before a
+    县 or 区 (every match ends in one), rather than at every character of the text."""
+    pos = tried = 0
+    for end in _COUNTY_END.finditer(text):
+        j = end.start()
+        for p in range(max(j - 3, pos, tried), j - 1):  # the starts j-3 and j-2, in order, each tried once
+            m = _COUNTY_MATCH(text, p)
+            if m is not None:
+                yield m
+                pos = m.end()
+                break
+        tried = j - 1
+
+
+_COUNTY_END = re.compile("[县区]")
+_COUNTY_MATCH = _COUNTY.pattern.match
 
 
 def _foreign(county: str, own: tuple[str, ...]) -> bool:
@@ -647,18 +697,19 @@ def risk_text(text: str, own: tuple[str, ...] = (), lookalikes: tuple[str, ...] 
     """The text without its clauses about prevention, drills and campaigns, the past (before ``year``, the
     year of the event's posts, when known) or another place, nor, when the text denies a rumour, the clauses
     that tell the rumour."""
-    denied = any(w in text for w in DENIAL_WORDS)
+    denied = _DENIED.search(text) is not None
     # what could leave out a sentence or a clause is first looked for in the whole text (a sentence holds
     # nothing the text does not): most texts have none of it, and are only cut into their clauses
     lookalikes = tuple(name for name in lookalikes if name in text)
     # (a county named in a sentence is named so in the text: the sentences' ends are no part of a name)
     places = bool(lookalikes) or _ELSEWHERE.search(text) or (
-        own and any(_foreign(m.group(0), own) for m in _COUNTY.finditer(text)))
+        own and any(_foreign(m.group(0), own) for m in _counties(text)))
     times = _OTHER_TIME_SENTENCE.search(text) or (year is not None and _YEAR.search(text))
     clauses = _PREVENTIVE_CLAUSE.search(text) or (denied and _HEARSAY.search(text))
     if not (places or times or clauses):
-        # the clauses of the sentences are the clauses of the text (a sentence's end also ends a clause)
-        return "，".join(c for c in _CLAUSE.split(text) if c)
+        # the clauses of the sentences are the clauses of the text (a sentence's end also ends a clause):
+        # each run of ends made one "，", and none left at either end
+        return _CLAUSE.sub("，", text).strip("，")
     keep = []
     for sentence in _SENTENCE.split(text):
         if not sentence or (places and _other_place(sentence, own, lookalikes)) \
@@ -680,7 +731,8 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
     text = risk_text(text, tuple(own), tuple(lookalikes), year)
     words = _text_lexicons(tuple(officials)).found(text)  # each list's words in the text (as _any)
     crowd_size_, crowd_unit = crowd(text)
-    unharmed = _NO_DANGER.sub("", NEGATION_OF_HARM.sub("", text))
+    harm_told = NEGATION_OF_HARM.sub("", text)
+    unharmed = _NO_DANGER.sub("", harm_told)
     told = _FULL_LEXICONS.found(full)  # positive and enquiry are read from the whole text
     # made whole at once: the fields' empty default lists are not made only to be replaced
     return TextSignals(
@@ -690,7 +742,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         crowd=crowd_size_,
         crowd_unit=crowd_unit,
         shares=claimed_shares(text),
-        no_harm=bool(NEGATION_OF_HARM.search(text)),
+        no_harm=harm_told != text,  # (what NEGATION_OF_HARM finds is never empty)
         # taking out 无人员伤亡 may join what was around it into a new word: then the words are looked for anew
         serious_injury=words["serious_injury"] if unharmed == text else _any(unharmed, SERIOUS_INJURY_WORDS),
         collapse=[m.group(0) for m in _STRUCTURE_COLLAPSE.finditer(text)][:2],
