@@ -13,8 +13,10 @@ is reused between runs.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
@@ -45,6 +47,35 @@ from yuqing.store import PostRecord
 log = logging.getLogger(__name__)
 
 BATCH = 2000
+
+_pauses = 0
+_pause_lock = threading.Lock()
+_resume = False
+
+
+@contextmanager
+def collector_paused():
+    """The cyclic garbage collector paused while a batch is grouped and graded, then restored as it was
+    (nested and concurrent uses included).
+
+    Grouping keeps every post's terms and every event's state, and grading some 45 objects per event: the
+    collector's full passes over that growing heap took 2.3 s of 33 s at 16k posts (and more the larger the
+    batch), finding nothing to free. Grading makes no reference cycles to speak of (peak memory at 16k posts
+    is the same either way): what it leaves is collected afterwards, as usual.
+    """
+    global _pauses, _resume
+    with _pause_lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()
 
 
 @dataclass
@@ -179,6 +210,11 @@ def grade_records(cfg, records: list[PostRecord], grader: Grader | None = None) 
     """Group and grade posts in memory: ``(post, event, level, reasons)`` per post, in input order."""
     grader = grader or Grader.for_config(cfg)
     _classify(cfg, records)
+    with collector_paused():
+        return _group_and_grade(cfg, records, grader)
+
+
+def _group_and_grade(cfg, records: list[PostRecord], grader: Grader) -> list[tuple[PostRecord, GradedEvent, Level, list[str]]]:
     grouper = grader.grouper()
     # oldest first, BATCH posts at a time, as the deployment's pending posts are: what grouping keeps of
     # events no later post can join is let go between parts, so memory follows the posts of a few weeks
@@ -227,7 +263,8 @@ def grade_pending(deployment, now: datetime | None = None, limit: int | None = N
         pending = deployment.posts.pending("grade", limit=size)
         if not pending:
             break
-        _grade_batch(deployment, grader, pending, now, report)
+        with collector_paused():
+            _grade_batch(deployment, grader, pending, now, report)
         done += len(pending)
         if len(pending) < size:
             break

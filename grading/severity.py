@@ -15,13 +15,10 @@ the reasons in Chinese.
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import logging
 import platform
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -416,41 +413,7 @@ def grade(posts, model: SeverityModel, featurizer: Featurizer) -> Grade:
 GRADE_CHUNK = 500
 
 
-_pauses = 0
-_pause_lock = threading.Lock()
-_resume = False
-
-
-@contextmanager
-def _collector_paused():
-    """The cyclic garbage collector paused, then restored as it was (nested and concurrent uses included).
-
-    Grading keeps some 45 objects per event (the signals' lists, the grade); beside a large heap (the
-    grouping's state) the collector's full passes that these set off took a fifth of grading's time (three
-    passes, 0.8 s at 16k posts). Grading makes no reference cycles to speak of: what it leaves is collected
-    afterwards, as usual.
-    """
-    global _pauses, _resume
-    with _pause_lock:
-        if _pauses == 0:
-            _resume = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _resume:
-                gc.enable()
-
-
 def grade_many(groups: list[list], model: SeverityModel, featurizer: Featurizer) -> list[Grade]:
-    with _collector_paused():
-        return _grade_many(groups, model, featurizer)
-
-
-def _grade_many(groups: list[list], model: SeverityModel, featurizer: Featurizer) -> list[Grade]:
     out = []
     for start in range(0, len(groups), GRADE_CHUNK):
         views = [featurizer.view(posts) for posts in groups[start:start + GRADE_CHUNK]]

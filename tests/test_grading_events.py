@@ -2,13 +2,15 @@
 alert is open, a monitor's level with a reason, merging and splitting by hand (all audited)."""
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import make_config
 from sqlalchemy import select
-from yuqing.grading.api import grade_pending, override_level
+from yuqing.grading.api import collector_paused, grade_pending, grade_records, override_level
 from yuqing.grading.events import event_posts, event_trend, merge, split
+from yuqing.grading.grouping import Grouper
 
 from yuqing.audit import trail
 from yuqing.deployment import Deployment
@@ -96,6 +98,29 @@ def test_grade_pending_groups_posts_into_stored_events(dep):
     rows = event_trend(dep, demolition.id)
     assert sum(r["posts"] for r in rows) == 2 and rows[0]["hour"].utcoffset() == timedelta(hours=8)
     assert grade(dep, 4).graded_posts == 0
+
+
+def test_a_batch_is_grouped_with_the_cyclic_collector_paused_and_it_is_restored_as_it_was(dep, monkeypatch):
+    seen = []
+    add_all = Grouper.add_all
+    monkeypatch.setattr(Grouper, "add_all", lambda self, records: (seen.append(gc.isenabled()), add_all(self, records)))
+    dep.posts.add(DEMOLITION_DAY1)
+    assert gc.isenabled()
+    assert grade(dep, 3).graded_posts == 2
+    assert seen == [False] and gc.isenabled()
+    assert len(grade_records(dep.config, [UNRELATED])) == 1  # posts given directly (grade --input)
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()  # an application that runs with the collector off keeps it off
+    try:
+        with collector_paused():
+            with collector_paused():
+                assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
 
 
 def test_growth_is_regraded_and_escalation_reported(dep):
