@@ -258,18 +258,21 @@ def _kind_words_by_head() -> tuple[dict[str, list[tuple[str, str]]], list[tuple[
 
 
 _KIND_HEADS, _KIND_CHARS = _kind_words_by_head()
+#: the text's character pairs that may start a kind's word (its first character, then one that can be its
+#: second), found by the regex engine at every position, overlapping
+_KIND_PAIRS = re.compile("(?=([%s][%s]))" % ("".join(map(re.escape, sorted({h[0] for h in _KIND_HEADS}))),
+                                            "".join(map(re.escape, sorted({h[1] for h in _KIND_HEADS})))))
 
 
 def incident_kinds(text: str) -> set[str]:
-    """The kinds of incident whose words the text contains (one pass over its character pairs)."""
+    """The kinds of incident whose words the text contains: the pairs of characters that may start one are
+    found at once (in C) and looked up among the words' first two characters, and a longer word is then
+    looked for in the text."""
     found: set[str] = set()
-    heads = _KIND_HEADS
-    for i in range(len(text) - 1):
-        words = heads.get(text[i:i + 2])
-        if words:
-            for w, kind in words:
-                if kind not in found and (len(w) == 2 or text.startswith(w, i)):
-                    found.add(kind)
+    for head in _KIND_HEADS.keys() & _KIND_PAIRS.findall(text):
+        for w, kind in _KIND_HEADS[head]:
+            if len(w) == 2 or w in text:
+                found.add(kind)
     found.update(kind for c, kind in _KIND_CHARS if c in text)
     return found
 
