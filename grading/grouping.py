@@ -51,8 +51,8 @@ from collections import _count_elements  # Counter.update's counting loop, witho
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from itertools import repeat
-from operator import mul
+from itertools import compress, repeat
+from operator import itemgetter, mul, or_
 from sys import intern
 
 #: what a post is grouped by: its title and the start of its text (a long letter says what it is about
@@ -347,6 +347,9 @@ _TRADE_SET, _LEGAL_FORM_SET = frozenset(_TRADES), frozenset(_LEGAL_FORMS)
 #: what a token is, for anchors(): shaped like an anchor, a place word, a trade that names a company alone,
 #: a trade, a trade with its legal form (服装厂, 化工有限公司)
 _SHAPED, _PLACE_WORD, _TRADE_ALONE, _TRADE, _TRADE_WITH_FORM = 1, 2, 4, 8, 16
+#: the last characters of the words that give a token a shape: a token ending otherwise has none
+_SHAPE_ENDS = frozenset(w[-1] for w in (*_PLACE_SUFFIXES, *_TRADES, *_TRADES_ALONE, *_LEGAL_FORMS))
+_LAST_CHAR = itemgetter(slice(-1, None))  # (an empty token has none)
 
 
 @lru_cache(maxsize=16384)
@@ -364,7 +367,13 @@ def anchors(text: str, units: tuple[str, ...] = (), tokens: list[str] | None = N
     tokens = list(tokens or ())
     covered: set[str] = set()  # parts of a longer name found (化工有限公司 inside 宏达化工有限公司)
     last = len(tokens) - 1
-    for i, t in enumerate(tokens):
+    # a token names something only if it has a shape or is a unit: the others (most) are passed over in C,
+    # by their last character
+    marked = map(_SHAPE_ENDS.__contains__, map(_LAST_CHAR, tokens))
+    if unit_set:
+        marked = map(or_, marked, map(unit_set.__contains__, tokens))
+    for i in compress(range(len(tokens)), marked):
+        t = tokens[i]
         shape = _token_shape(t)
         if shape & _SHAPED or t in unit_set:  # is_anchor
             found.add(t)
