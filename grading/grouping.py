@@ -51,7 +51,7 @@ from collections import _count_elements  # Counter.update's counting loop, witho
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from itertools import compress, repeat
+from itertools import compress, filterfalse, repeat
 from operator import itemgetter, mul, or_
 from sys import intern
 
@@ -291,6 +291,7 @@ _SUBLINEAR = tuple(1.0 + math.log(n) if n else 0.0 for n in range(64))
 
 
 _TRIGRAM_TF = tuple(w * TRIGRAM_WEIGHT for w in _SUBLINEAR)
+_KIND_TERMS = {kind: intern(f"k:{kind}") for kind in INCIDENT_KINDS}
 
 
 def _sublinear(n: int) -> float:
@@ -646,14 +647,11 @@ class TermReader:
 
     def read(self, raw: str) -> tuple[dict[str, float], set[str]]:
         text = self.strip_locality(raw)
-        tf: dict[str, float] = {}
-        tokens = self.tokenizer.tokens(text) if self.tokenizer is not None else []
-        tokens = [t for t in tokens if not t.isdigit()]
+        tokens = list(filterfalse(str.isdigit, self.tokenizer.tokens(text))) if self.tokenizer is not None else []
         words = Counter([t for t in tokens if len(t) >= 2 or "\u4e00" <= t <= "\u9fff"])  # as _is_cjk
         found = anchors(text, self.units, tokens)
-        for t, n in words.items():
-            if t not in found:
-                tf[intern("w:" + t)] = _sublinear(n) * (1.0 if len(t) >= 2 else SINGLE_CHAR_WEIGHT)
+        tf = {intern("w:" + t): _sublinear(n) * (1.0 if len(t) >= 2 else SINGLE_CHAR_WEIGHT)
+              for t, n in words.items() if t not in found}
         content = text
         for a in sorted(found, key=lambda a: (-len(a), a)):  # longest first (in one order, whatever the run)
             content = content.replace(a, " ")
@@ -664,7 +662,7 @@ class TermReader:
             for g, n in grams.items():
                 tf[g] = _sublinear(n) * TRIGRAM_WEIGHT
         for kind in sorted(incident_kinds(text)):
-            tf[f"k:{kind}"] = KIND_WEIGHT
+            tf[_KIND_TERMS[kind]] = KIND_WEIGHT
         for m in _COUNT.finditer(text):  # 23名幼儿, 60万元, 3人死亡: the same figures, the same incident
             tf[intern(f"n:{m.group(1)}{m.group(2)}")] = NUMBER_WEIGHT
         for m in _PERSON.finditer(text):  # 王某, 李某某, 老李: the same person named the ways news and posts do
