@@ -143,7 +143,8 @@ _TIME_BONUS_GAP = timedelta(hours=TIME_BONUS_HOURS)
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"@[\w\-\u4e00-\u9fff]{1,30}[:：]?")
-_NOT_TEXT = re.compile(r"[^0-9a-zA-Z\u4e00-\u9fff]+")
+#: a run of text (letters, digits, Chinese) long enough to hold a trigram
+_TEXT_RUN = re.compile(r"[0-9a-zA-Z\u4e00-\u9fff]{3,}")
 _REPOST_WORDS = re.compile(r"转发微博|转发|扩散|求扩散|帮转|已转|求关注")
 #: a token ending like a place, unit or organisation is an anchor
 _COARSE_SUFFIXES = ("省", "市", "县", "区", "镇", "乡", "街道")
@@ -308,7 +309,7 @@ def _is_cjk(token: str) -> bool:
 def trigrams(text: str, prefix: str = "") -> Counter:
     """Character trigrams inside each run of text (never across punctuation), each after ``prefix``
     (``c:`` names them as terms), counted in C."""
-    return Counter([prefix + run[i:i + 3] for run in _NOT_TEXT.sub(" ", text).split() for i in range(len(run) - 2)])
+    return Counter([prefix + run[i:i + 3] for run in _TEXT_RUN.findall(text) for i in range(len(run) - 2)])
 
 
 def ngrams(text: str) -> Counter:
