@@ -431,7 +431,9 @@ _INJURY_PATTERNS = [
     _gated(rf"(?<![0-9一二两三四五六七八九十])(?P<n>{NUM}){_APPROX}(?:人)?伤(?![心害口疤感])"),
 ]
 #: people in a group: 二十多名村民 / 上百人 / 数十名工人
-_CROWD = _gated(rf"(?P<n>{NUM}){_APPROX}(?:名|个|位|人|户|家)")
+#: what a count of people ends in (and _crowd_matches looks for)
+_CROWD_UNITS = "名个位人户家"
+_CROWD = _gated(rf"(?P<n>{NUM}){_APPROX}(?:{'|'.join(_CROWD_UNITS)})")
 _SICK = _gated(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,8}}?(?:出现|发生|陆续)?(?:腹泻|呕吐|发烧|发热|中毒|不适|送医|就医|入院|住院|就诊|感染)")
 #: what a count in 家 or 个 may count instead of people, named just before it (检查单位218家)
 _NOT_PEOPLE_BEFORE = re.compile(r"单位|企业|商户|商家|门店|店铺|场所|工厂|公司|学校|医院|餐馆|饭店|酒店|网点|隐患|问题|项目|部门|小区|景区")
@@ -533,7 +535,7 @@ def crowd(text: str) -> tuple[int, str]:
 #: the characters a count is written with (those of NUM and _APPROX): a match of _CROWD is a run of them
 #: and then one of _CROWD_UNIT's
 _COUNT_CHARS = frozenset("0123456789０１２３４５６７８９.〇" + "".join(ch for ch in NUM + _APPROX if "\u4e00" <= ch <= "\u9fff"))
-_CROWD_UNIT = re.compile("[名个位人户家]")
+_CROWD_UNIT = re.compile(f"[{_CROWD_UNITS}]")
 
 
 def _crowd_matches(text: str):
@@ -645,7 +647,9 @@ _DENIED = re.compile("|".join(map(re.escape, DENIAL_WORDS)))
 
 
 _ELSEWHERE = re.compile(r"邻县|隔壁县|邻近县|周边县|外县|别的县|其他县|兄弟县|邻市|隔壁市|外市|邻省|隔壁省")
-_COUNTY = _gated(r"[\u4e00-\u9fff]{2,3}[县区]")
+#: what a county's name ends in (and _counties looks for)
+_COUNTY_ENDS = "[县区]"
+_COUNTY = _gated(r"[\u4e00-\u9fff]{2,3}" + _COUNTY_ENDS)
 _NOT_A_COUNTY = re.compile(r"(?:本|我|全|该|此|各|两|县|城|辖|社|园|景|校|山|矿|厂|街|开发|高新|新|老|市|小|郊|片|病|禁|灾|营|服务|商业|工业|住宅|生活|风景|保护|示范|试验|自贸|校)[县区]$")
 
 
@@ -676,7 +680,7 @@ def _counties(text: str):
         tried = j - 1
 
 
-_COUNTY_END = re.compile("[县区]")
+_COUNTY_END = re.compile(_COUNTY_ENDS)
 _COUNTY_MATCH = _COUNTY.pattern.match
 
 
