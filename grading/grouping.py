@@ -51,7 +51,7 @@ from collections import _count_elements  # Counter.update's counting loop, witho
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from itertools import compress, filterfalse, repeat
+from itertools import compress, filterfalse, islice, repeat
 from operator import itemgetter, mul, or_
 from sys import intern
 
@@ -508,6 +508,7 @@ class Vocabulary:
     def __init__(self, df: dict[str, int] | None = None, docs: int = 0):
         self.df: Counter = Counter(df or {})
         self.docs = docs
+        self._seen_twice = 0  # the first terms of df (in its order) are known to be seen in two posts or more
 
     @classmethod
     def from_terms(cls, term_sets) -> Vocabulary:
@@ -522,8 +523,14 @@ class Vocabulary:
         self._memo = None
 
     def forget_rare(self) -> None:
-        """Drop the terms seen in one post only (an unseen term weighs the same)."""
-        self.df = Counter({t: n for t, n in self.df.items() if n > 1})
+        """Drop the terms seen in one post only (an unseen term weighs the same).
+
+        Counts only grow, and a term first seen since the last time is added after the terms kept then:
+        only those are looked at, so forgetting costs what was added since, not the whole vocabulary."""
+        df = self.df
+        for t in [t for t, n in islice(df.items(), self._seen_twice, None) if not n > 1]:
+            del df[t]
+        self._seen_twice = len(df)
         self._memo = None
 
     def freeze(self) -> None:
@@ -549,11 +556,26 @@ class _IdfTable:
 
     def __init__(self, vocab: Vocabulary):
         self.df = vocab.df
-        self.by_count = {n: math.log((1 + vocab.docs) / (1 + n)) + 1.0 for n in set(vocab.df.values()) | {0}}
+        self.by_count = _IdfByCount(vocab.docs)
 
     def idfs(self, terms) -> map:
         """The idf of each term, in order."""
         return map(self.by_count.__getitem__, map(self.df.get, terms, repeat(0)))
+
+
+class _IdfByCount(dict):
+    """The idf of a term seen in n posts, by n, worked out the first time a count is asked for (freezing
+    a vocabulary does not pass over all its counts)."""
+
+    __slots__ = ("docs",)
+
+    def __init__(self, docs: int):
+        super().__init__()
+        self.docs = docs
+
+    def __missing__(self, n: int) -> float:
+        idf = self[n] = math.log((1 + self.docs) / (1 + n)) + 1.0
+        return idf
 
 
 def thread_keys(record) -> list[str]:

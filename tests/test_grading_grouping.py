@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from yuqing.grading.grouping import (
     COHERENT,
     MAX_CANDIDATES,
@@ -378,6 +380,28 @@ def test_anchor_names_find_a_place_under_another_name():
     assert "柳树村" in names and "顺发厂" in names  # the same factory named short
     assert "云溪大道" not in names and "石门村" not in names
     assert "柳树村" not in names.without(["柳树村"]) and "顺发厂" in names.without(["柳树村"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(background=st.dictionaries(st.sampled_from("abcdefgh"), st.integers(1, 3)),
+       rounds=st.lists(st.lists(st.lists(st.sampled_from("abcdefghijklmnop"), max_size=5), max_size=6), max_size=5))
+def test_the_vocabulary_forgets_what_one_post_used_as_a_rebuilt_one_would(background, rounds):
+    """Forgetting looks only at the terms first seen since the last time; the counts, their order and the
+    idf (frozen or not) are those of a vocabulary rebuilt from the terms seen more than once."""
+    vocab = Vocabulary(background, 10)
+    expected, docs = Counter(background), 10
+    for posts in rounds:
+        docs += len(posts)
+        for terms in posts:
+            vocab.add(terms)
+            expected.update(set(terms))
+        vocab.forget_rare()
+        expected = Counter({t: n for t, n in expected.items() if n > 1})
+        assert list(vocab.df.items()) == list(expected.items())
+        unfrozen = {t: vocab.idf(t) for t in "abcdefghijklmnopz"}
+        vocab.freeze()
+        assert {t: vocab.idf(t) for t in "abcdefghijklmnopz"} == unfrozen == {
+            t: math.log((1 + docs) / (1 + expected.get(t, 0))) + 1.0 for t in "abcdefghijklmnopz"}
 
 
 def test_a_long_batch_is_grouped_part_by_part_oldest_first(reader, background, monkeypatch, tmp_path):
