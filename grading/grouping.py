@@ -607,13 +607,12 @@ class PostVector:
 class PostWeights:
     """A post's terms weighted by idf, with what scoring reads of them, for one state of the vocabulary."""
 
-    __slots__ = ("memo", "vec", "norm", "keys", "mass", "kinds", "query")
+    __slots__ = ("memo", "vec", "norm", "mass", "kinds", "query")
 
     def __init__(self, pv: PostVector, vocab: Vocabulary, weighted: dict[str, float] | None = None):
         self.memo = vocab._memo
         self.vec = _weighted(pv.tf, vocab) if weighted is None else weighted
         self.norm = _norm(self.vec)
-        self.keys = self.vec.keys()
         # the weight of its words, kinds and figures (not trigrams): how much containment can be trusted
         self.mass = sum(w for t, w in self.vec.items() if t[0] != "c")
         self.kinds = {t for t in self.vec if t[0] == "k" and t[2:] not in FIELD_KINDS}
@@ -626,9 +625,12 @@ def _weighted(tf: dict[str, float], vocab: Vocabulary) -> dict[str, float]:
 
 
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:
-    """The dot product of two sparse vectors, over the terms they share (found and summed in C)."""
-    common = a.keys() & b.keys()
-    return sum(map(mul, map(a.__getitem__, common), map(b.__getitem__, common)))
+    """The dot product of two sparse vectors, summed in C in the order of the shorter one's terms: the same
+    sum in every run (summed over the set of the terms they share, its rounding followed the set's order,
+    which changes with Python's hash seed, and so did the events of a large batch)."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(map(mul, a.values(), map(b.get, a, repeat(0.0))))
 
 
 def _norm(vec: dict[str, float]) -> float:
@@ -864,12 +866,12 @@ class EventState:
         return self._names
 
 
-def main_terms(centroid: dict[str, float]) -> frozenset[str]:
-    """The CONTAIN_TERMS weightiest words, kinds and figures of an (idf-weighted) centroid."""
+def main_terms(centroid: dict[str, float]) -> dict[str, None]:
+    """The CONTAIN_TERMS weightiest words, kinds and figures of an (idf-weighted) centroid, in a fixed order."""
     terms = [t for t in centroid if t[0] != "c"]
     if len(terms) > CONTAIN_TERMS:
         terms = _largest(CONTAIN_TERMS, terms, centroid.__getitem__)
-    return frozenset(terms)
+    return dict.fromkeys(terms)
 
 
 class EventView:
@@ -915,7 +917,8 @@ class EventView:
         view = EventView.__new__(EventView)
         view.centroid, view.cnorm, view.exemplars, view._by_count = centroid, cnorm, self.exemplars, None
         view._fit = self.fit  # one post less changes little of how its posts fit
-        view.main_terms = self.main_terms.difference(t for t in post_terms if t not in centroid)  # all its weight gone
+        gone = {t for t in post_terms if t not in centroid}  # all its weight gone
+        view.main_terms = {t: None for t in self.main_terms if t not in gone} if gone else self.main_terms
         least, before = max(1.0, (count - 1) / 3), max(1.0, count / 3)
         main = {a for a in self.main_anchors.names if anchors[a] - (a in post_anchors) >= least}
         if least < before:  # a place named by exactly the lower share of posts is now main too
@@ -1175,21 +1178,19 @@ class Grouper:
         vec, norm = pw.vec, pw.norm
         view = view or ev.view(self.vocab)
         centroid, cnorm, exemplars = view.centroid, view.cnorm, view.exemplars
-        keys, weight = pw.keys, vec.__getitem__
         diffuse = view.diffuse  # compared by its posts only
         if diffuse:
             cos_c = 0.0
         else:
-            common = keys & centroid.keys()  # the few terms they share, found at C speed
-            cos_c = sum(map(mul, map(weight, common), map(centroid.__getitem__, common))) / (norm * cnorm)
+            cos_c = _dot(vec, centroid) / (norm * cnorm)
         cos_e = 0.0
-        for e, enorm in exemplars:
-            common = keys & e.keys()
-            dot = sum(map(mul, map(weight, common), map(e.__getitem__, common)))
+        get = vec.get
+        for e, enorm in exemplars:  # in the exemplar's order, as _dot sums (the same sum in every run)
+            dot = sum(map(mul, e.values(), map(get, e, repeat(0.0))))
             cos_e = max(cos_e, dot / (norm * enorm))
         score, how = (cos_c, "centroid") if cos_c >= cos_e else (cos_e, "post")
         if pw.mass and not diffuse:
-            inside = sum(map(weight, keys & view.main_terms))  # words, kinds and figures, not trigrams
+            inside = sum(map(get, view.main_terms, repeat(0.0)))  # words, kinds and figures, not trigrams
             contain = inside / pw.mass * min(1.0, pw.mass / CONTAINMENT_MASS) * CONTAINMENT_WEIGHT
             if contain > score:
                 score, how = contain, "contained"
@@ -1304,9 +1305,8 @@ class Grouper:
         least = max(1.0, (ev.count - 1) / 3)
         if pw.kinds and not any(ev.kinds[k] - 1 >= least for k in pw.kinds):
             return False  # so may its kinds of incident (KIND_CONFLICT)
-        common = pw.keys & wex.keys()  # as Grouper.score works it out
-        return sum(map(mul, map(pw.vec.__getitem__, common), map(wex.__getitem__, common))) / (pw.norm * enorm) \
-            >= REASSIGN_SETTLED
+        get = pw.vec.get  # as Grouper.score works it out
+        return sum(map(mul, wex.values(), map(get, wex, repeat(0.0)))) / (pw.norm * enorm) >= REASSIGN_SETTLED
 
     def _score_without(self, pv: PostVector, ev: EventState) -> float:
         """The post's score against its event with the post itself taken out: the event's weighted centroid
