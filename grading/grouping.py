@@ -39,7 +39,8 @@ event sharing a single one of those terms (MIN_HITS) is not scored at all.
 Consolidation looks only at the events touched since it last ran, and not again at
 a new event of one post none of whose neighbours changed since the post was scored
 against them; an event merged away is read through a union-find. A post is grouped by its title and the start of
-its text (GROUPING_CHARS) and its POST_TERMS most distinctive terms. A long batch
+its text (GROUPING_CHARS) and its POST_TERMS most distinctive terms; its dot products with an event's
+vectors are worked out on arrays of numbered terms, all of the event's at once (TermIds). A long batch
 (``grade --input``) is grouped part by part, oldest first (:meth:`Grouper.retire`).
 """
 from __future__ import annotations
@@ -51,9 +52,11 @@ from collections import _count_elements  # Counter.update's counting loop, witho
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from itertools import compress, filterfalse, islice, repeat
+from itertools import chain, compress, filterfalse, islice, repeat
 from operator import itemgetter, mul, or_
 from sys import intern
+
+import numpy as np
 
 #: what a post is grouped by: its title and the start of its text (a long letter says what it is about
 #: first), and its most distinctive terms
@@ -611,7 +614,7 @@ class PostWeights:
 
     def __init__(self, pv: PostVector, vocab: Vocabulary, weighted: dict[str, float] | None = None):
         self.memo = vocab._memo
-        self.vec = _weighted(pv.tf, vocab) if weighted is None else weighted
+        self.vec = _weighted(pv.tf, vocab, Weights) if weighted is None else weighted
         self.norm = _norm(self.vec)
         # the weight of its words, kinds and figures (not trigrams): how much containment can be trusted
         self.mass = sum(w for t, w in self.vec.items() if t[0] != "c")
@@ -619,9 +622,98 @@ class PostWeights:
         self.query: list[str] | None = None  # what the post is looked up by (Grouper._post_terms)
 
 
-def _weighted(tf: dict[str, float], vocab: Vocabulary) -> dict[str, float]:
+class TermIds(dict):
+    """Terms numbered as they are first met, so that dot products are worked out on arrays: the post being
+    scored is spread over an array by term number (``dense``), and each vector of an event is a gather from
+    it, all of an event's at once (see EventView.dots). Numbers stand for one state of the vocabulary: a
+    new one is begun when the weights change (Grouper.retire), so the numbers cover the terms of a part.
+    Number 0 is a term no post has (``dense`` is 0 there)."""
+
+    __slots__ = ("dense", "loaded", "_loaded_ids")
+
+    def __init__(self):
+        super().__init__({"": 0})
+        self.dense = np.zeros(4096)
+        self.loaded: object = None  # what the array holds
+        self._loaded_ids: np.ndarray | None = None
+
+    def __missing__(self, term: str) -> int:
+        n = self[term] = len(self)
+        return n
+
+    def of(self, terms) -> np.ndarray:
+        """The numbers of these terms (numbering the new ones)."""
+        ids = np.fromiter(map(self.__getitem__, terms), np.intp, len(terms))
+        if len(self) > len(self.dense):
+            grown = np.zeros(2 * len(self))
+            grown[:len(self.dense)] = self.dense
+            self.dense = grown
+        return ids
+
+    def numbered(self, vec: dict[str, float]) -> np.ndarray:
+        """The numbers of a vector's terms, kept with a Weights vector: its terms are only ever added to or
+        weighed again in place, so the numbers of the first ones stay right and only the new ones are looked up."""
+        kept = getattr(vec, "numbered", None)
+        if kept is None or kept[0] is not self:
+            ids = self.of(vec)
+        elif len(kept[1]) < len(vec):
+            ids = np.concatenate((kept[1], self.of(list(islice(vec, len(kept[1]), None)))))
+        else:
+            return kept[1]
+        if type(vec) is Weights:
+            vec.numbered = (self, ids)
+        return ids
+
+    def load(self, vec: Weights, key) -> np.ndarray:
+        """The array holding a vector's weights at its terms' numbers, and nothing else: the post being
+        scored, or an event's centroid (``key`` is what the weights stand for: the post's weights, the
+        event's view; an event's centroid changes in place, and the event's view with it)."""
+        if self.loaded is not key:
+            if self._loaded_ids is not None:
+                self.dense[self._loaded_ids] = 0.0
+            ids = self.numbered(vec)
+            self.dense[ids] = np.fromiter(vec.values(), float, len(ids))
+            self.loaded, self._loaded_ids = key, ids
+        return self.dense
+
+
+class Weights(dict):
+    """An idf-weighted vector of an event (its centroid, an exemplar), with its terms' numbers kept
+    (TermIds.numbered). Its terms are only added to or weighed again, never taken out."""
+
+    __slots__ = ("numbered",)
+
+
+_NOTHING_ID, _NOTHING_WEIGHT = np.zeros(1, np.intp), (0.0,)
+
+
+class _Packed:
+    """An event's vectors in one array of term numbers and weights, for TermIds.load's array: its centroid,
+    each exemplar and its main terms (weight 1: the post's weight there is summed), each one segment. A
+    segment starts with term 0, of weight 0 (no segment is empty; the sum is the same)."""
+
+    __slots__ = ("terms", "ids", "weights", "starts")
+
+    def __init__(self, terms: TermIds, vectors: list):
+        self.terms = terms
+        ids, weights, starts, at = [], [], [], 0
+        for vec in vectors:
+            starts.append(at)
+            ids += (_NOTHING_ID, terms.numbered(vec))
+            weights += (_NOTHING_WEIGHT, vec.values())
+            at += 1 + len(vec)
+        self.ids = np.concatenate(ids)
+        self.weights = np.fromiter(chain.from_iterable(weights), float, at)
+        self.starts = np.array(starts, dtype=np.intp)
+
+    def dots(self, dense: np.ndarray) -> list[float]:
+        """The dot product of each segment with the array (summed in the segment's order)."""
+        return np.add.reduceat(dense[self.ids] * self.weights, self.starts).tolist()
+
+
+def _weighted(tf: dict[str, float], vocab: Vocabulary, into: type = dict) -> dict[str, float]:
     memo = vocab._memo
-    return dict(zip(tf, map(mul, tf.values(), memo.idfs(tf) if memo is not None else map(vocab.idf, tf))))
+    return into(zip(tf, map(mul, tf.values(), memo.idfs(tf) if memo is not None else map(vocab.idf, tf))))
 
 
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:
@@ -817,7 +909,8 @@ class EventState:
         weights = pv.weights if pv.weights is not None and pv.weights.memo is vocab._memo is not None else None
         ex = pv.exemplar = _top(pv.tf, EXEMPLAR_TERMS, vocab, weights.vec if weights is not None else None)
         if cache is not None:  # its terms weigh what they weigh in the post
-            wex = {t: weights.vec[t] for t in ex} if weights is not None else _weighted(ex, vocab)
+            wex = Weights(zip(ex, map(weights.vec.__getitem__, ex))) if weights is not None else \
+                _weighted(ex, vocab, Weights)
         if len(self.exemplars) < EXEMPLARS:
             self.exemplars.append(ex)
             if cache is not None:
@@ -840,8 +933,8 @@ class EventState:
 
     def weighted(self, vocab: Vocabulary):
         if self._cache is None:
-            c = _weighted(self.centroid, vocab)
-            exs = [_weighted(e, vocab) for e in self.exemplars]
+            c = _weighted(self.centroid, vocab, Weights)
+            exs = [_weighted(e, vocab, Weights) for e in self.exemplars]
             self._cache = (c, _norm(c), [(e, _norm(e)) for e in exs])
         return self._cache
 
@@ -879,7 +972,7 @@ class EventView:
     of incident at least a third of its posts name (all of them for a small event)."""
 
     __slots__ = ("centroid", "cnorm", "exemplars", "main_anchors", "anchor_names", "main_kinds", "fine_places",
-                 "incident_kinds", "_by_count", "main_terms", "_fit")
+                 "incident_kinds", "_by_count", "main_terms", "_fit", "_packed")
 
     def __init__(self, centroid: dict[str, float], cnorm: float, exemplars: list, *, count: int, anchors: Counter,
                  kinds: Counter, names: AnchorNames):
@@ -893,6 +986,18 @@ class EventView:
         self.fine_places = {a for a in self.main_anchors.names if is_fine_place(a)}
         self.incident_kinds = any(k[2:] not in FIELD_KINDS for k in self.main_kinds)
         self._fit: float | None = None
+        self._packed: _Packed | None = None
+
+    def dots(self, terms: TermIds, pw: PostWeights | None) -> list[float]:
+        """The post's dot product with the centroid (0 for a diffuse event), with each exemplar, and its
+        weight at the main terms, in that order (those of the vector loaded in ``terms``, without a post)."""
+        packed = self._packed
+        if packed is None or packed.terms is not terms:
+            diffuse = self.diffuse
+            packed = self._packed = _Packed(terms, [
+                {} if diffuse else self.centroid, *(e for e, _ in self.exemplars),
+                {} if diffuse else dict.fromkeys(self.main_terms, 1.0)])
+        return packed.dots(terms.dense if pw is None else terms.load(pw.vec, pw))
 
     @property
     def fit(self) -> float:
@@ -916,6 +1021,7 @@ class EventView:
         with the post), worked out from what changes rather than from every place the event names."""
         view = EventView.__new__(EventView)
         view.centroid, view.cnorm, view.exemplars, view._by_count = centroid, cnorm, self.exemplars, None
+        view._packed = None
         view._fit = self.fit  # one post less changes little of how its posts fit
         gone = {t for t in post_terms if t not in centroid}  # all its weight gone
         view.main_terms = {t: None for t in self.main_terms if t not in gone} if gone else self.main_terms
@@ -966,6 +1072,7 @@ class Grouper:
         self._recent: dict[int, None] = {}  # event keys, the one most recently joined last
         self._next_new = -1
         self._clock = 0  # counts changes to events (see EventState.changed and _unchanged_around)
+        self._terms = TermIds()  # numbers for the terms of the vectors scored (a new one when weights change)
 
     # -- setup ----------------------------------------------------------------
     def load(self, state: EventState) -> None:
@@ -1020,7 +1127,7 @@ class Grouper:
             weighted = _weighted(pv.tf, self.vocab)
             pv.tf = _top(pv.tf, POST_TERMS, weighted=weighted)
             if self.vocab._memo is not None:  # weighed once: the terms kept, as they weigh now
-                pv.weights = PostWeights(pv, self.vocab, {t: weighted[t] for t in pv.tf})
+                pv.weights = PostWeights(pv, self.vocab, Weights(zip(pv.tf, map(weighted.__getitem__, pv.tf))))
         self._vectors[pv.post_id] = pv
         match = None
         if pv.duplicate_of is not None and pv.duplicate_of in self.by_post:
@@ -1179,18 +1286,14 @@ class Grouper:
         view = view or ev.view(self.vocab)
         centroid, cnorm, exemplars = view.centroid, view.cnorm, view.exemplars
         diffuse = view.diffuse  # compared by its posts only
-        if diffuse:
-            cos_c = 0.0
-        else:
-            cos_c = _dot(vec, centroid) / (norm * cnorm)
+        dots = view.dots(self._terms, pw)
+        cos_c = dots[0] / (norm * cnorm)
         cos_e = 0.0
-        get = vec.get
-        for e, enorm in exemplars:  # in the exemplar's order, as _dot sums (the same sum in every run)
-            dot = sum(map(mul, e.values(), map(get, e, repeat(0.0))))
+        for dot, (_, enorm) in zip(islice(dots, 1, None), exemplars):
             cos_e = max(cos_e, dot / (norm * enorm))
         score, how = (cos_c, "centroid") if cos_c >= cos_e else (cos_e, "post")
         if pw.mass and not diffuse:
-            inside = sum(map(get, view.main_terms, repeat(0.0)))  # words, kinds and figures, not trigrams
+            inside = dots[-1]  # its weight at the words, kinds and figures the event mainly says (not trigrams)
             contain = inside / pw.mass * min(1.0, pw.mass / CONTAINMENT_MASS) * CONTAINMENT_WEIGHT
             if contain > score:
                 score, how = contain, "contained"
@@ -1294,7 +1397,7 @@ class Grouper:
         known without working the event out less the post: while the post is one of the event's exemplars, that
         score is at least its cosine to its exemplar, unless places or kinds it names alone could halve it."""
         view = ev.view(self.vocab)
-        for e, (wex, enorm) in zip(ev.exemplars, view.exemplars):
+        for i, e in enumerate(ev.exemplars):
             if e is pv.exemplar:
                 break
         else:
@@ -1305,8 +1408,8 @@ class Grouper:
         least = max(1.0, (ev.count - 1) / 3)
         if pw.kinds and not any(ev.kinds[k] - 1 >= least for k in pw.kinds):
             return False  # so may its kinds of incident (KIND_CONFLICT)
-        get = pw.vec.get  # as Grouper.score works it out
-        return sum(map(mul, wex.values(), map(get, wex, repeat(0.0)))) / (pw.norm * enorm) >= REASSIGN_SETTLED
+        # as Grouper.score works it out
+        return view.dots(self._terms, pw)[1 + i] / (pw.norm * view.exemplars[i][1]) >= REASSIGN_SETTLED
 
     def _score_without(self, pv: PostVector, ev: EventState) -> float:
         """The post's score against its event with the post itself taken out: the event's weighted centroid
@@ -1409,8 +1512,9 @@ class Grouper:
         if va.diffuse or vb.diffuse:  # by their posts: the two most alike
             score = max((_dot(ea, eb) / (na * nb) for ea, na in va.exemplars for eb, nb in vb.exemplars), default=0.0)
         else:
-            ca, na, cb, nb = va.centroid, va.cnorm, vb.centroid, vb.cnorm
-            score = _dot(ca, cb) / (na * nb)
+            terms = self._terms
+            terms.load(va.centroid, va)
+            score = vb.dots(terms, None)[0] / (va.cnorm * vb.cnorm)
         anchors_a, anchors_b = va.main_anchors, vb.main_anchors
         shared = [x for x in anchors_a if self._shared_anchor(x, anchors_b) and self._anchor_distinctive(x)]
         fine = [x for x in shared if not is_coarse(x)]
@@ -1494,6 +1598,7 @@ class Grouper:
         self.vocab.forget_rare()
         for ev in self.events.values():  # weights change with the vocabulary
             ev._cache = ev._view = None
+        self._terms = TermIds()
 
     # -- helpers ----------------------------------------------------------------
     @staticmethod

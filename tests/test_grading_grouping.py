@@ -16,9 +16,13 @@ from yuqing.grading.grouping import (
     MIN_HITS,
     AnchorNames,
     EventState,
+    EventView,
     Grouper,
+    PostWeights,
+    TermIds,
     TermReader,
     Vocabulary,
+    Weights,
     anchors,
     incident_kinds,
     same_anchor,
@@ -402,6 +406,37 @@ def test_the_vocabulary_forgets_what_one_post_used_as_a_rebuilt_one_would(backgr
         vocab.freeze()
         assert {t: vocab.idf(t) for t in "abcdefghijklmnopz"} == unfrozen == {
             t: math.log((1 + docs) / (1 + expected.get(t, 0))) + 1.0 for t in "abcdefghijklmnopz"}
+
+
+_WEIGHTS = st.dictionaries(st.sampled_from([f"w:{c}" for c in "abcdefghijkl"]), st.floats(0.01, 5.0), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(post=_WEIGHTS, centroid=_WEIGHTS, exemplars=st.lists(_WEIGHTS, min_size=1, max_size=3), main=st.sets(
+    st.sampled_from([f"w:{c}" for c in "abcdefghijkl"])), more=_WEIGHTS, other_post=_WEIGHTS)
+def test_the_dot_products_on_arrays_are_those_of_the_vectors(post, centroid, exemplars, main, more, other_post):
+    """An event's centroid, exemplars and main terms against the post loaded: the products of the vectors,
+    also once the centroid has taken more terms in place (its first terms' numbers kept), once another
+    post was loaded, and with numbers begun afresh; empty vectors give 0."""
+    def expected(p):
+        dot = lambda v: sum(w * p.get(t, 0.0) for t, w in v.items())
+        return [dot(centroid), *map(dot, exemplars), sum(p.get(t, 0.0) for t in main)]
+
+    def view():
+        v = EventView(centroid, 1.0, [(e, 1.0) for e in exemplars], count=1, anchors=Counter(), kinds=Counter(),
+                      names=AnchorNames())
+        v.main_terms, v._fit = dict.fromkeys(main), 1.0  # (its fit decides whether the centroid is read)
+        return v
+
+    centroid, exemplars = Weights(centroid), [Weights(e) for e in exemplars]
+    pw, other = PostWeights.__new__(PostWeights), PostWeights.__new__(PostWeights)
+    pw.vec, other.vec = Weights(post), Weights(other_post)
+    for terms in (TermIds(), TermIds()):
+        assert view().dots(terms, pw) == pytest.approx(expected(post), abs=1e-12)
+        for t, w in more.items():  # as EventState.add weighs the centroid again in place
+            centroid[t] = centroid.get(t, 0.0) + w
+        assert view().dots(terms, other) == pytest.approx(expected(other_post), abs=1e-12)
+        assert view().dots(terms, pw) == pytest.approx(expected(post), abs=1e-12)
 
 
 def test_a_long_batch_is_grouped_part_by_part_oldest_first(reader, background, monkeypatch, tmp_path):
