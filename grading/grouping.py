@@ -707,22 +707,15 @@ class _Packed:
         self.starts = np.array(starts, dtype=np.intp)
 
     def dots(self, dense: np.ndarray) -> list[float]:
-        """The dot product of each segment with the array (summed in the segment's order)."""
+        """The dot product of each segment with the array, summed in the order of the segment's terms: the
+        same sum in every run (a sum over the set of terms shared followed the set's order, which changes with
+        Python's hash seed, and so did the events of a large batch)."""
         return np.add.reduceat(dense[self.ids] * self.weights, self.starts).tolist()
 
 
 def _weighted(tf: dict[str, float], vocab: Vocabulary, into: type = dict) -> dict[str, float]:
     memo = vocab._memo
     return into(zip(tf, map(mul, tf.values(), memo.idfs(tf) if memo is not None else map(vocab.idf, tf))))
-
-
-def _dot(a: dict[str, float], b: dict[str, float]) -> float:
-    """The dot product of two sparse vectors, summed in C in the order of the shorter one's terms: the same
-    sum in every run (summed over the set of the terms they share, its rounding followed the set's order,
-    which changes with Python's hash seed, and so did the events of a large batch)."""
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(map(mul, a.values(), map(b.get, a, repeat(0.0))))
 
 
 def _norm(vec: dict[str, float]) -> float:
@@ -1509,10 +1502,15 @@ class Grouper:
         """How alike two events are: cosine of their centroids (of their two most alike exemplars when either
         is diffuse), plus the places and kinds both mainly name."""
         va, vb = a.view(self.vocab), b.view(self.vocab)
+        terms = self._terms
         if va.diffuse or vb.diffuse:  # by their posts: the two most alike
-            score = max((_dot(ea, eb) / (na * nb) for ea, na in va.exemplars for eb, nb in vb.exemplars), default=0.0)
+            score = 0.0
+            for ea, na in va.exemplars:
+                terms.load(ea, ea)
+                dots = vb.dots(terms, None)
+                for dot, (_, nb) in zip(islice(dots, 1, None), vb.exemplars):
+                    score = max(score, dot / (na * nb))
         else:
-            terms = self._terms
             terms.load(va.centroid, va)
             score = vb.dots(terms, None)[0] / (va.cnorm * vb.cnorm)
         anchors_a, anchors_b = va.main_anchors, vb.main_anchors
