@@ -707,9 +707,9 @@ class _Packed:
         self.starts = np.array(starts, dtype=np.intp)
 
     def dots(self, dense: np.ndarray) -> list[float]:
-        """The dot product of each segment with the array, summed in the order of the segment's terms: the
-        same sum in every run (a sum over the set of terms shared followed the set's order, which changes with
-        Python's hash seed, and so did the events of a large batch)."""
+        """The dot product of each segment with the array: the same sum in every run, its terms being in
+        the order of the vector's (a sum over the set of terms shared followed the set's order, which changes
+        with Python's hash seed, and so did the events of a large batch)."""
         return np.add.reduceat(dense[self.ids] * self.weights, self.starts).tolist()
 
 
