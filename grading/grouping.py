@@ -52,7 +52,7 @@ from collections import _count_elements  # Counter.update's counting loop, witho
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from itertools import chain, compress, filterfalse, islice, repeat
+from itertools import chain, compress, count, filterfalse, islice, repeat
 from operator import itemgetter, mul, or_
 from sys import intern
 
@@ -629,10 +629,15 @@ class TermIds(dict):
     new one is begun when the weights change (Grouper.retire), so the numbers cover the terms of a part.
     Number 0 is a term no post has (``dense`` is 0 there)."""
 
-    __slots__ = ("dense", "loaded", "_loaded_ids")
+    __slots__ = ("stamp", "dense", "loaded", "_loaded_ids")
+
+    _stamps = count()
 
     def __init__(self):
         super().__init__({"": 0})
+        #: what numbers kept with a vector name their numbering by (not the numbering itself: a vector loaded
+        #: would hold the numbering that holds it, a cycle kept while the cyclic garbage collector is paused)
+        self.stamp = next(self._stamps)
         self.dense = np.zeros(4096)
         self.loaded: object = None  # what the array holds
         self._loaded_ids: np.ndarray | None = None
@@ -654,14 +659,14 @@ class TermIds(dict):
         """The numbers of a vector's terms, kept with a Weights vector: its terms are only ever added to or
         weighed again in place, so the numbers of the first ones stay right and only the new ones are looked up."""
         kept = getattr(vec, "numbered", None)
-        if kept is None or kept[0] is not self:
+        if kept is None or kept[0] != self.stamp:
             ids = self.of(vec)
         elif len(kept[1]) < len(vec):
             ids = np.concatenate((kept[1], self.of(list(islice(vec, len(kept[1]), None)))))
         else:
             return kept[1]
         if type(vec) is Weights:
-            vec.numbered = (self, ids)
+            vec.numbered = (self.stamp, ids)
         return ids
 
     def load(self, vec: Weights, key) -> np.ndarray:
@@ -692,10 +697,10 @@ class _Packed:
     each exemplar and its main terms (weight 1: the post's weight there is summed), each one segment. A
     segment starts with term 0, of weight 0 (no segment is empty; the sum is the same)."""
 
-    __slots__ = ("terms", "ids", "weights", "starts")
+    __slots__ = ("stamp", "ids", "weights", "starts")
 
     def __init__(self, terms: TermIds, vectors: list):
-        self.terms = terms
+        self.stamp = terms.stamp
         ids, weights, starts, at = [], [], [], 0
         for vec in vectors:
             starts.append(at)
@@ -985,7 +990,7 @@ class EventView:
         """The post's dot product with the centroid (0 for a diffuse event), with each exemplar, and its
         weight at the main terms, in that order (those of the vector loaded in ``terms``, without a post)."""
         packed = self._packed
-        if packed is None or packed.terms is not terms:
+        if packed is None or packed.stamp != terms.stamp:
             diffuse = self.diffuse
             packed = self._packed = _Packed(terms, [
                 {} if diffuse else self.centroid, *(e for e, _ in self.exemplars),
