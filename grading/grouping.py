@@ -51,9 +51,9 @@ from collections import Counter, deque
 from collections import _count_elements  # Counter.update's counting loop, without its checks
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache, reduce
+from functools import lru_cache
 from itertools import chain, compress, count, filterfalse, islice, repeat
-from operator import add, itemgetter, mul, or_, sub, truediv
+from operator import itemgetter, mul, or_
 from sys import intern
 
 import numpy as np
@@ -885,18 +885,21 @@ class EventState:
         n = _norm(pv.tf)
         memo = vocab._memo
         cache = self._cache if memo is not None else None  # weights can be updated in place
-        centroid, tf = self.centroid, pv.tf
-        scaled = list(map(truediv, tf.values(), repeat(n)))  # (all in C, term by term as a loop would)
+        centroid = self.centroid
         if cache is not None:
-            weighted = cache[0]
-            olds = list(map(weighted.get, tf, repeat(0.0)))
-            news = list(map(add, olds, map(mul, scaled, memo.idfs(tf))))
-            weighted.update(zip(tf, news))
-            sq = reduce(add, map(sub, map(mul, news, news), map(mul, olds, olds)), cache[1] ** 2)
-        if not centroid:  # a new event: its centroid is the post's
-            self.centroid = dict(zip(tf, scaled))
+            weighted, sq = cache[0], cache[1] ** 2
+            for (t, w), idf in zip(pv.tf.items(), memo.idfs(pv.tf)):
+                centroid[t] = centroid.get(t, 0.0) + w / n
+                old = weighted.get(t, 0.0)
+                new = old + w / n * idf
+                weighted[t] = new
+                sq += new * new - old * old
+        elif not centroid:  # a new event: its centroid is the post's
+            self.centroid = {t: w / n for t, w in pv.tf.items()}
         else:
-            centroid.update(zip(tf, map(add, map(centroid.get, tf, repeat(0.0)), scaled)))
+            get = centroid.get
+            for t, w in pv.tf.items():
+                centroid[t] = get(t, 0.0) + w / n
         if len(self.centroid) > CENTROID_TERMS * 2:
             self.centroid = _top(self.centroid, CENTROID_TERMS, vocab)
             cache = None
