@@ -642,12 +642,12 @@ class TermIds(dict):
         self.loaded: object = None  # what the array holds
         self._loaded_ids: np.ndarray | None = None
 
-    def __missing__(self, term: str) -> int:
-        n = self[term] = len(self)
-        return n
-
     def of(self, terms) -> np.ndarray:
-        """The numbers of these terms (numbering the new ones)."""
+        """The numbers of these terms (numbering the new ones, all at once in C: an event read from the store
+        and scored once brings hundreds of terms new to the numbering)."""
+        new = dict.fromkeys(filterfalse(self.__contains__, terms))
+        if new:
+            self.update(zip(new, range(len(self), len(self) + len(new))))
         ids = np.fromiter(map(self.__getitem__, terms), np.intp, len(terms))
         if len(self) > len(self.dense):
             grown = np.zeros(2 * len(self))
