@@ -172,7 +172,7 @@ class Scorer:
             rows, jid = rows[found], jid[found]
         size = a["size"]
         key = rows * size + jid
-        key.sort()
+        key.sort(kind="stable")  # rows come in order: a run per doc, which the merge sort takes as it is
         if not len(key):
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, np.zeros(0)
