@@ -28,7 +28,7 @@ from yuqing.classify.corpus import shipped, shipped_hash
 from yuqing.classify.features import compose, make_docs
 from yuqing.classify.model import TASKS, TITLE_REPEAT, TextModel
 from yuqing.classify.places import Mentions, PlaceReader
-from yuqing.classify.registry import ModelRegistry
+from yuqing.classify.registry import TRAINING_LOCK, ModelRegistry, folder_lock
 from yuqing.classify.tokenizer import Tokenizer
 
 from yuqing.errors import YuqingError
@@ -74,16 +74,19 @@ def ensure_models(cfg) -> dict[str, Path]:
     reg = ModelRegistry(cfg.model_dir)
     tokenizer = Tokenizer(cfg)
     out = {}
-    with _train_lock:
+    with _train_lock, folder_lock(cfg.model_dir, TRAINING_LOCK):  # (one process trains, the others wait)
         for task in TASKS:
             path = reg.current(task)
             want = shipped_version(task, tokenizer, list(cfg.classify.topics))
             if path is not None and path.name.startswith(f"{task}-shipped-") and path.stem != want:
                 log.info("the configuration changed since the shipped %s model was trained; retraining", task)
                 path = None
+            if path is not None and path.name.startswith(f"{task}-shipped-") and not TextModel.intact(path):
+                log.warning("the shipped %s model %s does not match its metadata; training it again", task, path.name)
+                path = None
             if path is None:
                 target = reg.new_path(want)
-                if not target.exists():
+                if not TextModel.intact(target):
                     log.info("training the %s model from the shipped corpus (first use)", task)
                     model = train_shipped(cfg, task)
                     model.save(target)

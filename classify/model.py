@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import platform
 import sys
 import warnings
@@ -285,17 +286,29 @@ class TextModel:
 
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
+        # a name of its own per process: two writing the same model at once must not mix their files
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         joblib.dump(self.pipeline, tmp, compress=3)
         digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
         meta = {**self.meta, "file": path.name, "file_sha256": digest}
         side = self.sidecar(path)
-        side_tmp = side.with_name(side.name + ".tmp")
+        side_tmp = side.with_name(f"{side.name}.{os.getpid()}.tmp")
         side_tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
         tmp.replace(path)
         side_tmp.replace(side)
         self.meta = meta
         return path
+
+    @classmethod
+    def intact(cls, path: str | Path) -> bool:
+        """Whether a model file is there with the metadata written with it (a save cut short, or two
+        processes saving at once before the lock, leaves a file that ``load`` refuses)."""
+        path = Path(path)
+        try:
+            meta = json.loads(cls.sidecar(path).read_text(encoding="utf-8"))
+            return meta.get("file_sha256") == hashlib.sha256(path.read_bytes()).hexdigest()
+        except (OSError, ValueError, AttributeError):
+            return False
 
     @classmethod
     def load(cls, path: str | Path, task: str | None = None) -> TextModel:

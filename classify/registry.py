@@ -8,16 +8,55 @@ them. Nothing is deleted: an office can always go back (``yuqing classify use``)
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
 from yuqing.errors import YuqingError
 
 REGISTRY = "registry.json"
+#: how long a process waits for another to finish training the models of a folder (training them from the
+#: shipped corpus takes a minute or two)
+LOCK_WAIT_SECONDS = 1800
+#: the lock file in a model folder held while its models are checked and trained on first use
+TRAINING_LOCK = ".training.lock"
 _lock = threading.Lock()
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def folder_lock(folder: str | Path, name: str) -> Iterator[None]:
+    """Hold ``folder/name`` as a lock across threads and processes: the scheduler and a command started
+    together on first use would otherwise both train a model and write the same files (one's model file
+    with the other's metadata, refused from then on). In a folder that cannot be written no model is
+    saved anyway, and nothing is locked."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(folder / name)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            log.warning("another process holds %s in %s (training models?): waiting for it", name, folder)
+            try:
+                lock.acquire(timeout=LOCK_WAIT_SECONDS)
+            except Timeout:
+                raise YuqingError(f"{folder}: another process has held {name} for {LOCK_WAIT_SECONDS} s; "
+                                  f"stop it or try again later") from None
+    except PermissionError as e:  # (a read-only folder)
+        log.warning("cannot lock %s in %s (%s): going on without", name, folder, e)
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 class ModelRegistry:
@@ -62,7 +101,7 @@ class ModelRegistry:
         return self.dir / f"{version}.joblib"
 
     def set_current(self, task: str, path: Path, **note: Any) -> None:
-        with _lock:
+        with _lock, folder_lock(self.dir, f".{REGISTRY}.lock"):
             data = self.read()
             entry = data["tasks"].setdefault(task, {"current": None, "history": []})
             entry["current"] = Path(path).name
@@ -72,7 +111,7 @@ class ModelRegistry:
 
     def record(self, task: str, **note: Any) -> None:
         """Log an event (such as a retraining that did not switch) without changing the current model."""
-        with _lock:
+        with _lock, folder_lock(self.dir, f".{REGISTRY}.lock"):
             data = self.read()
             entry = data["tasks"].setdefault(task, {"current": None, "history": []})
             entry["history"].append({"at": datetime.now(UTC).isoformat(timespec="seconds"), **note})

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import platform
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,6 +38,7 @@ from sklearn.preprocessing import MaxAbsScaler
 from yuqing.grading import rubric
 from yuqing.grading.features import SUMMARY_CHARS, EventView, describe
 
+from yuqing.classify.registry import TRAINING_LOCK, ModelRegistry, folder_lock
 from yuqing.domain import Level
 from yuqing.errors import YuqingError
 
@@ -149,7 +151,7 @@ class SeverityModel:
         version = self.meta.get("version") or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         self.meta["version"] = version
         path = folder / f"{MODEL_NAME}-{version}.joblib"
-        tmp = path.with_suffix(".joblib.tmp")
+        tmp = path.with_suffix(f".joblib.{os.getpid()}.tmp")  # (a name of its own per process)
         joblib.dump(self.pipeline, tmp, compress=3)
         tmp.replace(path)
         self.meta["sha256"] = _sha256(path)
@@ -221,10 +223,6 @@ def current_pointer(model_dir: Path) -> Path:
 
 def classify_versions(model_dir: Path) -> dict[str, str]:
     """The classify models in use (their negativity and topic are features here)."""
-    try:
-        from yuqing.classify.registry import ModelRegistry
-    except ImportError:  # pragma: no cover - classify is part of yuqing
-        return {}
     reg = ModelRegistry(model_dir)
     out = {}
     for task in ("topic", "negativity"):
@@ -257,7 +255,7 @@ def load_current(model_dir: Path, check_classify: bool = True) -> SeverityModel 
 
 def set_current(model_dir: Path, model: SeverityModel) -> None:
     pointer = current_pointer(model_dir)
-    tmp = pointer.with_suffix(".tmp")
+    tmp = pointer.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps({"file": model.meta["file"], "version": model.version}), encoding="utf-8")
     tmp.replace(pointer)
 
@@ -372,6 +370,13 @@ def ensure_model(cfg, deployment=None) -> SeverityModel:
     model = load_current(model_dir)
     if model is not None:
         return model
+    with folder_lock(Path(model_dir) / MODEL_NAME, TRAINING_LOCK):  # one process trains, the others wait
+        model = load_current(model_dir)  # (trained meanwhile by another)
+        return model if model is not None else _train_current(cfg, deployment)
+
+
+def _train_current(cfg, deployment=None) -> SeverityModel:
+    model_dir = cfg.model_dir
     log.info("training the severity model from the shipped corpus")
     examples = corpus_examples(cfg)
     ids = []

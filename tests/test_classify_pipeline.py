@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -15,7 +17,8 @@ from yuqing.classify.api import (
     ensure_models,
 )
 from yuqing.classify.feedback import add_correction, normalize_label, retrain
-from yuqing.classify.registry import ModelRegistry
+from yuqing.classify.model import TextModel
+from yuqing.classify.registry import TRAINING_LOCK, ModelRegistry, folder_lock
 
 from yuqing.cli import main
 from yuqing.errors import YuqingError
@@ -32,8 +35,12 @@ def shipped_models(tmp_path_factory):
 
 
 def _with_models(dep, shipped_models):
-    shutil.copytree(shipped_models[0], dep.config.model_dir, dirs_exist_ok=True)
+    _with_models_dir(dep.config.model_dir, shipped_models)
     return dep
+
+
+def _with_models_dir(model_dir, shipped_models):
+    shutil.copytree(shipped_models[0], model_dir, dirs_exist_ok=True)
 
 
 def _post(n: int, text: str, title: str = "", kind: str = "weibo") -> PostRecord:
@@ -167,3 +174,43 @@ def test_retrain_folds_corrections_and_keeps_the_old_model(sqlite_deployment, sh
     # going back to the old model by hand
     rc = main(["--config", str(tmp_path / "yuqing.yaml"), "classify", "use", "--task", "topic", old_path.stem])
     assert rc == 0 and reg.current("topic") == old_path
+
+
+def test_a_process_started_while_another_trains_waits_for_its_models(tmp_path, shipped_models):
+    """The scheduler and a command started together on a new office's first run: the second waits for the
+    models the first is training, then uses them (both training at once wrote one's model file with the
+    other's metadata, which every later run refused)."""
+    cfg = make_config(tmp_path)
+    cfg_file = tmp_path / "yuqing.yaml"
+    cfg_file.write_text(yaml.safe_dump({"locality": dict(LOCALITY), "storage": {"data_dir": str(tmp_path / "data")}},
+                                       allow_unicode=True), encoding="utf-8")
+    with folder_lock(cfg.model_dir, TRAINING_LOCK):  # this test is the process training
+        other = subprocess.Popen([sys.executable, "-m", "yuqing", "--config", str(cfg_file), "-v",
+                                  "classify", "models"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        waiting = []
+        for line in other.stderr:
+            waiting.append(line)
+            if "waiting for it" in line:
+                break
+        assert "waiting for it" in "".join(waiting), "".join(waiting)
+        _with_models_dir(cfg.model_dir, shipped_models)  # "trained" while the other waits
+    out, err = other.communicate(timeout=120)
+    assert other.returncode == 0, err
+    assert "training the" not in err
+    for task, path in shipped_models[1].items():
+        assert f"{task}: {path.stem}" in out
+    assert ModelRegistry(cfg.model_dir).current("topic").name == shipped_models[1]["topic"].name
+
+
+def test_a_model_file_that_does_not_match_its_metadata_is_trained_again(tmp_path, shipped_models):
+    """A save cut short (or an older release's race) leaves a file the metadata does not describe: the next
+    first use trains that model again rather than refusing to classify until someone retrains by hand."""
+    cfg = make_config(tmp_path)
+    _with_models_dir(cfg.model_dir, shipped_models)
+    broken = cfg.model_dir / shipped_models[1]["negativity"].name
+    broken.write_bytes(broken.read_bytes()[:-10])
+    assert not TextModel.intact(broken)
+    paths = ensure_models(cfg)
+    assert paths["negativity"].name == broken.name and TextModel.intact(broken)
+    assert TextModel.load(paths["negativity"], "negativity").task == "negativity"
+    assert paths["topic"].name == shipped_models[1]["topic"].name

@@ -3,10 +3,15 @@ floors hold whatever the model says; every grade has reasons in Chinese."""
 from __future__ import annotations
 
 import json
+import logging
+import shutil
+import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
 from conftest import make_config
+from yuqing.classify.registry import TRAINING_LOCK, folder_lock
 from yuqing.grading import severity
 from yuqing.grading.api import Grader, grade_event_posts, grade_records
 from yuqing.grading.corpus import training_events
@@ -113,3 +118,27 @@ def test_grade_records_groups_and_grades_with_reasons(cfg):
     assert la == Level.MAJOR and lb == Level.MINOR
     assert any("强拆" in r for r in ra) and all(_chinese(r) for r in ra + rb)
     assert all(r.topic and r.negativity is not None for r in records)
+
+
+def test_a_grader_started_while_another_trains_the_severity_model_uses_that_one(tmp_path, cfg, caplog):
+    """Two graders starting on a new office's first run: the second waits for the model the first trains
+    (both training wrote the same folder at once) and then uses it rather than training its own."""
+    from yuqing.classify.api import ensure_models
+
+    ensure_models(cfg)  # the classify models the severity model reads
+    own = make_config(tmp_path / "own", classify={"model_dir": str(tmp_path / "models")})
+    shutil.copytree(cfg.model_dir, own.model_dir, ignore=shutil.ignore_patterns(severity.MODEL_NAME))
+    got = {}
+    with folder_lock(own.model_dir / severity.MODEL_NAME, TRAINING_LOCK):  # this test is the grader training
+        waiter = threading.Thread(target=lambda: got.update(model=severity.ensure_model(own)))
+        with caplog.at_level(logging.WARNING, logger="yuqing.classify.registry"):
+            waiter.start()
+            for _ in range(600):
+                if "waiting for it" in caplog.text:
+                    break
+                time.sleep(0.1)
+        assert "waiting for it" in caplog.text and waiter.is_alive()
+        trained = severity._train_current(own)
+    waiter.join(timeout=120)
+    assert got["model"].version == trained.version
+    assert len(list((own.model_dir / severity.MODEL_NAME).glob("*.joblib"))) == 1
