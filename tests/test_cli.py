@@ -102,6 +102,17 @@ def test_console_script_exit_code(tmp_path):
     assert proc.stderr == "yuqing: error: locality.name: required but missing\n"
 
 
+@pytest.mark.parametrize("module", ["yuqing", "yuqing.cli"])
+def test_the_commands_run_as_a_module(tmp_path, module):
+    cfg = tmp_path / "yuqing.yaml"
+    cfg.write_text(f"locality: {{name: 云溪县}}\nstorage: {{data_dir: '{tmp_path / 'data'}'}}\n", encoding="utf-8")
+    # a command of another module, reading the configuration (python -m yuqing.cli once lost it: a RuntimeError)
+    proc = subprocess.run([sys.executable, "-m", module, "--config", str(cfg), "classify", "use", "--task", "topic",
+                           "nope"], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("yuqing: error: no model file nope.joblib"), proc.stderr
+
+
 def test_db_upgrade_and_users(tmp_path, capsys, monkeypatch):
     path = tmp_path / "yuqing.yaml"
     path.write_text(

@@ -378,5 +378,9 @@ def run() -> None:  # pragma: no cover
     sys.exit(main())
 
 
-if __name__ == "__main__":  # pragma: no cover
-    run()
+if __name__ == "__main__":  # pragma: no cover - python -m yuqing.cli
+    # run as a script this file is a module of its own, ``__main__``, and the commands registered by the
+    # other modules are on ``yuqing.cli``'s group: run that one (``python -m yuqing`` does the same)
+    from yuqing.cli import run as _run
+
+    _run()
