@@ -40,7 +40,8 @@ _HANDLE = re.compile(r"@[^\s@:：,，。.!！?？、/()（）\[\]【】#《》�
 _DATE_AFTER = re.compile(r"\s*\d{1,2}月\d{1,2}日(?:电|讯|消息)?|\s*电")
 _LIST_SEPARATORS = "、,，/和与及"
 #: a name right after one of these is where someone travels to or from, not where anything happens
-_TRAVEL_BEFORE = re.compile(r"(?:飞往|开往|驶往|前往|回到|返回|抵达|到达|途经|飞抵|来到|赴|回)$")
+# going to, coming to or leaving a place (not 离…一公里, a distance from a place named there)
+_TRAVEL_BEFORE = re.compile(r"(?:飞往|开往|驶往|前往|回到|返回|抵达|到达|途经|飞抵|来到|赴|回|离开|接离|驶离|飞离|逃离)$")
 #: words after a name that place a matter there: its districts, streets, stations, offices, residents, weather,
 #: its government's acts (北京朝阳门, 北京地铁2号线, 北京城管, 北京市民, 北京的大雨, 北京出台)
 _ANCHOR_AFTER = re.compile(

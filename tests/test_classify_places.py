@@ -36,12 +36,19 @@ def test_the_place_itself(city, text):
     ("中新社北京4月17日电 总理谈全国食品安全", "新闻电头"),
     ("天津、北京、山东、江苏发出警示！隐翅虫有毒", "列举多地之一"),
     ("河南许昌市东城区强拆现场，拆迁人员打人", "外地同名"),
+    ("一架客机在飞往北京途中返航，机上乘客平安", "行程地点"),
+    ("14名村民进京反映问题，被当地政府接离北京，途中一人遭殴打", "行程地点"),
 ])
 def test_passing_mentions_do_not_count(city, text, why):
     m = city.read("", text)
     assert not m.names_it
     assert any(why in reason for _w, reason in m.passing), m.passing
     assert m.reason().startswith("仅顺带提及本地")
+
+
+def test_a_distance_from_a_place_named_there_points_here():
+    m = PlaceReader(COUNTY).read("", "离云溪县政府一公里左右的楼盘，业主反映房屋渗水严重")
+    assert m.names_it and not m.passing
 
 
 def test_a_passing_mention_beside_a_real_one_still_points_here(city):
