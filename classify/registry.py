@@ -49,7 +49,7 @@ def folder_lock(folder: str | Path, name: str) -> Iterator[None]:
             except Timeout:
                 raise YuqingError(f"{folder}: another process has held {name} for {LOCK_WAIT_SECONDS} s; "
                                   f"stop it or try again later") from None
-    except PermissionError as e:  # (a read-only folder)
+    except OSError as e:  # a read-only folder or file system (a Timeout, an OSError too, is dealt with above)
         log.warning("cannot lock %s in %s (%s): going on without", name, folder, e)
         yield
         return

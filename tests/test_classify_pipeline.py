@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import subprocess
 import sys
@@ -214,3 +215,16 @@ def test_a_model_file_that_does_not_match_its_metadata_is_trained_again(tmp_path
     assert paths["negativity"].name == broken.name and TextModel.intact(broken)
     assert TextModel.load(paths["negativity"], "negativity").task == "negativity"
     assert paths["topic"].name == shipped_models[1]["topic"].name
+
+
+def test_a_model_folder_that_cannot_be_written_is_not_locked(tmp_path, caplog):
+    """A model folder that cannot be written (here: under a file) is used without a lock, with a warning,
+    rather than stopping classification; a model can only be loaded there, not saved."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    ran = []
+    with caplog.at_level(logging.WARNING, logger="yuqing.classify.registry"):
+        with folder_lock(blocker / "models", TRAINING_LOCK):
+            ran.append(True)
+    assert ran == [True]
+    assert "going on without" in caplog.text
