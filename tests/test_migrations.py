@@ -1,6 +1,8 @@
 """Schema migrations: an upgrade keeps an office's data, and the models never drift from the migrations."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime
 
 from alembic.autogenerate import compare_metadata
@@ -64,3 +66,37 @@ def test_upgrade_is_idempotent(tmp_path):
     migrate(engine)
     migrate(engine)
     assert current_revision(engine) == head_revision()
+
+
+_OPEN_WHEN_TOLD = """
+import pathlib, sys, time
+from yuqing.config import from_dict
+from yuqing.deployment import Deployment
+cfg = from_dict({"locality": {"name": "云溪县"}, "storage": {"data_dir": sys.argv[1], "database_url": sys.argv[2]}}, None)
+print("ready", flush=True)
+go = pathlib.Path(sys.argv[3])
+while not go.exists():
+    time.sleep(0.005)
+Deployment.open(cfg).engine.dispose()
+print("opened", flush=True)
+"""
+
+
+def test_processes_opening_a_new_database_at_once_all_open_it(tmp_path, database_url):
+    """The scheduler and the web app started together on a new office's database: one upgrades the schema,
+    the others wait for it and find it done (both creating the same tables made one fail)."""
+    go = tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", _OPEN_WHEN_TOLD, str(tmp_path / "data"), database_url, str(go)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    try:
+        for p in procs:
+            assert p.stdout.readline().strip() == "ready", p.stderr.read()
+        go.touch()  # all at the same moment
+        outs = [p.communicate(timeout=120) for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0 and out.strip() == "opened", err[-1500:]
+    assert current_revision(connect(database_url)) == head_revision()

@@ -8,11 +8,11 @@ data. ``session_factory`` is what every stage uses to open sessions.
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event, inspect
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -53,14 +53,32 @@ def alembic_config(engine: Engine):
     return cfg
 
 
+#: PostgreSQL's advisory lock held while the schema is upgraded (any number, the same in every yuqing process)
+MIGRATION_LOCK_KEY = 0x79757169
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema to ``revision`` (default: newest), keeping data."""
+    """Upgrade the schema to ``revision`` (default: newest), keeping data: one process at a time (the
+    scheduler and the web app started together on a new database both found it empty and created the same
+    tables; one of them failed). The one that waited finds the schema upgraded and does nothing."""
     from alembic import command
 
-    with engine.begin() as conn:
+    with _migration_lock(engine), engine.begin() as conn:
+        if engine.dialect.name == "postgresql":  # held until this transaction ends
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         cfg = alembic_config(engine)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+
+
+def _migration_lock(engine: Engine):
+    """A lock file beside an SQLite database (its transactions cannot hold the whole upgrade)."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return nullcontext()
+    from filelock import FileLock
+
+    return FileLock(f"{path}.migrate.lock")
 
 
 def current_revision(engine: Engine) -> str | None:
