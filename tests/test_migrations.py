@@ -5,6 +5,8 @@ import subprocess
 import sys
 from datetime import datetime
 
+import pytest
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -72,7 +74,9 @@ _OPEN_WHEN_TOLD = """
 import pathlib, sys, time
 from yuqing.config import from_dict
 from yuqing.deployment import Deployment
-cfg = from_dict({"locality": {"name": "云溪县"}, "storage": {"data_dir": sys.argv[1], "database_url": sys.argv[2]}}, None)
+users = [{"username": "admin", "name": "系统管理员", "role": "admin"}, {"username": "wang", "name": "王", "role": "monitor"}]
+cfg = from_dict({"locality": {"name": "云溪县"}, "users": users,
+                 "storage": {"data_dir": sys.argv[1], "database_url": sys.argv[2]}}, None)
 print("ready", flush=True)
 go = pathlib.Path(sys.argv[3])
 while not go.exists():
@@ -82,12 +86,16 @@ print("opened", flush=True)
 """
 
 
-def test_processes_opening_a_new_database_at_once_all_open_it(tmp_path, database_url):
-    """The scheduler and the web app started together on a new office's database: one upgrades the schema,
-    the others wait for it and find it done (both creating the same tables made one fail)."""
+@pytest.mark.parametrize("upgraded", [False, True], ids=["new", "upgraded"])
+def test_processes_opening_a_new_database_at_once_all_open_it(tmp_path, database_url, upgraded):
+    """The scheduler and the web app started together on a new office's database: one upgrades the schema
+    and creates the configured users, the others wait for it or find them there (both creating the same
+    tables, or the same users after 'yuqing db upgrade', made one fail)."""
+    if upgraded:
+        migrate(connect(database_url))
     go = tmp_path / "go"
     procs = [subprocess.Popen([sys.executable, "-c", _OPEN_WHEN_TOLD, str(tmp_path / "data"), database_url, str(go)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
     try:
         for p in procs:
             assert p.stdout.readline().strip() == "ready", p.stderr.read()
@@ -99,4 +107,9 @@ def test_processes_opening_a_new_database_at_once_all_open_it(tmp_path, database
                 p.kill()
     for p, (out, err) in zip(procs, outs):
         assert p.returncode == 0 and out.strip() == "opened", err[-1500:]
-    assert current_revision(connect(database_url)) == head_revision()
+    engine = connect(database_url)
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as c:
+        assert c.execute(text("SELECT username FROM users ORDER BY username")).scalars().all() == ["admin", "wang"]
+        assert c.execute(text("SELECT count(*) FROM audit_log WHERE action = 'user.create'")).scalar() == 2
+    engine.dispose()

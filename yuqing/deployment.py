@@ -13,6 +13,7 @@ from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from yuqing import audit
@@ -63,7 +64,19 @@ class Deployment:
         return self.config.data_dir
 
     def sync_users(self) -> None:
-        """Create users named in the configuration; keep their passwords; update name and role."""
+        """Create users named in the configuration; keep their passwords; update name and role.
+
+        Two processes started together (the scheduler and the web app) may both find a user missing: the
+        one whose insert fails reads the users again and finds it there."""
+        for attempt in range(3):
+            try:
+                return self._sync_users()
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+                log.info("another process created configured users meanwhile; reading them again")
+
+    def _sync_users(self) -> None:
         from werkzeug.security import generate_password_hash
 
         with self.sessions() as s, s.begin():
