@@ -390,15 +390,21 @@ _FORCED_DEMOLITION = _gated(r"(?:强行|暴力|野蛮|偷偷|连夜|半夜|凌�
 
 _DEATH_VERBS = r"(?:死亡|遇难|身亡|丧生|罹难|溺亡|遇害|殒命|丧命|不治身亡|当场死亡|被打死|被砸死|被撞死|被烧死|窒息死亡|去世|离世|丧失生命|没了呼吸)"
 _PEOPLE = r"(?:名|个|位|人|口)"
+#: a death someone or something caused, told by how (撞死, 砍死, 炸死 …)
+_KILLED_BY = r"[撞砍刺捅烧砸杀毒勒掐淹闷压炸打轧碾]死"
 #: between a count and a death verb, no animal, tree or crop (3个鱼塘的鱼全部死亡 is no death toll)
 _NOT_ANIMAL = r"(?:(?![鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔])[\u4e00-\u9fff])"
 _ANIMAL = re.compile(r"[鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔]")
 _DEATH_PATTERNS = [
     # 3人死亡 / 两名工人遇难 / 一名男子当场死亡 / 3名被困人员全部遇难
     _gated(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}{_NOT_ANIMAL}{{0,10}}?(?:全部|均|已|不幸|当场|先后|经抢救无效)?{_DEATH_VERBS}"),
-    # 五儿童闷死在垃圾箱 / 三矿工遇难: a count and a kind of people without a measure word
-    _gated(rf"(?P<n>{NUM})(?:儿童|孩子|男孩|女孩|学生|大学生|小学生|村民|工人|矿工|民工|农民工|乘客|游客|居民|少年|老人)"
-               rf"{_NOT_ANIMAL}{{0,10}}?(?:全部|均|已|不幸|当场)?(?:{_DEATH_VERBS}|闷死|烧死|淹死|溺死|冻死|饿死|毒死|砸死|压死)"),
+    # 五儿童闷死在垃圾箱 / 三矿工遇难: a count and a kind of people without a measure word (not a school year:
+    # 初三学生被打死 is one pupil of the ninth grade)
+    _gated(rf"(?<![初高大])(?P<n>{NUM})(?:儿童|孩子|男孩|女孩|学生|大学生|小学生|村民|工人|矿工|民工|农民工|乘客|游客|居民|少年|老人)"
+               rf"{_NOT_ANIMAL}{{0,10}}?(?:全部|均|已|不幸|当场)?(?:{_DEATH_VERBS}|闷死|烧死|淹死|溺死|冻死|饿死|毒死|砸死|压死|炸死)"),
+    # 货车失控撞死3人 / 持刀砍死两名村民 / 杀害一家三口: the killing told before its count
+    _gated(rf"(?:{_KILLED_BY}|杀害|枪杀|残杀|屠杀|害死|杀了)(?:了)?(?:其|他们)?(?:一家)?(?P<n>{NUM}){_APPROX}(?:{_PEOPLE}|口)"
+               rf"(?!多?(?:月|小时|星期|钟头|年|半月))"),  # (撞死3个月大的婴儿 is one death)
     # 3个孩子周末结伴去水库游泳，全部溺水身亡
     _gated(rf"(?P<n>{NUM}){_APPROX}(?:个|名|位)(?:(?![鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔])[^。！？!?\n]){{0,24}}?(?:全部|均|都|全都|全)[^。！？!?\n]{{0,6}}?{_DEATH_VERBS}"),
     # 死亡3人 / 遇难人数升至5人 / 死亡人数达到十二人
@@ -413,7 +419,7 @@ _DEATH_PATTERNS = [
 ]
 #: a death without a count ("一男子被撞身亡" has a count; "老人不幸身亡" has none)
 _DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇害|被打死|被撞死|被砸死|去世|逝世|病逝|不治|殒命|丧命|"
-                              r"打死|砍死|刺死|捅死|烧死|摔死|撞死|砸死|杀死|害死|毒死|勒死|掐死|淹死|溺死|闷死|压死|"
+                              r"打死|砍死|刺死|捅死|烧死|摔死|撞死|砸死|杀死|害死|毒死|勒死|掐死|淹死|溺死|闷死|压死|炸死|轧死|碾死|"
                               r"惨死|猝死|暴死|被杀|被害|杀害|刺杀|枪杀|枪决|灭门|命案|凶杀案|牺牲|死了|遗体|尸体|"
                               r"奸杀|跳楼|坠楼|自杀|轻生|自焚|卧轨)")
 #: a household killed: 一家四口人被灭门

@@ -49,6 +49,18 @@ def test_parse_number_refuses_words():
     ("今天热死了", 0),
     ("养殖场病死猪乱扔", 0),
     ("3个鱼塘的鱼全部死亡", 0),
+    # the killing told before its count, as crime and traffic news put it
+    ("一辆货车失控撞死3人", 3),
+    ("歹徒持刀砍死两名村民", 2),
+    ("男子杀害一家三口后潜逃", 3),
+    ("化工厂爆炸炸死4名工人", 4),
+    ("他说自己杀了3个人", 3),
+    ("货车撞死3个月大的婴儿", 1),
+    ("车祸撞死了一头牛", 0),
+    # a school year is no count
+    ("看着15岁初三学生被打死", 1),
+    ("高三学生坠楼", 1),
+    ("三学生溺亡", 3),
 ])
 def test_count_deaths(text, deaths):
     assert count_deaths(text) == deaths
