@@ -435,6 +435,8 @@ _INJURY_PATTERNS = [
     _gated(rf"(?:受伤|伤者)(?:人数)?(?:升至|达到|达|为|共)?(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
     _gated(rf"{NUM}{_APPROX}(?:人)?死(?P<n>{NUM}){_APPROX}(?:人)?伤"),
     _gated(rf"(?<![0-9一二两三四五六七八九十])(?P<n>{NUM}){_APPROX}(?:人)?伤(?![心害口疤感])"),
+    # 歹徒砍伤5人 / 车辆撞伤两名行人: the injuring told before its count
+    _gated(rf"[打砍刺捅烧砸撞炸咬烫轧]伤(?:了)?(?P<n>{NUM}){_APPROX}{_PEOPLE}(?!多?(?:月|小时|星期|钟头|年|半月))"),
 ]
 #: people in a group: 二十多名村民 / 上百人 / 数十名工人
 #: what a count of people ends in (and _crowd_matches looks for)

@@ -84,6 +84,11 @@ def test_deaths_elsewhere_past_drills_and_denied_rumours_do_not_count(text, deat
 def test_injured_sick_crowd_and_claimed_shares():
     assert count_injured("事故致1死10伤") == 10
     assert count_injured("12人受伤，其中3人重伤") == 12
+    # the injuring told before its count, as crime and traffic news put it
+    assert count_injured("歹徒在菜市场持刀砍伤5人") == 5
+    assert count_injured("失控车辆撞伤两名行人") == 2
+    assert count_injured("锅炉爆炸炸伤了6名工人") == 6
+    assert count_injured("保安打伤3个月大婴儿的父亲") == 0
     assert count_sick("30多名学生出现呕吐腹泻症状") == 30
     assert crowd_size("二十多名村民聚集在县政府门口") == 20
     assert crowd_size("上百人围在门口") == 100
