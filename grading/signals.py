@@ -390,6 +390,8 @@ _FORCED_DEMOLITION = _gated(r"(?:强行|暴力|野蛮|偷偷|连夜|半夜|凌�
 
 _DEATH_VERBS = r"(?:死亡|遇难|身亡|丧生|罹难|溺亡|遇害|殒命|丧命|不治身亡|当场死亡|被打死|被砸死|被撞死|被烧死|窒息死亡|去世|离世|丧失生命|没了呼吸)"
 _PEOPLE = r"(?:名|个|位|人|口)"
+#: after a count and its measure word, no span of time (撞死3个月大的婴儿 is one death)
+_NOT_DURATION = r"(?!多?(?:月|小时|星期|钟头|年|半月|天))"
 #: a death someone or something caused, told by how (撞死, 砍死, 炸死 …)
 _KILLED_BY = r"[撞砍刺捅烧砸杀毒勒掐淹闷压炸打轧碾]死"
 #: between a count and a death verb, no animal, tree or crop (3个鱼塘的鱼全部死亡 is no death toll)
@@ -404,7 +406,7 @@ _DEATH_PATTERNS = [
                rf"{_NOT_ANIMAL}{{0,10}}?(?:全部|均|已|不幸|当场)?(?:{_DEATH_VERBS}|闷死|烧死|淹死|溺死|冻死|饿死|毒死|砸死|压死|炸死)"),
     # 货车失控撞死3人 / 持刀砍死两名村民 / 杀害一家三口: the killing told before its count
     _gated(rf"(?:{_KILLED_BY}|杀害|枪杀|残杀|屠杀|害死|杀了)(?:了)?(?:其|他们)?(?:一家)?(?P<n>{NUM}){_APPROX}(?:{_PEOPLE}|口)"
-               rf"(?!多?(?:月|小时|星期|钟头|年|半月))"),  # (撞死3个月大的婴儿 is one death)
+               rf"{_NOT_DURATION}"),
     # 3个孩子周末结伴去水库游泳，全部溺水身亡
     _gated(rf"(?P<n>{NUM}){_APPROX}(?:个|名|位)(?:(?![鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔])[^。！？!?\n]){{0,24}}?(?:全部|均|都|全都|全)[^。！？!?\n]{{0,6}}?{_DEATH_VERBS}"),
     # 死亡3人 / 遇难人数升至5人 / 死亡人数达到十二人
@@ -436,13 +438,16 @@ _INJURY_PATTERNS = [
     _gated(rf"{NUM}{_APPROX}(?:人)?死(?P<n>{NUM}){_APPROX}(?:人)?伤"),
     _gated(rf"(?<![0-9一二两三四五六七八九十])(?P<n>{NUM}){_APPROX}(?:人)?伤(?![心害口疤感])"),
     # 歹徒砍伤5人 / 车辆撞伤两名行人: the injuring told before its count
-    _gated(rf"[打砍刺捅烧砸撞炸咬烫轧]伤(?:了)?(?P<n>{NUM}){_APPROX}{_PEOPLE}(?!多?(?:月|小时|星期|钟头|年|半月))"),
+    _gated(rf"[打砍刺捅烧砸撞炸咬烫轧]伤(?:了)?(?P<n>{NUM}){_APPROX}{_PEOPLE}{_NOT_DURATION}"),
 ]
 #: people in a group: 二十多名村民 / 上百人 / 数十名工人
 #: what a count of people ends in (and _crowd_matches looks for)
 _CROWD_UNITS = "名个位人户家"
 _CROWD = _gated(rf"(?P<n>{NUM}){_APPROX}(?:{'|'.join(_CROWD_UNITS)})")
 _SICK = _gated(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,8}}?(?:出现|发生|陆续)?(?:腹泻|呕吐|发烧|发热|中毒|不适|送医|就医|入院|住院|就诊|感染)")
+#: 中毒人数升至45人 / 送医治疗的学生已达32名 / 感染病例增至12例: the count after the illness
+_SICK_TALLY = _gated(rf"(?:中毒|腹泻|呕吐|感染|发病|送医|就医|入院|住院|就诊)[\u4e00-\u9fff]{{0,6}}?(?:人数|病例|患者|学生|村民|群众|人员)?"
+                     rf"(?:已)?(?:升至|上升至|增至|增加到|达到|达|共)(?P<n>{NUM}){_APPROX}(?:{_PEOPLE}|例){_NOT_DURATION}")
 #: what a count in 家 or 个 may count instead of people, named just before it (检查单位218家)
 _NOT_PEOPLE_BEFORE = re.compile(r"单位|企业|商户|商家|门店|店铺|场所|工厂|公司|学校|医院|餐馆|饭店|酒店|网点|隐患|问题|项目|部门|小区|景区")
 _NOT_PEOPLE_AFTER = re.compile(r"^(?:小时|天|年|月|日|分钟|元|万|岁|米|公里|层|楼|号|次|辆|间|亩|平)")
@@ -501,7 +506,7 @@ def count_injured(text: str) -> int:
 
 def count_sick(text: str) -> int:
     """People made ill (food poisoning, polluted water): 30多名学生出现呕吐."""
-    return _max_count([_SICK], text)
+    return _max_count([_SICK, _SICK_TALLY], text)
 
 
 def _clause_around(text: str, start: int, end: int, reach: int = 20) -> str:

@@ -90,6 +90,9 @@ def test_injured_sick_crowd_and_claimed_shares():
     assert count_injured("锅炉爆炸炸伤了6名工人") == 6
     assert count_injured("保安打伤3个月大婴儿的父亲") == 0
     assert count_sick("30多名学生出现呕吐腹泻症状") == 30
+    assert count_sick("截至今晚，中毒人数升至45人") == 45  # the count after the illness
+    assert count_sick("送医治疗的学生已达32名") == 32
+    assert count_sick("老人已住院达3个月") == 0
     assert crowd_size("二十多名村民聚集在县政府门口") == 20
     assert crowd_size("上百人围在门口") == 100
     # places and things counted in 家 or 个 are not a crowd; people are, whatever the measure word
