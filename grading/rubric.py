@@ -154,8 +154,8 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
     mass = []
     if sig.mass_strong:
         mass.append(f"出现群体性事件表述：{_words(sig.mass_strong)}")
-    if sig.gathering and grievance and (sig.crowd >= t.crowd_special or sig.government_place):
-        where = f"在{sig.government_place[0]}" if sig.government_place else ""
+    if sig.gathering and grievance and (sig.crowd >= t.crowd_special or sig.gathered_at):
+        where = f"在{sig.gathered_at[0]}" if sig.gathered_at else ""
         size = f"约{sig.crowd}{sig.crowd_unit}" if sig.crowd else "多人"
         mass.append(f"{size}{where}{_words(sig.gathering, 2)}")
     if sig.clash and grievance and sig.crowd >= t.crowd_special:

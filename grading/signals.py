@@ -586,6 +586,7 @@ class TextSignals:
     gathering: list[str] = field(default_factory=list)
     clash: list[str] = field(default_factory=list)
     government_place: list[str] = field(default_factory=list)
+    gathered_at: list[str] = field(default_factory=list)  # government places a gathering is told at (_gathered_at)
     gather_call: list[str] = field(default_factory=list)
     central_media: list[str] = field(default_factory=list)
     provincial_media: list[str] = field(default_factory=list)
@@ -751,6 +752,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
     harm_told = NEGATION_OF_HARM.sub("", text)
     unharmed = _NO_DANGER.sub("", harm_told)
     told = _FULL_LEXICONS.found(full)  # positive and enquiry are read from the whole text
+    gathering = _not_negated(text, words["gathering"])
     # made whole at once: the fields' empty default lists are not made only to be replaced
     return TextSignals(
         deaths=count_deaths(text),
@@ -765,9 +767,10 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         collapse=[m.group(0) for m in _STRUCTURE_COLLAPSE.finditer(text)][:2],
         mass_casualty=words["mass_casualty"],
         mass_strong=_not_negated(text, words["mass_strong"]),
-        gathering=_not_negated(text, words["gathering"]),
+        gathering=gathering,
         clash=_not_negated(text, words["clash"]),
         government_place=words["government_place"],
+        gathered_at=_gathered_at(text, gathering, words["government_place"]),
         gather_call=[m.group(0) for pat in _GATHER_RES for m in [pat.search(text)] if m],
         central_media=_central_coverage(_NOT_CENTRAL.sub("", text)),
         critical_coverage=[m.group(0) for m in _CRITICAL.finditer(text)][:3],
@@ -795,6 +798,29 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         enquiry=told["enquiry"],
         positive=told["positive"],
     )
+
+
+#: gathering words that are a plea as often as an act (跪求领导做主, 跪求转发)
+_PLEA_WORDS = frozenset({"跪求"})
+#: people counted without a measure word too (数千居民, 上百名村民)
+_PEOPLE_COUNTED = _gated(rf"{NUM}{_APPROX}(?:名|个|位|人)?(?:居民|村民|群众|学生|家长|业主|工人|农民工|职工|员工|老人|市民|农民|商户)")
+
+
+def _gathered_at(text: str, gathering: list[str], places: list[str]) -> list[str]:
+    """The government places a gathering is told at: named in one sentence with a gathering act. A letter
+    that asks the 政府 for help in one sentence and 跪求 its leaders in another tells of nobody gathered
+    anywhere."""
+    if not gathering or not places:
+        return []
+    acts = [w for w in gathering if w not in _PLEA_WORDS]
+    pleas = [w for w in gathering if w in _PLEA_WORDS]
+    out: list[str] = []
+    for sentence in _SENTENCE.split(text):
+        # a plea is an act when many make it (数千居民与学生跪求政府)
+        if any(a in sentence for a in acts) or any(w in sentence for w in pleas) and (
+                _PEOPLE_COUNTED.search(sentence) or _GROUP.search(sentence)):
+            out += [p for p in places if p in sentence and p not in out]
+    return out
 
 
 #: the lists read_signals looks up in the risk text (see _Lexicons), by the name of what they find

@@ -137,6 +137,10 @@ def _rules(text: str, negativity: float | None = 0.8, thresholds: Thresholds | N
     ("央视曝光云溪县化工厂偷排污水", Level.SPECIAL),
     ("#云溪县城管掀翻菜摊# 冲上热搜，网友纷纷批评", Level.SPECIAL),
     ("城关镇一仓库起火，未造成人员伤亡", Level.GENERAL),  # a negative local item: 一般 however little it spread
+    ("几名村民昨天跪在镇政府门口讨说法", Level.SPECIAL),
+    # a letter that asks the 政府 for help in one sentence and 跪求 its leaders in another: nobody gathered
+    ("我当了四十多年兽医，多次拖着病体求助政府，至今没有结果。跪求领导替民做主！", Level.GENERAL),
+    ("数千居民与学生跪求政府停建学校上游的填埋场", Level.SPECIAL),  # a plea many make is an act
 ])
 def test_floors(text, floor):
     assert _rules(text).floor == floor
