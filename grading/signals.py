@@ -703,11 +703,15 @@ def _foreign(county: str, own: tuple[str, ...]) -> bool:
     return not (_NOT_A_COUNTY.search(county) or any(county in o or o in county for o in own))
 
 
+#: after a year, a date of birth (毕某，女，1987年3月15日生): the person's age, not the time of what is told
+_BORN = re.compile(r"\s*[0-9一二三四五六七八九十]{1,2}月(?:[0-9一二三四五六七八九十]{1,3}[日号])?\s*(?:出)?生(?![产活意态病])")
+
+
 def _past_year(sentence: str, year: int | None) -> bool:
     """The sentence names a year, and every year it names is before ``year`` (the event's): 1998年的洪水."""
     if year is None:
         return False
-    years = [int(m.group(1)) for m in _YEAR.finditer(sentence)]
+    years = [int(m.group(1)) for m in _YEAR.finditer(sentence) if not _BORN.match(sentence, m.end())]
     return bool(years) and max(years) < year
 
 
