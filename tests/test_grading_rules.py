@@ -141,6 +141,7 @@ def _rules(text: str, negativity: float | None = 0.8, thresholds: Thresholds | N
     # a letter that asks the 政府 for help in one sentence and 跪求 its leaders in another: nobody gathered
     ("我当了四十多年兽医，多次拖着病体求助政府，至今没有结果。跪求领导替民做主！", Level.GENERAL),
     ("数千居民与学生跪求政府停建学校上游的填埋场", Level.SPECIAL),  # a plea many make is an act
+    ("公司无故辞退我们，至今拖欠我们的五险一金，请政府为我们做主", Level.MAJOR),  # a group's benefits
 ])
 def test_floors(text, floor):
     assert _rules(text).floor == floor
