@@ -137,6 +137,8 @@ def _rules(text: str, negativity: float | None = 0.8, thresholds: Thresholds | N
     ("央视曝光云溪县化工厂偷排污水", Level.SPECIAL),
     ("#云溪县城管掀翻菜摊# 冲上热搜，网友纷纷批评", Level.SPECIAL),
     ("城关镇一仓库起火，未造成人员伤亡", Level.GENERAL),  # a negative local item: 一般 however little it spread
+    ("今日凌晨云溪县发生4.5级地震，暂无人员伤亡报告", Level.GENERAL),  # a disaster that harmed nobody
+    ("云溪县发生5.8级地震，房屋倒塌多间，伤亡情况正在统计", Level.SPECIAL),
     ("几名村民昨天跪在镇政府门口讨说法", Level.SPECIAL),
     # a letter that asks the 政府 for help in one sentence and 跪求 its leaders in another: nobody gathered
     ("我当了四十多年兽医，多次拖着病体求助政府，至今没有结果。跪求领导替民做主！", Level.GENERAL),
