@@ -647,7 +647,9 @@ _PREVENTIVE_CLAUSE = re.compile(r"演练|演习|模拟|科普|知识竞赛|讲�
 #: a sentence about the past, elsewhere in general, statistics or the honoured dead: not this incident
 _OTHER_TIME_SENTENCE = _gated(r"多年前|[0-9一二两三四五六七八九十几]+年前|历史上|昔日|周年|"
                                   r"追授|追记|追认|烈士|英烈|英模|事迹|祭扫|"
-                                  r"今年以来|近年来|历年|往年|以往|同期|累计|据统计|统计显示|统计数据|统计表明|统计局")
+                                  r"今年以来|近年来|历年|往年|以往|同期|据统计|统计显示|统计数据|统计表明|统计局|"
+                                  # a tally of incidents (累计发生12起), not one incident's toll (此次事故累计造成5人死亡)
+                                  r"累计(?:发生|接报|接到|报告|受理|处理|查处|办理|排查|检查|完成)")
 #: a year written out as the time of what is told (1998年夏天, 1943年冬, 2016年7月): a sentence dated only to
 #: years before the event's own tells of the past (not 1999年建成的大桥, which dates the bridge)
 _YEAR = _gated(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年(?=[春夏秋冬初底末间中]|[0-9一二三四五六七八九十]{1,2}月|前后|那|[，,])")

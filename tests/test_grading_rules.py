@@ -221,6 +221,8 @@ def test_reasons_are_chinese():
     ("1999年建成的白沙镇大桥昨晚垮塌，3人死亡", 2025, 3),  # the sentence names the old year, the deaths are now
     ("2009年夏天，柳树村山洪暴发，7名村民遇难", None, 7),  # no post time: the year cannot be told apart
     ("白沙镇货车撞死3人，司机王某，男，1987年3月15日生，已被控制", 2025, 3),  # a date of birth dates nothing
+    ("截至目前，白沙镇此次事故累计造成5人死亡", 2025, 5),  # one incident's toll so far
+    ("今年全县累计发生交通事故12起，死亡8人", 2025, 0),  # a tally of incidents
 ])
 def test_deaths_in_a_sentence_dated_to_an_earlier_year_do_not_count(text, year, deaths):
     assert read_signals(text, (), ("云溪县", "云溪", "白沙镇", "柳树村"), (), year=year).deaths == deaths
