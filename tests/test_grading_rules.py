@@ -49,6 +49,11 @@ def test_parse_number_refuses_words():
     ("今天热死了", 0),
     ("养殖场病死猪乱扔", 0),
     ("3个鱼塘的鱼全部死亡", 0),
+    # harm denied in the ways news says it
+    ("化工厂爆炸，所幸无人死亡", 0),
+    ("大巴侧翻，车上无人死亡，5人受伤", 0),
+    ("两车相撞，没有造成人员死亡", 0),
+    ("一名未成年人死亡", 1),
     # the killing told before its count, as crime and traffic news put it
     ("一辆货车失控撞死3人", 3),
     ("歹徒持刀砍死两名村民", 2),
@@ -138,6 +143,8 @@ def _rules(text: str, negativity: float | None = 0.8, thresholds: Thresholds | N
     ("#云溪县城管掀翻菜摊# 冲上热搜，网友纷纷批评", Level.SPECIAL),
     ("城关镇一仓库起火，未造成人员伤亡", Level.GENERAL),  # a negative local item: 一般 however little it spread
     ("今日凌晨云溪县发生4.5级地震，暂无人员伤亡报告", Level.GENERAL),  # a disaster that harmed nobody
+    ("白沙镇发生4.2级地震，所幸无人伤亡", Level.GENERAL),
+    ("白沙镇发生4.2级地震，无一人伤亡", Level.GENERAL),
     ("云溪县发生5.8级地震，房屋倒塌多间，伤亡情况正在统计", Level.SPECIAL),
     ("几名村民昨天跪在镇政府门口讨说法", Level.SPECIAL),
     # a letter that asks the 政府 for help in one sentence and 跪求 its leaders in another: nobody gathered
