@@ -54,6 +54,10 @@ def test_parse_number_refuses_words():
     ("大巴侧翻，车上无人死亡，5人受伤", 0),
     ("两车相撞，没有造成人员死亡", 0),
     ("一名未成年人死亡", 1),
+    # figures of speech and threats are no deaths
+    ("晚上施工吵死了，这物业真是害死人", 0),
+    ("拖欠工资一年，工人扬言要跳楼讨薪", 0),
+    ("昨天一名讨薪工人跳楼", 1),
     # the killing told before its count, as crime and traffic news put it
     ("一辆货车失控撞死3人", 3),
     ("歹徒持刀砍死两名村民", 2),
