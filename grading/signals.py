@@ -298,6 +298,16 @@ NEGATION_OF_HARM = re.compile(
 )
 
 
+#: an official a letter is addressed to, not one it is about (尊敬的县长, 李局长：, 请领导处理, 向领导反映)
+_TITLE = r"(?:书记|县长|市长|镇长|乡长|区长|局长|主任|部长|主席|领导|同志)们?"
+_ADDRESS = re.compile(
+    rf"(?:尊敬的|敬爱的|亲爱的)[\u4e00-\u9fff、]{{0,12}}|"
+    rf"^\s*[\u4e00-\u9fff]{{0,4}}{_TITLE}(?:您好|你好)?[：:，,！!]|"
+    rf"[\u4e00-\u9fff]{{0,4}}{_TITLE}(?:您好|你好)|"
+    rf"(?:请|恳请|希望|望|求|请求|盼|敬请|烦请|拜托|麻烦|感谢|谢谢)[\u4e00-\u9fff]{{0,6}}?领导|"
+    rf"(?:向|给|跟)[\u4e00-\u9fff]{{0,6}}?领导(?:反映|汇报|写信|求助|报告)")
+
+
 def _any(text: str, words) -> list[str]:
     """The words of ``words`` found in the text, in their order (a quick search first: most texts have none)."""
     found = _FINDERS.get(words) if type(words) is tuple else None
@@ -788,9 +798,10 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         provincial_media=words["provincial_media"],
         trending=words["trending"],
         big_v=words["big_v"],
-        leaders=words["leaders"],
+        leaders=_any(_ADDRESS.sub("", text), words["leaders"]) if words["leaders"] else [],
         allegations=words["allegations"],
-        official_wrongs=_official_wrongs(text, words["official_actors"], words["official_wrongs"]),
+        official_wrongs=_official_wrongs(_ADDRESS.sub("", text) if words["official_actors"] else text,
+                                         words["official_actors"], words["official_wrongs"]),
         abduction=words["abduction"],
         disaster=_disaster_casualties(harm_told, words["disaster_words"]),  # (暂无人员伤亡 is no casualty)
         wage=words["wage"],

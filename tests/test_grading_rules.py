@@ -155,6 +155,11 @@ def _rules(text: str, negativity: float | None = 0.8, thresholds: Thresholds | N
     ("我当了四十多年兽医，多次拖着病体求助政府，至今没有结果。跪求领导替民做主！", Level.GENERAL),
     ("数千居民与学生跪求政府停建学校上游的填埋场", Level.SPECIAL),  # a plea many make is an act
     ("公司无故辞退我们，至今拖欠我们的五险一金，请政府为我们做主", Level.MAJOR),  # a group's benefits
+    # the official a letter is addressed to is not the one it accuses
+    ("尊敬的领导：我们小区保安打人，请领导处理", Level.GENERAL),
+    ("请问领导，单位克扣我们的加班费怎么办？", Level.GENERAL),
+    ("杨县长：我们村的村主任贪污扶贫款", Level.MAJOR),
+    ("李局长您好，城管队员当街打人", Level.MAJOR),
 ])
 def test_floors(text, floor):
     assert _rules(text).floor == floor
