@@ -199,8 +199,9 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
         add(Finding("abduction", M, f"儿童被拐、被抢或器官被摘等已发生的严重侵害：{_words(sig.abduction, 2)}"))
     affected = max(sig.sick, sig.crowd)
     if sig.incident and not benign and not notice and (sig.many or sig.sick >= AFFECTED_MANY // 2 or affected >= AFFECTED_MANY):
+        # (多人, 很多人 read as a count of two: said as the words, not as 约2人)
         many = (f"约{affected}{sig.crowd_unit if affected == sig.crowd and affected > sig.sick else '人'}"
-                if affected else sig.many[0])
+                if affected >= AFFECTED_MANY // 2 or not sig.many else max(sig.many, key=len))
         add(Finding("incident_many", M, f"食品、药品、环境或安全事件影响多人（{many}）：{_words(sig.incident)}"))
     if sig.collapse and not notice and not benign:
         add(Finding("structure_collapse", M, f"公共设施或建筑垮塌：“{sig.collapse[0]}”"))

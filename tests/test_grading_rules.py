@@ -165,6 +165,11 @@ def test_floors(text, floor):
     assert _rules(text).floor == floor
 
 
+def test_a_crowd_told_in_words_is_said_in_words():
+    [finding] = [f for f in _rules("化工厂晚上偷排废气，附近村民很多人咳嗽").floors if f.rule == "incident_many"]
+    assert "（很多人）" in finding.reason and "约2人" not in finding.reason  # (多人 is read as a count of two)
+
+
 def test_thresholds_come_from_configuration():
     text = "事故造成3人死亡"
     assert _rules(text).floor == Level.SPECIAL
