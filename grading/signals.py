@@ -774,6 +774,8 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
     unharmed = _NO_DANGER.sub("", harm_told)
     told = _FULL_LEXICONS.found(full)  # positive and enquiry are read from the whole text
     gathering = _not_negated(text, words["gathering"])
+    # who the text is about: not the officials a letter is addressed to
+    about = _ADDRESS.sub("", text) if words["leaders"] or words["official_actors"] else text
     # made whole at once: the fields' empty default lists are not made only to be replaced
     return TextSignals(
         deaths=count_deaths(text),
@@ -798,10 +800,9 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         provincial_media=words["provincial_media"],
         trending=words["trending"],
         big_v=words["big_v"],
-        leaders=_any(_ADDRESS.sub("", text), words["leaders"]) if words["leaders"] else [],
+        leaders=_any(about, words["leaders"]) if words["leaders"] else [],
         allegations=words["allegations"],
-        official_wrongs=_official_wrongs(_ADDRESS.sub("", text) if words["official_actors"] else text,
-                                         words["official_actors"], words["official_wrongs"]),
+        official_wrongs=_official_wrongs(about, words["official_actors"], words["official_wrongs"]),
         abduction=words["abduction"],
         disaster=_disaster_casualties(harm_told, words["disaster_words"]),  # (暂无人员伤亡 is no casualty)
         wage=words["wage"],
