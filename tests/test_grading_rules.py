@@ -58,6 +58,11 @@ def test_parse_number_refuses_words():
     ("晚上施工吵死了，这物业真是害死人", 0),
     ("拖欠工资一年，工人扬言要跳楼讨薪", 0),
     ("昨天一名讨薪工人跳楼", 1),
+    # a relative's natural death that a letter starts from is no incident; a death at work or after a crash is
+    ("我父亲去年去世后，抚恤金至今没有发放", 0),
+    ("我爷爷去世了，想咨询丧葬费怎么报销", 0),
+    ("丈夫因工去世后，单位不给工伤赔偿", 1),
+    ("老人被撞后送医，不幸去世", 1),
     # the killing told before its count, as crime and traffic news put it
     ("一辆货车失控撞死3人", 3),
     ("歹徒持刀砍死两名村民", 2),
