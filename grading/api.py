@@ -145,7 +145,7 @@ class Grader:
 
     def grouper(self) -> Grouper:
         t = self.cfg.thresholds
-        return Grouper(Vocabulary(self.vocab.df, self.vocab.docs), self.reader, similarity=t.event_similarity,
+        return Grouper(self.vocab.copy(), self.reader, similarity=t.event_similarity,
                        window_hours=t.event_window_hours)
 
     def grade(self, groups: list[list]) -> list[Grade]:
@@ -229,14 +229,15 @@ def _group_and_grade(cfg, records: list[PostRecord], grader: Grader) -> list[tup
         grouper.consolidate()
     by_id = {r.id: r for r in records}
     position = {r.id: i for i, r in enumerate(records)}
-    states = [s for s in grouper.events.values() if s.post_ids]
-    states.sort(key=lambda s: min(position[pid] for pid in s.post_ids))
-    groups = [[by_id[pid] for pid in s.post_ids] for s in states]
+    members = [s.post_ids for s in grouper.events.values() if s.post_ids]
+    members.sort(key=lambda ids: min(map(position.__getitem__, ids)))
+    del grouper  # what grouping kept of the posts is let go before the events are graded
+    groups = [[by_id[pid] for pid in ids] for ids in members]
     grades = grader.grade(groups)
     event_of: dict[int, GradedEvent] = {}
-    for n, (state, g) in enumerate(zip(states, grades), start=1):
-        ge = GradedEvent(n, g.view.title, g.level, g.reasons, list(state.post_ids), g)
-        for pid in state.post_ids:
+    for n, (ids, g) in enumerate(zip(members, grades), start=1):
+        ge = GradedEvent(n, g.view.title, g.level, g.reasons, list(ids), g)
+        for pid in ids:
             event_of[pid] = ge
     return [(r, event_of[r.id], event_of[r.id].level, event_of[r.id].reasons) for r in records]
 

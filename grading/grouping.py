@@ -39,8 +39,10 @@ event sharing a single one of those terms (MIN_HITS) is not scored at all.
 Consolidation looks only at the events touched since it last ran, and not again at
 a new event of one post none of whose neighbours changed since the post was scored
 against them; an event merged away is read through a union-find. A post is grouped by its title and the start of
-its text (GROUPING_CHARS) and its POST_TERMS most distinctive terms; its dot products with an event's
-vectors are worked out on arrays of numbered terms, all of the event's at once (TermIds). A long batch
+its text (GROUPING_CHARS) and its POST_TERMS most distinctive terms. The vocabulary numbers each term once,
+when it is first counted, and keeps the counts in an array by number: a post's idf weights, the choice of its
+most distinctive terms and its dot products with an event's vectors (all of the event's at once) are array
+work on those numbers (TermIds), kept with the vectors, not a dictionary lookup per term each time. A long batch
 (``grade --input``) is grouped part by part, oldest first (:meth:`Grouper.retire`).
 """
 from __future__ import annotations
@@ -62,6 +64,9 @@ import numpy as np
 #: first), and its most distinctive terms
 GROUPING_CHARS = 400
 POST_TERMS = 150
+#: a vocabulary numbers its terms afresh once it has numbered twice the terms it kept and this many more
+#: (Vocabulary.forget_rare)
+RENUMBER_SLACK = 4096
 #: terms kept in a stored centroid and in each stored exemplar
 CENTROID_TERMS = 400
 EXEMPLAR_TERMS = 80
@@ -506,12 +511,17 @@ class AnchorNames:
 
 
 class Vocabulary:
-    """Document frequencies of terms: a background corpus plus what this run has seen."""
+    """Document frequencies of terms: a background corpus plus what this run has seen. The terms are
+    numbered as they are first met (``terms``) and counted by number in an array, so that a post's or an
+    event's idf weights are worked out on arrays, from numbers the dot products use too (TermIds)."""
 
     def __init__(self, df: dict[str, int] | None = None, docs: int = 0):
-        self.df: Counter = Counter(df or {})
+        self.terms = TermIds()
         self.docs = docs
-        self._seen_twice = 0  # the first terms of df (in its order) are known to be seen in two posts or more
+        if df:
+            ids = self.terms.of(list(df))
+            self.terms.counts[ids] = list(df.values())
+        self._kept = len(self.terms)  # terms numbered when it was last made compact (see forget_rare)
 
     @classmethod
     def from_terms(cls, term_sets) -> Vocabulary:
@@ -520,21 +530,40 @@ class Vocabulary:
             v.add(terms)
         return v
 
+    def copy(self) -> Vocabulary:
+        """The same counts, in a vocabulary of its own (its terms numbered as they are numbered here)."""
+        return Vocabulary(self.df, self.docs)
+
+    @property
+    def df(self) -> dict[str, int]:
+        """The posts each term was seen in, by term (the terms seen in none left out)."""
+        counts = self.terms.counts[:len(self.terms)].tolist()
+        return {t: n for t, n in zip(self.terms, counts) if n}
+
     def add(self, terms) -> None:
-        self.df.update(set(terms))
+        """Count a post's terms (a post's tf: its numbers are kept with it when it is a Weights vector)."""
+        if type(terms) is Weights:
+            ids = self.terms.numbered(terms)
+        else:
+            ids = self.terms.of(list(dict.fromkeys(terms)))
+        self.terms.counts[ids] += 1
         self.docs += 1
         self._memo = None
 
     def forget_rare(self) -> None:
-        """Drop the terms seen in one post only (an unseen term weighs the same).
-
-        Counts only grow, and a term first seen since the last time is added after the terms kept then:
-        only those are looked at, so forgetting costs what was added since, not the whole vocabulary."""
-        df = self.df
-        for t in [t for t, n in islice(df.items(), self._seen_twice, None) if not n > 1]:
-            del df[t]
-        self._seen_twice = len(df)
+        """Forget the terms seen in one post only (an unseen term weighs the same): their count goes back to
+        nothing, and once most of the terms numbered are such, the terms left are numbered afresh (what is
+        kept stays the size of the terms that recur)."""
+        terms = self.terms
+        counts = terms.counts[:len(terms)]
+        counts[counts == 1] = 0
         self._memo = None
+        if len(terms) > 2 * self._kept + RENUMBER_SLACK:
+            kept = np.flatnonzero(counts)
+            fresh = TermIds()
+            fresh.of(list(map(list(terms).__getitem__, kept.tolist())))
+            fresh.counts[1:1 + len(kept)] = counts[kept]
+            self.terms, self._kept = fresh, len(fresh)
 
     def freeze(self) -> None:
         """Work idf out from a table by count (until the next ``add``)."""
@@ -543,42 +572,31 @@ class Vocabulary:
     _memo: _IdfTable | None = None
 
     def idf(self, term: str) -> float:
+        terms = self.terms
+        n = terms.counts[terms.get(term, 0)]
         memo = self._memo
         if memo is not None:
-            return memo.by_count[memo.df.get(term, 0)]
-        return math.log((1 + self.docs) / (1 + self.df.get(term, 0))) + 1.0
+            return memo.by_count[n]
+        return math.log((1 + self.docs) / (1 + int(n))) + 1.0
+
+    def idfs(self, ids: np.ndarray) -> np.ndarray:
+        """The idf of the terms numbered ``ids`` (of a frozen vocabulary)."""
+        return self._memo.array[self.terms.counts[ids]]
 
 
 class _IdfTable:
     """The idf of a frozen vocabulary: a term seen in n posts weighs what every term seen in n posts weighs,
-    so there is one logarithm per distinct count, and a term's idf is two lookups (nothing kept per term).
-    The table stands for one state of the vocabulary: weights computed with it are kept while it is the
-    vocabulary's (see PostWeights.memo)."""
+    so there is one logarithm per count (each worked out as the unfrozen vocabulary does, to the last bit),
+    and the idf of a post's terms is one gather by their counts. The table stands for one state of the
+    vocabulary: weights computed with it are kept while it is the vocabulary's (see PostWeights.memo)."""
 
-    __slots__ = ("df", "by_count")
+    __slots__ = ("by_count", "array")
 
     def __init__(self, vocab: Vocabulary):
-        self.df = vocab.df
-        self.by_count = _IdfByCount(vocab.docs)
-
-    def idfs(self, terms) -> map:
-        """The idf of each term, in order."""
-        return map(self.by_count.__getitem__, map(self.df.get, terms, repeat(0)))
-
-
-class _IdfByCount(dict):
-    """The idf of a term seen in n posts, by n, worked out the first time a count is asked for (freezing
-    a vocabulary does not pass over all its counts)."""
-
-    __slots__ = ("docs",)
-
-    def __init__(self, docs: int):
-        super().__init__()
-        self.docs = docs
-
-    def __missing__(self, n: int) -> float:
-        idf = self[n] = math.log((1 + self.docs) / (1 + n)) + 1.0
-        return idf
+        terms, docs = vocab.terms, vocab.docs
+        most = int(terms.counts[:len(terms)].max())
+        self.by_count = [math.log((1 + docs) / (1 + n)) + 1.0 for n in range(most + 1)]
+        self.array = np.array(self.by_count)
 
 
 def thread_keys(record) -> list[str]:
@@ -623,13 +641,13 @@ class PostWeights:
 
 
 class TermIds(dict):
-    """Terms numbered as they are first met, so that dot products are worked out on arrays: the post being
-    scored is spread over an array by term number (``dense``), and each vector of an event is a gather from
-    it, all of an event's at once (see EventView.dots). Numbers stand for one state of the vocabulary: a
-    new one is begun when the weights change (Grouper.retire), so the numbers cover the terms of a part.
-    Number 0 is a term no post has (``dense`` is 0 there)."""
+    """Terms numbered as they are first met, with what is kept by number: the posts each term was seen in
+    (``counts``, the vocabulary's), and an array the post being scored is spread over (``dense``), so that
+    dot products are worked out on arrays, each vector of an event a gather from it, all of an event's at
+    once (see EventView.dots). A vocabulary keeps one numbering until it forgets most of what it numbered
+    (Vocabulary.forget_rare). Number 0 is a term no post has (``dense`` is 0 there)."""
 
-    __slots__ = ("stamp", "dense", "loaded", "_loaded_ids")
+    __slots__ = ("stamp", "dense", "counts", "loaded", "_loaded_ids")
 
     _stamps = count()
 
@@ -639,21 +657,22 @@ class TermIds(dict):
         #: would hold the numbering that holds it, a cycle kept while the cyclic garbage collector is paused)
         self.stamp = next(self._stamps)
         self.dense = np.zeros(4096)
+        self.counts = np.zeros(4096, np.int32)
         self.loaded: object = None  # what the array holds
         self._loaded_ids: np.ndarray | None = None
 
     def of(self, terms) -> np.ndarray:
-        """The numbers of these terms (numbering the new ones, all at once in C: an event read from the store
-        and scored once brings hundreds of terms new to the numbering)."""
-        new = dict.fromkeys(filterfalse(self.__contains__, terms))
-        if new:
-            self.update(zip(new, range(len(self), len(self) + len(new))))
-        ids = np.fromiter(map(self.__getitem__, terms), np.intp, len(terms))
+        """The numbers of these terms, numbering the new ones (a lookup each, in C, for the terms known)."""
+        ids = np.array(list(map(self.__getitem__, terms)), np.int32)
         if len(self) > len(self.dense):
-            grown = np.zeros(2 * len(self))
-            grown[:len(self.dense)] = self.dense
-            self.dense = grown
+            grown, counts = np.zeros(2 * len(self)), np.zeros(2 * len(self), np.int32)
+            grown[:len(self.dense)], counts[:len(self.counts)] = self.dense, self.counts
+            self.dense, self.counts = grown, counts
         return ids
+
+    def __missing__(self, term: str) -> int:
+        number = self[term] = len(self)
+        return number
 
     def numbered(self, vec: dict[str, float]) -> np.ndarray:
         """The numbers of a vector's terms, kept with a Weights vector: its terms are only ever added to or
@@ -689,7 +708,7 @@ class Weights(dict):
     __slots__ = ("numbered",)
 
 
-_NOTHING_ID, _NOTHING_WEIGHT = np.zeros(1, np.intp), (0.0,)
+_NOTHING_ID, _NOTHING_WEIGHT = np.zeros(1, np.int32), (0.0,)
 
 
 class _Packed:
@@ -719,8 +738,15 @@ class _Packed:
 
 
 def _weighted(tf: dict[str, float], vocab: Vocabulary, into: type = dict) -> dict[str, float]:
-    memo = vocab._memo
-    return into(zip(tf, map(mul, tf.values(), memo.idfs(tf) if memo is not None else map(vocab.idf, tf))))
+    """Each term's weight times its idf: on arrays by the terms' numbers when the vocabulary is frozen (the
+    numbers then kept with a Weights vector made, and read from one weighed)."""
+    if vocab._memo is None:
+        return into(zip(tf, map(mul, tf.values(), map(vocab.idf, tf))))
+    ids = vocab.terms.numbered(tf)
+    out = into(zip(tf, (np.fromiter(tf.values(), float, len(ids)) * vocab.idfs(ids)).tolist()))
+    if into is Weights:
+        out.numbered = (vocab.terms.stamp, ids)
+    return out
 
 
 def _norm(vec: dict[str, float]) -> float:
@@ -735,15 +761,24 @@ def _largest(k: int, items, key) -> list:
 
 
 def _top(vec: dict[str, float], k: int, vocab: Vocabulary | None = None,
-         weighted: dict[str, float] | None = None) -> dict[str, float]:
-    """The ``k`` terms of ``vec`` weighing most (times their idf, given a vocabulary or the weighted terms)."""
-    if len(vec) <= k:
-        return dict(vec)
-    if weighted is not None:
-        key = weighted.__getitem__
+         weighted: dict[str, float] | None = None) -> Weights:
+    """The ``k`` terms of ``vec`` weighing most (times their idf, given a vocabulary or the weighted terms),
+    the weightiest first, ties in the order of ``vec`` (as ``sorted(..., reverse=True)``), with the numbers
+    of its terms when ``vec`` has them kept."""
+    n = len(vec)
+    if n <= k:
+        out, keep = Weights(vec), None
     else:
-        key = (lambda t: vec[t] * vocab.idf(t)) if vocab else vec.get
-    return {t: vec[t] for t in _largest(k, vec, key)}
+        if weighted is None and vocab is not None:
+            weighted = _weighted(vec, vocab)
+        weights = np.fromiter(vec.values() if weighted is None else map(weighted.__getitem__, vec), float, n)
+        keep = np.argsort(-weights, kind="stable")[:k].tolist()
+        terms, values = list(vec), list(vec.values())
+        out = Weights(zip(map(terms.__getitem__, keep), map(values.__getitem__, keep)))
+    numbered = getattr(vec, "numbered", None)
+    if numbered is not None and len(numbered[1]) == n:
+        out.numbered = numbered if keep is None else (numbered[0], numbered[1][keep])
+    return out
 
 
 class TermReader:
@@ -809,7 +844,7 @@ class EventState:
     """The grouping state of one event, in memory."""
 
     key: int  # the Event id, or a negative number for an event not yet stored
-    centroid: dict[str, float] = field(default_factory=dict)  # summed normalized tf of its posts
+    centroid: dict[str, float] = field(default_factory=Weights)  # summed normalized tf of its posts
     count: int = 0
     exemplars: list[dict[str, float]] = field(default_factory=list)
     anchors: Counter = field(default_factory=Counter)
@@ -869,9 +904,9 @@ class EventState:
         g = (features or {}).get("grouping") or {}
         return cls(
             key=key,
-            centroid=dict(g.get("centroid") or {}),
+            centroid=Weights(g.get("centroid") or {}),
             count=int(g.get("count") or 0),
-            exemplars=[dict(e) for e in g.get("exemplars") or []],
+            exemplars=[Weights(e) for e in g.get("exemplars") or []],
             anchors=Counter(g.get("anchors") or {}),
             kinds=Counter(g.get("kinds") or {}),
             threads=set(g.get("threads") or []),
@@ -888,14 +923,16 @@ class EventState:
         centroid = self.centroid
         if cache is not None:
             weighted, sq = cache[0], cache[1] ** 2
-            for (t, w), idf in zip(pv.tf.items(), memo.idfs(pv.tf)):
+            for (t, w), idf in zip(pv.tf.items(), vocab.idfs(vocab.terms.numbered(pv.tf)).tolist()):
                 centroid[t] = centroid.get(t, 0.0) + w / n
                 old = weighted.get(t, 0.0)
                 new = old + w / n * idf
                 weighted[t] = new
                 sq += new * new - old * old
-        elif not centroid:  # a new event: its centroid is the post's
-            self.centroid = {t: w / n for t, w in pv.tf.items()}
+        elif not centroid:  # a new event: its centroid is the post's (its terms numbered as the post's)
+            self.centroid = Weights(zip(pv.tf, [w / n for w in pv.tf.values()]))
+            if getattr(pv.tf, "numbered", None) is not None:
+                self.centroid.numbered = pv.tf.numbered
         else:
             get = centroid.get
             for t, w in pv.tf.items():
@@ -907,8 +944,12 @@ class EventState:
         weights = pv.weights if pv.weights is not None and pv.weights.memo is vocab._memo is not None else None
         ex = pv.exemplar = _top(pv.tf, EXEMPLAR_TERMS, vocab, weights.vec if weights is not None else None)
         if cache is not None:  # its terms weigh what they weigh in the post
-            wex = Weights(zip(ex, map(weights.vec.__getitem__, ex))) if weights is not None else \
-                _weighted(ex, vocab, Weights)
+            if weights is not None:
+                wex = Weights(zip(ex, map(weights.vec.__getitem__, ex)))
+                if getattr(ex, "numbered", None) is not None:
+                    wex.numbered = ex.numbered
+            else:
+                wex = _weighted(ex, vocab, Weights)
         if len(self.exemplars) < EXEMPLARS:
             self.exemplars.append(ex)
             if cache is not None:
@@ -1070,7 +1111,6 @@ class Grouper:
         self._recent: dict[int, None] = {}  # event keys, the one most recently joined last
         self._next_new = -1
         self._clock = 0  # counts changes to events (see EventState.changed and _unchanged_around)
-        self._terms = TermIds()  # numbers for the terms of the vectors scored (a new one when weights change)
 
     # -- setup ----------------------------------------------------------------
     def load(self, state: EventState) -> None:
@@ -1094,7 +1134,7 @@ class Grouper:
         tf, found = self.reader.read(f"{record.title or ''} {record.text or ''}"[:GROUPING_CHARS])
         return PostVector(
             post_id=record.id,
-            tf=tf,
+            tf=Weights(tf),
             anchors=found,
             fine_places={a for a in found if is_fine_place(a)},
             when=record.published_at or record.fetched_at,
@@ -1122,10 +1162,7 @@ class Grouper:
 
     def _place(self, pv: PostVector) -> tuple[EventState, Match | None]:
         if len(pv.tf) > POST_TERMS:  # its vocabulary counted in full, the post is kept by what marks it out
-            weighted = _weighted(pv.tf, self.vocab)
-            pv.tf = _top(pv.tf, POST_TERMS, weighted=weighted)
-            if self.vocab._memo is not None:  # weighed once: the terms kept, as they weigh now
-                pv.weights = PostWeights(pv, self.vocab, Weights(zip(pv.tf, map(weighted.__getitem__, pv.tf))))
+            self._keep_distinctive(pv)
         self._vectors[pv.post_id] = pv
         match = None
         if pv.duplicate_of is not None and pv.duplicate_of in self.by_post:
@@ -1163,6 +1200,23 @@ class Grouper:
         self._index_post(ev, pv)
         self._touched[ev.key] = None
         return ev, match
+
+    def _keep_distinctive(self, pv: PostVector) -> None:
+        """Keep the post's POST_TERMS terms weighing most (ties in the order of its terms), weighed on arrays
+        by their numbers when the vocabulary is frozen (a batch), and then kept as they weigh now."""
+        vocab = self.vocab
+        if vocab._memo is None:
+            pv.tf = _top(pv.tf, POST_TERMS, weighted=_weighted(pv.tf, vocab))
+            return
+        ids = vocab.terms.numbered(pv.tf)
+        tf = np.fromiter(pv.tf.values(), float, len(ids))
+        weighted = tf * vocab.idfs(ids)
+        keep = np.argsort(-weighted, kind="stable")[:POST_TERMS]  # as sorted(..., reverse=True): ties in order
+        kept = list(map(list(pv.tf).__getitem__, keep.tolist()))
+        numbered = (vocab.terms.stamp, ids[keep])
+        pv.tf, vec = Weights(zip(kept, tf[keep].tolist())), Weights(zip(kept, weighted[keep].tolist()))
+        pv.tf.numbered = vec.numbered = numbered
+        pv.weights = PostWeights(pv, vocab, vec)
 
     def _bare_reaction(self, pv: PostVector) -> bool:
         """Unanchored and short (worked out once per post)."""
@@ -1284,7 +1338,7 @@ class Grouper:
         view = view or ev.view(self.vocab)
         centroid, cnorm, exemplars = view.centroid, view.cnorm, view.exemplars
         diffuse = view.diffuse  # compared by its posts only
-        dots = view.dots(self._terms, pw)
+        dots = view.dots(self.vocab.terms, pw)
         cos_c = dots[0] / (norm * cnorm)
         cos_e = 0.0
         for dot, (_, enorm) in zip(islice(dots, 1, None), exemplars):
@@ -1407,7 +1461,7 @@ class Grouper:
         if pw.kinds and not any(ev.kinds[k] - 1 >= least for k in pw.kinds):
             return False  # so may its kinds of incident (KIND_CONFLICT)
         # as Grouper.score works it out
-        return view.dots(self._terms, pw)[1 + i] / (pw.norm * view.exemplars[i][1]) >= REASSIGN_SETTLED
+        return view.dots(self.vocab.terms, pw)[1 + i] / (pw.norm * view.exemplars[i][1]) >= REASSIGN_SETTLED
 
     def _score_without(self, pv: PostVector, ev: EventState) -> float:
         """The post's score against its event with the post itself taken out: the event's weighted centroid
@@ -1441,6 +1495,7 @@ class Grouper:
                 src.centroid[t] = left
             else:
                 src.centroid.pop(t, None)
+        src.centroid = Weights(src.centroid)  # (terms taken out: the numbers kept with it are no longer its)
         src.count -= 1
         src.anchors -= Counter(pv.anchors)
         src.kinds -= Counter(k for k in pv.tf if k.startswith("k:"))
@@ -1507,7 +1562,7 @@ class Grouper:
         """How alike two events are: cosine of their centroids (of their two most alike exemplars when either
         is diffuse), plus the places and kinds both mainly name."""
         va, vb = a.view(self.vocab), b.view(self.vocab)
-        terms = self._terms
+        terms = self.vocab.terms
         if va.diffuse or vb.diffuse:  # by their posts: the two most alike
             score = 0.0
             for ea, na in va.exemplars:
@@ -1601,7 +1656,6 @@ class Grouper:
         self.vocab.forget_rare()
         for ev in self.events.values():  # weights change with the vocabulary
             ev._cache = ev._view = None
-        self._terms = TermIds()
 
     # -- helpers ----------------------------------------------------------------
     @staticmethod

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from yuqing.grading import grouping
 from yuqing.grading.grouping import (
     COHERENT,
     MAX_CANDIDATES,
@@ -388,24 +389,51 @@ def test_anchor_names_find_a_place_under_another_name():
 
 @settings(max_examples=200, deadline=None)
 @given(background=st.dictionaries(st.sampled_from("abcdefgh"), st.integers(1, 3)),
-       rounds=st.lists(st.lists(st.lists(st.sampled_from("abcdefghijklmnop"), max_size=5), max_size=6), max_size=5))
-def test_the_vocabulary_forgets_what_one_post_used_as_a_rebuilt_one_would(background, rounds):
-    """Forgetting looks only at the terms first seen since the last time; the counts, their order and the
-    idf (frozen or not) are those of a vocabulary rebuilt from the terms seen more than once."""
-    vocab = Vocabulary(background, 10)
-    expected, docs = Counter(background), 10
-    for posts in rounds:
-        docs += len(posts)
-        for terms in posts:
-            vocab.add(terms)
-            expected.update(set(terms))
-        vocab.forget_rare()
-        expected = Counter({t: n for t, n in expected.items() if n > 1})
-        assert list(vocab.df.items()) == list(expected.items())
-        unfrozen = {t: vocab.idf(t) for t in "abcdefghijklmnopz"}
-        vocab.freeze()
-        assert {t: vocab.idf(t) for t in "abcdefghijklmnopz"} == unfrozen == {
-            t: math.log((1 + docs) / (1 + expected.get(t, 0))) + 1.0 for t in "abcdefghijklmnopz"}
+       rounds=st.lists(st.lists(st.lists(st.sampled_from("abcdefghijklmnop"), max_size=5), max_size=6), max_size=5),
+       slack=st.sampled_from([0, grouping.RENUMBER_SLACK]))
+def test_the_vocabulary_forgets_what_one_post_used_as_a_rebuilt_one_would(background, rounds, slack):
+    """Forgetting sets the count of a term seen in one post back to nothing; the counts and the idf (frozen
+    or not) are those of a vocabulary rebuilt from the terms seen more than once, also once the terms are
+    numbered afresh (as a long batch does, with no slack here: at every other forgetting)."""
+    saved, grouping.RENUMBER_SLACK = grouping.RENUMBER_SLACK, slack
+    try:
+        vocab = Vocabulary(background, 10)
+        expected, docs = Counter(background), 10
+        for posts in rounds:
+            docs += len(posts)
+            for terms in posts:
+                vocab.add(terms)
+                expected.update(set(terms))
+            vocab.forget_rare()
+            expected = Counter({t: n for t, n in expected.items() if n > 1})
+            assert vocab.df == dict(expected)
+            assert vocab.terms.keys() >= expected.keys()
+            unfrozen = {t: vocab.idf(t) for t in "abcdefghijklmnopz"}
+            vocab.freeze()
+            assert {t: vocab.idf(t) for t in "abcdefghijklmnopz"} == unfrozen == {
+                t: math.log((1 + docs) / (1 + expected.get(t, 0))) + 1.0 for t in "abcdefghijklmnopz"}
+            weighed = grouping._weighted(dict.fromkeys("abcdefghijklmnopz", 2.0), vocab)
+            assert weighed == {t: 2.0 * unfrozen[t] for t in "abcdefghijklmnopz"}
+    finally:
+        grouping.RENUMBER_SLACK = saved
+
+
+def test_a_vocabulary_that_forgot_most_of_its_terms_numbers_the_rest_afresh():
+    """What is kept stays the size of the terms that recur: the terms seen once are let go, and vectors
+    numbered before are numbered again (their numbers name the numbering they came from)."""
+    vocab = Vocabulary({"w:a": 3}, 10)
+    for i in range(2 * grouping.RENUMBER_SLACK):
+        vocab.add([f"c:{i}", "w:a"])
+    vocab.add(["c:7", "w:b"])
+    vec = Weights({"c:7": 1.0, "w:a": 1.0})
+    before = vocab.terms.stamp, vocab.terms.numbered(vec)
+    vocab.forget_rare()
+    assert set(vocab.terms) == {"", "w:a", "c:7"} and vocab.df == {"w:a": 3 + 2 * grouping.RENUMBER_SLACK, "c:7": 2}
+    assert vocab.terms.stamp != before[0]
+    assert list(vocab.terms.numbered(vec)) == [vocab.terms["c:7"], vocab.terms["w:a"]]
+    vocab.freeze()
+    docs = 11 + 2 * grouping.RENUMBER_SLACK
+    assert vocab.idf("c:7") == math.log((1 + docs) / 3) + 1.0 and vocab.idf("c:8") == math.log(1 + docs) + 1.0
 
 
 _WEIGHTS = st.dictionaries(st.sampled_from([f"w:{c}" for c in "abcdefghijkl"]), st.floats(0.01, 5.0), max_size=8)
