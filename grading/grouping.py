@@ -561,7 +561,8 @@ class Vocabulary:
         if len(terms) > 2 * self._kept + RENUMBER_SLACK:
             kept = np.flatnonzero(counts)
             fresh = TermIds()
-            fresh.of(list(map(list(terms).__getitem__, kept.tolist())))
+            fresh.update(zip(compress(terms, (counts > 0).tolist()), range(1, 1 + len(kept))))
+            fresh.of(())  # (its arrays made as long as its numbers)
             fresh.counts[1:1 + len(kept)] = counts[kept]
             self.terms, self._kept = fresh, len(fresh)
 
@@ -998,12 +999,18 @@ class EventState:
         return self._names
 
 
-def main_terms(centroid: dict[str, float]) -> dict[str, None]:
-    """The CONTAIN_TERMS weightiest words, kinds and figures of an (idf-weighted) centroid, in a fixed order."""
-    terms = [t for t in centroid if t[0] != "c"]
-    if len(terms) > CONTAIN_TERMS:
-        terms = _largest(CONTAIN_TERMS, terms, centroid.__getitem__)
-    return dict.fromkeys(terms)
+def main_terms(centroid: dict[str, float]) -> Weights:
+    """The CONTAIN_TERMS weightiest words, kinds and figures of an (idf-weighted) centroid, in a fixed order,
+    each of weight 1 (numbered as in the centroid, when its numbers are kept)."""
+    at = [i for i, t in enumerate(centroid) if t[0] != "c"]
+    if len(at) > CONTAIN_TERMS:
+        at = _largest(CONTAIN_TERMS, at, list(centroid.values()).__getitem__)
+    terms = list(centroid)
+    out = Weights.fromkeys(map(terms.__getitem__, at), 1.0)
+    numbered = getattr(centroid, "numbered", None)
+    if numbered is not None and len(numbered[1]) == len(terms):
+        out.numbered = (numbered[0], numbered[1][at])
+    return out
 
 
 class EventView:
@@ -1035,7 +1042,7 @@ class EventView:
             diffuse = self.diffuse
             packed = self._packed = _Packed(terms, [
                 {} if diffuse else self.centroid, *(e for e, _ in self.exemplars),
-                {} if diffuse else dict.fromkeys(self.main_terms, 1.0)])
+                {} if diffuse else self.main_terms])
         return packed.dots(terms.dense if pw is None else terms.load(pw.vec, pw))
 
     @property
@@ -1063,7 +1070,8 @@ class EventView:
         view._packed = None
         view._fit = self.fit  # one post less changes little of how its posts fit
         gone = {t for t in post_terms if t not in centroid}  # all its weight gone
-        view.main_terms = {t: None for t in self.main_terms if t not in gone} if gone else self.main_terms
+        view.main_terms = Weights.fromkeys([t for t in self.main_terms if t not in gone], 1.0) if gone else \
+            self.main_terms
         least, before = max(1.0, (count - 1) / 3), max(1.0, count / 3)
         main = {a for a in self.main_anchors.names if anchors[a] - (a in post_anchors) >= least}
         if least < before:  # a place named by exactly the lower share of posts is now main too

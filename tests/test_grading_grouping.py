@@ -453,7 +453,7 @@ def test_the_dot_products_on_arrays_are_those_of_the_vectors(post, centroid, exe
     def view():
         v = EventView(centroid, 1.0, [(e, 1.0) for e in exemplars], count=1, anchors=Counter(), kinds=Counter(),
                       names=AnchorNames())
-        v.main_terms, v._fit = dict.fromkeys(main), 1.0  # (its fit decides whether the centroid is read)
+        v.main_terms, v._fit = Weights.fromkeys(main, 1.0), 1.0  # (its fit decides whether the centroid is read)
         return v
 
     centroid, exemplars = Weights(centroid), [Weights(e) for e in exemplars]
