@@ -531,8 +531,11 @@ class Vocabulary:
         return v
 
     def copy(self) -> Vocabulary:
-        """The same counts, in a vocabulary of its own (its terms numbered as they are numbered here)."""
-        return Vocabulary(self.df, self.docs)
+        """The same counts, in a vocabulary of its own (its terms numbered as they are numbered here; copied
+        in C, as each grouping begins from the background vocabulary)."""
+        other = Vocabulary.__new__(Vocabulary)
+        other.terms, other.docs, other._kept = self.terms.copy(), self.docs, self._kept
+        return other
 
     @property
     def df(self) -> dict[str, int]:
@@ -670,6 +673,13 @@ class TermIds(dict):
             grown[:len(self.dense)], counts[:len(self.counts)] = self.dense, self.counts
             self.dense, self.counts = grown, counts
         return ids
+
+    def copy(self) -> TermIds:
+        """The same numbers and counts, numbered on in a numbering of its own."""
+        other = TermIds()
+        dict.update(other, self)
+        other.dense, other.counts = np.zeros(len(self.dense)), self.counts.copy()
+        return other
 
     def __missing__(self, term: str) -> int:
         number = self[term] = len(self)
