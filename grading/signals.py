@@ -441,6 +441,8 @@ _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|�
                             r"死角|死胡同|死板|笑死|气死|累死|饿死了|热死|冷死|吓死|烦死|急死|死活|死心|死扛|拼死|死磕|死机|"
                             # the same figures of speech (吵死了, 穷死了, 坑死人, 这物业真是害死人)
                             r"吵死|穷死|臭死|痛死|疼死|忙死|丑死|馋死|憋死|坑死|愁死|害死人(?!命)|"
+                            # euthanasia is what a shelter does to animals nobody adopts (无人领养就要安乐死了)
+                            r"安乐死|"
                             # a relative's natural death a letter starts from (父亲去世后抚恤金未发, 去世多年, 去世了想咨询
                             # 丧葬费): what the letter asks about came after it (not a death at work, 因工去世)
                             r"(?<!因工)(?<!意外)(?:去世|逝世|病逝|离世)(?:了)?(?:后|以后|之后|多年|已久|"

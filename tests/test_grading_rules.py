@@ -57,6 +57,7 @@ def test_parse_number_refuses_words():
     # figures of speech and threats are no deaths
     ("晚上施工吵死了，这物业真是害死人", 0),
     ("拖欠工资一年，工人扬言要跳楼讨薪", 0),
+    ("杀狗场被捣毁，几百只狗无人领养就要安乐死了", 0),
     ("昨天一名讨薪工人跳楼", 1),
     # a relative's natural death that a letter starts from is no incident; a death at work or after a crash is
     ("我父亲去年去世后，抚恤金至今没有发放", 0),
