@@ -166,6 +166,12 @@ def _rules(text: str, negativity: float | None = 0.8, thresholds: Thresholds | N
     ("请问领导，单位克扣我们的加班费怎么办？", Level.GENERAL),
     ("杨县长：我们村的村主任贪污扶贫款", Level.MAJOR),
     ("李局长您好，城管队员当街打人", Level.MAJOR),
+    # someone beaten unconscious, someone swept away and missing, a water supply cut for a whole town
+    ("城管执法时将一名摊贩打得昏死过去，围观群众愤怒", Level.MAJOR),
+    ("一场暴雨致县城多处内涝，一名老人被冲走，目前下落不明", Level.MAJOR),
+    ("网传县自来水厂水源被污染，全城停水", Level.MAJOR),
+    ("小区每逢下雨就内涝，希望有关部门尽快修好排水管", Level.GENERAL),
+    ("他喝得不省人事，被朋友扛回了家", Level.GENERAL),
 ])
 def test_floors(text, floor):
     assert _rules(text).floor == floor
