@@ -172,6 +172,7 @@ def _rules(text: str, negativity: float | None = 0.8, thresholds: Thresholds | N
     ("网传县自来水厂水源被污染，全城停水", Level.MAJOR),
     ("小区每逢下雨就内涝，希望有关部门尽快修好排水管", Level.GENERAL),
     ("他喝得不省人事，被朋友扛回了家", Level.GENERAL),
+    ("一辆大客车坠入山谷，车上乘客死伤惨重", Level.SPECIAL),  # heavy casualties told in words
 ])
 def test_floors(text, floor):
     assert _rules(text).floor == floor
