@@ -56,8 +56,12 @@ class Finding:
 #: rules that read harm told in words: their floor is the level whatever the model says
 HARM_RULES = frozenset({"deaths_special", "mass_casualty", "disaster_casualties", "injuries_special", "sick_special",
                         "deaths_major", "serious_injury", "injured_many", "abduction", "structure_collapse"})
+#: rules whose floor the model does not lower: harm told in words, and a group claiming what it is owed (SPEC §4
+#: names it 重大或较大 in so many words; on the severity dev set the model lowered two of the three such letters,
+#: both wrongly, and none of the rule's misreadings)
+KEPT_RULES = HARM_RULES | {"group_protest"}
 #: the reason shown when the model lowered a floor (see :meth:`RubricResult.apply`)
-LOWERED_BY_MODEL = "模型判断该事件较规则所示轻微，下调一级（特别重大与死伤等危害不下调）"
+LOWERED_BY_MODEL = "模型判断该事件较规则所示轻微，下调一级（特别重大、死伤等危害与群体讨薪不下调）"
 
 
 @dataclass
@@ -82,19 +86,20 @@ class RubricResult:
         model, trained on events we wrote, weighs how the posts tell it. On real posts graded by the
         rubric (the severity dev set) its raises above the floor were wrong three times in four, while
         its "milder than the floor" finds the minor complaints the rules file as 一般: so it may lower a
-        floor by one level, never a 特别重大 nor a floor set by harm told in words (:data:`HARM_RULES`:
-        what the rubric grades by deaths or injuries stays so), and never raise one.
+        floor by one level, never a 特别重大 nor a floor set by harm told in words or a group's claim
+        (:data:`KEPT_RULES`: what the rubric grades by deaths, injuries or a group owed money stays so), and
+        never raise one.
         """
         floor = self.floor
-        if Level(model_level) < floor < Level.SPECIAL and not self.harm_at_floor:
+        if Level(model_level) < floor < Level.SPECIAL and not self.kept_at_floor:
             return Level(int(floor) - 1)
         return floor
 
     @property
-    def harm_at_floor(self) -> bool:
-        """The floor is set by harm told in so many words (a death, an injury, an abduction …)."""
+    def kept_at_floor(self) -> bool:
+        """The floor is set by harm told in so many words (a death, an injury, an abduction …) or a group's claim."""
         floor = self.floor
-        return any(f.rule in HARM_RULES for f in self.floors if f.level == floor)
+        return any(f.rule in KEPT_RULES for f in self.floors if f.level == floor)
 
     def top_findings(self) -> list[Finding]:
         """The rules that set the floor, most severe first."""

@@ -162,8 +162,9 @@ PROVINCIAL_MEDIA_HINTS = ("省电视台", "省广播电视台", "省台", "卫�
                           "省级媒体", "省媒")
 LEADER_TITLES = ("县委书记", "县长", "副县长", "书记", "镇长", "副镇长", "乡长", "党委书记", "局长", "副局长", "主任",
                  "村支书", "支书", "村主任", "村干部", "干部", "领导", "官员", "所长", "站长", "院长", "校长", "处长",
-                 "科长", "常委", "部长", "区长", "市长", "队长", "县委", "县政府", "镇政府", "乡政府", "街道办", "纪委",
+                 "科长", "常委", "部长", "区长", "市长", "队长", "县委", "县政府", "镇政府", "乡政府", "街道办",
                  "公职人员", "工作人员", "执法人员")
+# (not 纪委: the commission wrongs are reported to, 举报到县纪委, 希望纪委为我们作主; its own officials are 书记, 干部 …)
 ALLEGATION_WORDS = ("贪污", "受贿", "索贿", "行贿", "腐败", "贪腐", "挪用", "侵占", "侵吞", "截留", "克扣", "滥用职权",
                     "以权谋私", "权钱交易", "权色交易", "利益输送", "包庇", "保护伞", "违纪", "违法违纪", "吃拿卡要",
                     "公款吃喝", "公款旅游", "买官卖官", "包养", "情妇", "欺压", "打压报复", "打击报复", "徇私枉法",
@@ -240,7 +241,7 @@ ABDUCTION_WORDS = ("被拐", "拐走", "拐卖", "被拐卖", "抱走了", "被�
                    "被人贩子", "摘取器官", "摘器官", "器官被", "被摘")
 #: people with public power, or the offices they work in (an allegation against them is against the office)
 OFFICIAL_ACTORS = ("红十字会", "红会", "慈善总会", "官员", "干部", "书记", "县长", "市长", "区长", "局长", "副局长", "镇长", "乡长", "村支书", "村干部", "城管",
-                   "警察", "民警", "交警", "特警", "协警", "辅警", "派出所", "公安", "法院", "法官", "检察院", "检察官", "纪委",
+                   "警察", "民警", "交警", "特警", "协警", "辅警", "派出所", "公安", "法院", "法官", "检察院", "检察官",
                    "政府", "执法人员", "计生干部", "计生办", "所长", "院长", "副处级", "处长", "科长", "厅长", "部长", "区委",
                    "县委", "市委", "政法委", "人大代表", "政协委员", "国企领导", "官二代", "公务员", "公职人员", "领导")
 #: what an official is accused of that makes the allegation serious: corruption, abuse of power, violence, crime
@@ -388,9 +389,12 @@ class _Lexicons:
         return out
 
 
+#: an employer pushing someone to resign (交警总队逼迫孕妇辞职): a labour dispute, not an abuse of public power
+_FORCED_RESIGNATION = _gated(r"(?:逼迫|威逼|逼)[^，。！？\n]{0,6}?(?:辞职|离职|退职)")
 #: a group of people named without a count (工人们, 一群村民, 我们十几个工友)
 _GROUP = _gated(r"(?:工人|农民工|工友|村民|业主|家长|职工|员工|教师|老师|医生|护士|拆迁户|群众|老人|师傅|居民|商户|摊主|学生|"
-                    r"老兵|战友|投资人|集资户|受害者|环卫工)们|一群|一帮|一伙|一批|好多人|很多人|不少人|大批|联名|集体|群体|大伙|全体|"
+                    r"老兵|战友|投资人|集资户|受害者|环卫工)们|(?:一群|一帮|一伙|一批)(?![^，。！？\n]{0,4}?"
+                    r"(?:无良|骗子|混混|流氓|地痞|不法|歹徒|小偷|劫匪|犯罪|黑社会|打手|社会人员|人贩|传销))|好多人|很多人|不少人|大批|联名|集体|群体|大伙|全体|"
                     r"全(?:县|镇|乡|村|校|厂|公司|系统|站|所)(?:的)?(?:教师|老师|职工|员工|工人|干部|医护|村民)|"
                     r"我们[^。！？\n]{0,15}(?:工资|工钱|工程款|血汗钱|劳务费|五险一金)|(?:工资|工钱|工程款|血汗钱|劳务费|五险一金)[^。！？\n]{0,15}我们")
 #: demolition by force told in words: 强行拆, 连夜拆, 拆 … 打伤 in one sentence
@@ -679,6 +683,9 @@ _OTHER_TIME_SENTENCE = _gated(r"多年前|[0-9一二两三四五六七八九十�
 _YEAR = _gated(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年(?=[春夏秋冬初底末间中]|[0-9一二三四五六七八九十]{1,2}月|前后|那|[，,])")
 _CLAUSE = re.compile(r"[，,。！!？?；;\n]+")
 _SENTENCE = re.compile(r"[。！!？?\n]+")
+#: a run of ends holding a sentence's end (。, ！, ？ or a new line), and a run of clause ends alone
+_SENTENCE_ENDS = re.compile(r"[，,；;]*[。！!？?\n][，,。！!？?；;\n]*")
+_CLAUSE_ENDS = re.compile(r"[，,；;]+")
 
 
 _HEARSAY = re.compile(r"网传|传言|传闻|谣|据说|听说|有人说|群里说|朋友圈")
@@ -755,19 +762,19 @@ def risk_text(text: str, own: tuple[str, ...] = (), lookalikes: tuple[str, ...] 
     times = _OTHER_TIME_SENTENCE.search(text) or (year is not None and _YEAR.search(text))
     clauses = _PREVENTIVE_CLAUSE.search(text) or (denied and _HEARSAY.search(text))
     if not (places or times or clauses):
-        # the clauses of the sentences are the clauses of the text (a sentence's end also ends a clause):
-        # each run of ends made one "，", and none left at either end
-        return _CLAUSE.sub("，", text).strip("，")
+        # each run of ends made one "。" where a sentence ends in it, one "，" where only a clause does, and
+        # none left at either end: what reads sentences (an official's wrong, a gathering's place) still can
+        return _CLAUSE_ENDS.sub("，", _SENTENCE_ENDS.sub("。", text)).strip("，。")
     keep = []
     for sentence in _SENTENCE.split(text):
         if not sentence or (places and _other_place(sentence, own, lookalikes)) \
                 or (times and (_OTHER_TIME_SENTENCE.search(sentence) or _past_year(sentence, year))):
             continue
-        for c in _CLAUSE.split(sentence):
-            if not c or (clauses and (_PREVENTIVE_CLAUSE.search(c) or (denied and _HEARSAY.search(c)))):
-                continue
-            keep.append(c)
-    return "，".join(keep)
+        kept = [c for c in _CLAUSE.split(sentence)
+                if c and not (clauses and (_PREVENTIVE_CLAUSE.search(c) or (denied and _HEARSAY.search(c))))]
+        if kept:
+            keep.append("，".join(kept))
+    return "。".join(keep)
 
 
 def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tuple[str, ...] = (),
@@ -811,7 +818,8 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         big_v=words["big_v"],
         leaders=_any(about, words["leaders"]) if words["leaders"] else [],
         allegations=words["allegations"],
-        official_wrongs=_official_wrongs(about, words["official_actors"], words["official_wrongs"]),
+        official_wrongs=_official_wrongs(_FORCED_RESIGNATION.sub("", about), words["official_actors"],
+                                         words["official_wrongs"]),
         abduction=words["abduction"],
         disaster=_disaster_casualties(harm_told, words["disaster_words"]),  # (暂无人员伤亡 is no casualty)
         wage=words["wage"],

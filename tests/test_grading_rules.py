@@ -222,6 +222,28 @@ def test_the_model_lowers_a_floor_below_special_by_one_level_at_most():
     assert allegation.floor == Level.MAJOR
     assert allegation.apply(Level.MINOR) == allegation.apply(Level.GENERAL) == Level.GENERAL
     assert allegation.apply(Level.SPECIAL) == Level.MAJOR
+    # a group claiming what it is owed is 重大或较大 in SPEC §4's own words: the model does not lower it
+    wages = _rules("我们二十多个农民工干了两年，工程款一分没拿到，多次去劳动局讨要都没有回复，请领导为我们做主",
+                   negativity=0.95)
+    assert wages.floor == Level.MAJOR and wages.apply(Level.MINOR) == Level.MAJOR
+
+
+def test_who_a_letter_reports_to_and_who_it_is_about():
+    """The discipline commission is where wrongs are reported (举报到县纪委), not who did them; a gang of
+    swindlers is no group claiming its money; pushing an employee to resign is a labour dispute."""
+    polluter = _rules("县纪委、监委：沙溪村炼油厂严重污染环境，县环保局为企业一路开绿灯，办理了环评，"
+                      "希望县纪委为我们作主，查一查有无违纪行为", negativity=0.95)
+    assert polluter.floor == Level.GENERAL
+    # (the same letter about the county head himself is an allegation against a named official)
+    assert _rules("县长为炼油厂当保护伞，希望县纪委查一查有无违纪行为", negativity=0.95).floor == Level.MAJOR
+    scam = _rules("新菜市场里一群无良之人推销保健品，说能治百病，受害的都是老年人辛苦攒下的血汗钱，请政府严惩",
+                  negativity=0.95)
+    assert "group_protest" not in {f.rule for f in scam.floors}
+    assert "group_protest" in {f.rule for f in _rules("一群农民工讨要被拖欠的工资，多次反映无果",
+                                                       negativity=0.95).floors}
+    resign = _rules("我是派遣到交警大队的工作人员，怀孕六个月，单位逼迫我辞职，请领导帮忙", negativity=0.9)
+    assert resign.floor == Level.GENERAL
+    assert _rules("城管逼迫摊贩交钱才能走，不交就扣车", negativity=0.9).floor == Level.MAJOR
 
 
 def test_an_inspection_that_counts_units_is_not_an_incident_affecting_many():

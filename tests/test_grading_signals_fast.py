@@ -62,18 +62,19 @@ def test_lexicons_find_what_any_finds():
 
 
 def _risk_text_plain(text, own, lookalikes, year):
-    """risk_text as it read before it first looked at the whole text."""
+    """risk_text as it read before it first looked at the whole text: sentence by sentence, clause by clause,
+    the clauses kept joined by "，" and the sentences by "。"."""
     denied = any(w in text for w in signals.DENIAL_WORDS)
     keep = []
     for sentence in signals._SENTENCE.split(text):
         if not sentence or signals._other_place(sentence, own, lookalikes) \
                 or signals._OTHER_TIME_SENTENCE.search(sentence) or signals._past_year(sentence, year):
             continue
-        for c in signals._CLAUSE.split(sentence):
-            if not c or signals._PREVENTIVE_CLAUSE.search(c) or (denied and signals._HEARSAY.search(c)):
-                continue
-            keep.append(c)
-    return "，".join(keep)
+        kept = [c for c in signals._CLAUSE.split(sentence)
+                if c and not (signals._PREVENTIVE_CLAUSE.search(c) or (denied and signals._HEARSAY.search(c)))]
+        if kept:
+            keep.append("，".join(kept))
+    return "。".join(keep)
 
 
 @pytest.mark.parametrize("own,lookalikes,year", [((), (), None), (("云溪县", "云溪", "白沙镇"), ("云溪区",), 2019)])
@@ -86,3 +87,15 @@ def test_read_signals_serious_injury_read_anew_when_a_negation_is_taken_out():
     # 无人员伤亡 taken out joins 重 and 伤
     assert signals.read_signals("重无人员伤亡伤").serious_injury == ["重伤"]
     assert re.search("重伤", "重无人员伤亡伤") is None
+
+
+def test_what_is_read_sentence_by_sentence_keeps_its_sentences():
+    """An official named in one sentence and a wrong told in another are not an official's wrong (the text
+    the rules read keeps its sentences, with or without clauses left out)."""
+    apart = "镇政府门口贴了通知。隔壁老板说有人给某企业当保护伞，大家都在议论。"
+    together = "镇政府有人给企业当保护伞，大家都在议论。"
+    assert signals.read_signals(apart).official_wrongs == []
+    assert signals.read_signals(together).official_wrongs == ["保护伞"]
+    # the same when a clause is left out (a drill), and when a sentence of years ago is
+    assert signals.read_signals("开展消防演练。" + apart).official_wrongs == []
+    assert signals.read_signals("2008年夏天，发生过一次火灾。" + apart, year=2014).official_wrongs == []
