@@ -621,7 +621,7 @@ class TextSignals:
     trending: list[str] = field(default_factory=list)
     big_v: list[str] = field(default_factory=list)
     critical_coverage: list[str] = field(default_factory=list)
-    leaders: list[str] = field(default_factory=list)
+    leaders: list[str] = field(default_factory=list)  # the officials it is about (see _accused)
     allegations: list[str] = field(default_factory=list)
     official_wrongs: list[str] = field(default_factory=list)  # what officials or offices are said to have done
     abduction: list[str] = field(default_factory=list)
@@ -816,7 +816,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         provincial_media=words["provincial_media"],
         trending=words["trending"],
         big_v=words["big_v"],
-        leaders=_any(about, words["leaders"]) if words["leaders"] else [],
+        leaders=_accused(about, words["leaders"], words["allegations"]) if words["leaders"] else [],
         allegations=words["allegations"],
         official_wrongs=_official_wrongs(_FORCED_RESIGNATION.sub("", about), words["official_actors"],
                                          words["official_wrongs"]),
@@ -912,6 +912,20 @@ def _disaster_casualties(text: str, disasters=MAJOR_DISASTER_WORDS) -> list[str]
     for sentence in _SENTENCE.split(text):
         if _CASUALTY_WORDS.search(sentence):
             found.extend(w for w in disasters if w in sentence and w not in found)
+    return found
+
+
+def _accused(text: str, leaders, allegations) -> list[str]:
+    """The officials a text is about: where it alleges wrongs (贪污, 违纪, 保护伞 …), those named in a sentence
+    that tells one — a letter's preamble (严肃查处违纪违法行为) and its complaint about a 村支书's private life are
+    no allegation against him; where it alleges none, every official it names. ``leaders`` and ``allegations``
+    may be narrowed to those in the text."""
+    if not allegations:
+        return _any(text, leaders)
+    found = []
+    for sentence in _SENTENCE.split(text):
+        if any(a in sentence for a in allegations):
+            found.extend(w for w in leaders if w in sentence and w not in found)
     return found
 
 

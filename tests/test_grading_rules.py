@@ -241,6 +241,12 @@ def test_who_a_letter_reports_to_and_who_it_is_about():
     assert "group_protest" not in {f.rule for f in scam.floors}
     assert "group_protest" in {f.rule for f in _rules("一群农民工讨要被拖欠的工资，多次反映无果",
                                                        negativity=0.95).floors}
+    # an allegation is against the official named in the sentence that tells it, not one named elsewhere
+    preamble = _rules("换届选举工作要求严肃查处违纪违法行为。我们村的村支书当选人前年违法超生了一个孩子，这样的人能当选吗",
+                      negativity=0.95)
+    assert "allegation" not in {f.rule for f in preamble.floors}
+    assert "allegation" in {f.rule for f in _rules("我们村的村支书收受开发商好处费，违纪违法，请严查",
+                                                    negativity=0.95).floors}
     resign = _rules("我是派遣到交警大队的工作人员，怀孕六个月，单位逼迫我辞职，请领导帮忙", negativity=0.9)
     assert resign.floor == Level.GENERAL
     assert _rules("城管逼迫摊贩交钱才能走，不交就扣车", negativity=0.9).floor == Level.MAJOR
