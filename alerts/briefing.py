@@ -15,7 +15,7 @@ from datetime import datetime
 
 from yuqing.grading.features import headline
 from yuqing.grading.grouping import is_coarse, is_fine_place
-from yuqing.grading.signals import NEGATION_OF_HARM, crowd, read_signals
+from yuqing.classify.signals import NEGATION_OF_HARM, crowd, read_signals
 
 from yuqing.domain import Level
 from yuqing.localtime import local_text, to_local

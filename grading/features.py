@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from operator import add
 from zoneinfo import ZoneInfo
 
-from yuqing.grading.signals import TextSignals, read_signals
+from yuqing.classify.signals import TextSignals, read_signals
 from yuqing.grading.spread import Spread, measure, post_time
 
 #: at most this much text is read per event (the first posts and the most engaged ones)

@@ -1,6 +1,6 @@
 """The severity rubric of SPEC §4 as rules: floors the model cannot go below, caps for low-risk events.
 
-A rule reads the event's text signals (:mod:`yuqing.grading.signals`), its
+A rule reads the event's text signals (:mod:`yuqing.classify.signals`), its
 spread (:mod:`yuqing.grading.spread`) and its negativity, compares them with the
 deployment's ``thresholds`` and, when it fires, sets a floor with a reason in
 Chinese ("文本记载死亡3人（达到3人）"). Caps keep the model from over-grading
@@ -11,32 +11,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from yuqing.grading.signals import TextSignals
+from yuqing.classify.signals import (
+    CALM_BELOW,
+    INJURED_MAJOR,
+    NEGATIVE_AT,
+    NEUTRAL_BELOW,
+    TextSignals,
+    read_harm,
+)
 from yuqing.grading.spread import Spread
 
 from yuqing.domain import Level
 
-#: negativity (0..1, from classify) from which a post counts as negative
-NEGATIVE_AT = 0.5
-#: below this, with no complaint or risk words, an event is a neutral mention
-NEUTRAL_BELOW = 0.35
-#: below this, risk words (隐患, 火灾) are read as a notice or an inspection, not a complaint
-CALM_BELOW = 0.1
 #: negativity from which a post's harm is sure enough for spread alone to raise it past 一般 (below it, a spread
 #: rule raises the event one level at most: a wrong negativity must not lift it two)
 SURE_NEGATIVE = 0.7
 #: the rules whose only evidence of harm is the negativity judgement, beside how far the post spread
 SPREAD_RULES = frozenset({"central_media", "trending", "viral_against_leadership", "national_spread", "spread_major",
                           "big_voice", "viral_negative", "rumour_fast"})
-#: injured people from which injuries alone are 重大或较大
-INJURED_MAJOR = 5
 #: people made ill, or people counted near an incident, from which it "affects many"
 AFFECTED_MANY = 10
 #: people from which a wage or compensation protest is a group protest
 GROUP_PROTEST = 5
-#: protest acts that show a grievance (gathering alone does not: tourists gather too)
-GRIEVANCE_ACTS = frozenset({"讨要", "讨薪", "维权", "上访", "讨说法", "要说法", "抗议", "讨个说法", "讨回", "索要", "要钱",
-                            "讨债", "讨钱", "拉横幅", "打横幅", "举横幅", "静坐", "围堵", "堵门"})
 #: a negative story with this many times ``interactions_special`` has spread nationally
 NATIONAL_FACTOR = 5
 #: posts per hour (with at least this many posts) that make a rumour fast-spreading
@@ -119,21 +115,8 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
     t = thresholds
     r = RubricResult()
     neg = negativity if negativity is not None else 0.0
-    # good news told in words that also describe incidents (成功抢救重伤工人, 上万游客聚集)
-    benign = bool(sig.positive) and neg < NEUTRAL_BELOW and not sig.complaint
-    # a grievance: what turns a crowd or a call to meet into a mass incident (not a festival or a volunteer day)
-    grievance = bool(sig.complaint or sig.allegations or sig.demolition_violent or sig.clash or sig.mass_strong
-                     or [w for w in sig.protest if w in GRIEVANCE_ACTS]) or neg >= NEGATIVE_AT
-    # a notice, an inspection or a drill: incident words told calmly, with nobody harmed or made ill
-    notice = (negativity is not None and neg < NEUTRAL_BELOW and (not sig.complaint or neg < CALM_BELOW)
-              and not sig.allegations
-              and not (sig.deaths or sig.injured or sig.sick or sig.serious_injury or sig.mass_casualty))
-    content_risk = bool(
-        sig.deaths or sig.mass_casualty or sig.mass_strong or (sig.allegations and sig.leaders) or sig.demolition_violent
-        or sig.abduction or sig.disaster or sig.collapse
-        or (not benign and ((sig.gather_call and grievance) or (sig.incident and not notice and (sig.many or sig.sick))
-                            or sig.serious_injury or sig.injured >= INJURED_MAJOR or (sig.rumour and sig.fast_spread)))
-    )
+    harm = read_harm(sig, negativity)
+    benign, grievance, notice, content_risk = harm.benign, harm.grievance, harm.notice, harm.content_risk
     complaint = bool(sig.complaint)
     # negative: classify's 舆情负面 judgement decides; without one (or to catch what it missed), harm told in
     # so many words (deaths, a mass incident) or a complaint

@@ -35,6 +35,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import MaxAbsScaler
+from yuqing.classify import signals
 from yuqing.grading import rubric
 from yuqing.grading.features import SUMMARY_CHARS, EventView, describe
 
@@ -182,14 +183,15 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-_FEATURE_MODULES = ("signals.py", "spread.py", "rubric.py", "features.py")
+#: the code that turns posts into features (the text signals are classify's: negativity reads them too)
+_FEATURE_MODULES = (Path(signals.__file__), *(Path(__file__).with_name(n) for n in ("spread.py", "rubric.py", "features.py")))
 
 
 def feature_signature() -> str:
     """A hash of the code that turns posts into features: a model from other code is not loaded."""
     h = hashlib.sha256(str(FEATURE_VERSION).encode())
-    for name in _FEATURE_MODULES:
-        h.update((Path(__file__).with_name(name)).read_bytes())
+    for path in _FEATURE_MODULES:
+        h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 

@@ -11,8 +11,11 @@ from conftest import LOCALITY
 from yuqing.classify.api import (
     LOOSE_FACTOR,
     OFF_PLACE_FACTOR,
+    NEGATIVE_AT,
     classify_records,
+    harm_negativity,
     judge_relevance,
+    judgement,
     public_negativity,
 )
 from yuqing.cli import main
@@ -32,6 +35,64 @@ def cfg(tmp_path_factory):
 def _record(text: str, title: str = "", source: str = "weibo"):
     line = json.dumps({"id": "x", "text": text, "title": title, "source": source}, ensure_ascii=False)
     return read_posts([line.encode()], strict=True).records[0]
+
+
+@pytest.mark.parametrize("text, told", [
+    ("【紧急寻人】三岁男孩昨天下午在城南菜市场门口被拐，穿红色外套，家人悬赏十万求扩散！", "拐卖"),
+    ("著名演员今晨因心脏病在家中去世，终年七十五岁，多部作品陪伴几代人。", "死亡"),
+    ("昨夜一辆大货车与客车相撞，造成3人死亡、12人受伤，事故原因正在调查。", "死亡"),
+])
+def test_harm_told_in_words_is_negative_when_the_models_are_unsure(text, told):
+    cfg = from_dict({"locality": LOCALITY})
+    score, harm = harm_negativity(cfg, _record(text), 0.3)
+    assert NEGATIVE_AT <= score < NEGATIVE_AT + 0.1 and told in harm
+    # the models' order is kept among such posts
+    assert harm_negativity(cfg, _record(text), 0.2)[0] < score
+
+
+@pytest.mark.parametrize("text", [
+    "消防大队今天在县第一中学开展火灾应急疏散演练，全校师生有序撤离。",  # a drill: incident words told calmly
+    "周末去城南公园看了菊花展，人山人海，拍了好多照片。",  # nothing harmful
+    "医护人员成功抢救三名重伤工人，家属送来锦旗致谢。",  # good news told in incident words
+])
+def test_notices_drills_and_good_news_are_not_raised(text):
+    cfg = from_dict({"locality": LOCALITY})
+    assert harm_negativity(cfg, _record(text), 0.3) == (0.3, [])
+
+
+def test_only_an_unsure_score_is_raised():
+    cfg = from_dict({"locality": LOCALITY})
+    rec = _record("昨夜一辆大货车与客车相撞，造成3人死亡、12人受伤。")
+    assert harm_negativity(cfg, rec, 0.05) == (0.05, [])  # the models are sure it is no negative matter
+    assert harm_negativity(cfg, rec, 0.8) == (0.8, [])  # already negative
+
+
+HARM_TOLD = [
+    "据网友爆料，今天上午城南小学门口一名女童被陌生男子强行抱走，家长已报警，目前孩子仍下落不明。",
+    "【紧急寻人】三岁男孩昨天下午在城南菜市场门口被拐，穿红色外套，家人悬赏十万求扩散！",
+    "网传某知名歌手昨晚在家中去世，年仅四十二岁，经纪公司尚未回应。",
+    "美国加州一所中学发生枪击，造成3人死亡、5人受伤，枪手已被警方击毙。",
+    "昨夜一辆大货车与客车相撞，造成3人死亡、12人受伤，事故原因正在调查。",
+    "一名女大学生求职无门，爬上高压线塔轻生，送医后抢救无效身亡。",
+    "感动！外卖小哥跳河救人的视频刷屏了，可惜落水的老人最终还是没能救回来，不幸身亡。",  # told as a hero's story
+]
+
+
+def test_classify_reads_harm_where_the_models_are_unsure(cfg):
+    from yuqing.config import load
+
+    conf = load(cfg)
+    recs = classify_records(conf, [_record(t) for t in HARM_TOLD])
+    raised = 0
+    for rec in recs:
+        neg = rec.explanation["negativity"]
+        score, harm = harm_negativity(conf, rec, public_negativity(neg["score"], neg["public"]))
+        assert rec.negativity == score and ("rule" in neg) == bool(harm)
+        if harm:
+            raised += 1
+            assert rec.negativity >= NEGATIVE_AT
+            assert any(r.startswith("负面：文中写明危害（") for r in judgement(conf, rec)["reasons"])
+    assert raised, [round(r.negativity, 2) for r in recs]  # the shipped models are unsure of a death told as a hero's story
 
 
 def test_negativity_needs_both_a_negative_tone_and_a_public_matter():

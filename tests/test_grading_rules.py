@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 from yuqing.grading import rubric
-from yuqing.grading.signals import (
+from yuqing.classify.signals import (
     claimed_shares,
     count_deaths,
     count_injured,

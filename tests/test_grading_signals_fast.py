@@ -1,11 +1,11 @@
-"""The shortcuts of grading.signals give what the plain searches give: the gates of number-led patterns,
+"""The shortcuts of classify.signals give what the plain searches give: the gates of number-led patterns,
 the one-pass word lists, risk_text's look at the whole text first."""
 from __future__ import annotations
 
 import re
 
 import pytest
-from yuqing.grading import signals
+from yuqing.classify import signals
 from yuqing.grading.corpus import training_events
 
 CRAFTED = [

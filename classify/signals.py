@@ -4,8 +4,14 @@ The severity rubric (SPEC §4) turns on facts stated in the posts: how many died
 whether people gathered, blocked a road or surrounded a government building,
 whether an official is accused of corruption. This module finds those facts with
 patterns over the raw text (Chinese numerals included: 三人死亡, 两人遇难,
-造成一死三伤, 二十多名村民). It knows nothing of thresholds or levels; the
-rubric (:mod:`yuqing.grading.rubric`) decides what the counts mean.
+造成一死三伤, 二十多名村民). It knows nothing of levels; the rubric
+(:mod:`yuqing.grading.rubric`) decides what the counts mean for an event.
+
+One judgement is made here, because classify and grading both need it:
+:func:`read_harm`, whether a text tells harm in so many words (a death, an
+abduction, a disaster, a mass incident …) rather than as a notice or good news.
+Classify's 舆情负面 counts such a post negative when its model was unsure; the
+rubric reads the same to grade an event.
 """
 from __future__ import annotations
 
@@ -238,7 +244,7 @@ SERIOUS_INJURY_WORDS = ("重伤", "伤势严重", "伤势较重", "生命垂危"
                         "昏死", "不省人事", "打昏", "打晕")
 #: a child taken (not an attempt): the rubric grades a completed abduction or organ theft 重大或较大
 ABDUCTION_WORDS = ("被拐", "拐走", "拐卖", "被拐卖", "抱走了", "被抱走", "被抢走", "抢走孩子", "偷走孩子", "被偷走", "被人抱走",
-                   "被人贩子", "摘取器官", "摘器官", "器官被", "被摘")
+                   "强行抱走", "被人贩子", "摘取器官", "摘器官", "器官被", "被摘")
 #: people with public power, or the offices they work in (an allegation against them is against the office)
 OFFICIAL_ACTORS = ("红十字会", "红会", "慈善总会", "官员", "干部", "书记", "县长", "市长", "区长", "局长", "副局长", "镇长", "乡长", "村支书", "村干部", "城管",
                    "警察", "民警", "交警", "特警", "协警", "辅警", "派出所", "公安", "法院", "法官", "检察院", "检察官",
@@ -958,3 +964,51 @@ def _not_negated(text: str, words) -> list[str]:
                 break
             start = i + len(word)
     return found
+
+
+# -- harm told in words ------------------------------------------------------------------------------
+
+#: negativity (0..1, from classify) from which a post counts as negative
+NEGATIVE_AT = 0.5
+#: below this, with no complaint or risk words, an event is a neutral mention
+NEUTRAL_BELOW = 0.35
+#: below this, risk words (隐患, 火灾) are read as a notice or an inspection, not a complaint
+CALM_BELOW = 0.1
+#: injured people from which injuries alone are 重大或较大
+INJURED_MAJOR = 5
+#: protest acts that show a grievance (gathering alone does not: tourists gather too)
+GRIEVANCE_ACTS = frozenset({"讨要", "讨薪", "维权", "上访", "讨说法", "要说法", "抗议", "讨个说法", "讨回", "索要", "要钱",
+                            "讨债", "讨钱", "拉横幅", "打横幅", "举横幅", "静坐", "围堵", "堵门"})
+
+
+@dataclass
+class HarmReading:
+    """What a text's signals say of harm, given how negative the post reads (``negativity`` None: unknown)."""
+
+    benign: bool  # good news told in words that also describe incidents (成功抢救重伤工人, 上万游客聚集)
+    grievance: bool  # what turns a crowd or a call to meet into a mass incident (not a festival)
+    notice: bool  # a notice, an inspection or a drill: incident words told calmly, nobody harmed, made ill or taken
+    content_risk: bool  # harm told in so many words: deaths, a mass incident, an abduction, a disaster …
+
+    @property
+    def harm_told(self) -> bool:
+        """Harm told in words, not as a notice."""
+        return self.content_risk and not self.notice
+
+
+def read_harm(sig: TextSignals, negativity: float | None) -> HarmReading:
+    """Whether the text tells harm in so many words (the rubric's reading; classify's 舆情负面 uses it too)."""
+    neg = negativity if negativity is not None else 0.0
+    benign = bool(sig.positive) and neg < NEUTRAL_BELOW and not sig.complaint
+    grievance = bool(sig.complaint or sig.allegations or sig.demolition_violent or sig.clash or sig.mass_strong
+                     or [w for w in sig.protest if w in GRIEVANCE_ACTS]) or neg >= NEGATIVE_AT
+    notice = (negativity is not None and neg < NEUTRAL_BELOW and (not sig.complaint or neg < CALM_BELOW)
+              and not sig.allegations
+              and not (sig.deaths or sig.injured or sig.sick or sig.serious_injury or sig.mass_casualty or sig.abduction))
+    content_risk = bool(
+        sig.deaths or sig.mass_casualty or sig.mass_strong or (sig.allegations and sig.leaders) or sig.demolition_violent
+        or sig.abduction or sig.disaster or sig.collapse
+        or (not benign and ((sig.gather_call and grievance) or (sig.incident and not notice and (sig.many or sig.sick))
+                            or sig.serious_injury or sig.injured >= INJURED_MAJOR or (sig.rumour and sig.fast_spread)))
+    )
+    return HarmReading(benign, grievance, notice, content_risk)
