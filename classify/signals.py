@@ -257,8 +257,8 @@ OFFICIAL_WRONGS = ("贪污", "受贿", "索贿", "收取", "收受", "好处费"
                    "持枪", "威胁", "恐吓", "强奸", "轮奸", "猥亵", "性侵", "杀害", "杀人", "掠去", "掠走", "抢劫", "逼死",
                    "逼迫", "威逼", "刑讯逼供", "黑监狱", "非法拘禁", "关押", "摔死", "撞死", "肇事", "醉驾", "酒驾", "打压",
                    "报复", "敲诈", "勒索", "强拆", "强征", "涉嫌", "造假", "冒名", "假身份证", "双规", "落马", "违纪")
-#: out of danger: not a serious injury
-_NO_DANGER = _gated(r"(?:已|暂)?(?:无|没有|脱离)(?:了)?生命危险")
+#: out of danger: not a serious injury (nor a complaint of danger)
+_NO_DANGER = _gated(r"(?:已|暂)?(?:(?:无|没有|脱离)(?:了)?生命危险|脱离(?:了)?危险)")
 #: a public structure that collapsed (大桥垮塌, 教学楼坍塌): a safety incident affecting many
 _STRUCTURE_COLLAPSE = _gated(r"(?:大桥|桥梁|桥面|引桥|高架|立交|隧道|大楼|楼房|居民楼|教学楼|校舍|厂房|体育馆|堤坝|大坝|"
                                  r"(?:大部分|大批|大量|多处|成片|多间|多栋)[^。！？\n]{0,4}(?:房子|房屋|民房))"
@@ -840,7 +840,8 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         rumour=words["rumour"],
         denial=words["denial"],
         fast_spread=words["fast_spread"],
-        complaint=words["complaint"],
+        # harm denied (无人死亡) or over (已脱离危险) is no complaint
+        complaint=words["complaint"] if unharmed == text else [w for w in words["complaint"] if w in unharmed],
         enquiry=told["enquiry"],
         positive=told["positive"],
     )

@@ -10,6 +10,7 @@ from yuqing.classify.signals import (
     count_sick,
     crowd_size,
     parse_number,
+    read_harm,
     read_signals,
 )
 from yuqing.grading.spread import measure
@@ -269,6 +270,13 @@ def test_a_calm_notice_with_incident_words_is_a_neutral_mention():
     assert _rules(fire, negativity=0.02).cap is None or _rules(fire, negativity=0.02).cap > Level.MINOR
     poisoning = "县疾控通报：实验小学三十名学生食物中毒，已全部送医"
     assert _rules(poisoning, negativity=0.05).floor == Level.MAJOR
+
+
+def test_harm_over_or_denied_is_no_complaint():
+    saved = read_signals("医院成功抢救三名重伤工人，三人均已脱离危险，家属送来锦旗致谢。")
+    assert saved.complaint == [] and read_harm(saved, 0.3).benign
+    assert read_signals("路口没有红绿灯，孩子过马路非常危险。").complaint == ["危险"]  # a danger complained of
+    assert read_signals("货车侧翻，所幸无人死亡，司机受伤。").complaint == ["受伤"]
 
 
 def test_reasons_are_chinese():
