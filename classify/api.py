@@ -23,6 +23,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from yuqing.classify.corpus import shipped, shipped_hash
 from yuqing.classify.features import compose, make_docs
@@ -243,7 +244,10 @@ def harm_negativity(cfg, rec, negativity: float) -> tuple[float, list[str]]:
     if not CALM_BELOW <= negativity < NEGATIVE_AT:
         return negativity, []
     text = f"{rec.title or ''}\n{rec.text or ''}"[:HARM_CHARS]
-    sig = read_signals(text, tuple(cfg.locality.officials))
+    when = rec.published_at or rec.fetched_at
+    # as the rubric reads an event: what a sentence dates to a year before the post's is history retold
+    year = when.astimezone(ZoneInfo(cfg.timezone)).year if when is not None else None
+    sig = read_signals(text, tuple(cfg.locality.officials), year=year)
     if not read_harm(sig, negativity).harm_told:
         return negativity, []
     return round(NEGATIVE_AT + negativity / 10, 4), _harm_words(sig)

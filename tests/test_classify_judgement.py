@@ -60,6 +60,16 @@ def test_notices_drills_and_good_news_are_not_raised(text):
     assert harm_negativity(cfg, _record(text), 0.3) == (0.3, [])
 
 
+def test_history_retold_is_not_raised():
+    cfg = from_dict({"locality": LOCALITY})
+    film = "电影今天上映，影片讲述1976年7月唐山大地震中24万人遇难的故事。"
+    line = json.dumps({"id": "x", "text": film, "source": "weibo", "published_at": "2010-07-22T10:00:00+08:00"},
+                      ensure_ascii=False)
+    assert harm_negativity(cfg, read_posts([line.encode()], strict=True).records[0], 0.3) == (0.3, [])
+    # the same told of this year is harm
+    assert harm_negativity(cfg, _record(film.replace("1976年7月", "")), 0.3)[0] >= NEGATIVE_AT
+
+
 def test_only_an_unsure_score_is_raised():
     cfg = from_dict({"locality": LOCALITY})
     rec = _record("昨夜一辆大货车与客车相撞，造成3人死亡、12人受伤。")
