@@ -973,6 +973,10 @@ def _not_negated(text: str, words) -> list[str]:
 NEGATIVE_AT = 0.5
 #: below this, with no complaint or risk words, an event is a neutral mention
 NEUTRAL_BELOW = 0.35
+#: negativity from which a post's harm is sure enough for spread alone to raise it past 一般 (below it, a spread
+#: rule raises the event one level at most: a wrong negativity must not lift it two), and a letter that only asks
+#: or suggests is negative still
+SURE_NEGATIVE = 0.7
 #: below this, risk words (隐患, 火灾) are read as a notice or an inspection, not a complaint
 CALM_BELOW = 0.1
 #: injured people from which injuries alone are 重大或较大

@@ -16,6 +16,7 @@ from yuqing.classify.signals import (
     INJURED_MAJOR,
     NEGATIVE_AT,
     NEUTRAL_BELOW,
+    SURE_NEGATIVE,
     TextSignals,
     read_harm,
 )
@@ -23,9 +24,6 @@ from yuqing.grading.spread import Spread
 
 from yuqing.domain import Level
 
-#: negativity from which a post's harm is sure enough for spread alone to raise it past 一般 (below it, a spread
-#: rule raises the event one level at most: a wrong negativity must not lift it two)
-SURE_NEGATIVE = 0.7
 #: the rules whose only evidence of harm is the negativity judgement, beside how far the post spread
 SPREAD_RULES = frozenset({"central_media", "trending", "viral_against_leadership", "national_spread", "spread_major",
                           "big_voice", "viral_negative", "rumour_fast"})

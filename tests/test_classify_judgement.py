@@ -13,10 +13,10 @@ from yuqing.classify.api import (
     OFF_PLACE_FACTOR,
     NEGATIVE_AT,
     classify_records,
-    harm_negativity,
     judge_relevance,
     judgement,
     public_negativity,
+    told_negativity,
 )
 from yuqing.cli import main
 from yuqing.config import from_dict
@@ -44,10 +44,10 @@ def _record(text: str, title: str = "", source: str = "weibo"):
 ])
 def test_harm_told_in_words_is_negative_when_the_models_are_unsure(text, told):
     cfg = from_dict({"locality": LOCALITY})
-    score, harm = harm_negativity(cfg, _record(text), 0.3)
-    assert NEGATIVE_AT <= score < NEGATIVE_AT + 0.1 and told in harm
+    score, rule = told_negativity(cfg, _record(text), 0.3)
+    assert NEGATIVE_AT <= score < NEGATIVE_AT + 0.1 and rule.startswith("文中写明危害") and told in rule
     # the models' order is kept among such posts
-    assert harm_negativity(cfg, _record(text), 0.2)[0] < score
+    assert told_negativity(cfg, _record(text), 0.2)[0] < score
 
 
 @pytest.mark.parametrize("text", [
@@ -57,7 +57,7 @@ def test_harm_told_in_words_is_negative_when_the_models_are_unsure(text, told):
 ])
 def test_notices_drills_and_good_news_are_not_raised(text):
     cfg = from_dict({"locality": LOCALITY})
-    assert harm_negativity(cfg, _record(text), 0.3) == (0.3, [])
+    assert told_negativity(cfg, _record(text), 0.3) == (0.3, None)
 
 
 def test_history_retold_is_not_raised():
@@ -65,16 +65,36 @@ def test_history_retold_is_not_raised():
     film = "电影今天上映，影片讲述1976年7月唐山大地震中24万人遇难的故事。"
     line = json.dumps({"id": "x", "text": film, "source": "weibo", "published_at": "2010-07-22T10:00:00+08:00"},
                       ensure_ascii=False)
-    assert harm_negativity(cfg, read_posts([line.encode()], strict=True).records[0], 0.3) == (0.3, [])
+    assert told_negativity(cfg, read_posts([line.encode()], strict=True).records[0], 0.3) == (0.3, None)
     # the same told of this year is harm
-    assert harm_negativity(cfg, _record(film.replace("1976年7月", "")), 0.3)[0] >= NEGATIVE_AT
+    assert told_negativity(cfg, _record(film.replace("1976年7月", "")), 0.3)[0] >= NEGATIVE_AT
+
+
+@pytest.mark.parametrize("title, text", [
+    ("请问县医保局异地就医如何备案？", "请问在外地工作的职工，异地就医需要提前备案吗？具体如何办理，需要哪些材料？"),
+    ("建议在城南新区增设公交线路", "城南新区入住居民越来越多，建议增设一条到县城中心的公交线路，希望有关部门考虑。"),
+])
+def test_a_letter_that_only_asks_or_suggests_is_not_negative(title, text):
+    cfg = from_dict({"locality": LOCALITY})
+    score, rule = told_negativity(cfg, _record(text, title, source="board"), 0.6)
+    assert score < NEGATIVE_AT and rule.startswith("留言仅为咨询或建议")
+    assert told_negativity(cfg, _record(text, title, source="board"), 0.55)[0] < score  # the order kept
+    # the models sure it is negative, or the same words posted on Weibo: left as scored
+    assert told_negativity(cfg, _record(text, title, source="board"), 0.75) == (0.75, None)
+    assert told_negativity(cfg, _record(text, title), 0.6) == (0.6, None)
+
+
+def test_a_letter_that_asks_about_a_problem_it_reports_stays_negative():
+    cfg = from_dict({"locality": LOCALITY})
+    letter = _record("我们小区停水三天了，物业推诿不管，请问到底谁来管？", "小区停水三天无人管", source="board")
+    assert told_negativity(cfg, letter, 0.6) == (0.6, None)
 
 
 def test_only_an_unsure_score_is_raised():
     cfg = from_dict({"locality": LOCALITY})
     rec = _record("昨夜一辆大货车与客车相撞，造成3人死亡、12人受伤。")
-    assert harm_negativity(cfg, rec, 0.05) == (0.05, [])  # the models are sure it is no negative matter
-    assert harm_negativity(cfg, rec, 0.8) == (0.8, [])  # already negative
+    assert told_negativity(cfg, rec, 0.05) == (0.05, None)  # the models are sure it is no negative matter
+    assert told_negativity(cfg, rec, 0.8) == (0.8, None)  # already negative
 
 
 HARM_TOLD = [
@@ -96,9 +116,9 @@ def test_classify_reads_harm_where_the_models_are_unsure(cfg):
     raised = 0
     for rec in recs:
         neg = rec.explanation["negativity"]
-        score, harm = harm_negativity(conf, rec, public_negativity(neg["score"], neg["public"]))
-        assert rec.negativity == score and ("rule" in neg) == bool(harm)
-        if harm:
+        score, rule = told_negativity(conf, rec, public_negativity(neg["score"], neg["public"]))
+        assert rec.negativity == score and neg.get("rule") == rule
+        if rule:
             raised += 1
             assert rec.negativity >= NEGATIVE_AT
             assert any(r.startswith("负面：文中写明危害（") for r in judgement(conf, rec)["reasons"])
