@@ -32,10 +32,9 @@ from yuqing.classify.places import Mentions, PlaceReader
 from yuqing.classify.registry import TRAINING_LOCK, ModelRegistry, folder_lock
 from yuqing.classify.signals import (
     CALM_BELOW,
-    INJURED_MAJOR,
     NEGATIVE_AT,
     SURE_NEGATIVE,
-    TextSignals,
+    harm_kinds,
     read_harm,
     read_signals,
 )
@@ -230,16 +229,6 @@ def public_negativity(negative: float, public: float) -> float:
 HARM_CHARS = 2000
 
 
-def _harm_words(sig: TextSignals) -> list[str]:
-    """The kinds of harm a text tells, in Chinese, for the monitor."""
-    kinds = [("死亡", sig.deaths), ("伤亡惨重", sig.mass_casualty), ("重伤", sig.serious_injury),
-             ("多人受伤", sig.injured >= INJURED_MAJOR), ("拐卖", sig.abduction), ("灾害", sig.disaster),
-             ("坍塌", sig.collapse), ("群体性事件", sig.mass_strong or sig.gather_call),
-             ("暴力拆迁", sig.demolition_violent), ("被指违法违纪", sig.allegations and sig.leaders),
-             ("事故波及多人", sig.incident and (sig.many or sig.sick)), ("谣言快速扩散", sig.rumour and sig.fast_spread)]
-    return [name for name, told in kinds if told]
-
-
 def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
     """舆情负面 with what the text tells in so many words, where the models are unsure; returns the score and, when
     it changed, why (in Chinese).
@@ -265,7 +254,7 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
     sig = read_signals(text, tuple(cfg.locality.officials), year=year)
     if read_harm(sig, negativity).harm_told:
         if negativity < NEGATIVE_AT:
-            return round(NEGATIVE_AT + negativity / 10, 4), f"文中写明危害（{'、'.join(_harm_words(sig))}）"
+            return round(NEGATIVE_AT + negativity / 10, 4), f"文中写明危害（{'、'.join(harm_kinds(sig))}）"
         return negativity, None
     if board and negativity >= NEGATIVE_AT and sig.enquiry and not sig.complaint and not sig.allegations:
         return (round(negativity - (SURE_NEGATIVE - NEGATIVE_AT), 4),

@@ -1017,3 +1017,14 @@ def read_harm(sig: TextSignals, negativity: float | None) -> HarmReading:
                             or sig.serious_injury or sig.injured >= INJURED_MAJOR or (sig.rumour and sig.fast_spread)))
     )
     return HarmReading(benign, grievance, notice, content_risk)
+
+
+def harm_kinds(sig: TextSignals) -> list[str]:
+    """The kinds of harm :func:`read_harm` reads in a text, in Chinese, for the monitor (kept beside it: the same
+    signals in the same order)."""
+    kinds = [("死亡", sig.deaths), ("伤亡惨重", sig.mass_casualty), ("重伤", sig.serious_injury),
+             ("多人受伤", sig.injured >= INJURED_MAJOR), ("拐卖", sig.abduction), ("灾害", sig.disaster),
+             ("坍塌", sig.collapse), ("群体性事件", sig.mass_strong or sig.gather_call),
+             ("暴力拆迁", sig.demolition_violent), ("被指违法违纪", sig.allegations and sig.leaders),
+             ("事故波及多人", sig.incident and (sig.many or sig.sick)), ("谣言快速扩散", sig.rumour and sig.fast_spread)]
+    return [name for name, told in kinds if told]
