@@ -242,6 +242,10 @@ SERIOUS_INJURY_WORDS = ("重伤", "伤势严重", "伤势较重", "生命垂危"
                         "身中", "中了一刀", "各中一刀", "被捅", "被砍", "刺伤", "砍伤", "捅伤", "重度烧伤", "植物人", "瘫痪在床",
                         "压断", "轧断", "砍断", "割掉", "割下", "挖去", "挖掉", "剜", "断腿", "断手", "失明",
                         "昏死", "不省人事", "打昏", "打晕")
+#: a life in danger now (not an injury told as a letter's background, 瘫痪在床, nor a fall's 骨折): what makes a
+#: complaint about the harm itself (a hospital's patient in ICU) a serious injury
+LIFE_IN_DANGER = frozenset(("重伤", "伤势严重", "生命垂危", "病危", "危重", "抢救", "昏迷", "重症监护", "ICU", "颅内出血",
+                            "命悬一线", "呼吸衰竭", "肺出血", "大出血", "内出血", "脑出血", "生命危险", "昏死", "不省人事"))
 #: a child taken (not an attempt): the rubric grades a completed abduction or organ theft 重大或较大
 ABDUCTION_WORDS = ("被拐", "拐走", "拐卖", "被拐卖", "抱走了", "被抱走", "被抢走", "抢走孩子", "偷走孩子", "被偷走", "被人抱走",
                    "强行抱走", "被人贩子", "摘取器官", "摘器官", "器官被", "被摘")
@@ -253,12 +257,13 @@ OFFICIAL_ACTORS = ("红十字会", "红会", "慈善总会", "官员", "干部",
 #: what an official is accused of that makes the allegation serious: corruption, abuse of power, violence, crime
 OFFICIAL_WRONGS = ("贪污", "受贿", "索贿", "收取", "收受", "好处费", "腐败", "挪用", "侵吞", "截留", "克扣", "滥用职权",
                    "以权谋私", "徇私", "枉法", "包庇", "保护伞", "打人", "殴打", "围殴", "往死里打", "打死",
-                   "打伤", "打断", "开枪", "枪顶",
+                   "打伤", "打断", "开枪", "枪顶", "耳光", "电警棍", "鸡奸",
                    "持枪", "威胁", "恐吓", "强奸", "轮奸", "猥亵", "性侵", "杀害", "杀人", "掠去", "掠走", "抢劫", "逼死",
                    "逼迫", "威逼", "刑讯逼供", "黑监狱", "非法拘禁", "关押", "摔死", "撞死", "肇事", "醉驾", "酒驾", "打压",
                    "报复", "敲诈", "勒索", "强拆", "强征", "涉嫌", "造假", "冒名", "假身份证", "双规", "落马", "违纪")
-#: out of danger: not a serious injury (nor a complaint of danger)
-_NO_DANGER = _gated(r"(?:已|暂)?(?:(?:无|没有|脱离)(?:了)?生命危险|脱离(?:了)?危险)")
+#: out of danger, or a serious injury denied (还好没骨折): not a serious injury (nor a complaint of danger)
+_NO_DANGER = _gated(r"(?:已|暂)?(?:(?:无|没有|脱离)(?:了)?生命危险|脱离(?:了)?危险)|"
+                    r"(?:没|没有|未|并未|无)(?:有|造成)?(?:骨折|重伤|昏迷|截肢|致残|大出血|内出血)")
 #: a public structure that collapsed (大桥垮塌, 教学楼坍塌): a safety incident affecting many
 _STRUCTURE_COLLAPSE = _gated(r"(?:大桥|桥梁|桥面|引桥|高架|立交|隧道|大楼|楼房|居民楼|教学楼|校舍|厂房|体育馆|堤坝|大坝|"
                                  r"(?:大部分|大批|大量|多处|成片|多间|多栋)[^。！？\n]{0,4}(?:房子|房屋|民房))"
@@ -446,7 +451,7 @@ _DEATH_PATTERNS = [
 _DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇害|被打死|被撞死|被砸死|去世|逝世|病逝|不治|殒命|丧命|"
                               r"打死|砍死|刺死|捅死|烧死|摔死|撞死|砸死|杀死|害死|毒死|勒死|掐死|淹死|溺死|闷死|压死|炸死|轧死|碾死|"
                               r"惨死|猝死|暴死|被杀|被害|杀害|刺杀|枪杀|枪决|灭门|命案|凶杀案|牺牲|死了|遗体|尸体|"
-                              r"奸杀|跳楼|坠楼|自杀|轻生|自焚|卧轨)")
+                              r"奸杀|跳楼|坠楼|自杀|轻生|自焚|卧轨|杀了人|杀夫|杀妻|弑父|弑母|杀人案|死因)")
 #: a household killed: 一家四口人被灭门
 _FAMILY_KILLED = _gated(rf"一家(?P<n>{NUM})口(?:人)?[^。！？\n]{{0,6}}(?:被灭门|遇难|死亡|身亡|遇害|丧生)")
 _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|猪死亡|鸡死亡|鸭死亡|鱼死亡|牛死亡|羊死亡|死亡鱼|死鱼|病死|"
@@ -747,11 +752,12 @@ _BORN = re.compile(r"\s*[0-9一二三四五六七八九十]{1,2}月(?:[0-9一二
 
 
 def _past_year(sentence: str, year: int | None) -> bool:
-    """The sentence names a year, and every year it names is before ``year`` (the event's): 1998年的洪水."""
+    """The sentence names a year, and every year it names is before the year before ``year`` (the event's): 1998年的
+    洪水 is the past, while what a January post tells of last July is still news."""
     if year is None:
         return False
     years = [int(m.group(1)) for m in _YEAR.finditer(sentence) if not _BORN.match(sentence, m.end())]
-    return bool(years) and max(years) < year
+    return bool(years) and max(years) < year - 1
 
 
 def risk_text(text: str, own: tuple[str, ...] = (), lookalikes: tuple[str, ...] = (), year: int | None = None) -> str:
@@ -896,7 +902,7 @@ _CENTRAL_NAMES = "|".join(sorted(map(re.escape, CENTRAL_MEDIA), key=len, reverse
 #: named in passing or as a photo credit (新华社记者某某 摄, 新华网 http://…)
 _CENTRAL_COVERAGE = _gated(
     rf"(?:据|经|来自|转自|来源[:：]?\s*|#)(?P<a>{_CENTRAL_NAMES})|"
-    rf"(?P<b>{_CENTRAL_NAMES})(?:[^。！？\n，,]{{0,6}}?)(?:报道|曝光|披露|播出|调查|追问|质问|点名|评论|刊文|发文|关注|通报|"
+    rf"(?P<b>{_CENTRAL_NAMES})(?:[^。！？\n，,]{{0,6}}?|[^。！？\n，,]{{0,8}}?记者[\u4e00-\u9fff]{{0,4}}?)(?:报道|曝光|披露|播出|调查|追问|质问|点名|评论|刊文|发文|关注|通报|"
     rf"消息|快讯|微评|头版|暗访|记者调查|问责|聚焦)")
 
 

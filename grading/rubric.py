@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from yuqing.classify.signals import (
     CALM_BELOW,
     INJURED_MAJOR,
+    LIFE_IN_DANGER,
     NEGATIVE_AT,
     NEUTRAL_BELOW,
     SURE_NEGATIVE,
@@ -173,7 +174,8 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
     # -- 重大或较大 -----------------------------------------------------------
     if t.deaths_major <= sig.deaths < t.deaths_special:
         add(Finding("deaths_major", M, f"文本记载死亡{sig.deaths}人（{t.deaths_major}—{t.deaths_special - 1}人为重大或较大）"))
-    if sig.serious_injury and not benign and (sig.injured or sig.deaths or sig.incident or sig.violence or sig.clash):
+    if sig.serious_injury and not benign and (sig.injured or sig.deaths or sig.incident or sig.violence or sig.clash
+                                              or _harm_complained_of(sig, r.negative)):
         add(Finding("serious_injury", M, f"有人员重伤或危重：{_words(sig.serious_injury)}"))
     elif sig.injured >= INJURED_MAJOR and sig.injured < t.injuries_special:
         add(Finding("injured_many", M, f"文本记载受伤{sig.injured}人"))
@@ -245,6 +247,14 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
 
 def _central_in_text(sig: TextSignals) -> bool:
     return bool(sig.central_media)
+
+
+def _harm_complained_of(sig: TextSignals, negative: bool) -> bool:
+    """A negative complaint about a life in danger (a child in ICU after an operation): the harm is what it complains
+    of, not its background (a husband 瘫痪在床 in a letter about benefits) nor a missing child's appeal (失踪 is both
+    the harm and the complaint)."""
+    return negative and any(w in LIFE_IN_DANGER for w in sig.serious_injury) \
+        and any(w not in sig.serious_injury for w in sig.complaint)
 
 
 def _group_words(sig: TextSignals) -> bool:

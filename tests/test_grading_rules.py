@@ -272,6 +272,15 @@ def test_a_calm_notice_with_incident_words_is_a_neutral_mention():
     assert _rules(poisoning, negativity=0.05).floor == Level.MAJOR
 
 
+@pytest.mark.parametrize("text", [
+    "尊敬的领导：我丈夫前几年工伤瘫痪在床，家里没有收入，申请低保两次都没批，请求解决。",  # the harm is background
+    "这段路坑坑洼洼好几个月了，我妈骑车摔了一跤，还好没骨折，这路到底什么时候修？",  # an injury denied
+    "急寻昨天下午在公园失踪的10岁女孩，请大家帮忙转发。",  # a missing child's appeal: 一般 by the rubric
+])
+def test_a_complaint_whose_serious_injury_is_not_what_it_complains_of(text):
+    assert "serious_injury" not in {f.rule for f in _rules(text, negativity=0.95).floors}
+
+
 def test_harm_over_or_denied_is_no_complaint():
     saved = read_signals("医院成功抢救三名重伤工人，三人均已脱离危险，家属送来锦旗致谢。")
     assert saved.complaint == [] and read_harm(saved, 0.3).benign
@@ -290,6 +299,7 @@ def test_reasons_are_chinese():
     ("2025年3月2日，白沙镇一民房倒塌，3人死亡", 2025, 3),  # this year: the incident itself
     ("1999年建成的白沙镇大桥昨晚垮塌，3人死亡", 2025, 3),  # the sentence names the old year, the deaths are now
     ("2009年夏天，柳树村山洪暴发，7名村民遇难", None, 7),  # no post time: the year cannot be told apart
+    ("2024年7月，柳树村山洪暴发，7名村民遇难", 2025, 7),  # last year's: still news in a January post
     ("白沙镇货车撞死3人，司机王某，男，1987年3月15日生，已被控制", 2025, 3),  # a date of birth dates nothing
     ("截至目前，白沙镇此次事故累计造成5人死亡", 2025, 5),  # one incident's toll so far
     ("今年全县累计发生交通事故12起，死亡8人", 2025, 0),  # a tally of incidents
@@ -305,6 +315,9 @@ def test_deaths_in_a_sentence_dated_to_an_earlier_year_do_not_count(text, year, 
     ("学者在医院因突发心脏病险些去世", 0),  # a near miss
     ("副局长拿枪顶着记者的头说：再来采访就打死你", 0),  # a threat, not a death
     ("三只流浪狗被打死了", 0),
+    ("那名男子婚后不久就杀了人，死者是他的妻子", 1),  # a killing told as 杀了人
+    ("回顾一下：三月结婚，六月杀妻", 1),
+    ("网传这位歌手的真实死因即将公布", 1),  # a cause of death: someone died
 ])
 def test_deaths_told_without_a_count_and_near_misses(text, deaths):
     assert count_deaths(text) == deaths
@@ -317,6 +330,9 @@ def test_deaths_told_without_a_count_and_near_misses(text, deaths):
     ("大桥垮塌，桥体里塞满编织袋", "structure_collapse"),
     ("强烈地震造成大量房屋倒塌，伤亡人数还在上升", "disaster_casualties"),
     ("据新华社报道，某市公安局党委委员持假身份证经商", "central_media"),
+    ("山区孩子每天溜索过江上学，新华社旗下报纸的记者王某某质问：修桥的钱去哪了？", "central_media"),  # its reporter asks
+    ("他说被带走后，检察院的办案人员打了他上百个耳光", "official_wrongdoing"),
+    ("孩子术后呼吸衰竭送进ICU抢救，医院却推卸责任，请求解决医疗纠纷", "serious_injury"),  # the harm complained of
     ("这条负面帖子已被转发评论上千次", None),
 ])
 def test_rules_for_what_real_posts_tell(text, rule):
