@@ -460,6 +460,8 @@ _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|�
                             r"吵死|穷死|臭死|痛死|疼死|忙死|丑死|馋死|憋死|坑死|愁死|害死人(?!命)|"
                             # euthanasia is what a shelter does to animals nobody adopts (无人领养就要安乐死了)
                             r"安乐死|"
+                            # an amusement ride (跳楼机), and a funeral's farewell (遗体告别仪式: a death in the family, no harm)
+                            r"跳楼机|遗体告别|"
                             # a relative's natural death a letter starts from (父亲去世后抚恤金未发, 去世多年, 去世了想咨询
                             # 丧葬费): what the letter asks about came after it (not a death at work, 因工去世)
                             r"(?<!因工)(?<!意外)(?:去世|逝世|病逝|离世)(?:了)?(?:后|以后|之后|多年|已久|"

@@ -318,6 +318,8 @@ def test_deaths_in_a_sentence_dated_to_an_earlier_year_do_not_count(text, year, 
     ("那名男子婚后不久就杀了人，死者是他的妻子", 1),  # a killing told as 杀了人
     ("回顾一下：三月结婚，六月杀妻", 1),
     ("网传这位歌手的真实死因即将公布", 1),  # a cause of death: someone died
+    ("请问游乐场的过山车、跳楼机是否属于特种设备？", 0),  # a ride
+    ("前几天到乡下参加了一位长者的遗体告别仪式，封棺时撒了雄黄", 0),  # a funeral
 ])
 def test_deaths_told_without_a_count_and_near_misses(text, deaths):
     assert count_deaths(text) == deaths
