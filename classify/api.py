@@ -237,8 +237,8 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
       mass incident … (:func:`read_harm`, the reading the severity rubric grades by, not as a notice or good news)
       is negative, at NEGATIVE_AT plus a tenth of its score (the models' order kept among such posts). The dev
       set's convention (a death, a crime, an abduction, a disaster is 负面, a celebrity's or abroad too) is what a
-      model trained on our own posts misses most on real ones: on the 620 labelled real posts this turns 10 of the
-      13 posts it changes to their label (half A 7 of 9, half B 3 of 4).
+      model trained on our own posts misses most on real ones: on the 620 labelled real posts this turns 9 of the
+      11 posts it changes to their label (half A 6 of 7, half B 3 of 4).
     - **A letter that only asks or suggests**: a message-board letter scored from NEGATIVE_AT to SURE_NEGATIVE that
       asks or suggests (请问, 建议, 希望 …) and tells no complaint, allegation or harm is not negative (the
       convention: pure enquiries and suggestions are 0), at its score less the band's width. On the dev set it

@@ -242,10 +242,10 @@ SERIOUS_INJURY_WORDS = ("重伤", "伤势严重", "伤势较重", "生命垂危"
                         "身中", "中了一刀", "各中一刀", "被捅", "被砍", "刺伤", "砍伤", "捅伤", "重度烧伤", "植物人", "瘫痪在床",
                         "压断", "轧断", "砍断", "割掉", "割下", "挖去", "挖掉", "剜", "断腿", "断手", "失明",
                         "昏死", "不省人事", "打昏", "打晕")
-#: a life in danger now (not an injury told as a letter's background, 瘫痪在床, nor a fall's 骨折): what makes a
-#: complaint about the harm itself (a hospital's patient in ICU) a serious injury
+#: a life in danger now (not an injury told as a letter's background, 瘫痪在床, nor a fall's 骨折, nor a road's 有生命危险):
+#: what makes a complaint about the harm itself (a hospital's patient in ICU) a serious injury
 LIFE_IN_DANGER = frozenset(("重伤", "伤势严重", "生命垂危", "病危", "危重", "抢救", "昏迷", "重症监护", "ICU", "颅内出血",
-                            "命悬一线", "呼吸衰竭", "肺出血", "大出血", "内出血", "脑出血", "生命危险", "昏死", "不省人事"))
+                            "命悬一线", "呼吸衰竭", "肺出血", "大出血", "内出血", "脑出血", "昏死", "不省人事"))
 #: a child taken (not an attempt): the rubric grades a completed abduction or organ theft 重大或较大
 ABDUCTION_WORDS = ("被拐", "拐走", "拐卖", "被拐卖", "抱走了", "被抱走", "被抢走", "抢走孩子", "偷走孩子", "被偷走", "被人抱走",
                    "强行抱走", "被人贩子", "摘取器官", "摘器官", "器官被", "被摘")
@@ -754,12 +754,11 @@ _BORN = re.compile(r"\s*[0-9一二三四五六七八九十]{1,2}月(?:[0-9一二
 
 
 def _past_year(sentence: str, year: int | None) -> bool:
-    """The sentence names a year, and every year it names is before the year before ``year`` (the event's): 1998年的
-    洪水 is the past, while what a January post tells of last July is still news."""
+    """The sentence names a year, and every year it names is before ``year`` (the event's): 1998年的洪水."""
     if year is None:
         return False
     years = [int(m.group(1)) for m in _YEAR.finditer(sentence) if not _BORN.match(sentence, m.end())]
-    return bool(years) and max(years) < year - 1
+    return bool(years) and max(years) < year
 
 
 def risk_text(text: str, own: tuple[str, ...] = (), lookalikes: tuple[str, ...] = (), year: int | None = None) -> str:

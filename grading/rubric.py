@@ -249,12 +249,16 @@ def _central_in_text(sig: TextSignals) -> bool:
     return bool(sig.central_media)
 
 
+#: complaint words (besides the harm's own) that make a text a complaint about the harm it tells
+HARM_COMPLAINT_WORDS = 2
+
+
 def _harm_complained_of(sig: TextSignals, negative: bool) -> bool:
-    """A negative complaint about a life in danger (a child in ICU after an operation): the harm is what it complains
-    of, not its background (a husband 瘫痪在床 in a letter about benefits) nor a missing child's appeal (失踪 is both
-    the harm and the complaint)."""
+    """A negative complaint about a life in danger (a child in ICU after an operation, 请求解决医疗纠纷): the harm is what
+    it complains of, told in more than a word — not its background (a husband 瘫痪在床 in a letter about benefits), a
+    missing child's appeal (失踪 is both the harm and the complaint) nor a joke's 昏迷 beside a 不管."""
     return negative and any(w in LIFE_IN_DANGER for w in sig.serious_injury) \
-        and any(w not in sig.serious_injury for w in sig.complaint)
+        and len({w for w in sig.complaint if w not in sig.serious_injury}) >= HARM_COMPLAINT_WORDS
 
 
 def _group_words(sig: TextSignals) -> bool:

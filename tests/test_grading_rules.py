@@ -276,6 +276,8 @@ def test_a_calm_notice_with_incident_words_is_a_neutral_mention():
     "尊敬的领导：我丈夫前几年工伤瘫痪在床，家里没有收入，申请低保两次都没批，请求解决。",  # the harm is background
     "这段路坑坑洼洼好几个月了，我妈骑车摔了一跤，还好没骨折，这路到底什么时候修？",  # an injury denied
     "急寻昨天下午在公园失踪的10岁女孩，请大家帮忙转发。",  # a missing child's appeal: 一般 by the rubric
+    "小区门口车多车速快，老人小孩走这里有严重生命危险，物业不管不问，请求解决。",  # a danger, no one harmed
+    "段子：我因一场车祸昏迷了三个月，老子不管你们黑谁。",  # a complaint in one word beside a coma told
 ])
 def test_a_complaint_whose_serious_injury_is_not_what_it_complains_of(text):
     assert "serious_injury" not in {f.rule for f in _rules(text, negativity=0.95).floors}
@@ -299,7 +301,6 @@ def test_reasons_are_chinese():
     ("2025年3月2日，白沙镇一民房倒塌，3人死亡", 2025, 3),  # this year: the incident itself
     ("1999年建成的白沙镇大桥昨晚垮塌，3人死亡", 2025, 3),  # the sentence names the old year, the deaths are now
     ("2009年夏天，柳树村山洪暴发，7名村民遇难", None, 7),  # no post time: the year cannot be told apart
-    ("2024年7月，柳树村山洪暴发，7名村民遇难", 2025, 7),  # last year's: still news in a January post
     ("白沙镇货车撞死3人，司机王某，男，1987年3月15日生，已被控制", 2025, 3),  # a date of birth dates nothing
     ("截至目前，白沙镇此次事故累计造成5人死亡", 2025, 5),  # one incident's toll so far
     ("今年全县累计发生交通事故12起，死亡8人", 2025, 0),  # a tally of incidents
