@@ -178,7 +178,8 @@ ALLEGATION_WORDS = ("贪污", "受贿", "索贿", "行贿", "腐败", "贪腐", 
                     "黑恶势力", "涉黑", "勾结", "非法拘禁", "殴打群众", "打人", "性侵", "猥亵", "好处费", "回扣", "收红包",
                     "吃空饷", "私分", "冒领", "渎职", "玩忽职守", "暴力执法", "违规审批", "违规发包", "卖官", "敲诈",
                     "勒索", "索要好处", "权力寻租", "霸占", "强占")
-MASS_STRONG = ("群体性事件", "群体事件", "堵路", "堵塞道路", "堵塞交通", "交通堵塞", "阻断交通", "拦路", "封路抗议", "围堵", "打砸",
+# (not 交通堵塞 nor 堵塞交通: a traffic jam is what letters complain of, not people blocking a road)
+MASS_STRONG = ("群体性事件", "群体事件", "堵路", "阻断交通", "拦路", "封路抗议", "围堵", "打砸",
                "打砸抢", "打砸烧",
                "冲击政府", "冲击县政府", "冲击镇政府", "冲击派出所", "掀翻警车", "砸警车", "警民冲突", "大规模冲突",
                "群殴", "械斗", "暴乱", "骚乱", "打横幅游行", "游行示威", "示威")
@@ -190,13 +191,16 @@ GATHER_WORDS = ("聚集", "集聚", "聚众", "静坐", "跪求", "下跪", "跪
 CLASH_WORDS = ("冲突", "对峙", "推搡", "打架", "斗殴", "撕扯", "扭打")
 GOVERNMENT_PLACES = ("县政府", "县委", "镇政府", "乡政府", "街道办", "政府门口", "政府大门", "政府大院", "政府大楼",
                      "信访局", "信访办", "市政府", "区政府", "派出所", "公安局", "管委会", "政府")
-GATHER_CALLS = ((r"(?:大家|各位|乡亲们|兄弟们|工友们|家长们|业主们|村民们|朋友们|受害者|都)[^。！!？?\n]{0,12}"
+#: calls to gather (not 都…到场: a letter's 都是必须本人到场; not 约定: a contract's terms; not 组织…维权: defending
+#: rights is no gathering; not a time and 集合开会: a meeting)
+GATHER_CALLS = ((r"(?:大家|各位|乡亲们|兄弟们|工友们|家长们|业主们|村民们|朋友们|受害者)[^。！!？?\n]{0,12}"
                  r"(?:集合|集中|聚集|到场|一起去|一块去|去县政府|去镇政府|去政府|去讨说法|来声援|来支援|站出来)"),
-                (r"(?:号召|呼吁|召集|相约|约好|约定|组织)[^。！!？?\n]{0,16}(?:集合|聚集|上访|到县政府|到镇政府|到政府|游行|"
-                 r"堵路|静坐|维权|讨说法|拉横幅)"),
+                (r"(?:号召|呼吁|召集|相约|约好|组织)[^。！!？?\n]{0,16}(?:集合|聚集|聚众|上访|到县政府|到镇政府|到政府|游行|"
+                 r"示威|堵路|静坐|拉横幅)"),
                 (r"(?:明天|明早|后天|今晚|周[一二三四五六日末]|[0-9一二三四五六七八九十]+[点时号日])[^。！!？?\n]{0,12}"
-                 r"(?:集合|不见不散|一起去|准时到|到县政府|到镇政府|到政府门口)"),
-                r"不见不散", r"人越多越好", r"扩散[^。\n]{0,6}(?:集合|到场)")
+                 r"(?:集合(?!开会|学生|上课|做操|训练|出发)|不见不散|一起去|到县政府|到镇政府|到政府门口|"
+                 r"(?:县|镇|乡|市|区)?政府(?:门口|大门)?见)"),
+                r"不见不散", r"人越多越(?:好|有用)", r"扩散[^。\n]{0,6}(?:集合|到场)")
 WAGE_WORDS = ("欠薪", "讨薪", "讨要工资", "要工资", "拖欠工资", "拖欠工钱", "欠工资", "工资", "工钱", "血汗钱", "劳务费",
               "补偿款", "赔偿款", "征地款", "安置费", "拆迁款", "补偿", "赔偿", "集资款", "退款", "押金", "房款",
               "首付", "烂尾", "交房", "退房", "学费", "本金", "存款", "养老钱", "货款", "工程款")
@@ -818,12 +822,12 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         serious_injury=words["serious_injury"] if unharmed == text else _any(unharmed, SERIOUS_INJURY_WORDS),
         collapse=[m.group(0) for m in _STRUCTURE_COLLAPSE.finditer(text)][:2],
         mass_casualty=words["mass_casualty"],
-        mass_strong=_not_negated(text, words["mass_strong"]),
+        mass_strong=_not_negated(text, words["mass_strong"]) + [m.group(0) for m in [_JAM_BY_PROTEST.search(text)] if m],
         gathering=gathering,
         clash=_not_negated(text, words["clash"]),
         government_place=words["government_place"],
         gathered_at=_gathered_at(text, gathering, words["government_place"]),
-        gather_call=[m.group(0) for pat in _GATHER_RES for m in [pat.search(text)] if m],
+        gather_call=[m.group(0) for pat in _GATHER_RES for m in [pat.search(_no_mass_words(text))] if m],
         central_media=_central_coverage(_NOT_CENTRAL.sub("", text)),
         critical_coverage=[m.group(0) for m in _CRITICAL.finditer(text)][:3],
         provincial_media=words["provincial_media"],
@@ -957,13 +961,33 @@ def _official_wrongs(text: str, actors=OFFICIAL_ACTORS, wrongs=OFFICIAL_WRONGS) 
 _CRITICAL = re.compile(r"(?:曝光|暗访|点名|追问|质疑|批评|调查发现|记者调查|焦点访谈|起底|揭秘|拷问|问责)")
 #: names that contain a central outlet's name but are not one (新华社区, 人民网格员)
 _NOT_CENTRAL = re.compile(r"新华社区|人民网格|央视频道号")
-_MASS_NEGATED = re.compile(r"(?:未|没有|无|并未|未发生|不存在|谣传|不实)[\u4e00-\u9fff]{0,4}$")
+#: before a mass word: it did not happen (未发生堵路, 谣传聚集) or is feared (不要酿成群体性事件, 以免引发)
+_MASS_NEGATED = re.compile(r"(?:未|没有|无|并未|未发生|不存在|谣传|不实)[\u4e00-\u9fff]{0,4}$|"
+                           r"(?:(?:不要|以免|避免|防止)(?:酿成|引发|造成|导致|演变成|发展成|出现|发生)?|"
+                           r"(?:可能|恐将|恐|会|将会|极易|容易|大概率会?)(?:酿成|引发|造成|导致|演变成|发展成|出现|发生))"
+                           r"[\u4e00-\u9fff]{0,2}$")
+#: a traffic jam that protesters made (罢工…造成交通堵塞): a mass incident, where a jam alone is none
+_JAM_BY_PROTEST = _gated(r"(?:罢工|罢市|聚集|静坐|游行|示威|围堵|讨公道|讨说法|讨薪|上访|抗议)[^。！？!?\n]{0,30}?"
+                         r"(?:交通堵塞|堵塞交通|堵塞道路)|"
+                         r"(?:交通堵塞|堵塞交通|堵塞道路)[^。！？!?\n]{0,10}?(?:罢工|聚集|静坐|游行|示威|围堵|抗议)")
+#: words that hold a mass or gathering word without telling people gathering: congestion (拥堵路段, 堵路上), honking
+#: (鸣笛示威), where many live or meet (人口聚集, 人员聚集场所), gambling (聚众赌博), a building site's fence (围挡围了起来),
+#: a door blocked by something (商铺被堵门), and speaking for the people (为民请愿)
+_NOT_MASS = re.compile(r"拥堵|堵路上|鸣笛示威|人口聚集|聚集(?:场所|区|地)|聚众(?:赌博|吸毒|淫乱)|围挡(?:围了)?|被堵|为民请愿")
+_NOT_MASS_CHARS = frozenset("拥堵鸣聚围请")
+
+
+def _no_mass_words(text: str) -> str:
+    """The text with the words that hold a mass word without telling a gathering (_NOT_MASS) blotted out."""
+    return _NOT_MASS.sub(lambda m: "·" * len(m.group(0)), text) if _NOT_MASS_CHARS.intersection(text) else text
 
 
 def _not_negated(text: str, words) -> list[str]:
-    """The words found in the text, skipping those negated just before (未发生堵路, 谣传聚集). ``words`` may be
-    narrowed to those in the text."""
+    """The words found in the text, skipping those negated or feared just before (未发生堵路, 谣传聚集, 以免引发聚集) and
+    those part of another word (拥堵路段, 鸣笛示威, 堵路上). ``words`` may be narrowed to those in the text."""
     found = []
+    if words:
+        text = _no_mass_words(text)
     for word in words:
         start = 0
         while (i := text.find(word, start)) >= 0:

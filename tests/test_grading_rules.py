@@ -446,3 +446,40 @@ def test_an_event_is_named_after_the_post_that_best_says_what_the_issue_is():
     assert event_title([p(9, "@某人 【突发】白沙镇一仓库起火。消防已到场", negativity=0.9)]) == "【突发】白沙镇一仓库起火"
     long = "白沙镇工业园的化工厂又在晚上偷偷排污，白沙河下游全是死鱼，河水发黄，味道刺鼻，村民不敢用水"
     assert event_title([p(10, long)]) == "白沙镇工业园的化工厂又在晚上偷偷排污，白沙河下游全是死鱼，河水发黄，味道刺鼻"
+
+
+@pytest.mark.parametrize("text,mass", [
+    ("上下班时交通堵塞严重，希望增加一个右拐专用车道。", False),  # a traffic jam is no mass incident
+    ("这段拥堵路段每天堵半小时，渣土车还鸣笛示威。", False),
+    ("数百辆救护车堵路上，短短30公里走了8个小时。", False),
+    ("工人罢工第2日，为讨公道造成交通堵塞，特警奉命驱赶。", True),  # a jam protesters made
+    ("工资拖欠半年至今未解决，春节将近，请领导重视，不要酿成群体性事件！", False),  # feared, not told
+    ("几百名村民在镇政府门口堵路，要求归还征地款。", True),
+])
+def test_mass_incident_words_told_as_people_gathering(text, mass):
+    assert bool(read_signals(text).mass_strong) is mass
+
+
+@pytest.mark.parametrize("text", [
+    "这里人口聚集，附近却没有一所公立幼儿园。",
+    "所长多次组织参与聚众赌博活动，参赌人数众多。",
+    "人行道全被围挡围了起来，市民下车没地方走。",
+    "搞个绿化带，路两边的商铺被堵门，苦不堪言。",
+    "我替社区几千户居民为民请愿，请尽快开办幼儿园。",
+])
+def test_words_that_hold_a_gathering_word_tell_no_gathering(text):
+    sig = read_signals(text)
+    assert sig.gathering == [] and sig.gather_call == [], (sig.gathering, sig.gather_call)
+
+
+@pytest.mark.parametrize("text,call", [
+    ("我多次到窗口交涉，得到回复都是必须本人到场申请办理。", False),
+    ("约定时间到期后并未执行，期间数次上门维权。", False),  # a contract's terms
+    ("学生自发组织四处维权，教育局说无法解决。", False),  # defending rights is no gathering
+    ("小学每天早上八点集合学生做操，声音越来越大。", False),
+    ("业主们明天上午9点到县政府门口集合，不见不散！", True),
+    ("诉求无门，不得已计划组织聚众维权示威。", True),
+    ("楼盘的业主们，周一早上八点半县政府门口见！人越多越有用！", True),
+])
+def test_calls_to_gather(text, call):
+    assert bool(read_signals(text).gather_call) is call
