@@ -428,7 +428,7 @@ _NOT_DURATION = r"(?!多?(?:月|小时|星期|钟头|年|半月|天))"
 _KILLED_BY = r"[撞砍刺捅烧砸杀毒勒掐淹闷压炸打轧碾]死"
 #: between a count and a death verb, no animal, tree or crop (3个鱼塘的鱼全部死亡 is no death toll)
 _NOT_ANIMAL = r"(?:(?![鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔])[\u4e00-\u9fff])"
-_ANIMAL = re.compile(r"[鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔]")
+_ANIMAL = re.compile(r"[鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔蝇蚊鼠虫]")
 _DEATH_PATTERNS = [
     # 3人死亡 / 两名工人遇难 / 一名男子当场死亡 / 3名被困人员全部遇难
     _gated(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}{_NOT_ANIMAL}{{0,10}}?(?:全部|均|已|不幸|当场|先后|经抢救无效)?{_DEATH_VERBS}"),
@@ -452,7 +452,7 @@ _DEATH_PATTERNS = [
     _gated(rf"(?P<n>{NUM}){_APPROX}条(?:人命|生命|鲜活的生命)"),
 ]
 #: a death without a count ("一男子被撞身亡" has a count; "老人不幸身亡" has none)
-_DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇害|被打死|被撞死|被砸死|去世|逝世|病逝|不治|殒命|丧命|"
+_DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇害|被打死|被撞死|被砸死|去世|逝世|病逝|不治(?:身亡|而亡|而死|去世)|(?:终告|医治无效|抢救无效|送医后?|送院后?|入院后?)不治|殒命|丧命|"
                               r"打死|砍死|刺死|捅死|烧死|摔死|撞死|砸死|杀死|害死|毒死|勒死|掐死|淹死|溺死|闷死|压死|炸死|轧死|碾死|"
                               r"惨死|猝死|暴死|被杀|被害|杀害|刺杀|枪杀|枪决|灭门|命案|凶杀案|牺牲|死了|遗体|尸体|"
                               r"奸杀|跳楼|坠楼|自杀|轻生|自焚|卧轨|杀了人|杀夫|杀妻|弑父|弑母|杀人案|死因)")
@@ -461,11 +461,23 @@ _FAMILY_KILLED = _gated(rf"一家(?P<n>{NUM})口(?:人)?[^。！？\n]{{0,6}}(?:
 _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|猪死亡|鸡死亡|鸭死亡|鱼死亡|牛死亡|羊死亡|死亡鱼|死鱼|病死|"
                             r"死角|死胡同|死板|笑死|气死|累死|饿死了|热死|冷死|吓死|烦死|急死|死活|死心|死扛|拼死|死磕|死机|"
                             # the same figures of speech (吵死了, 穷死了, 坑死人, 这物业真是害死人)
-                            r"吵死|穷死|臭死|痛死|疼死|忙死|丑死|馋死|憋死|坑死|愁死|害死人(?!命)|"
+                            r"吵死|穷死|臭死|痛死|疼死|忙死|丑死|馋死|憋死|坑死|愁死|亏死|害死人(?!命)|"
                             # euthanasia is what a shelter does to animals nobody adopts (无人领养就要安乐死了)
                             r"安乐死|"
-                            # an amusement ride (跳楼机), and a funeral's farewell (遗体告别仪式: a death in the family, no harm)
-                            r"跳楼机|遗体告别|"
+                            # an amusement ride (跳楼机), and a funeral's services (遗体告别仪式, 遗体运输: a death in the family)
+                            r"跳楼机|遗体(?:告别|运输|接运|火化|捐献|捐赠)|"
+                            # what letters say in death's words without a death: a lifeline (一条生命线), a road blocked
+                            # (堵死了), an incurable illness (不治之症, 治标不治本), a metaphor (死亡之水, 死亡路段), the dead's
+                            # share of land (死亡人口), interests given up (牺牲业主的利益: 牺牲 with an object), a death to
+                            # prevent (避免发生更大死亡事故)
+                            r"生命线|[堵封锁焊]死|不治之症|不治本|不治的|死亡(?:之|门|陷阱|路段|地带|弯道|人口)|"
+                            r"牺牲(?=[\u4e00-\u9fff])(?![了在于者时后的])|"
+                            r"(?:避免|防止|以免|杜绝|预防|谨防|免得)[^，。！？\n]{0,8}?(?:死亡|丧命|伤亡|身亡)|"
+                            # a letter's relative dead of illness or age (父亲因病去世, 母亲早已病逝; not a celebrity's 病逝,
+                            # news by the convention)
+                            r"(?:父|母|爸|妈|爷|奶|外公|外婆|丈夫|妻子|老伴|老公|公婆|岳父|岳母|亲人|家人|当家)"
+                            r"(?:(?!车祸|事故|被撞|撞|砸|烧|淹|溺|坠|爆炸|工伤|因工|意外|杀|打|害)[^。！？\n，,]){0,12}?"
+                            r"(?:去世|逝世|离世|过世|病逝)|因病(?:去世|逝世|离世|过世|死亡|身亡)|"
                             # a relative's natural death a letter starts from (父亲去世后抚恤金未发, 去世多年, 去世了想咨询
                             # 丧葬费): what the letter asks about came after it (not a death at work, 因工去世)
                             r"(?<!因工)(?<!意外)(?:去世|逝世|病逝|离世)(?:了)?(?:后|以后|之后|多年|已久|"

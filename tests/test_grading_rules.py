@@ -321,6 +321,17 @@ def test_deaths_in_a_sentence_dated_to_an_earlier_year_do_not_count(text, year, 
     ("网传这位歌手的真实死因即将公布", 1),  # a cause of death: someone died
     ("请问游乐场的过山车、跳楼机是否属于特种设备？", 0),  # a ride
     ("前几天到乡下参加了一位长者的遗体告别仪式，封棺时撒了雄黄", 0),  # a funeral
+    ("南北横线是一条生命线，至今未能完工", 0),
+    ("为何牺牲我们业主的出行安全？", 0),  # interests given up
+    ("消防员在火场英勇牺牲", 1),
+    ("为了避免发生更大的死亡事故，请尽快安装护栏", 0),
+    ("小区唯一的出口也被堵死了", 0),
+    ("白蚁防治治标不治本", 0),
+    ("我父亲于2013年逝世，母亲年迈，想咨询抚养问题", 0),  # a letter's relative, dead of age
+    ("父亲在车祸中去世，肇事司机至今未赔偿", 1),
+    ("网传演员今早病逝于医院，享年53岁", 1),  # a celebrity's death is news
+    ("一名工人送医后不治", 1),
+    ("水里漂着苍蝇的尸体", 0),
 ])
 def test_deaths_told_without_a_count_and_near_misses(text, deaths):
     assert count_deaths(text) == deaths
