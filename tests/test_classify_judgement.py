@@ -222,3 +222,12 @@ def test_classify_records_explains_the_place_and_the_two_scores(cfg):
     ex = rec.explanation
     assert ex["relevance"]["places"]["own"] and "public" in ex["negativity"]
     assert rec.negativity == public_negativity(ex["negativity"]["score"], ex["relevance"]["score"])
+
+
+def test_a_letter_that_asks_tells_its_harm_as_background():
+    cfg = from_dict({"locality": LOCALITY})
+    enquiry = _record("我妈前一阵子摔倒骨折住院，请问异地医保报销程序是怎样的？", "咨询异地医保报销", source="board")
+    assert told_negativity(cfg, enquiry, 0.3) == (0.3, None)  # not raised for the fracture
+    assert told_negativity(cfg, enquiry, 0.6)[0] < NEGATIVE_AT  # a pure enquiry
+    complaint = _record("我妈在医院摔倒骨折，医院推卸责任不管不问，请求解决。", "医院推卸责任", source="board")
+    assert told_negativity(cfg, complaint, 0.3)[0] >= NEGATIVE_AT  # the harm is what it complains of

@@ -283,6 +283,11 @@ def test_a_complaint_whose_serious_injury_is_not_what_it_complains_of(text):
     assert "serious_injury" not in {f.rule for f in _rules(text, negativity=0.95).floors}
 
 
+def test_an_interruption_is_no_injury():
+    assert read_signals("专家发言刚开口就被打断，会上不准念稿。").serious_injury == []
+    assert read_signals("他被城管打断了腿，至今住院。").serious_injury == ["打断了腿"]
+
+
 def test_harm_over_or_denied_is_no_complaint():
     saved = read_signals("医院成功抢救三名重伤工人，三人均已脱离危险，家属送来锦旗致谢。")
     assert saved.complaint == [] and read_harm(saved, 0.3).benign
@@ -332,6 +337,7 @@ def test_deaths_in_a_sentence_dated_to_an_earlier_year_do_not_count(text, year, 
     ("网传演员今早病逝于医院，享年53岁", 1),  # a celebrity's death is news
     ("一名工人送医后不治", 1),
     ("水里漂着苍蝇的尸体", 0),
+    ("嫌犯在山脚下被捕，自杀未成", 0),
 ])
 def test_deaths_told_without_a_count_and_near_misses(text, deaths):
     assert count_deaths(text) == deaths
