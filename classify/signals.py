@@ -219,7 +219,7 @@ INCIDENT_WORDS = ("食物中毒", "中毒", "腹泻", "呕吐", "发烧", "疫�
                   "毒奶粉", "地沟油", "病死猪", "变质", "污染", "泄漏", "泄露", "排污", "偷排", "直排", "恶臭", "异味",
                   "死鱼", "毒气", "爆炸", "火灾", "起火", "失火", "坍塌", "垮塌", "塌方", "倒塌", "溃坝", "决堤",
                   "山体滑坡", "滑坡", "泥石流", "燃气", "煤气", "自来水", "饮用水", "停水", "水质", "传染", "疫情",
-                  "感染", "重金属", "超标", "安全隐患", "事故", "危房", "踩踏", "有毒", "致癌", "禽流感", "H7N9", "h7n9",
+                  "感染", "重金属", "超标", "事故", "危房", "踩踏", "有毒", "致癌", "禽流感", "H7N9", "h7n9",
                   "病毒", "死猪", "三聚氰胺", "瘦肉精", "塑化剂", "假药", "毒胶囊", "垮塌", "断裂", "染色", "苏丹红",
                   "非法添加", "工业明胶", "掺假", "注水肉", "农药残留", "激素", "内涝", "洪水", "被冲走")
 #: food and drug scandals that reach every buyer of a product: they affect many by their nature
@@ -858,7 +858,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         or [m.group(0)[:12] for m in _FORCED_DEMOLITION.finditer(text)][:2],
         group=[m.group(0) for m in _GROUP.finditer(text)][:3],
         violence=words["violence"],
-        incident=words["incident"],
+        incident=_incidents(text, words["incident"]),
         many=words["many"] or words["mass_hazard"],
         rumour=words["rumour"],
         denial=words["denial"],
@@ -987,6 +987,19 @@ _JAM_BY_PROTEST = _gated(r"(?:罢工|罢市|聚集|静坐|游行|示威|围堵|�
 #: a door blocked by something (商铺被堵门), and speaking for the people (为民请愿)
 _NOT_MASS = re.compile(r"拥堵|堵路上|鸣笛示威|人口聚集|聚集(?:场所|区|地)|聚众(?:赌博|吸毒|淫乱)|围挡(?:围了)?|被堵|为民请愿")
 _NOT_MASS_CHARS = frozenset("拥堵鸣聚围请")
+
+
+#: a hazard (安全隐患, 火灾隐患: what might happen) and a nuisance (噪音污染) are no incident that affects many
+_HAZARD_ONLY = re.compile(r"(?:安全|火灾|消防|事故|交通|用电|燃气|煤气|爆炸|坍塌|垮塌|溺水)?隐患|(?:噪音|噪声|光|声)污染")
+
+
+def _incidents(text: str, words) -> list[str]:
+    """The incident words told as something that happened, not as a hazard or a nuisance (``words`` may be narrowed
+    to those in the text)."""
+    if not words or "隐患" not in text and "污染" not in text:
+        return list(words)
+    told = _HAZARD_ONLY.sub("·", text)
+    return [w for w in words if w in told]
 
 
 def _no_mass_words(text: str) -> str:

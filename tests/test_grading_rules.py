@@ -265,7 +265,9 @@ def test_a_calm_notice_with_incident_words_is_a_neutral_mention():
     assert calm.floor == Level.MINOR and calm.cap == Level.MINOR
     # the same words told as a complaint, or with people harmed, keep their floors
     assert _rules(notice, negativity=0.7).floor == Level.GENERAL  # 218家 are the units inspected, not people
-    assert _rules(notice.replace("共检查单位218家", "200多名居民反映"), negativity=0.7).floor == Level.MAJOR
+    # 200 residents complaining of fire hazards complain of what might happen (一般); of a fire, of an incident (重大)
+    assert _rules(notice.replace("共检查单位218家", "200多名居民反映"), negativity=0.7).floor == Level.GENERAL
+    assert _rules("200多名居民反映，小区昨晚发生火灾，物业至今不管", negativity=0.7).floor == Level.MAJOR
     fire = "城关镇一批发市场发生火灾，200多名商户受灾，3人受伤送医"
     assert _rules(fire, negativity=0.02).cap is None or _rules(fire, negativity=0.02).cap > Level.MINOR
     poisoning = "县疾控通报：实验小学三十名学生食物中毒，已全部送医"
@@ -500,3 +502,17 @@ def test_words_that_hold_a_gathering_word_tell_no_gathering(text):
 ])
 def test_calls_to_gather(text, call):
     assert bool(read_signals(text).gather_call) is call
+
+
+@pytest.mark.parametrize("text,incident", [
+    ("小区消防通道堵塞，存在严重安全隐患，上万居民生命安全受威胁", []),  # a hazard: what might happen
+    ("老房子有极大的火灾隐患，希望修缮", []),
+    ("夜间施工噪音污染严重，上百居民无法休息", []),  # a nuisance
+    ("化工厂偷排污水，河水严重污染，全村饮用水受影响", ["污染", "偷排", "饮用水"]),
+    ("小区昨晚发生火灾，多人受伤", ["火灾"]),
+])
+def test_a_hazard_or_a_nuisance_is_no_incident(text, incident):
+    assert set(incident) <= set(read_signals(text).incident)
+    assert bool(read_signals(text).incident) is bool(incident)
+    if not incident:
+        assert "incident_many" not in {f.rule for f in _rules(text, negativity=0.95).floors}
