@@ -452,7 +452,7 @@ _DEATH_PATTERNS = [
     _gated(rf"(?P<n>{NUM}){_APPROX}条(?:人命|生命|鲜活的生命)"),
 ]
 #: a death without a count ("一男子被撞身亡" has a count; "老人不幸身亡" has none)
-_DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇害|被打死|被撞死|被砸死|去世|逝世|病逝|不治(?:身亡|而亡|而死|去世)|(?:终告|医治无效|抢救无效|送医后?|送院后?|入院后?)不治|殒命|丧命|"
+_DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇害|被打死|被撞死|被砸死|去世|逝世|病逝|不治|殒命|丧命|"
                               r"打死|砍死|刺死|捅死|烧死|摔死|撞死|砸死|杀死|害死|毒死|勒死|掐死|淹死|溺死|闷死|压死|炸死|轧死|碾死|"
                               r"惨死|猝死|暴死|被杀|被害|杀害|刺杀|枪杀|枪决|灭门|命案|凶杀案|牺牲|死了|遗体|尸体|"
                               r"奸杀|跳楼|坠楼|自杀|轻生|自焚|卧轨|杀了人|杀夫|杀妻|弑父|弑母|杀人案|死因)")
@@ -818,7 +818,8 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
     harm_told = NEGATION_OF_HARM.sub("", text)
     unharmed = _NO_DANGER.sub("", harm_told)
     told = _FULL_LEXICONS.found(full)  # positive and enquiry are read from the whole text
-    gathering = _not_negated(text, words["gathering"])
+    mass_text = _no_mass_words(text)  # (read once: gatherings, mass words, clashes and calls are read from it)
+    gathering = _not_negated(mass_text, words["gathering"])
     # who the text is about: not the officials a letter is addressed to
     about = _ADDRESS.sub("", text) if words["leaders"] or words["official_actors"] else text
     # made whole at once: the fields' empty default lists are not made only to be replaced
@@ -834,12 +835,12 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         serious_injury=words["serious_injury"] if unharmed == text else _any(unharmed, SERIOUS_INJURY_WORDS),
         collapse=[m.group(0) for m in _STRUCTURE_COLLAPSE.finditer(text)][:2],
         mass_casualty=words["mass_casualty"],
-        mass_strong=_not_negated(text, words["mass_strong"]) + [m.group(0) for m in [_JAM_BY_PROTEST.search(text)] if m],
+        mass_strong=_not_negated(mass_text, words["mass_strong"]) + [m.group(0) for m in [_JAM_BY_PROTEST.search(text)] if m],
         gathering=gathering,
-        clash=_not_negated(text, words["clash"]),
+        clash=_not_negated(mass_text, words["clash"]),
         government_place=words["government_place"],
         gathered_at=_gathered_at(text, gathering, words["government_place"]),
-        gather_call=[m.group(0) for pat in _GATHER_RES for m in [pat.search(_no_mass_words(text))] if m],
+        gather_call=[m.group(0) for pat in _GATHER_RES for m in [pat.search(mass_text)] if m],
         central_media=_central_coverage(_NOT_CENTRAL.sub("", text)),
         critical_coverage=[m.group(0) for m in _CRITICAL.finditer(text)][:3],
         provincial_media=words["provincial_media"],
@@ -1008,11 +1009,10 @@ def _no_mass_words(text: str) -> str:
 
 
 def _not_negated(text: str, words) -> list[str]:
-    """The words found in the text, skipping those negated or feared just before (未发生堵路, 谣传聚集, 以免引发聚集) and
-    those part of another word (拥堵路段, 鸣笛示威, 堵路上). ``words`` may be narrowed to those in the text."""
+    """The words found in the text, skipping those negated or feared just before (未发生堵路, 谣传聚集, 以免引发聚集);
+    ``text`` is read with _no_mass_words first (拥堵路段, 鸣笛示威, 堵路上 hold no mass word). ``words`` may be
+    narrowed to those in the text."""
     found = []
-    if words:
-        text = _no_mass_words(text)
     for word in words:
         start = 0
         while (i := text.find(word, start)) >= 0:
