@@ -177,7 +177,7 @@ ALLEGATION_WORDS = ("贪污", "受贿", "索贿", "行贿", "腐败", "贪腐", 
                     "优亲厚友", "虚报冒领", "套取", "骗取补贴", "贪占", "中饱私囊", "违规占地", "违规提拔", "收受",
                     "黑恶势力", "涉黑", "勾结", "非法拘禁", "殴打群众", "打人", "性侵", "猥亵", "好处费", "回扣", "收红包",
                     "吃空饷", "私分", "冒领", "渎职", "玩忽职守", "暴力执法", "违规审批", "违规发包", "卖官", "敲诈",
-                    "勒索", "索要好处", "权力寻租", "霸占", "强占")
+                    "勒索", "索要好处", "权力寻租", "霸占", "强占", "敛财")
 # (not 交通堵塞 nor 堵塞交通: a traffic jam is what letters complain of, not people blocking a road)
 MASS_STRONG = ("群体性事件", "群体事件", "堵路", "阻断交通", "拦路", "封路抗议", "围堵", "打砸",
                "打砸抢", "打砸烧",
@@ -214,7 +214,8 @@ DEMOLITION_VIOLENT = ("强拆", "暴力拆迁", "野蛮拆迁", "暴力强拆", 
                       "强行征地", "暴力征地", "强征")
 #: a limb broken by a blow (打断了腿; not 发言被打断, an interruption)
 BROKEN_LIMB = ("打断腿", "打断了腿", "打断手", "打断胳膊", "打断肋骨", "打断鼻梁", "打断骨头")
-VIOLENCE_WORDS = ("殴打", "打伤", "打人", "受伤", "持刀", "抢劫", "行凶", "砍人", "推土机", "挖掘机", "铲车", "黑衣人", "砸", "拖走", "抢走", "流血",
+VIOLENCE_WORDS = ("殴打", "打伤", "打人", "受伤", "持刀", "抢劫", "行凶", "砍人", "连砍", "狂砍", "连捅", "推土机", "挖掘机",
+                  "铲车", "黑衣人", "砸", "拖走", "抢走", "流血",
                   "住院", "围殴", "强行", "凌晨", "半夜", "暴力", *BROKEN_LIMB, "砍伤", "持械", "棍棒", "打昏", "打晕", "打得昏死",
                   "头破血流")
 INCIDENT_WORDS = ("食物中毒", "中毒", "腹泻", "呕吐", "发烧", "疫苗", "假药", "劣药", "过期药", "假疫苗", "问题疫苗",
@@ -245,25 +246,32 @@ BIG_V_WORDS = ("大V", "大v", "百万粉丝", "知名博主", "网络大V", "�
 SERIOUS_INJURY_WORDS = ("重伤", "伤势严重", "伤势较重", "生命垂危", "病危", "危重", "抢救", "昏迷", "重症监护", "ICU",
                         "颅内出血", "骨折", "截肢", "烧伤", "命悬一线", "下落不明", "失踪", "失联", "被困", "呼吸衰竭",
                         "肺出血", "大出血", "内出血", "脑出血", "生命危险", *BROKEN_LIMB, "打残", "致残", "毁容", "中刀",
-                        "身中", "中了一刀", "各中一刀", "被捅", "被砍", "刺伤", "砍伤", "捅伤", "重度烧伤", "植物人", "瘫痪在床",
+                        "身中", "中了一刀", "各中一刀", "被捅", "被砍", "连砍", "狂砍", "连捅", "刺伤", "砍伤", "捅伤",
+                        "重度烧伤", "植物人", "瘫痪在床",
                         "压断", "轧断", "砍断", "割掉", "割下", "挖去", "挖掉", "剜", "断腿", "断手", "失明",
                         "昏死", "不省人事", "打昏", "打晕")
 #: a life in danger now (not an injury told as a letter's background, 瘫痪在床, nor a fall's 骨折, nor a road's 有生命危险):
 #: what makes a complaint about the harm itself (a hospital's patient in ICU) a serious injury
 LIFE_IN_DANGER = frozenset(("重伤", "伤势严重", "生命垂危", "病危", "危重", "抢救", "昏迷", "重症监护", "ICU", "颅内出血",
                             "命悬一线", "呼吸衰竭", "肺出血", "大出血", "内出血", "脑出血", "昏死", "不省人事"))
+#: riches or mistresses an official is said to keep (九套房子, 170多套房产, 包二奶, 6个老婆): an allegation when an
+#: official is in the sentence (not a letter's second home, 二套住房, nor its household's 两个老婆 of a divorce)
+_KEPT_RICHES = re.compile(r"(?<![第一二两])(?:[三四五六七八九十百几]|\d{1,4})[十百]?(?:多|余)?套(?:房子|房产|住房|别墅)|"
+                          r"二奶|(?<![一两二])(?:[三四五六七八九十几]|\d{1,2})个(?:老婆|情妇|情人)")
 #: a child taken (not an attempt): the rubric grades a completed abduction or organ theft 重大或较大
 ABDUCTION_WORDS = ("被拐", "拐走", "拐卖", "被拐卖", "抱走了", "被抱走", "被抢走", "抢走孩子", "偷走孩子", "被偷走", "被人抱走",
                    "强行抱走", "被人贩子", "摘取器官", "摘器官", "器官被", "被摘")
 #: people with public power, or the offices they work in (an allegation against them is against the office)
 OFFICIAL_ACTORS = ("红十字会", "红会", "慈善总会", "官员", "干部", "书记", "县长", "市长", "区长", "局长", "副局长", "镇长", "乡长", "村支书", "村干部", "城管",
                    "警察", "民警", "交警", "特警", "协警", "辅警", "派出所", "公安", "法院", "法官", "检察院", "检察官",
-                   "政府", "执法人员", "计生干部", "计生办", "所长", "院长", "副处级", "处长", "科长", "厅长", "部长", "区委",
+                   "政府", "执法人员", "执法者", "执法车", "执法队", "计生干部", "计生办", "所长", "院长", "副处级", "处长",
+                   "科长", "厅长", "部长", "区委",
                    "县委", "市委", "政法委", "人大代表", "政协委员", "国企领导", "官二代", "公务员", "公职人员", "领导")
 #: what an official is accused of that makes the allegation serious: corruption, abuse of power, violence, crime
 OFFICIAL_WRONGS = ("贪污", "受贿", "索贿", "收取", "收受", "好处费", "腐败", "挪用", "侵吞", "截留", "克扣", "滥用职权",
                    "以权谋私", "徇私", "枉法", "包庇", "保护伞", "打人", "殴打", "围殴", "往死里打", "打死",
-                   "打伤", *BROKEN_LIMB, "开枪", "枪顶", "耳光", "电警棍", "鸡奸",
+                   "打伤", *BROKEN_LIMB, "开枪", "枪顶", "耳光", "电警棍", "鸡奸", "连砍", "狂砍", "连捅", "砍伤",
+                   "昏死", "不省人事", "打昏", "打晕",
                    "持枪", "威胁", "恐吓", "强奸", "轮奸", "猥亵", "性侵", "杀害", "杀人", "掠去", "掠走", "抢劫", "逼死",
                    "逼迫", "威逼", "刑讯逼供", "黑监狱", "非法拘禁", "关押", "摔死", "撞死", "肇事", "醉驾", "酒驾", "打压",
                    "报复", "敲诈", "勒索", "强拆", "强征", "涉嫌", "造假", "冒名", "假身份证", "双规", "落马", "违纪")
@@ -457,7 +465,9 @@ _DEATH_PATTERNS = [
 _DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇害|被打死|被撞死|被砸死|去世|逝世|病逝|不治|殒命|丧命|"
                               r"打死|砍死|刺死|捅死|烧死|摔死|撞死|砸死|杀死|害死|毒死|勒死|掐死|淹死|溺死|闷死|压死|炸死|轧死|碾死|"
                               r"惨死|猝死|暴死|被杀|被害|杀害|刺杀|枪杀|枪决|灭门|命案|凶杀案|牺牲|死了|遗体|尸体|"
-                              r"奸杀|跳楼|坠楼|自杀|轻生|自焚|卧轨|杀了人|杀夫|杀妻|弑父|弑母|杀人案|死因)")
+                              r"奸杀|跳楼|坠楼|自杀|轻生|自焚|卧轨|杀了人|杀夫|杀妻|弑父|弑母|杀人案|死因|"
+                              # 因一氧化碳中毒而亡; 被推下台阶，竟成了永别
+                              r"而亡|成(?:了|为)?永别)")
 #: a household killed: 一家四口人被灭门
 _FAMILY_KILLED = _gated(rf"一家(?P<n>{NUM})口(?:人)?[^。！？\n]{{0,6}}(?:被灭门|遇难|死亡|身亡|遇害|丧生)")
 _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|猪死亡|鸡死亡|鸭死亡|鱼死亡|牛死亡|羊死亡|死亡鱼|死鱼|病死|"
@@ -824,6 +834,9 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
     gathering = _not_negated(mass_text, words["gathering"])
     # who the text is about: not the officials a letter is addressed to
     about = _ADDRESS.sub("", text) if words["leaders"] or words["official_actors"] else text
+    allegations = words["allegations"]
+    if "套" in about or "二奶" in about or "个老婆" in about or "个情" in about:
+        allegations = allegations + [m.group(0) for m in _KEPT_RICHES.finditer(about)][:2]
     # made whole at once: the fields' empty default lists are not made only to be replaced
     return TextSignals(
         deaths=count_deaths(text),
@@ -848,8 +861,8 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         provincial_media=words["provincial_media"],
         trending=words["trending"],
         big_v=words["big_v"],
-        leaders=_accused(about, words["leaders"], words["allegations"]) if words["leaders"] else [],
-        allegations=words["allegations"],
+        leaders=_accused(about, words["leaders"], allegations) if words["leaders"] else [],
+        allegations=allegations,
         official_wrongs=_official_wrongs(_FORCED_RESIGNATION.sub("", about), words["official_actors"],
                                          words["official_wrongs"]),
         abduction=words["abduction"],

@@ -516,3 +516,30 @@ def test_a_hazard_or_a_nuisance_is_no_incident(text, incident):
     assert bool(read_signals(text).incident) is bool(incident)
     if not incident:
         assert "incident_many" not in {f.rule for f in _rules(text, negativity=0.95).floors}
+
+
+@pytest.mark.parametrize("text,rule", [
+    # an official said to keep riches or mistresses: an allegation when the official is in the same sentence
+    ("网友爆料：某县民政局长一人名下七套房子、三个情妇，要求纪委调查", "allegation"),
+    ("有人举报镇党委书记包二奶，群众议论纷纷", "allegation"),
+    # harm done by officials or their kin: a woman left in icy water by the city's inspectors till she passed out,
+    # a girl cut again and again by an official's son, an old man slapped by a man from an enforcement van
+    ("城管不让她上岸，她在冰水里泡了两个小时，最后昏死过去", "official_wrongdoing"),
+    ("派出所所长之子当街持刀连砍女孩十几刀", "serious_injury"),
+    ("从执法车上下来一人，扇了卖菜老人几个耳光", "official_wrongdoing"),
+    # deaths told in words the counted patterns do not hold
+    ("流浪儿童躲进垃圾箱取暖，因一氧化碳中毒而亡", "deaths_major"),
+    ("摆摊的妇女被城管推下台阶，竟成了永别", "deaths_major"),
+])
+def test_harm_by_officials_and_deaths_told_in_other_words(text, rule):
+    assert rule in {f.rule for f in _rules(text, negativity=0.95, interactions=300).floors}
+
+
+@pytest.mark.parametrize("text", [
+    "我想买第二套住房，请问公积金贷款政策是什么？领导能否答复",  # a letter's second home
+    "开发商一共建了四百多套房子，至今没有交房，业主们很着急",  # houses, no official
+    "乱砍滥伐的问题请林业局领导重视",  # felling trees is no cutting of people
+])
+def test_houses_and_cutting_that_are_no_allegation_nor_injury(text):
+    fired = {f.rule for f in _rules(text, negativity=0.95, interactions=300).floors}
+    assert not fired & {"allegation", "official_wrongdoing", "serious_injury"}, fired
