@@ -32,6 +32,7 @@ from yuqing.classify.places import Mentions, PlaceReader
 from yuqing.classify.registry import TRAINING_LOCK, ModelRegistry, folder_lock
 from yuqing.classify.signals import (
     CALM_BELOW,
+    NATIONAL_GRIEVANCE,
     NEGATIVE_AT,
     SURE_NEGATIVE,
     harm_kinds,
@@ -244,6 +245,9 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
       pure enquiries and suggestions are 0), at its score less the band's width; harm such a letter tells is its
       background (我妈摔倒骨折，异地医保如何报销？) and raises nothing. On the dev set it turns 4 of the 5 letters it
       changes to their label (half A 2 of 2, half B 2 of 3).
+    - **A nation's grievance or a boycott called over it** (勿忘国耻, 南京大屠杀纪念日, 抵制日货), scored from CALM_BELOW to
+      NEGATIVE_AT: negative, as harm told is (the convention's protest and political criticism; history's massacre is
+      no casualty of now for the rubric, so it raises nothing there).
     """
     board = getattr(rec, "kind", None) == "board"
     if not CALM_BELOW <= negativity < (SURE_NEGATIVE if board else NEGATIVE_AT):
@@ -259,6 +263,8 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
         if negativity < NEGATIVE_AT:
             return round(NEGATIVE_AT + negativity / 10, 4), f"文中写明危害（{'、'.join(harm_kinds(sig))}）"
         return negativity, None
+    if negativity < NEGATIVE_AT and not asks_only and (m := NATIONAL_GRIEVANCE.search(text)):
+        return round(NEGATIVE_AT + negativity / 10, 4), f"文中述及国耻或号召抵制（{m.group(0)}）"
     if asks_only and negativity >= NEGATIVE_AT:
         return (round(negativity - (SURE_NEGATIVE - NEGATIVE_AT), 4),
                 f"留言仅为咨询或建议（{'、'.join(sig.enquiry[:3])}），未反映具体问题")

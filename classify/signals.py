@@ -288,6 +288,11 @@ _CASE_PROCESS = re.compile(r"审理|开庭|判处|判决|宣判|提起公诉|起
 MASS_CASUALTY_WORDS = ("群死群伤", "重大伤亡", "大量伤亡", "严重伤亡", "特大事故", "特别重大事故", "重大事故",
                        "特大火灾", "特大爆炸", "空难", "坠机", "客机失联", "航班失联", "马航", "MH370", "mh370", "恐怖袭击",
                        "爆炸案", "连环爆炸", "屠杀", "大屠杀", "死伤惨重", "伤亡惨重", "死伤无数", "伤亡惨烈", "死伤枕藉")
+#: a nation's grievance or a call to boycott over it (勿忘国耻, 南京大屠杀纪念日, 抵制日货): the dev convention's protest
+#: and political criticism, 负面 — though history's massacre is no mass casualty of now
+NATIONAL_GRIEVANCE = re.compile(r"国耻|国难日|侵华|南京大屠杀|抵制[^，。！？\n]{0,4}?(?:日货|日片|日本|美货|韩货|法货)")
+#: a massacre of people now, not history's (南京大屠杀 and its memorial) nor animals' (屠杀猫咪)
+_MASSACRE = re.compile(r"(?<!南京大)(?<!南京)屠杀(?![^，。！？\n]{0,2}?[猫狗犬猪鸡鸭牛羊鸟鱼])")
 #: natural disasters that make casualties a disaster with mass casualties (地震 with 伤亡, 泥石流 burying houses)
 MAJOR_DISASTER_WORDS = ("地震", "强震", "余震", "震区", "灾区", "海啸", "泥石流", "山洪", "洪灾", "特大暴雨", "台风", "龙卷风",
                         "决堤", "溃坝", "雪灾")
@@ -459,7 +464,8 @@ _DEATH_PATTERNS = [
     _gated(rf"致死(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
     # 死了三个人 / 三条人命 / 夺走两条生命
     _gated(rf"死了(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
-    _gated(rf"(?P<n>{NUM}){_APPROX}条(?:人命|生命|鲜活的生命)"),
+    # (lives saved are no deaths: 救了32条人命)
+    _gated(rf"(?<![救挽0-9０-９一二两三四五六七八九十百千万几])(?<!救了)(?P<n>{NUM}){_APPROX}条(?:人命|生命|鲜活的生命)"),
 ]
 #: a death without a count ("一男子被撞身亡" has a count; "老人不幸身亡" has none)
 _DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇害|被打死|被撞死|被砸死|去世|逝世|病逝|不治|殒命|丧命|"
@@ -498,9 +504,9 @@ _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|�
                             # a threat or a wish, not a death (扬言要跳楼, 逼得工人要跳楼)
                             r"(?:要|想|扬言|威胁|准备|打算|欲)(?:要|去)?(?:跳楼|自杀|轻生|自焚|卧轨|跳河)|"
                             r"险些[\u4e00-\u9fff]{0,2}(?:去世|死亡|丧命|身亡)|差点[\u4e00-\u9fff]{0,2}(?:死|没命)|"
-                            r"死里逃生|[打弄整砍杀]死你|(?:跳楼|自杀|轻生|自焚|卧轨)[^。！？\n]{0,8}(?:未遂|未成|被救|获救|被劝|被拦|救下|救起|劝下|拉回)|"
+                            r"死里逃生|九死|万死|半死|[打弄整砍杀]死你|(?:跳楼|自杀|轻生|自焚|卧轨)[^。！？\n]{0,8}(?:未遂|未成|被救|获救|被劝|被拦|救下|救起|劝下|拉回)|"
                             r"(?:劝下|救下|拦下|阻止)[^。！？\n]{0,8}(?:跳楼|自杀|轻生)|防止[^。！？\n]{0,6}(?:自杀|跳楼)|(?:打|砸|烧|撞|摔|咬)死(?:了)?[一两几]?(?:只|条|头)|尸体(?:解剖)?(?:展|标本)|"
-                            r"[猪狗猫鸡鸭鱼牛羊鸟熊]\S{0,2}(?:被打死|被杀|死了|惨死|暴死|尸体)")
+                            r"[猪狗犬猫鸡鸭鱼牛羊鸟熊]\S{0,2}(?:被打死|被杀|死了|惨死|暴死|尸体|牺牲)")
 _INJURY_PATTERNS = [
     _gated(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,6}}?(?:不同程度)?(?:受伤|受轻伤|受重伤|重伤|轻伤|烧伤|烫伤|被打伤|被砸伤|被撞伤)"),
     _gated(rf"(?:受伤|伤者)(?:人数)?(?:升至|达到|达|为|共)?(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
@@ -849,7 +855,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         # taking out 无人员伤亡 may join what was around it into a new word: then the words are looked for anew
         serious_injury=words["serious_injury"] if unharmed == text else _any(unharmed, SERIOUS_INJURY_WORDS),
         collapse=[m.group(0) for m in _STRUCTURE_COLLAPSE.finditer(text)][:2],
-        mass_casualty=words["mass_casualty"],
+        mass_casualty=[w for w in words["mass_casualty"] if not w.endswith("屠杀") or _MASSACRE.search(text)],
         mass_strong=_not_negated(mass_text, words["mass_strong"]) + [m.group(0) for m in [_JAM_BY_PROTEST.search(text)] if m],
         gathering=gathering,
         clash=_not_negated(mass_text, words["clash"]),

@@ -231,3 +231,12 @@ def test_a_letter_that_asks_tells_its_harm_as_background():
     assert told_negativity(cfg, enquiry, 0.6)[0] < NEGATIVE_AT  # a pure enquiry
     complaint = _record("我妈在医院摔倒骨折，医院推卸责任不管不问，请求解决。", "医院推卸责任", source="board")
     assert told_negativity(cfg, complaint, 0.3)[0] >= NEGATIVE_AT  # the harm is what it complains of
+
+
+def test_a_call_to_boycott_over_a_national_grievance_is_negative():
+    cfg = from_dict({"locality": LOCALITY})
+    boycott = _record("那天是南京大屠杀纪念日，勿忘国耻，大家一起让这部日本电影票房为零！")
+    score, why = told_negativity(cfg, boycott, 0.3)
+    assert score >= NEGATIVE_AT and "南京大屠杀" in why
+    film = _record("这部日本动画电影画面很美，周末去看了，推荐给大家。")
+    assert told_negativity(cfg, film, 0.3) == (0.3, None)

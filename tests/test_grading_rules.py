@@ -543,3 +543,22 @@ def test_harm_by_officials_and_deaths_told_in_other_words(text, rule):
 def test_houses_and_cutting_that_are_no_allegation_nor_injury(text):
     fired = {f.rule for f in _rules(text, negativity=0.95, interactions=300).floors}
     assert not fired & {"allegation", "official_wrongdoing", "serious_injury"}, fired
+
+
+@pytest.mark.parametrize("text,deaths", [
+    ("一只救了32条人命的搜救犬牺牲了，为它默哀", 0),  # lives saved, and a dog's death
+    ("屈原虽九死而无悔", 0),
+    ("他九死一生，终于获救", 0),
+    ("车祸夺走了三十二条人命", 32),
+])
+def test_lives_saved_idioms_and_animals_are_no_deaths(text, deaths):
+    assert count_deaths(text) == deaths
+
+
+@pytest.mark.parametrize("text,massacre", [
+    ("日本前首相参观南京大屠杀纪念馆", False),  # history's
+    ("一起来找出屠杀猫咪的场所", False),  # animals'
+    ("武装分子在村里屠杀平民", True),
+])
+def test_a_massacre_now_is_a_mass_casualty_and_history_is_not(text, massacre):
+    assert bool(read_signals(text).mass_casualty) is massacre
