@@ -36,6 +36,7 @@ from yuqing.classify.signals import (
     NEGATIVE_AT,
     SURE_NEGATIVE,
     harm_kinds,
+    hazard_warning,
     read_harm,
     read_signals,
 )
@@ -248,6 +249,8 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
     - **A nation's grievance or a boycott called over it** (勿忘国耻, 南京大屠杀纪念日, 抵制日货), scored from CALM_BELOW to
       NEGATIVE_AT: negative, as harm told is (the convention's protest and political criticism; history's massacre is
       no casualty of now for the rubric, so it raises nothing there).
+    - **A warning that something kills or poisons** (隐翅虫…接触到皮肤，就死定了！请传出去), not on a message board:
+      negative, the convention's safety scare (a tip that claims no hazard is not).
     """
     board = getattr(rec, "kind", None) == "board"
     if not CALM_BELOW <= negativity < (SURE_NEGATIVE if board else NEGATIVE_AT):
@@ -265,6 +268,8 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
         return negativity, None
     if negativity < NEGATIVE_AT and not asks_only and (m := NATIONAL_GRIEVANCE.search(text)):
         return round(NEGATIVE_AT + negativity / 10, 4), f"文中述及国耻或号召抵制（{m.group(0)}）"
+    if negativity < NEGATIVE_AT and not board and (deadly := hazard_warning(text)):
+        return round(NEGATIVE_AT + negativity / 10, 4), f"文中警示致命或有毒之物（{deadly}）"
     if asks_only and negativity >= NEGATIVE_AT:
         return (round(negativity - (SURE_NEGATIVE - NEGATIVE_AT), 4),
                 f"留言仅为咨询或建议（{'、'.join(sig.enquiry[:3])}），未反映具体问题")

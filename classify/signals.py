@@ -291,6 +291,18 @@ MASS_CASUALTY_WORDS = ("群死群伤", "重大伤亡", "大量伤亡", "严重�
 #: a nation's grievance or a call to boycott over it (勿忘国耻, 南京大屠杀纪念日, 抵制日货): the dev convention's protest
 #: and political criticism, 负面 — though history's massacre is no mass casualty of now
 NATIONAL_GRIEVANCE = re.compile(r"国耻|国难日|侵华|南京大屠杀|抵制[^，。！？\n]{0,4}?(?:日货|日片|日本|美货|韩货|法货)")
+#: a warning that something kills or poisons (隐翅虫…接触到皮肤，就死定了！请传出去): the convention's safety scare and
+#: rumour of harm, 负面 (a tip with no hazard claimed is not: 花露水属易燃品，涂完别马上做饭)
+_WARNING_CUE = re.compile(r"警示|警告|提醒|千万(?:不要|别)|切记|绝对不要|小心|谨防|请传出去|求扩散|转告")
+_DEADLY = re.compile(r"死定了|会致命|可致命|会致死|可致死|剧毒|毒液")
+
+
+def hazard_warning(text: str) -> str | None:
+    """What a warning claims kills or poisons (``毒液``), or None."""
+    m = _DEADLY.search(text)
+    return m.group(0) if m and _WARNING_CUE.search(text) else None
+
+
 #: a massacre of people now, not history's (南京大屠杀 and its memorial) nor animals' (屠杀猫咪)
 _MASSACRE = re.compile(r"(?<!南京大)(?<!南京)屠杀(?![^，。！？\n]{0,2}?[猫狗犬猪鸡鸭牛羊鸟鱼])")
 #: natural disasters that make casualties a disaster with mass casualties (地震 with 伤亡, 泥石流 burying houses)
@@ -464,8 +476,9 @@ _DEATH_PATTERNS = [
     _gated(rf"致死(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
     # 死了三个人 / 三条人命 / 夺走两条生命
     _gated(rf"死了(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
-    # (lives saved are no deaths: 救了32条人命)
-    _gated(rf"(?<![救挽0-9０-９一二两三四五六七八九十百千万几])(?<!救了)(?P<n>{NUM}){_APPROX}条(?:人命|生命|鲜活的生命)"),
+    # (lives saved are no deaths: 救了32条人命, 一条生命将会被挽救)
+    _gated(rf"(?<![救挽0-9０-９一二两三四五六七八九十百千万几])(?<!救了)(?P<n>{NUM}){_APPROX}条(?:人命|生命|鲜活的生命)"
+           r"(?![^。！？\n]{0,8}?(?:被挽救|挽救回|获救|得救|被救))"),
 ]
 #: a death without a count ("一男子被撞身亡" has a count; "老人不幸身亡" has none)
 _DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇害|被打死|被撞死|被砸死|去世|逝世|病逝|不治|殒命|丧命|"
@@ -478,6 +491,8 @@ _DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇
 _FAMILY_KILLED = _gated(rf"一家(?P<n>{NUM})口(?:人)?[^。！？\n]{{0,6}}(?:被灭门|遇难|死亡|身亡|遇害|丧生)")
 _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|猪死亡|鸡死亡|鸭死亡|鱼死亡|牛死亡|羊死亡|死亡鱼|死鱼|病死|"
                             r"死角|死胡同|死板|笑死|气死|累死|饿死了|热死|冷死|吓死|烦死|急死|死活|死心|死扛|拼死|死磕|死机|"
+                            # a crime's victim (被害人, 被害女子: harmed, not killed)
+                            r"被害(?:人|者|女子|女孩|女|男子|方|一方)|"
                             # the same figures of speech (吵死了, 穷死了, 坑死人, 这物业真是害死人)
                             r"吵死|穷死|臭死|痛死|疼死|忙死|丑死|馋死|憋死|坑死|愁死|亏死|害死人(?!命)|"
                             # euthanasia is what a shelter does to animals nobody adopts (无人领养就要安乐死了)
@@ -495,7 +510,7 @@ _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|�
                             # news by the convention)
                             r"(?:父|母|爸|妈|爷|奶|外公|外婆|丈夫|妻子|老伴|老公|公婆|岳父|岳母|亲人|家人|当家)"
                             r"(?:(?!车祸|事故|被撞|撞|砸|烧|淹|溺|坠|爆炸|工伤|因工|意外|杀|打|害)[^。！？\n，,]){0,12}?"
-                            r"(?:去世|逝世|离世|过世|病逝)|因病(?:去世|逝世|离世|过世|死亡|身亡)|"
+                            r"(?:去世|逝世|离世|过世|病逝|死了)|因病(?:去世|逝世|离世|过世|死亡|身亡)|"
                             # a relative's natural death a letter starts from (父亲去世后抚恤金未发, 去世多年, 去世了想咨询
                             # 丧葬费): what the letter asks about came after it (not a death at work, 因工去世)
                             r"(?<!因工)(?<!意外)(?:去世|逝世|病逝|离世)(?:了)?(?:后|以后|之后|多年|已久|"
@@ -727,7 +742,7 @@ _OTHER_TIME_SENTENCE = _gated(r"多年前|[0-9一二两三四五六七八九十�
                                   r"累计(?:发生|接报|接到|报告|受理|处理|查处|办理|排查|检查|完成)")
 #: a year written out as the time of what is told (1998年夏天, 1943年冬, 2016年7月): a sentence dated only to
 #: years before the event's own tells of the past (not 1999年建成的大桥, which dates the bridge)
-_YEAR = _gated(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年(?=[春夏秋冬初底末间中]|[0-9一二三四五六七八九十]{1,2}月|前后|那|[，,])")
+_YEAR = _gated(r"(?<![0-9])((?:1[0-9]|20)[0-9]{2})\s*年(?=[春夏秋冬初底末间中]|[0-9一二三四五六七八九十]{1,2}月|前后|那|[，,])")
 _CLAUSE = re.compile(r"[，,。！!？?；;\n]+")
 _SENTENCE = re.compile(r"[。！!？?\n]+")
 #: a run of ends holding a sentence's end (。, ！, ？ or a new line), and a run of clause ends alone

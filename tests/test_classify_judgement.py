@@ -240,3 +240,12 @@ def test_a_call_to_boycott_over_a_national_grievance_is_negative():
     assert score >= NEGATIVE_AT and "南京大屠杀" in why
     film = _record("这部日本动画电影画面很美，周末去看了，推荐给大家。")
     assert told_negativity(cfg, film, 0.3) == (0.3, None)
+
+
+def test_a_warning_that_something_kills_is_negative_and_a_tip_is_not():
+    cfg = from_dict({"locality": LOCALITY})
+    warning = _record("警示！这种虫身上有毒液，碰到皮肤就死定了，请传出去！")
+    score, why = told_negativity(cfg, warning, 0.2)
+    assert score >= NEGATIVE_AT and "毒液" in why
+    tip = _record("提醒：花露水属易燃品，涂完别马上做饭。")
+    assert told_negativity(cfg, tip, 0.2) == (0.2, None)

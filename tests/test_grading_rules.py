@@ -562,3 +562,19 @@ def test_lives_saved_idioms_and_animals_are_no_deaths(text, deaths):
 ])
 def test_a_massacre_now_is_a_mass_casualty_and_history_is_not(text, massacre):
     assert bool(read_signals(text).mass_casualty) is massacre
+
+
+@pytest.mark.parametrize("text,deaths", [
+    ("律师称他是第一个与被害女子发生关系的，不构成轮奸", 0),  # a crime's victim, not killed
+    ("被害人当场死亡", 1),
+    ("这位老奶奶老伴死了，儿子在外打工，她每天捡垃圾", 0),  # a relative's death as the story's background
+    ("我父亲被人打死了", 1),
+    ("转发十份，至少有一条生命将会被挽救回来", 0),  # a life to be saved
+])
+def test_victims_backgrounds_and_lives_to_save_are_no_deaths(text, deaths):
+    assert count_deaths(text) == deaths
+
+
+def test_a_death_dated_to_an_earlier_century_is_history():
+    assert read_signals("1849年10月17日，诗人在巴黎因病去世。", year=2013).deaths == 0
+    assert read_signals("2013年10月17日，诗人在巴黎因车祸去世。", year=2013).deaths == 1
