@@ -219,7 +219,9 @@ VIOLENCE_WORDS = ("殴打", "打伤", "打人", "受伤", "持刀", "抢劫", "�
                   "住院", "围殴", "强行", "凌晨", "半夜", "暴力", *BROKEN_LIMB, "砍伤", "持械", "棍棒", "打昏", "打晕", "打得昏死",
                   "头破血流")
 INCIDENT_WORDS = ("食物中毒", "中毒", "腹泻", "呕吐", "发烧", "疫苗", "假药", "劣药", "过期药", "假疫苗", "问题疫苗",
-                  "毒奶粉", "地沟油", "病死猪", "变质", "污染", "泄漏", "泄露", "排污", "偷排", "直排", "恶臭", "异味",
+                  # (泄露 alone is mostly information leaked: 业主信息泄露)
+                  "毒奶粉", "地沟油", "病死猪", "变质", "污染", "泄漏", "氨气泄露", "化学品泄露", "核泄露", "辐射泄露",
+                  "排污", "偷排", "直排", "恶臭", "异味",
                   "死鱼", "毒气", "爆炸", "火灾", "起火", "失火", "坍塌", "垮塌", "塌方", "倒塌", "溃坝", "决堤",
                   "山体滑坡", "滑坡", "泥石流", "燃气", "煤气", "自来水", "饮用水", "停水", "水质", "传染", "疫情",
                   "感染", "重金属", "超标", "事故", "危房", "踩踏", "有毒", "致癌", "禽流感", "H7N9", "h7n9",
@@ -431,8 +433,11 @@ class _Lexicons:
         return out
 
 
-#: an employer pushing someone to resign (交警总队逼迫孕妇辞职): a labour dispute, not an abuse of public power
-_FORCED_RESIGNATION = _gated(r"(?:逼迫|威逼|逼)[^，。！？\n]{0,6}?(?:辞职|离职|退职)")
+#: an employer pushing someone to resign (交警总队逼迫孕妇辞职): a labour dispute, not an abuse of public power (nor
+#: is a crackdown on drink-driving one)
+_NOT_AN_ABUSE = _gated(r"(?:逼迫|威逼|逼)[^，。！？\n]{0,6}?(?:辞职|离职|退职)|"
+                       # police at their work: 交警集中查处酒驾 is a crackdown, not drink-driving police
+                       r"(?:查处|严查|查获|整治|打击|严打|治理|专项检查|查)(?:了)?(?:酒驾|醉驾|酒后驾驶)")
 #: a group of people named without a count (工人们, 一群村民, 我们十几个工友)
 _GROUP = _gated(r"(?:工人|农民工|工友|村民|业主|家长|职工|员工|教师|老师|医生|护士|拆迁户|群众|老人|师傅|居民|商户|摊主|学生|"
                     r"老兵|战友|投资人|集资户|受害者|环卫工)们|(?:一群|一帮|一伙|一批)(?![^，。！？\n]{0,4}?"
@@ -519,7 +524,7 @@ _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|�
                             # a threat or a wish, not a death (扬言要跳楼, 逼得工人要跳楼)
                             r"(?:要|想|扬言|威胁|准备|打算|欲)(?:要|去)?(?:跳楼|自杀|轻生|自焚|卧轨|跳河)|"
                             r"险些[\u4e00-\u9fff]{0,2}(?:去世|死亡|丧命|身亡)|差点[\u4e00-\u9fff]{0,2}(?:死|没命)|"
-                            r"死里逃生|九死|万死|半死|[打弄整砍杀]死你|(?:跳楼|自杀|轻生|自焚|卧轨)[^。！？\n]{0,8}(?:未遂|未成|被救|获救|被劝|被拦|救下|救起|劝下|拉回)|"
+                            r"死里逃生|九死|万死|半死|[打弄整砍杀毒]死你|(?:跳楼|自杀|轻生|自焚|卧轨)[^。！？\n]{0,8}(?:未遂|未成|被救|获救|被劝|被拦|救下|救起|劝下|拉回)|"
                             r"(?:劝下|救下|拦下|阻止)[^。！？\n]{0,8}(?:跳楼|自杀|轻生)|防止[^。！？\n]{0,6}(?:自杀|跳楼)|(?:打|砸|烧|撞|摔|咬)死(?:了)?[一两几]?(?:只|条|头)|尸体(?:解剖)?(?:展|标本)|"
                             r"[猪狗犬猫鸡鸭鱼牛羊鸟熊]\S{0,2}(?:被打死|被杀|死了|惨死|暴死|尸体|牺牲)")
 _INJURY_PATTERNS = [
@@ -884,7 +889,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         big_v=words["big_v"],
         leaders=_accused(about, words["leaders"], allegations) if words["leaders"] else [],
         allegations=allegations,
-        official_wrongs=_official_wrongs(_FORCED_RESIGNATION.sub("", about), words["official_actors"],
+        official_wrongs=_official_wrongs(_NOT_AN_ABUSE.sub("", about), words["official_actors"],
                                          words["official_wrongs"]),
         abduction=words["abduction"],
         disaster=_disaster_casualties(harm_told, words["disaster_words"]),  # (暂无人员伤亡 is no casualty)

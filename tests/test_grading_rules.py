@@ -578,3 +578,14 @@ def test_victims_backgrounds_and_lives_to_save_are_no_deaths(text, deaths):
 def test_a_death_dated_to_an_earlier_century_is_history():
     assert read_signals("1849年10月17日，诗人在巴黎因病去世。", year=2013).deaths == 0
     assert read_signals("2013年10月17日，诗人在巴黎因车祸去世。", year=2013).deaths == 1
+
+
+@pytest.mark.parametrize("text,wrongs,incident", [
+    ("全国交警集中查处酒驾，一经查获，一律拘役六个月", [], []),  # a crackdown, not drink-driving police
+    ("派出所民警醉驾撞人后逃逸", ["醉驾"], []),
+    ("校内网泄露出的招生名单显示全部内定", [], []),  # information leaked, not a chemical
+    ("化工厂氨气泄露，周边居民紧急疏散", [], ["氨气泄露"]),
+])
+def test_a_crackdown_is_no_wrong_and_a_leak_of_names_no_incident(text, wrongs, incident):
+    sig = read_signals(text)
+    assert sig.official_wrongs == wrongs and sig.incident == incident
