@@ -527,6 +527,7 @@ def test_a_hazard_or_a_nuisance_is_no_incident(text, incident):
     ("城管不让她上岸，她在冰水里泡了两个小时，最后昏死过去", "official_wrongdoing"),
     ("派出所所长之子当街持刀连砍女孩十几刀", "serious_injury"),
     ("从执法车上下来一人，扇了卖菜老人几个耳光", "official_wrongdoing"),
+    ("举报拆迁办在征收过程中威胁恐吓当地住户", "official_wrongdoing"),
     # deaths told in words the counted patterns do not hold
     ("流浪儿童躲进垃圾箱取暖，因一氧化碳中毒而亡", "deaths_major"),
     ("摆摊的妇女被城管推下台阶，竟成了永别", "deaths_major"),
