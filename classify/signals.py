@@ -203,10 +203,13 @@ GATHER_CALLS = ((r"(?:大家|各位|乡亲们|兄弟们|工友们|家长们|业�
                 r"不见不散", r"人越多越(?:好|有用)", r"扩散[^。\n]{0,6}(?:集合|到场)")
 WAGE_WORDS = ("欠薪", "讨薪", "讨要工资", "要工资", "拖欠工资", "拖欠工钱", "欠工资", "工资", "工钱", "血汗钱", "劳务费",
               "补偿款", "赔偿款", "征地款", "安置费", "拆迁款", "补偿", "赔偿", "集资款", "退款", "押金", "房款",
-              "首付", "烂尾", "交房", "退房", "学费", "本金", "存款", "养老钱", "货款", "工程款")
+              "烂尾", "学费", "本金", "存款", "养老钱", "货款", "工程款")
+# (not 交房, 退房 nor 首付: a house delivered late or a down payment is no money owed to a group)
 #: what a group may be owed besides wages: benefits, allowances, resettlement (退役军人待遇, 低保, 养老金)
 BENEFIT_WORDS = ("待遇", "补贴", "补助", "养老金", "退休金", "低保", "安置", "社保", "医保", "抚恤", "工伤", "优抚", "津贴",
                  "分红", "救助金", "保险金", "公积金", "五险一金", "社会保险")
+#: resettlement as what is owed (安置费, 未安置), not the housing named after it (安置房, 安置小区)
+_RESETTLEMENT = re.compile(r"安置(?!房|小区|区|点|楼|地块|户型|项目)")
 PROTEST_WORDS = ("讨要", "讨薪", "维权", "上访", "讨说法", "要说法", "拉横幅", "打横幅", "举横幅", "举牌", "聚集", "围堵",
                  "静坐", "堵门", "抗议", "讨个说法", "讨回", "集体", "索要", "要钱", "讨债", "讨钱", "罢工", "停工", "罢课",
                  "罢市")
@@ -894,7 +897,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         abduction=words["abduction"],
         disaster=_disaster_casualties(harm_told, words["disaster_words"]),  # (暂无人员伤亡 is no casualty)
         wage=words["wage"],
-        benefits=words["benefits"],
+        benefits=[w for w in words["benefits"] if w != "安置" or _RESETTLEMENT.search(text)],
         protest=words["protest"],
         demolition_violent=words["demolition_violent"]
         or [m.group(0)[:12] for m in _FORCED_DEMOLITION.finditer(text)][:2],

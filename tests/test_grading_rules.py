@@ -590,3 +590,15 @@ def test_a_death_dated_to_an_earlier_century_is_history():
 def test_a_crackdown_is_no_wrong_and_a_leak_of_names_no_incident(text, wrongs, incident):
     sig = read_signals(text)
     assert sig.official_wrongs == wrongs and sig.incident == incident
+
+
+@pytest.mark.parametrize("text,protest", [
+    # homeowners whose flats came late or leak are no group owed wages or compensation (SPEC §4)
+    ("我们是某小区的全体业主，开发商延期交房，房屋质量问题严重，业主们多次投诉无果", False),
+    ("我住在安置小区，楼下货运部噪音太大，很多人都投诉过", False),  # housing named after resettlement
+    ("我们三十多名农民工被拖欠工资一年，多次讨要无果", True),
+    ("全体村民的安置费至今没有发放，大家多次上访", True),
+])
+def test_a_group_claim_is_for_wages_or_compensation_owed(text, protest):
+    fired = {f.rule for f in _rules(text, negativity=0.95).floors}
+    assert ("group_protest" in fired) is protest, fired
