@@ -1034,14 +1034,19 @@ _NOT_MASS = re.compile(r"拥堵|堵路上|鸣笛示威|人口聚集|聚集(?:场
 _NOT_MASS_CHARS = frozenset("拥堵鸣聚围请")
 
 
-#: a hazard (安全隐患, 火灾隐患: what might happen) and a nuisance (噪音污染) are no incident that affects many
-_HAZARD_ONLY = re.compile(r"(?:安全|火灾|消防|事故|交通|用电|燃气|煤气|爆炸|坍塌|垮塌|溺水)?隐患|(?:噪音|噪声|光|声)污染")
+#: a hazard (安全隐患, 火灾隐患, 一旦发生火灾: what might happen), a nuisance (噪音污染) and a company's money running out
+#: (资金链断裂) are no incident that affects many
+_HAZARD_ONLY = re.compile(r"(?:安全|火灾|消防|事故|交通|用电|燃气|煤气|爆炸|坍塌|垮塌|溺水)?隐患|(?:噪音|噪声|光|声)污染|"
+                          r"(?:一旦|如果|万一|倘若|若是|极易|容易|随时|可能会?|恐将|以免|避免|防止)(?:会)?"
+                          r"(?:发生|引发|引起|造成|导致|出现|酿成)?[\u4e00-\u9fff]{0,6}?"
+                          r"(?:火灾|事故|爆炸|坍塌|倒塌|垮塌|中毒|感染|起火|失火)|资金链断裂")
+_HAZARD_CUES = frozenset("隐污旦果万倘若易随能恐免止链")
 
 
 def _incidents(text: str, words) -> list[str]:
     """The incident words told as something that happened, not as a hazard or a nuisance (``words`` may be narrowed
     to those in the text)."""
-    if not words or "隐患" not in text and "污染" not in text:
+    if not words or not _HAZARD_CUES.intersection(text):
         return list(words)
     told = _HAZARD_ONLY.sub("·", text)
     return [w for w in words if w in told]
