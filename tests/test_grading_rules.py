@@ -510,6 +510,7 @@ def test_calls_to_gather(text, call):
     ("夜间施工噪音污染严重，上百居民无法休息", []),  # a nuisance
     ("消防通道常年被堵，小区几百户居民，万一发生火灾后果不堪设想", []),  # what might happen
     ("公司资金链断裂，老板跑路，上百名投资者血本无归", []),  # money running out, no structure breaking
+    ("小区连续停水一个星期，几百户居民无法做饭洗澡，自来水公司不管", []),  # a utility's service: a local complaint
     ("化工厂偷排污水，河水严重污染，全村饮用水受影响", ["污染", "偷排", "饮用水"]),
     ("小区昨晚发生火灾，多人受伤", ["火灾"]),
 ])
