@@ -574,6 +574,8 @@ def test_a_massacre_now_is_a_mass_casualty_and_history_is_not(text, massacre):
     ("这位老奶奶老伴死了，儿子在外打工，她每天捡垃圾", 0),  # a relative's death as the story's background
     ("我父亲被人打死了", 1),
     ("转发十份，至少有一条生命将会被挽救回来", 0),  # a life to be saved
+    ("补课减一点，学生有牵挂也不至于高考后自杀", 0),  # a fear a letter says is spared
+    ("请将我的遗体解剖以免遭受活埋之苦", 0),  # a dead poet's wish, retold
 ])
 def test_victims_backgrounds_and_lives_to_save_are_no_deaths(text, deaths):
     assert count_deaths(text) == deaths
