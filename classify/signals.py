@@ -1032,8 +1032,14 @@ _JAM_BY_PROTEST = _gated(r"(?:罢工|罢市|聚集|静坐|游行|示威|围堵|�
 #: words that hold a mass or gathering word without telling people gathering: congestion (拥堵路段, 堵路上), honking
 #: (鸣笛示威), where many live or meet (人口聚集, 人员聚集场所), gambling (聚众赌博), a building site's fence (围挡围了起来),
 #: a door blocked by something (商铺被堵门), and speaking for the people (为民请愿)
-_NOT_MASS = re.compile(r"拥堵|堵路上|鸣笛示威|人口聚集|聚集(?:场所|区|地)|聚众(?:赌博|吸毒|淫乱)|围挡(?:围了)?|被堵|为民请愿")
-_NOT_MASS_CHARS = frozenset("拥堵鸣聚围请")
+_NOT_MASS = re.compile(r"拥堵|堵路上|鸣笛示威|人口聚集|聚集(?:场所|区|地)|聚众(?:赌博|吸毒|淫乱)|围挡(?:围了)?|被堵|为民请愿|"
+                       # traffic and stalls in the way (商贩堵路, 剐蹭后堵路, 堵车堵路), a door not to block (不堵门),
+                       # neighbours chatting (老人们聚在一起聊天), parents at a screen (守在电脑面前); not 跪求政府, which
+                       # may be a letter's plea or a crowd on its knees
+                       r"(?:商贩|摊贩|小贩|摊点|车辆|剐蹭后?|事故后?|堵车)堵路|不堵|"
+                       r"聚在一起(?:聊|下棋|打牌|娱乐|休闲|跳舞|锻炼|散步|玩)|"
+                       r"守在[^，。！？\n]{0,4}?(?:电脑|手机|屏幕|网上|床前|病床)")
+_NOT_MASS_CHARS = frozenset("拥堵鸣聚围请守")
 
 
 #: a hazard (安全隐患, 火灾隐患, 一旦发生火灾: what might happen), a nuisance (噪音污染) and a company's money running out

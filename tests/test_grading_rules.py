@@ -485,6 +485,10 @@ def test_mass_incident_words_told_as_people_gathering(text, mass):
     "人行道全被围挡围了起来，市民下车没地方走。",
     "搞个绿化带，路两边的商铺被堵门，苦不堪言。",
     "我替社区几千户居民为民请愿，请尽快开办幼儿园。",
+    "市场门口商贩堵路，居民出行困难",  # stalls in the way
+    "高峰期经常发生车辆剐蹭后堵路",  # a jam after a scrape
+    "架空层本可以让老人们聚在一起聊聊天，望政府重视",  # neighbours chatting
+    "很多家长守在电脑面前寸步不离都没有报名成功",  # parents at a screen
 ])
 def test_words_that_hold_a_gathering_word_tell_no_gathering(text):
     sig = read_signals(text)
