@@ -233,19 +233,15 @@ def test_a_letter_that_asks_tells_its_harm_as_background():
     assert told_negativity(cfg, complaint, 0.3)[0] >= NEGATIVE_AT  # the harm is what it complains of
 
 
-def test_a_call_to_boycott_over_a_national_grievance_is_negative():
+@pytest.mark.parametrize("told,calm,why", [
+    # a boycott over a nation's grievance: the convention's protest; a film praised is none
+    ("那天是南京大屠杀纪念日，勿忘国耻，大家一起让这部日本电影票房为零！", "这部日本动画电影画面很美，周末去看了，推荐给大家。",
+     "南京大屠杀"),
+    # a warning that something kills: the convention's safety scare; a tip that claims no hazard is none
+    ("警示！这种虫身上有毒液，碰到皮肤就死定了，请传出去！", "提醒：花露水属易燃品，涂完别马上做饭。", "毒液"),
+])
+def test_a_boycott_or_a_deadly_warning_is_negative_where_the_models_are_unsure(told, calm, why):
     cfg = from_dict({"locality": LOCALITY})
-    boycott = _record("那天是南京大屠杀纪念日，勿忘国耻，大家一起让这部日本电影票房为零！")
-    score, why = told_negativity(cfg, boycott, 0.3)
-    assert score >= NEGATIVE_AT and "南京大屠杀" in why
-    film = _record("这部日本动画电影画面很美，周末去看了，推荐给大家。")
-    assert told_negativity(cfg, film, 0.3) == (0.3, None)
-
-
-def test_a_warning_that_something_kills_is_negative_and_a_tip_is_not():
-    cfg = from_dict({"locality": LOCALITY})
-    warning = _record("警示！这种虫身上有毒液，碰到皮肤就死定了，请传出去！")
-    score, why = told_negativity(cfg, warning, 0.2)
-    assert score >= NEGATIVE_AT and "毒液" in why
-    tip = _record("提醒：花露水属易燃品，涂完别马上做饭。")
-    assert told_negativity(cfg, tip, 0.2) == (0.2, None)
+    score, reason = told_negativity(cfg, _record(told), 0.3)
+    assert score >= NEGATIVE_AT and why in reason
+    assert told_negativity(cfg, _record(calm), 0.3) == (0.3, None)

@@ -553,16 +553,6 @@ def test_houses_and_cutting_that_are_no_allegation_nor_injury(text):
     assert not fired & {"allegation", "official_wrongdoing", "serious_injury"}, fired
 
 
-@pytest.mark.parametrize("text,deaths", [
-    ("一只救了32条人命的搜救犬牺牲了，为它默哀", 0),  # lives saved, and a dog's death
-    ("屈原虽九死而无悔", 0),
-    ("他九死一生，终于获救", 0),
-    ("车祸夺走了三十二条人命", 32),
-])
-def test_lives_saved_idioms_and_animals_are_no_deaths(text, deaths):
-    assert count_deaths(text) == deaths
-
-
 @pytest.mark.parametrize("text,massacre", [
     ("日本前首相参观南京大屠杀纪念馆", False),  # history's
     ("一起来找出屠杀猫咪的场所", False),  # animals'
@@ -573,6 +563,10 @@ def test_a_massacre_now_is_a_mass_casualty_and_history_is_not(text, massacre):
 
 
 @pytest.mark.parametrize("text,deaths", [
+    ("一只救了32条人命的搜救犬牺牲了，为它默哀", 0),  # lives saved, and a dog's death
+    ("屈原虽九死而无悔", 0),
+    ("他九死一生，终于获救", 0),
+    ("车祸夺走了三十二条人命", 32),
     ("律师称他是第一个与被害女子发生关系的，不构成轮奸", 0),  # a crime's victim, not killed
     ("被害人当场死亡", 1),
     ("这位老奶奶老伴死了，儿子在外打工，她每天捡垃圾", 0),  # a relative's death as the story's background
@@ -581,7 +575,7 @@ def test_a_massacre_now_is_a_mass_casualty_and_history_is_not(text, massacre):
     ("补课减一点，学生有牵挂也不至于高考后自杀", 0),  # a fear a letter says is spared
     ("请将我的遗体解剖以免遭受活埋之苦", 0),  # a dead poet's wish, retold
 ])
-def test_victims_backgrounds_and_lives_to_save_are_no_deaths(text, deaths):
+def test_lives_saved_victims_idioms_animals_and_backgrounds_are_no_deaths(text, deaths):
     assert count_deaths(text) == deaths
 
 
