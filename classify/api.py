@@ -231,6 +231,12 @@ def public_negativity(negative: float, public: float) -> float:
 HARM_CHARS = 2000
 
 
+def _told(negativity: float) -> float:
+    """A score raised to negative for what the text tells: NEGATIVE_AT plus a tenth of the models' score (their order
+    kept among such posts)."""
+    return round(NEGATIVE_AT + negativity / 10, 4)
+
+
 def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
     """舆情负面 with what the text tells in so many words, where the models are unsure; returns the score and, when
     it changed, why (in Chinese).
@@ -264,12 +270,12 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
     asks_only = board and sig.enquiry and not sig.complaint and not sig.allegations
     if read_harm(sig, negativity).harm_told and not asks_only:
         if negativity < NEGATIVE_AT:
-            return round(NEGATIVE_AT + negativity / 10, 4), f"文中写明危害（{'、'.join(harm_kinds(sig))}）"
+            return _told(negativity), f"文中写明危害（{'、'.join(harm_kinds(sig))}）"
         return negativity, None
     if negativity < NEGATIVE_AT and not asks_only and (m := NATIONAL_GRIEVANCE.search(text)):
-        return round(NEGATIVE_AT + negativity / 10, 4), f"文中述及国耻或号召抵制（{m.group(0)}）"
+        return _told(negativity), f"文中述及国耻或号召抵制（{m.group(0)}）"
     if negativity < NEGATIVE_AT and not board and (deadly := hazard_warning(text)):
-        return round(NEGATIVE_AT + negativity / 10, 4), f"文中警示致命或有毒之物（{deadly}）"
+        return _told(negativity), f"文中警示致命或有毒之物（{deadly}）"
     if asks_only and negativity >= NEGATIVE_AT:
         return (round(negativity - (SURE_NEGATIVE - NEGATIVE_AT), 4),
                 f"留言仅为咨询或建议（{'、'.join(sig.enquiry[:3])}），未反映具体问题")
