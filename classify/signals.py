@@ -303,12 +303,6 @@ _WARNING_CUE = re.compile(r"警示|警告|提醒|千万(?:不要|别)|切记|绝
 _DEADLY = re.compile(r"死定了|会致命|可致命|会致死|可致死|剧毒|毒液")
 
 
-def hazard_warning(text: str) -> str | None:
-    """What a warning claims kills or poisons (``毒液``), or None."""
-    m = _DEADLY.search(text)
-    return m.group(0) if m and _WARNING_CUE.search(text) else None
-
-
 #: a massacre of people now, not history's (南京大屠杀 and its memorial) nor animals' (屠杀猫咪)
 _MASSACRE = re.compile(r"(?<!南京大)(?<!南京)屠杀(?![^，。！？\n]{0,2}?[猫狗犬猪鸡鸭牛羊鸟鱼])")
 #: natural disasters that make casualties a disaster with mass casualties (地震 with 伤亡, 泥石流 burying houses)
@@ -1141,3 +1135,9 @@ def harm_kinds(sig: TextSignals) -> list[str]:
              ("暴力拆迁", sig.demolition_violent), ("被指违法违纪", sig.allegations and sig.leaders),
              ("事故波及多人", sig.incident and (sig.many or sig.sick)), ("谣言快速扩散", sig.rumour and sig.fast_spread)]
     return [name for name, told in kinds if told]
+
+
+def hazard_warning(text: str) -> str | None:
+    """What a warning claims kills or poisons (``毒液``), or None."""
+    m = _DEADLY.search(text)
+    return m.group(0) if m and _WARNING_CUE.search(text) else None
