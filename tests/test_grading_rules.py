@@ -574,6 +574,9 @@ def test_a_massacre_now_is_a_mass_casualty_and_history_is_not(text, massacre):
     ("转发十份，至少有一条生命将会被挽救回来", 0),  # a life to be saved
     ("补课减一点，学生有牵挂也不至于高考后自杀", 0),  # a fear a letter says is spared
     ("请将我的遗体解剖以免遭受活埋之苦", 0),  # a dead poet's wish, retold
+    ("外墙瓷砖脱落，真担心会掉下来砸死人", 0),  # what could kill
+    ("经与开发商沟通无果，别让普通老百姓因此而受伤及丧命", 0),  # a death to prevent
+    ("走廊栏杆间隙很宽，存在极大安全隐患，坠楼，高空抛物", 0),  # a hazard listed
 ])
 def test_lives_saved_victims_idioms_animals_and_backgrounds_are_no_deaths(text, deaths):
     assert count_deaths(text) == deaths
@@ -605,3 +608,13 @@ def test_a_crackdown_is_no_wrong_and_a_leak_of_names_no_incident(text, wrongs, i
 def test_a_group_claim_is_for_wages_or_compensation_owed(text, protest):
     fired = {f.rule for f in _rules(text, negativity=0.95).floors}
     assert ("group_protest" in fired) is protest, fired
+
+
+@pytest.mark.parametrize("text,injury", [
+    ("某游泳健身中心没有卫生许可证", []),  # a gym, not 身中数刀
+    ("业主冒着生命危险在车库测了一下甲醛", []),  # a figure of speech
+    ("防治人员天天跑断腿也没有用", []),
+    ("记者身中10余刀，送医抢救", ["抢救", "身中"]),
+])
+def test_figures_of_speech_and_a_gym_are_no_serious_injury(text, injury):
+    assert sorted(read_signals(text).serious_injury) == sorted(injury)
