@@ -230,7 +230,9 @@ INCIDENT_WORDS = ("食物中毒", "中毒", "腹泻", "呕吐", "发烧", "疫�
                   "山体滑坡", "滑坡", "泥石流", "燃气", "煤气", "饮用水", "水质", "传染", "疫情",
                   "感染", "重金属", "超标", "事故", "危房", "踩踏", "有毒", "致癌", "禽流感", "H7N9", "h7n9",
                   "病毒", "死猪", "三聚氰胺", "瘦肉精", "塑化剂", "假药", "毒胶囊", "垮塌", "断裂", "染色", "苏丹红",
-                  "非法添加", "工业明胶", "掺假", "注水肉", "农药残留", "激素", "内涝", "洪水", "被冲走")
+                  "非法添加", "工业明胶", "掺假", "注水肉", "农药残留", "激素", "内涝", "洪水", "被冲走",
+                  # people made ill by what they breathe (附近村民很多人咳嗽)
+                  "咳嗽", "头晕", "胸闷", "呼吸困难")
 #: food and drug scandals that reach every buyer of a product: they affect many by their nature
 MASS_HAZARD_WORDS = ("地沟油", "毒奶粉", "三聚氰胺", "瘦肉精", "塑化剂", "染色", "苏丹红", "毒胶囊", "假疫苗", "问题疫苗", "致癌",
                      "非法添加", "工业明胶", "病死猪", "农药残留")
@@ -286,6 +288,12 @@ _NO_DANGER = _gated(r"(?:已|暂)?(?:(?:无|没有|脱离)(?:了)?生命危险|�
                     r"(?:没|没有|未|并未|无)(?:有|造成)?(?:骨折|重伤|昏迷|截肢|致残|大出血|内出血)|"
                     # figures of speech (冒着生命危险测了一下, 跑断腿) and a gym (健身中心: not 身中数刀)
                     r"冒着?生命危险|跑断(?:了)?腿|健身中")
+#: harm to rights, feelings or health at large (严重伤害了我们的合法权益, 对身心造成严重伤害: not 重伤), and earth dug
+#: away (把河堤都挖掉了: not an eye) — each gated on its own word
+_HARM_AT_LARGE = _gated(r"(?:身心|精神|心灵|感情|人体|健康)[^。！？\n]{0,8}?严重伤害|"
+                        r"严重伤害了?[^。！？\n]{0,8}?(?:权益|利益|尊严|感情|面子|群众|信任|形象|积极性)|"
+                        r"投资者造成了?严重伤害")
+_EARTH_DUG = _gated(r"(?:河堤|堤坝|路面|路基|地基|基础|绿化带|山体|泥土|沙子|竹子)[^。！？\n]{0,4}?挖(?:掉|去)")
 #: a public structure that collapsed (大桥垮塌, 教学楼坍塌): a safety incident affecting many
 _STRUCTURE_COLLAPSE = _gated(r"(?:大桥|桥梁|桥面|引桥|高架|立交|隧道|大楼|楼房|居民楼|教学楼|校舍|厂房|体育馆|堤坝|大坝|"
                                  r"(?:大部分|大批|大量|多处|成片|多间|多栋)[^。！？\n]{0,4}(?:房子|房屋|民房))"
@@ -351,7 +359,11 @@ _ADDRESS = re.compile(
     rf"(?:尊敬的|敬爱的|亲爱的)[\u4e00-\u9fff、]{{0,12}}|"
     rf"^\s*[\u4e00-\u9fff]{{0,4}}{_TITLE}(?:您好|你好)?[：:，,！!]|"
     rf"[\u4e00-\u9fff]{{0,4}}{_TITLE}(?:您好|你好)|"
-    rf"(?:请|恳请|希望|望|求|请求|盼|敬请|烦请|拜托|麻烦|感谢|谢谢)[\u4e00-\u9fff]{{0,6}}?领导|"
+    # (a masked place may stand between: 希望B9市委市政府以及B9市教育局的领导们; a surname before a title: 请求胡书记)
+    rf"(?:请|恳请|希望|望|求|请求|盼|敬请|烦请|拜托|麻烦|感谢|谢谢)(?:[\u4e00-\u9fffA-Za-z0-9、]{{0,16}}?领导|"
+    rf"[\u4e00-\u9fff]{{0,2}}?{_TITLE})|"
+    # a masked city before a word that starts with 长 (A市长时间下雨, A市长郡中学): no mayor (the city goes too)
+    rf"市长(?<=[A-Z0-9]市长)(?=时间|期|郡|沙|江|久|远|大|度|途|达|城|春|兴|龙|寿|乐|安|宁|株|潭)|"
     rf"(?:向|给|跟)[\u4e00-\u9fff]{{0,6}}?领导(?:反映|汇报|写信|求助|报告)")
 
 
@@ -437,11 +449,17 @@ class _Lexicons:
 #: is a crackdown on drink-driving one)
 _NOT_AN_ABUSE = _gated(r"(?:逼迫|威逼|逼)[^，。！？\n]{0,6}?(?:辞职|离职|退职)|"
                        # police at their work: 交警集中查处酒驾 is a crackdown, not drink-driving police
-                       r"(?:查处|严查|查获|整治|打击|严打|治理|专项检查|查)(?:了)?(?:酒驾|醉驾|酒后驾驶)")
+                       r"(?:查处|严查|查获|整治|打击|严打|治理|专项检查|查)(?:了)?(?:酒驾|醉驾|酒后驾驶)|"
+                       # a danger, not a threat made (严重威胁业主的生命财产安全, 百姓生命财产安全受重大威胁)
+                       r"威胁(?:到|着)?[^，。！？\n]{0,8}?(?:生命|安全|健康|财产|生存|生活|出行)|"
+                       r"(?:安全|生命|健康|财产)[^，。！？\n]{0,4}?受(?:到)?[^，。！？\n]{0,3}?威胁")
 #: a group of people named without a count (工人们, 一群村民, 我们十几个工友)
 _GROUP = _gated(r"(?:工人|农民工|工友|村民|业主|家长|职工|员工|教师|老师|医生|护士|拆迁户|群众|老人|师傅|居民|商户|摊主|学生|"
                     r"老兵|战友|投资人|集资户|受害者|环卫工)们|(?:一群|一帮|一伙|一批)(?![^，。！？\n]{0,4}?"
-                    r"(?:无良|骗子|混混|流氓|地痞|不法|歹徒|小偷|劫匪|犯罪|黑社会|打手|社会人员|人贩|传销))|好多人|很多人|不少人|大批|联名|集体|群体|大伙|全体|"
+                    r"(?:无良|骗子|混混|流氓|地痞|不法|歹徒|小偷|劫匪|犯罪|黑社会|打手|社会人员|人贩|传销))|好多人|很多人|不少人|大批|联名|集体|"
+                    r"群体|大伙|全体|"
+                    r"(?:所有|全部|广大)(?:的)?(?:工人|农民工|员工|职工|教师|老师|医护|协管员|协警|辅警|业主|村民|家长|"
+                    r"拆迁户|环卫工|司机|学员|投资人|集资户|退休人员|内退人员|退役军人|老兵)|"
                     r"全(?:县|镇|乡|村|校|厂|公司|系统|站|所)(?:的)?(?:教师|老师|职工|员工|工人|干部|医护|村民)|"
                     r"我们[^。！？\n]{0,15}(?:工资|工钱|工程款|血汗钱|劳务费|五险一金)|(?:工资|工钱|工程款|血汗钱|劳务费|五险一金)[^。！？\n]{0,15}我们")
 #: demolition by force told in words: 强行拆, 连夜拆, 拆 … 打伤 in one sentence
@@ -531,7 +549,11 @@ _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|�
                             r"险些[\u4e00-\u9fff]{0,2}(?:去世|死亡|丧命|身亡)|差点[\u4e00-\u9fff]{0,2}(?:死|没命)|"
                             r"死里逃生|九死|万死|半死|[打弄整砍杀毒]死你|(?:跳楼|自杀|轻生|自焚|卧轨)[^。！？\n]{0,8}(?:未遂|未成|被救|获救|被劝|被拦|救下|救起|劝下|拉回)|"
                             r"(?:劝下|救下|拦下|阻止)[^。！？\n]{0,8}(?:跳楼|自杀|轻生)|防止[^。！？\n]{0,6}(?:自杀|跳楼)|(?:打|砸|烧|撞|摔|咬)死(?:了)?[一两几]?(?:只|条|头)|尸体(?:解剖)?(?:展|标本)|"
-                            r"[猪狗犬猫鸡鸭鱼牛羊鸟熊]\S{0,2}(?:被打死|被杀|死了|惨死|暴死|尸体|牺牲)")
+                            r"[猪狗犬猫鸡鸭鱼牛羊鸟熊]\S{0,2}(?:被打死|被杀|死了|惨死|暴死|尸体|牺牲)|"
+                            # a thing left untreated (蚁窝不治; not 伤重不治, 宣告不治), a saying (死者为大), a death
+                            # long past (孤寡老人都死了一二十年) and a thug's boast (来一个打死一个)
+                            r"(?<![重告效终后医救伤院])不治(?![身而死去亡])|死者为大|死了[一二两三四五六七八九十几多数好]+年|"
+                            r"来一个[打杀砍]死一个")
 _INJURY_PATTERNS = [
     _gated(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,6}}?(?:不同程度)?(?:受伤|受轻伤|受重伤|重伤|轻伤|烧伤|烫伤|被打伤|被砸伤|被撞伤)"),
     _gated(rf"(?:受伤|伤者)(?:人数)?(?:升至|达到|达|为|共)?(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
@@ -859,7 +881,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
     words = _text_lexicons(tuple(officials)).found(text)  # each list's words in the text (as _any)
     crowd_size_, crowd_unit = crowd(text)
     harm_told = NEGATION_OF_HARM.sub("", text)
-    unharmed = _NO_DANGER.sub("", harm_told)
+    unharmed = _EARTH_DUG.sub("", _HARM_AT_LARGE.sub("", _NO_DANGER.sub("", harm_told)))
     told = _FULL_LEXICONS.found(full)  # positive and enquiry are read from the whole text
     mass_text = _no_mass_words(text)  # (read once: gatherings, mass words, clashes and calls are read from it)
     gathering = _not_negated(mass_text, words["gathering"])
@@ -1047,13 +1069,16 @@ _NOT_MASS_CHARS = frozenset("拥堵鸣聚围请守")
 _HAZARD_ONLY = re.compile(r"(?:安全|火灾|消防|事故|交通|用电|燃气|煤气|爆炸|坍塌|垮塌|溺水)?隐患|(?:噪音|噪声|光|声)污染|"
                           r"(?:一旦|如果|万一|倘若|若是|极易|容易|随时|可能会?|恐将|以免|避免|防止)(?:会)?"
                           r"(?:发生|引发|引起|造成|导致|出现|酿成)?[\u4e00-\u9fff]{0,6}?"
-                          r"(?:火灾|事故|爆炸|坍塌|倒塌|垮塌|中毒|感染|起火|失火)|资金链断裂")
+                          r"(?:火灾|事故|爆炸|坍塌|倒塌|垮塌|中毒|感染|起火|失火)|资金链断裂|"
+                          # a body's ligament or bone (韧带断裂: an injury, not a structure's failure) and its
+                          # chromosomes (染色体检查: not food dyed)
+                          r"(?:韧带|肌腱|跟腱|骨头|骨骼|神经)断裂|染色体")
 #: a word every match of _HAZARD_ONLY holds (one search rules most texts out)
-_HAZARD_CUES = re.compile(r"隐患|污染|一旦|如果|万一|倘若|若是|极易|容易|随时|可能|恐将|以免|避免|防止|资金链")
+_HAZARD_CUES = re.compile(r"隐患|污染|一旦|如果|万一|倘若|若是|极易|容易|随时|可能|恐将|以免|避免|防止|资金链|断裂|染色体")
 
 
 def _incidents(text: str, words) -> list[str]:
-    """The incident words told as something that happened, not as a hazard or a nuisance (``words`` may be narrowed
+    """The incident words told as something that happened, not as a hazard, a nuisance or a body's (``words`` may be narrowed
     to those in the text)."""
     if not words or not _HAZARD_CUES.search(text):
         return list(words)

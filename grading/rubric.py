@@ -174,7 +174,7 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
     # -- 重大或较大 -----------------------------------------------------------
     if t.deaths_major <= sig.deaths < t.deaths_special:
         add(Finding("deaths_major", M, f"文本记载死亡{sig.deaths}人（{t.deaths_major}—{t.deaths_special - 1}人为重大或较大）"))
-    if sig.serious_injury and not benign and (sig.injured or sig.deaths or sig.incident or sig.violence or sig.clash
+    if sig.serious_injury and not benign and (sig.injured or sig.deaths or sig.incident or _violent(sig) or sig.clash
                                               or _harm_complained_of(sig, r.negative)):
         add(Finding("serious_injury", M, f"有人员重伤或危重：{_words(sig.serious_injury)}"))
     elif sig.injured >= INJURED_MAJOR and sig.injured < t.injuries_special:
@@ -186,7 +186,8 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
     if sig.abduction and r.negative:
         add(Finding("abduction", M, f"儿童被拐、被抢或器官被摘等已发生的严重侵害：{_words(sig.abduction, 2)}"))
     affected = max(sig.sick, sig.crowd)
-    if sig.incident and not benign and not notice and (sig.many or sig.sick >= AFFECTED_MANY // 2 or affected >= AFFECTED_MANY):
+    if sig.incident and not benign and not notice and not _local_nuisance(sig, spread) \
+            and (sig.many or sig.sick >= AFFECTED_MANY // 2 or affected >= AFFECTED_MANY):
         # (多人, 很多人 read as a count of two: said as the words, not as 约2人)
         many = (f"约{affected}{sig.crowd_unit if affected == sig.crowd and affected > sig.sick else '人'}"
                 if affected >= AFFECTED_MANY // 2 or not sig.many else max(sig.many, key=len))
@@ -261,5 +262,39 @@ def _harm_complained_of(sig: TextSignals, negative: bool) -> bool:
         and len({w for w in sig.complaint if w not in sig.serious_injury}) >= HARM_COMPLAINT_WORDS
 
 
+#: incident words a neighbourhood's standing grievance is told in: pollution, a smell, a dilapidated house, accidents
+#: (交通事故频发), the gas or water supply, vaccines to be had (九价疫苗一针难求; not 假疫苗, 问题疫苗) — a nuisance,
+#: a hazard or a service, not something that happened to people
+NUISANCE_INCIDENTS = frozenset(("污染", "排污", "直排", "偷排", "恶臭", "异味", "超标", "危房", "事故", "燃气", "煤气",
+                                "水质", "饮用水", "疫苗"))
+#: words for many that tell a town's or a city's incident, not a neighbourhood's (水源被污染，全城停水)
+WIDESPREAD = frozenset(("全城", "全镇", "全乡"))
+#: interactions below which nobody has spread a post (a letter to the government board has none)
+UNSPREAD = 100
+
+
+def _local_nuisance(sig: TextSignals, spread: Spread) -> bool:
+    """A local complaint about a standing nuisance or hazard (a factory's smell, dust from a mixing plant, a road where
+    accidents happen), nobody made ill, hurt or killed, nobody spreading it and no town or city affected: the dev
+    labels grade every such board letter 一般 (a local complaint), however many residents it names — it is no
+    incident affecting many."""
+    return (set(sig.incident) <= NUISANCE_INCIDENTS and not (sig.sick or sig.deaths or sig.injured or sig.serious_injury)
+            and max(spread.interactions, sig.shares) < UNSPREAD and not WIDESPREAD.intersection(sig.many))
+
+
+#: violence words that only set the scene: a stay in hospital (for an illness, after a fall) or an hour of the night
+SCENE_WORDS = frozenset(("住院", "凌晨", "半夜"))
+
+
+def _violent(sig: TextSignals) -> bool:
+    """Violence told, not only its scene: an injury beside a stay in hospital is a patient's, not a victim's."""
+    return any(w not in SCENE_WORDS for w in sig.violence)
+
+
+#: words for many that name no people (所有工作记录本, 全部工资, 大量材料, 广大, 市民): no group claims by them alone
+NOT_PEOPLE_MANY = frozenset(("所有", "几乎所有", "全部", "大量", "众多", "广大", "市民", "消费者", "无数", "成片", "一大片",
+                             "大面积", "流入市场", "流向市场", "流入餐桌", "端上餐桌", "销往", "出售给", "卖给"))
+
+
 def _group_words(sig: TextSignals) -> bool:
-    return bool(sig.group) or bool(sig.many) or sig.crowd >= GROUP_PROTEST
+    return bool(sig.group) or any(w not in NOT_PEOPLE_MANY for w in sig.many) or sig.crowd >= GROUP_PROTEST

@@ -618,3 +618,68 @@ def test_a_group_claim_is_for_wages_or_compensation_owed(text, protest):
 ])
 def test_figures_of_speech_and_a_gym_are_no_serious_injury(text, injury):
     assert sorted(read_signals(text).serious_injury) == sorted(injury)
+
+
+@pytest.mark.parametrize("text,injury", [
+    # a patient's stay in hospital or an hour of the night is no violence that makes an injury an incident
+    ("我妈在外地帮我带孩子，摔倒了骨折，住院，请问异地医保怎么报销", False),
+    ("本人因病住院抢救，花费六七万元，生活困难，请求政府帮助", False),
+    # harm to rights, feelings or health at large, earth dug away and a torn ligament are no serious injury
+    ("开发商的行为已经严重伤害了我们业主的切身利益", False),
+    ("噪音长期扰民，对市民身心将造成严重伤害", False),
+    ("采砂场挖沙子把河堤都挖掉了，噪声很大，污染河流", False),
+    ("我右胫骨平台粉碎性骨折并交叉韧带断裂，请问可以办几级残疾证", False),
+    ("城管殴打小贩致其骨折，送医住院", True),
+    ("游医冒充专家，把我孩子造成严重伤害，至今还在康复医院治疗，投诉无门，请求严查", True),
+])
+def test_a_patient_harm_at_large_and_earth_dug_are_no_serious_injury(text, injury):
+    fired = {f.rule for f in _rules(text, negativity=0.95).floors}
+    assert ("serious_injury" in fired) is injury, fired
+
+
+@pytest.mark.parametrize("text,deaths", [
+    ("白蚁防治所只在业主家喷点药，室外的蚁窝不治，有鬼用哟", 0),  # a nest left untreated
+    ("一名工人送医后不治", 1),
+    ("有人在办葬礼，虽然说死者为大，但鞭炮声音实在太大", 0),  # a saying
+    ("有一些土胚房，孤寡老人都死了一二十年，房子还在", 0),  # a death long past
+    ("物业负责人当着警察的面说，业主来一个打死一个", 0),  # a thug's boast
+])
+def test_untreated_sayings_deaths_long_past_and_boasts_are_no_deaths(text, deaths):
+    assert count_deaths(text) == deaths
+
+
+@pytest.mark.parametrize("text,protest", [
+    # one worker's or buyer's claim, whatever its words for all (所有材料, 全部费用): no group claim
+    ("我在工地工伤，公司不承认我是员工，不给赔偿，我递交了所有工作记录本和工资流水，投诉无门", False),
+    ("我所有费用都交了，至今四年还没拿到房产证，开发商不给说法，要求赔偿，投诉无门", False),
+    ("A市所有协管员的心声：我们的工资待遇多年没有提高，多次反映无果", True),
+])
+def test_words_for_all_that_name_no_people_make_no_group_claim(text, protest):
+    fired = {f.rule for f in _rules(text, negativity=0.95).floors}
+    assert ("group_protest" in fired) is protest, fired
+
+
+@pytest.mark.parametrize("text,many,interactions", [
+    # a neighbourhood's standing nuisance or hazard nobody spread: a local complaint, however many it names
+    ("小区附近修建搅拌厂，严重污染环境，上千户居民深受其害", False, 0),
+    ("学校周边众多，连过街天桥都没有，导致交通事故频发", False, 0),
+    ("九价疫苗一针难求，上千人在排队预约", False, 0),
+    # the same spread widely, people made ill, or a whole town affected: an incident affecting many
+    ("小区附近修建搅拌厂，严重污染环境，上千户居民深受其害", True, 3000),
+    ("化工厂晚上偷排废气，附近村民很多人咳嗽", True, 0),
+    ("网传县自来水厂水源被污染，全城停水", True, 0),
+])
+def test_a_local_nuisance_nobody_spread_is_no_incident_affecting_many(text, many, interactions):
+    fired = {f.rule for f in _rules(text, negativity=0.95, interactions=interactions).floors}
+    assert ("incident_many" in fired) is many, fired
+
+
+@pytest.mark.parametrize("text,wrong", [
+    ("希望B9市委市政府以及B9市教育局的领导们能管一下，幼儿园向每位家长收取30元", False),  # the addressee
+    ("请求胡书记责令相关部门取消年费，并退还已收取的年费和服务费", False),
+    ("我是A市长郡中学的学生，学校周六补课还要收取很多补考费", False),  # a masked city before 长郡
+    ("电梯井经常泡水，已严重威胁业主的生命财产安全，烦请政府职能部门重视", False),  # a danger, not a threat
+    ("镇政府工作人员威胁村民不签字就不给补偿", True),
+])
+def test_addressees_masked_names_and_dangers_are_no_official_wrong(text, wrong):
+    assert bool(read_signals(text).official_wrongs) is wrong
