@@ -315,6 +315,10 @@ _DEADLY = re.compile(r"死定了|会致命|可致命|会致死|可致死|剧毒|
 
 #: a massacre of people now, not history's (南京大屠杀 and its memorial) nor animals' (屠杀猫咪)
 _MASSACRE = re.compile(r"(?<!南京大)(?<!南京)屠杀(?![^，。！？\n]{0,2}?[猫狗犬猪鸡鸭牛羊鸟鱼])")
+#: casualties feared, not told (继续居住极易发生群死群伤, 以免造成重大伤亡): the words a warning closes on
+_FEARED_CASUALTY = _gated(r"(?:极易|容易|可能|一旦|恐将?|将会|会|以免|避免|防止|杜绝|预防)(?:会)?"
+                          r"(?:发生|造成|导致|酿成|引发|出现)[\u4e00-\u9fff]{0,2}?"
+                          r"(?:群死群伤|重大伤亡|大量伤亡|严重伤亡|特大事故|重大事故|死伤惨重|伤亡惨重)")
 #: natural disasters that make casualties a disaster with mass casualties (地震 with 伤亡, 泥石流 burying houses)
 MAJOR_DISASTER_WORDS = ("地震", "强震", "余震", "震区", "灾区", "海啸", "泥石流", "山洪", "洪灾", "特大暴雨", "台风", "龙卷风",
                         "决堤", "溃坝", "雪灾")
@@ -566,7 +570,9 @@ _INJURY_PATTERNS = [
 #: what a count of people ends in (and _crowd_matches looks for)
 _CROWD_UNITS = "名个位人户家"
 _CROWD = _gated(rf"(?P<n>{NUM}){_APPROX}(?:{'|'.join(_CROWD_UNITS)})")
-_SICK = _gated(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,8}}?(?:出现|发生|陆续)?(?:腹泻|呕吐|发烧|发热|中毒|不适|送医|就医|入院|住院|就诊|感染)")
+_SICK = _gated(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,8}}?(?:出现|发生|陆续)?(?:腹泻|呕吐|发烧|发热|中毒|不适|送医|就医|入院|住院|就诊|感染)"
+              # (not care out of reach: 数千名群众就医很不方便)
+              rf"(?!很?不?方便|不便|难|困难)")
 #: 中毒人数升至45人 / 送医治疗的学生已达32名 / 感染病例增至12例: the count after the illness
 _SICK_TALLY = _gated(rf"(?:中毒|腹泻|呕吐|感染|发病|送医|就医|入院|住院|就诊)[\u4e00-\u9fff]{{0,6}}?(?:人数|病例|患者|学生|村民|群众|人员)?"
                      rf"(?:已)?(?:升至|上升至|增至|增加到|达到|达|共)(?P<n>{NUM}){_APPROX}(?:{_PEOPLE}|例){_NOT_DURATION}")
@@ -885,6 +891,8 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
     told = _FULL_LEXICONS.found(full)  # positive and enquiry are read from the whole text
     mass_text = _no_mass_words(text)  # (read once: gatherings, mass words, clashes and calls are read from it)
     gathering = _not_negated(mass_text, words["gathering"])
+    if "跪求" in gathering and not _pleaded_by_many(text):  # a letter's plea (跪求政府部门解决), not a crowd's
+        gathering.remove("跪求")
     # who the text is about: not the officials a letter is addressed to
     about = _ADDRESS.sub("", text) if words["leaders"] or words["official_actors"] else text
     allegations = words["allegations"]
@@ -902,7 +910,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         # taking out 无人员伤亡 may join what was around it into a new word: then the words are looked for anew
         serious_injury=words["serious_injury"] if unharmed == text else _any(unharmed, SERIOUS_INJURY_WORDS),
         collapse=[m.group(0) for m in _STRUCTURE_COLLAPSE.finditer(text)][:2],
-        mass_casualty=[w for w in words["mass_casualty"] if not w.endswith("屠杀") or _MASSACRE.search(text)],
+        mass_casualty=_mass_casualty(text, words["mass_casualty"]),
         mass_strong=_not_negated(mass_text, words["mass_strong"]) + [m.group(0) for m in [_JAM_BY_PROTEST.search(text)] if m],
         gathering=gathering,
         clash=_not_negated(mass_text, words["clash"]),
@@ -945,6 +953,16 @@ _PLEA_WORDS = frozenset({"跪求"})
 _PEOPLE_COUNTED = _gated(rf"{NUM}{_APPROX}(?:名|个|位|人)?(?:居民|村民|群众|学生|家长|业主|工人|农民工|职工|员工|老人|市民|农民|商户)")
 
 
+_CLAUSE = re.compile(r"[。！!？?\n，,；;：:]+")
+
+
+def _pleaded_by_many(text: str) -> bool:
+    """Whether many make a plea, named in its clause (数千居民与学生跪求政府), not one letter's writer (跪求政府部门
+    重视，…我们全体业主强烈要求)."""
+    return any(_PEOPLE_COUNTED.search(c) or _GROUP.search(c)
+               for c in _CLAUSE.split(text) if any(w in c for w in _PLEA_WORDS))
+
+
 def _gathered_at(text: str, gathering: list[str], places: list[str]) -> list[str]:
     """The government places a gathering is told at: named in one sentence with a gathering act. A letter
     that asks the 政府 for help in one sentence and 跪求 its leaders in another tells of nobody gathered
@@ -956,8 +974,7 @@ def _gathered_at(text: str, gathering: list[str], places: list[str]) -> list[str
     out: list[str] = []
     for sentence in _SENTENCE.split(text):
         # a plea is an act when many make it (数千居民与学生跪求政府)
-        if any(a in sentence for a in acts) or any(w in sentence for w in pleas) and (
-                _PEOPLE_COUNTED.search(sentence) or _GROUP.search(sentence)):
+        if any(a in sentence for a in acts) or any(w in sentence for w in pleas) and _pleaded_by_many(sentence):
             out += [p for p in places if p in sentence and p not in out]
     return out
 
@@ -1058,7 +1075,10 @@ _NOT_MASS = re.compile(r"拥堵|堵路上|鸣笛示威|人口聚集|聚集(?:场
                        # traffic and stalls in the way (商贩堵路, 剐蹭后堵路, 堵车堵路), a door not to block (不堵门),
                        # neighbours chatting (老人们聚在一起聊天), parents at a screen (守在电脑面前); not 跪求政府, which
                        # may be a letter's plea or a crowd on its knees
-                       r"(?:商贩|摊贩|小贩|摊点|车辆|剐蹭后?|事故后?|堵车)堵路|不堵|"
+                       r"(?:商贩|摊贩|小贩|摊点|车辆|剐蹭后?|事故后?|堵车|修路|施工)堵路|不堵|"
+                       # a place where buildings or people have come to be (这里聚集了…等楼盘, 周边人口日益聚集)
+                       r"(?:这里|这一带|周边|周围)(?:已经|日益|逐渐)?聚集(?:了|着)?(?=[^，。！？\n名人]{0,30}?"
+                       r"(?:楼盘|小区|企业|公司|商家|学校|医院|单位|项目|产业))|人口[\u4e00-\u9fff]{0,3}聚集|"
                        r"聚在一起(?:聊|下棋|打牌|娱乐|休闲|跳舞|锻炼|散步|玩)|"
                        r"守在[^，。！？\n]{0,4}?(?:电脑|手机|屏幕|网上|床前|病床)")
 _NOT_MASS_CHARS = frozenset("拥堵鸣聚围请守")
@@ -1075,6 +1095,15 @@ _HAZARD_ONLY = re.compile(r"(?:安全|火灾|消防|事故|交通|用电|燃气|
                           r"(?:韧带|肌腱|跟腱|骨头|骨骼|神经)断裂|染色体")
 #: a word every match of _HAZARD_ONLY holds (one search rules most texts out)
 _HAZARD_CUES = re.compile(r"隐患|污染|一旦|如果|万一|倘若|若是|极易|容易|随时|可能|恐将|以免|避免|防止|资金链|断裂|染色体")
+
+
+def _mass_casualty(text: str, words) -> list[str]:
+    """The mass-casualty words told as what happened: not history's massacre nor an animal's, not casualties feared."""
+    words = [w for w in words if not w.endswith("屠杀") or _MASSACRE.search(text)]
+    if words and _FEARED_CASUALTY.search(text):
+        told = _FEARED_CASUALTY.sub("·", text)
+        words = [w for w in words if w in told]
+    return words
 
 
 def _incidents(text: str, words) -> list[str]:

@@ -683,3 +683,19 @@ def test_a_local_nuisance_nobody_spread_is_no_incident_affecting_many(text, many
 ])
 def test_addressees_masked_names_and_dangers_are_no_official_wrong(text, wrong):
     assert bool(read_signals(text).official_wrongs) is wrong
+
+
+@pytest.mark.parametrize("text,rule", [
+    ("宿舍存在重大火灾隐患，继续居住极易发生群死群伤，请求退费", None),  # casualties feared
+    ("大客车坠入山谷，造成群死群伤", "mass_casualty"),
+    ("噪音严重影响我们及孩子们的健康。跪求政府部门重视并及时处理，我们全体业主强烈要求整改", None),  # one letter's plea
+    ("数千居民与学生跪求政府，不要在学校上游建填埋场", "mass_incident"),
+    ("为修路堵路，施工方将我们唯一出入的道路封闭，请领导重视", None),  # construction, not a blockade
+    ("工厂噪音黑烟扰民，周边人口日益聚集，两百多户居民希望政府重视", None),  # where people live
+    ("卫生院空无一人，当地数千名群众就医很不方便", None),  # care out of reach, nobody ill
+    ("学校食堂午饭后，一百二十名学生出现呕吐送医", "sick_special"),
+])
+def test_feared_casualties_pleas_roadworks_and_care_out_of_reach(text, rule):
+    fired = {f.rule for f in _rules(text, negativity=0.95).floors}
+    special = fired & {"mass_casualty", "mass_incident", "sick_special"}
+    assert special == ({rule} if rule else set()), fired
