@@ -248,8 +248,9 @@ DENIAL_WORDS = ("辟谣", "系谣言", "是谣言", "纯属谣言", "不实信�
                 "官方澄清", "别信", "不信谣", "勿信谣", "请勿转发", "没有这回事", "假消息")
 FAST_SPREAD_WORDS = ("疯传", "刷屏", "大量转发", "迅速传播", "广泛传播", "迅速发酵", "持续发酵", "发酵", "引发热议",
                      "全网", "病毒式", "朋友圈传开", "群里都在传", "转发过万", "阅读量破", "阅读量超")
+#: (not 全国人民: 靠全党、全国人民捧起来, 请全国人民都来关注, 全国人民代表大会 — a phrase, not a trend)
 TRENDING_WORDS = ("热搜", "全网热议", "全国关注", "全国网友", "全网关注", "登上榜单", "刷屏全网", "全网刷屏", "阅读量过亿",
-                  "阅读量破亿", "热榜", "全网疯传", "全国人民", "举国关注", "全网声讨", "引爆全网", "全网震怒")
+                  "阅读量破亿", "热榜", "全网疯传", "举国关注", "全网声讨", "引爆全网", "全网震怒")
 BIG_V_WORDS = ("大V", "大v", "百万粉丝", "知名博主", "网络大V", "千万粉丝", "网红博主")
 SERIOUS_INJURY_WORDS = ("重伤", "伤势严重", "伤势较重", "生命垂危", "病危", "危重", "抢救", "昏迷", "重症监护", "ICU",
                         "颅内出血", "骨折", "截肢", "烧伤", "命悬一线", "下落不明", "失踪", "失联", "被困", "呼吸衰竭",
@@ -361,7 +362,9 @@ NEGATION_OF_HARM = re.compile(
 _TITLE = r"(?:书记|县长|市长|镇长|乡长|区长|局长|主任|部长|主席|领导|同志)们?"
 _ADDRESS = re.compile(
     rf"(?:尊敬的|敬爱的|亲爱的)[\u4e00-\u9fff、]{{0,12}}|"
-    rf"^\s*[\u4e00-\u9fff]{{0,4}}{_TITLE}(?:您好|你好)?[：:，,！!]|"
+    rf"^\s*[\u4e00-\u9fffA-Za-z0-9]{{0,8}}{_TITLE}(?:您好|你好)?[：:，,！!]|"
+    # an office's mailbox or hotline (向市长热线反映, 在A5区长信箱投诉)
+    rf"(?:书记|县长|市长|镇长|区长|局长)(?:信箱|热线|公开电话|留言板|接待日)|"
     rf"[\u4e00-\u9fff]{{0,4}}{_TITLE}(?:您好|你好)|"
     # (a masked place may stand between: 希望B9市委市政府以及B9市教育局的领导们; a surname before a title: 请求胡书记)
     rf"(?:请|恳请|希望|望|求|请求|盼|敬请|烦请|拜托|麻烦|感谢|谢谢)(?:[\u4e00-\u9fffA-Za-z0-9、]{{0,16}}?领导|"
@@ -369,6 +372,13 @@ _ADDRESS = re.compile(
     # a masked city before a word that starts with 长 (A市长时间下雨, A市长郡中学): no mayor (the city goes too)
     rf"市长(?<=[A-Z0-9]市长)(?=时间|期|郡|沙|江|久|远|大|度|途|达|城|春|兴|龙|寿|乐|安|宁|株|潭)|"
     rf"(?:向|给|跟)[\u4e00-\u9fff]{{0,6}}?领导(?:反映|汇报|写信|求助|报告)")
+
+
+#: who is no official though a title's characters are there: a word that starts with 长 after an office's last
+#: character (驾校长期, 派出所长期, 医院长时间), and the staff of a business (酒店工作人员, 物业的工作人员)
+_NOT_AN_OFFICIAL = re.compile(r"(?<=[校市区县局所站院厂])长(?=期|时间|久|远|达|途)|"
+                              r"(?<=酒店|宾馆|饭店|物业|公司|银行|商场|超市|驾校|门店|快递)的?工作人员|"
+                              r"(?<=售楼部|售楼处|营业厅)的?工作人员")
 
 
 def _any(text: str, words) -> list[str]:
@@ -894,7 +904,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
     if "跪求" in gathering and not _pleaded_by_many(text):  # a letter's plea (跪求政府部门解决), not a crowd's
         gathering.remove("跪求")
     # who the text is about: not the officials a letter is addressed to
-    about = _ADDRESS.sub("", text) if words["leaders"] or words["official_actors"] else text
+    about = _NOT_AN_OFFICIAL.sub("·", _ADDRESS.sub("", text)) if words["leaders"] or words["official_actors"] else text
     allegations = words["allegations"]
     if "套" in about or "二奶" in about or "个老婆" in about or "个情" in about:
         allegations = allegations + [m.group(0) for m in _KEPT_RICHES.finditer(about)][:2]

@@ -699,3 +699,24 @@ def test_feared_casualties_pleas_roadworks_and_care_out_of_reach(text, rule):
     fired = {f.rule for f in _rules(text, negativity=0.95).floors}
     special = fired & {"mass_casualty", "mass_incident", "sick_special"}
     assert special == ({rule} if rule else set()), fired
+
+
+@pytest.mark.parametrize("text,accused", [
+    ("J8县常发驾校及平安驾校长期在乡下私设训练点，其本质就是行业黑恶势力", False),  # 驾校长期: no headmaster
+    ("我向酒店工作人员反映，万一出现敲诈偷盗怎么办", False),  # a business's staff
+    ("饭店油烟扰民，我向J市长热线反映多次，难道有保护伞", False),  # a mayor's hotline
+    ("A市政府领导：小区公共资源被医院侵占，业主强烈反对", False),  # the addressee, a masked city before it
+    ("镇政府工作人员收受好处费，为违建开绿灯", True),
+    ("所长包庇黑恶势力，群众敢怒不敢言", True),
+])
+def test_a_title_in_another_word_a_business_staff_and_a_hotline_are_no_official_accused(text, accused):
+    assert bool(read_signals(text).leaders) is accused
+
+
+@pytest.mark.parametrize("text,trending", [
+    ("她是靠全党、全国人民无数双手捧起来的偶像", False),  # a phrase, not a trend
+    ("依据全国人民代表大会常务委员会的决定", False),
+    ("此事登上热搜，全网热议", True),
+])
+def test_the_whole_nation_named_is_no_trend(text, trending):
+    assert bool(read_signals(text).trending) is trending
