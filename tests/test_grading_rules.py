@@ -653,6 +653,11 @@ def test_untreated_sayings_deaths_long_past_and_boasts_are_no_deaths(text, death
     ("我在工地工伤，公司不承认我是员工，不给赔偿，我递交了所有工作记录本和工资流水，投诉无门", False),
     ("我所有费用都交了，至今四年还没拿到房产证，开发商不给说法，要求赔偿，投诉无门", False),
     ("A市所有协管员的心声：我们的工资待遇多年没有提高，多次反映无果", True),
+    # a body of staff named as one: a group's claim
+    ("请求解决县农机局一部分职工的医保问题，多次反映无果", True),
+    ("县教师队伍的第十三个月工资最近两年分文不发，太不公平", True),
+    ("反映街道中心学校退休教师的安置问题，一个月了还没有回复", True),
+    ("我是一个退休工人，女儿给我买的房子开发商不退房款，投诉无门", False),  # one retired worker
 ])
 def test_words_for_all_that_name_no_people_make_no_group_claim(text, protest):
     fired = {f.rule for f in _rules(text, negativity=0.95).floors}
