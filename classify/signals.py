@@ -304,7 +304,9 @@ _STRUCTURE_COLLAPSE = _gated(r"(?:大桥|桥梁|桥面|引桥|高架|立交|隧�
 _CASE_PROCESS = re.compile(r"审理|开庭|判处|判决|宣判|提起公诉|起诉|庭审|受审")
 MASS_CASUALTY_WORDS = ("群死群伤", "重大伤亡", "大量伤亡", "严重伤亡", "特大事故", "特别重大事故", "重大事故",
                        "特大火灾", "特大爆炸", "空难", "坠机", "客机失联", "航班失联", "马航", "MH370", "mh370", "恐怖袭击",
-                       "爆炸案", "连环爆炸", "屠杀", "大屠杀", "死伤惨重", "伤亡惨重", "死伤无数", "伤亡惨烈", "死伤枕藉")
+                       "爆炸案", "连环爆炸", "屠杀", "大屠杀", "死伤惨重", "伤亡惨重", "死伤无数", "伤亡惨烈", "死伤枕藉",
+                       # many wounded (许多伤员快不行了: the roads to a quake's towns)
+                       "许多伤员", "大批伤员", "大量伤员", "伤员众多")
 #: a nation's grievance or a call to boycott over it (勿忘国耻, 南京大屠杀纪念日, 抵制日货): the dev convention's protest
 #: and political criticism, 负面 — though history's massacre is no mass casualty of now
 NATIONAL_GRIEVANCE = re.compile(r"国耻|国难日|侵华|南京大屠杀|抵制[^，。！？\n]{0,4}?(?:日货|日片|日本|美货|韩货|法货)")
@@ -968,9 +970,6 @@ _PLEA_WORDS = frozenset({"跪求"})
 _PEOPLE_COUNTED = _gated(rf"{NUM}{_APPROX}(?:名|个|位|人)?(?:居民|村民|群众|学生|家长|业主|工人|农民工|职工|员工|老人|市民|农民|商户)")
 
 
-_CLAUSE = re.compile(r"[。！!？?\n，,；;：:]+")
-
-
 def _pleaded_by_many(text: str) -> bool:
     """Whether many make a plea, named in its clause (数千居民与学生跪求政府), not one letter's writer (跪求政府部门
     重视，…我们全体业主强烈要求)."""
@@ -1112,9 +1111,18 @@ _HAZARD_ONLY = re.compile(r"(?:安全|火灾|消防|事故|交通|用电|燃气|
 _HAZARD_CUES = re.compile(r"隐患|污染|一旦|如果|万一|倘若|若是|极易|容易|随时|可能|恐将|以免|避免|防止|资金链|断裂|染色体")
 
 
+#: most of a place's houses fallen with casualties (庐山大部分老房子已经坍塌，已有伤亡): a disaster with casualties
+_RUIN_WITH_CASUALTIES = _gated(r"(?:大部分|大批|大量|成片|多数)[^。！？\n]{0,4}(?:房子|房屋|民房)[^。！？\n]{0,6}"
+                               r"(?:坍塌|倒塌|垮塌)[^。！？\n]{0,12}?(?:伤亡|遇难|死亡)")
+
+
 def _mass_casualty(text: str, words) -> list[str]:
-    """The mass-casualty words told as what happened: not history's massacre nor an animal's, not casualties feared."""
+    """The mass-casualty words told as what happened: not history's massacre nor an animal's, not casualties feared;
+    and houses fallen with casualties."""
     words = [w for w in words if not w.endswith("屠杀") or _MASSACRE.search(text)]
+    ruin = _RUIN_WITH_CASUALTIES.search(text)
+    if ruin and (ruin := _RUIN_WITH_CASUALTIES.search(NEGATION_OF_HARM.sub("", text))):  # (所幸无人伤亡: none)
+        words.append(ruin.group(0))
     if words and _FEARED_CASUALTY.search(text):
         told = _FEARED_CASUALTY.sub("·", text)
         words = [w for w in words if w in told]

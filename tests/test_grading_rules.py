@@ -725,3 +725,13 @@ def test_a_title_in_another_word_a_business_staff_and_a_hotline_are_no_official_
 ])
 def test_the_whole_nation_named_is_no_trend(text, trending):
     assert bool(read_signals(text).trending) is trending
+
+
+@pytest.mark.parametrize("text,mass", [
+    ("最新消息，庐山大部分老房子已经坍塌，已有伤亡，没紧急事不要前往", True),  # houses fallen with casualties
+    ("荥经到芦山的唯一通道，数百辆救护车堵在路上，许多伤员快不行了", True),  # many wounded
+    ("老街大部分房子已经坍塌，所幸无人伤亡", False),
+    ("一名伤员被送往医院", False),
+])
+def test_houses_fallen_with_casualties_and_many_wounded_are_mass_casualties(text, mass):
+    assert bool(read_signals(text).mass_casualty) is mass
