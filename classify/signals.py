@@ -378,9 +378,10 @@ _ADDRESS = re.compile(
 
 #: who is no official though a title's characters are there: a word that starts with 长 after an office's last
 #: character (驾校长期, 派出所长期, 医院长时间), and the staff of a business (酒店工作人员, 物业的工作人员)
-_NOT_AN_OFFICIAL = re.compile(r"(?<=[校市区县局所站院厂])长(?=期|时间|久|远|达|途)|"
-                              r"(?<=酒店|宾馆|饭店|物业|公司|银行|商场|超市|驾校|门店|快递)的?工作人员|"
-                              r"(?<=售楼部|售楼处|营业厅)的?工作人员")
+_BUSINESS = "(?:酒店|宾馆|饭店|物业|公司|银行|商场|超市|驾校|门店|快递)"
+_NOT_AN_OFFICIAL = re.compile(r"长(?<=[校市区县局所站院厂]长)(?=期|时间|久|远|达|途)|"
+                              rf"工作人员(?:(?<={_BUSINESS}工作人员)|(?<={_BUSINESS}的工作人员)|"
+                              r"(?<=(?:售楼部|售楼处|营业厅)工作人员)|(?<=(?:售楼部|售楼处|营业厅)的工作人员))")
 
 
 def _any(text: str, words) -> list[str]:
@@ -474,15 +475,16 @@ _GROUP = _gated(r"(?:工人|农民工|工友|村民|业主|家长|职工|员工|
                     r"老兵|战友|投资人|集资户|受害者|环卫工)们|(?:一群|一帮|一伙|一批)(?![^，。！？\n]{0,4}?"
                     r"(?:无良|骗子|混混|流氓|地痞|不法|歹徒|小偷|劫匪|犯罪|黑社会|打手|社会人员|人贩|传销))|好多人|很多人|不少人|大批|联名|集体|"
                     r"群体|大伙|全体|"
-                    r"(?:所有|全部|广大)(?:的)?(?:工人|农民工|员工|职工|教师|老师|医护|协管员|协警|辅警|业主|村民|家长|"
-                    r"拆迁户|环卫工|司机|学员|投资人|集资户|退休人员|内退人员|退役军人|老兵)|"
                     r"全(?:县|镇|乡|村|校|厂|公司|系统|站|所)(?:的)?(?:教师|老师|职工|员工|工人|干部|医护|村民)|"
-                    # a body of staff named as one (我们这些一线员工, 一部分职工, 教师队伍, 退休教师的安置问题)
-                    r"我们(?:这些|这批|一线|基层)?(?:[\u4e00-\u9fff]{0,4}的)?(?:员工|职工|工人|教师|老师|干部|技师)|"
-                    r"(?:部分|一部分|一批)(?:职工|员工|工人|教师|老师)|(?:教师|职工|员工|工人)队伍|"
-                    r"(?:退休|下岗|内退|离退休)(?:工人|职工|教师|老师|干部|人员)(?=的?(?:待遇|安置|补贴|补助|工资|退休金|养老金|"
-                    r"津贴|福利|医保|社保|文明|奖|何时|为何|问题))|"
                     r"我们[^。！？\n]{0,15}(?:工资|工钱|工程款|血汗钱|劳务费|五险一金)|(?:工资|工钱|工程款|血汗钱|劳务费|五险一金)[^。！？\n]{0,15}我们")
+#: a body of people named as one, by the people they are (gated on those words): all the workers or owners (所有协管员,
+#: not 所有材料), and staff as a body (我们这些一线员工, 一部分职工, 教师队伍, 退休教师的安置问题)
+_STAFF_BODY = _gated(r"(?:所有|全部|广大)(?:的)?(?:工人|农民工|员工|职工|教师|老师|医护|协管员|协警|辅警|业主|村民|家长|"
+                     r"拆迁户|环卫工|司机|学员|投资人|集资户|退休人员|内退人员|退役军人|老兵)|"
+                     r"我们(?:这些|这批|一线|基层)?(?:[\u4e00-\u9fff]{0,4}的)?(?:员工|职工|工人|教师|老师|干部|技师)|"
+                     r"(?:部分|一部分|一批)(?:职工|员工|工人|教师|老师)|(?:教师|职工|员工|工人)队伍|"
+                     r"(?:退休|下岗|内退|离退休)(?:工人|职工|教师|老师|干部|人员)(?=的?(?:待遇|安置|补贴|补助|工资|退休金|"
+                     r"养老金|津贴|福利|医保|社保|文明|奖|何时|为何|问题))")
 #: demolition by force told in words: 强行拆, 连夜拆, 拆 … 打伤 in one sentence
 _FORCED_DEMOLITION = _gated(r"(?:强行|暴力|野蛮|偷偷|连夜|半夜|凌晨|深夜|趁)[\u4e00-\u9fff]{0,4}(?:拆|推倒|推平|铲平)|"
                                 r"(?:拆|推倒|推平)[^。！？\n]{0,20}(?:打伤|殴打|被打|受伤|流血|住院|抓走|拖走)|"
@@ -950,7 +952,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         protest=words["protest"],
         demolition_violent=words["demolition_violent"]
         or [m.group(0)[:12] for m in _FORCED_DEMOLITION.finditer(text)][:2],
-        group=[m.group(0) for m in _GROUP.finditer(text)][:3],
+        group=([m.group(0) for m in _GROUP.finditer(text)] + [m.group(0) for m in _STAFF_BODY.finditer(text)])[:3],
         violence=words["violence"],
         incident=_incidents(text, words["incident"]),
         many=words["many"] or words["mass_hazard"],
@@ -973,7 +975,7 @@ _PEOPLE_COUNTED = _gated(rf"{NUM}{_APPROX}(?:名|个|位|人)?(?:居民|村民|�
 def _pleaded_by_many(text: str) -> bool:
     """Whether many make a plea, named in its clause (数千居民与学生跪求政府), not one letter's writer (跪求政府部门
     重视，…我们全体业主强烈要求)."""
-    return any(_PEOPLE_COUNTED.search(c) or _GROUP.search(c)
+    return any(_PEOPLE_COUNTED.search(c) or _GROUP.search(c) or _STAFF_BODY.search(c)
                for c in _CLAUSE.split(text) if any(w in c for w in _PLEA_WORDS))
 
 

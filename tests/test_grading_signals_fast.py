@@ -21,7 +21,8 @@ def _texts() -> list[str]:
 
 
 @pytest.mark.parametrize("name", ["_DEATH_EXCLUDE", "_CROWD", "_SICK", "_GROUP", "_FORCED_DEMOLITION", "_COUNTY", "_YEAR",
-                                  "_STRUCTURE_COLLAPSE", "_CENTRAL_COVERAGE", "_OTHER_TIME_SENTENCE", "_NO_DANGER"])
+                                  "_STRUCTURE_COLLAPSE", "_CENTRAL_COVERAGE", "_OTHER_TIME_SENTENCE", "_NO_DANGER",
+                                  "_STAFF_BODY", "_HARM_AT_LARGE", "_EARTH_DUG", "_FEARED_CASUALTY", "_RUIN_WITH_CASUALTIES"])
 def test_gated_patterns_find_what_the_pattern_finds(name):
     gated = getattr(signals, name)
     assert isinstance(gated, signals._Gated)
