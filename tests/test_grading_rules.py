@@ -138,6 +138,11 @@ def _rules(text: str, negativity: float | None = 0.8, thresholds: Thresholds | N
                            negativity, t)
 
 
+def _fires(text: str, rule: str, **spread) -> bool:
+    """Whether a rule of the rubric fires on a text told negatively (0.95)."""
+    return rule in {f.rule for f in _rules(text, negativity=0.95, **spread).floors}
+
+
 @pytest.mark.parametrize("text,floor", [
     ("白沙镇一矿井发生透水事故，造成3人死亡", Level.SPECIAL),
     ("化工厂爆炸，两人遇难，五人受伤", Level.MAJOR),
@@ -606,8 +611,7 @@ def test_a_crackdown_is_no_wrong_and_a_leak_of_names_no_incident(text, wrongs, i
     ("全体村民的安置费至今没有发放，大家多次上访", True),
 ])
 def test_a_group_claim_is_for_wages_or_compensation_owed(text, protest):
-    fired = {f.rule for f in _rules(text, negativity=0.95).floors}
-    assert ("group_protest" in fired) is protest, fired
+    assert _fires(text, "group_protest") is protest
 
 
 @pytest.mark.parametrize("text,injury", [
@@ -633,8 +637,7 @@ def test_figures_of_speech_and_a_gym_are_no_serious_injury(text, injury):
     ("游医冒充专家，把我孩子造成严重伤害，至今还在康复医院治疗，投诉无门，请求严查", True),
 ])
 def test_a_patient_harm_at_large_and_earth_dug_are_no_serious_injury(text, injury):
-    fired = {f.rule for f in _rules(text, negativity=0.95).floors}
-    assert ("serious_injury" in fired) is injury, fired
+    assert _fires(text, "serious_injury") is injury
 
 
 @pytest.mark.parametrize("text,deaths", [
@@ -660,8 +663,7 @@ def test_untreated_sayings_deaths_long_past_and_boasts_are_no_deaths(text, death
     ("我是一个退休工人，女儿给我买的房子开发商不退房款，投诉无门", False),  # one retired worker
 ])
 def test_words_for_all_that_name_no_people_make_no_group_claim(text, protest):
-    fired = {f.rule for f in _rules(text, negativity=0.95).floors}
-    assert ("group_protest" in fired) is protest, fired
+    assert _fires(text, "group_protest") is protest
 
 
 @pytest.mark.parametrize("text,many,interactions", [
@@ -675,8 +677,7 @@ def test_words_for_all_that_name_no_people_make_no_group_claim(text, protest):
     ("网传县自来水厂水源被污染，全城停水", True, 0),
 ])
 def test_a_local_nuisance_nobody_spread_is_no_incident_affecting_many(text, many, interactions):
-    fired = {f.rule for f in _rules(text, negativity=0.95, interactions=interactions).floors}
-    assert ("incident_many" in fired) is many, fired
+    assert _fires(text, "incident_many", interactions=interactions) is many
 
 
 @pytest.mark.parametrize("text,wrong", [
