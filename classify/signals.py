@@ -371,15 +371,15 @@ _ADDRESS = re.compile(
     # (a masked place may stand between: 希望B9市委市政府以及B9市教育局的领导们; a surname before a title: 请求胡书记)
     rf"(?:请|恳请|希望|望|求|请求|盼|敬请|烦请|拜托|麻烦|感谢|谢谢)(?:[\u4e00-\u9fffA-Za-z0-9、]{{0,16}}?领导|"
     rf"[\u4e00-\u9fff]{{0,2}}?{_TITLE})|"
-    # a masked city before a word that starts with 长 (A市长时间下雨, A市长郡中学): no mayor (the city goes too)
-    rf"市长(?<=[A-Z0-9]市长)(?=时间|期|郡|沙|江|久|远|大|度|途|达|城|春|兴|龙|寿|乐|安|宁|株|潭)|"
     rf"(?:向|给|跟)[\u4e00-\u9fff]{{0,6}}?领导(?:反映|汇报|写信|求助|报告)")
 
 
 #: who is no official though a title's characters are there: a word that starts with 长 after an office's last
-#: character (驾校长期, 派出所长期, 医院长时间), and the staff of a business (酒店工作人员, 物业的工作人员)
+#: character (驾校长期, 派出所长期, 医院长时间) or a masked city (A市长郡中学, A市长沙路), and the staff of a business
+#: (酒店工作人员, 物业的工作人员)
 _BUSINESS = "(?:酒店|宾馆|饭店|物业|公司|银行|商场|超市|驾校|门店|快递)"
 _NOT_AN_OFFICIAL = re.compile(r"长(?<=[校市区县局所站院厂]长)(?=期|时间|久|远|达|途)|"
+                              r"长(?<=[A-Z0-9]市长)(?=郡|沙|江|大|度|城|春|兴|龙|寿|乐|安|宁|株|潭)|"
                               rf"工作人员(?:(?<={_BUSINESS}工作人员)|(?<={_BUSINESS}的工作人员)|"
                               r"(?<=(?:售楼部|售楼处|营业厅)工作人员)|(?<=(?:售楼部|售楼处|营业厅)的工作人员))")
 
