@@ -172,7 +172,11 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
                                           f"（{NATIONAL_FACTOR}倍于{_fmt(t.interactions_special)}次），已形成全国性传播"))
 
     # -- 重大或较大 -----------------------------------------------------------
-    if t.deaths_major <= sig.deaths < t.deaths_special:
+    # one or two deaths read in a calm post (below CALM_BELOW: 人生，死亡，阅读 in a film's review, a game hero named
+    # 死亡颂唱者, an elephant guarding its dead friend) are no deaths of an issue: classify's models are sure the post
+    # tells no harm, and words are what the reading went by (three deaths or more stay read, whatever the tone)
+    told_calmly = negativity is not None and negativity < CALM_BELOW
+    if t.deaths_major <= sig.deaths < t.deaths_special and not told_calmly:
         add(Finding("deaths_major", M, f"文本记载死亡{sig.deaths}人（{t.deaths_major}—{t.deaths_special - 1}人为重大或较大）"))
     if sig.serious_injury and not benign and (sig.injured or sig.deaths or sig.incident or _violent(sig) or sig.clash
                                               or _harm_complained_of(sig, r.negative)):

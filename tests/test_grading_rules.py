@@ -219,6 +219,24 @@ def test_caps_for_low_risk():
     assert deaths.apply(Level.MINOR) == Level.SPECIAL
 
 
+CALM_DEATHS = [
+    "今晚看了法国的《刺猬的优雅》，非常沉静而忧伤的电影。人生，死亡，阅读。人应当如何渡过短暂的一生，发人深省。",
+    "#英雄联盟# 4月19日免费英雄更换公告！光辉女郎、皮城女警、远古巫灵、死亡颂唱者、盖伦、艾希、流浪法师！",
+    "一头母象在死去朋友的尸体旁守护了数小时，赶走那些想要接近的秃鹫和鬣狗。",
+]
+
+
+@pytest.mark.parametrize("text", CALM_DEATHS)
+def test_one_death_read_in_a_post_the_models_find_calm_is_no_death_of_an_issue(text):
+    assert "deaths_major" not in {f.rule for f in _rules(text, negativity=0.05, interactions=700).floors}
+    # the same words where the models are not sure of calm stay read as the words say
+    assert "deaths_major" in {f.rule for f in _rules(text, negativity=0.3, interactions=700).floors}
+
+
+def test_three_deaths_stay_read_however_calmly_told():
+    assert "deaths_special" in {f.rule for f in _rules("车祸致三人死亡", negativity=0.05).floors}
+
+
 def test_the_model_lowers_a_floor_below_special_by_one_level_at_most():
     complaint = _rules("小区物业不作为，电梯坏了一个月没人修，投诉无门", interactions=50)
     assert complaint.floor == Level.GENERAL
