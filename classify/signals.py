@@ -319,8 +319,10 @@ _DEADLY = re.compile(r"死定了|会致命|可致命|会致死|可致死|剧毒|
 #: a massacre of people now, not history's (南京大屠杀 and its memorial) nor animals' (屠杀猫咪)
 _MASSACRE = re.compile(r"(?<!南京大)(?<!南京)屠杀(?![^，。！？\n]{0,2}?[猫狗犬猪鸡鸭牛羊鸟鱼])")
 #: casualties feared, not told (继续居住极易发生群死群伤, 以免造成重大伤亡): the words a warning closes on
-_FEARED_CASUALTY = _gated(r"(?:极易|容易|可能|一旦|恐将?|将会|会|以免|避免|防止|杜绝|预防)(?:会)?"
+_FEARED_CASUALTY = _gated(r"(?:(?:极易|容易|可能|一旦|恐将?|将会|会|以免|避免|防止|杜绝|预防)(?:会)?"
                           r"(?:发生|造成|导致|酿成|引发|出现)[\u4e00-\u9fff]{0,2}?"
+                          # what a hazard would be (电动车起火引起汽车爆炸将会是A市重特大事故)
+                          r"|(?:将会|将|会)是[^，。！？\n]{0,6}?)"
                           r"(?:群死群伤|重大伤亡|大量伤亡|严重伤亡|特大事故|重大事故|死伤惨重|伤亡惨重)")
 #: natural disasters that make casualties a disaster with mass casualties (地震 with 伤亡, 泥石流 burying houses)
 MAJOR_DISASTER_WORDS = ("地震", "强震", "余震", "震区", "灾区", "海啸", "泥石流", "山洪", "洪灾", "特大暴雨", "台风", "龙卷风",
@@ -1093,8 +1095,12 @@ _NOT_MASS = re.compile(r"拥堵|堵路上|鸣笛示威|人口聚集|聚集(?:场
                        # may be a letter's plea or a crowd on its knees
                        r"(?:商贩|摊贩|小贩|摊点|车辆|剐蹭后?|事故后?|堵车|修路|施工)堵路|不堵|"
                        # a place where buildings or people have come to be (这里聚集了…等楼盘, 周边人口日益聚集)
-                       r"(?:这里|这一带|周边|周围)(?:已经|日益|逐渐)?聚集(?:了|着)?(?=[^，。！？\n名人]{0,30}?"
+                       # (a list of names may run past a comma: 明天一城，三景国际、华天小镇等楼盘; no people between)
+                       r"(?:这里|这一带|周边|周围)(?:已经|日益|逐渐)?聚集(?:了|着)?(?=[^。！？\n名人民众户工者主]{0,50}?"
                        r"(?:楼盘|小区|企业|公司|商家|学校|医院|单位|项目|产业))|人口[\u4e00-\u9fff]{0,3}聚集|"
+                       # what surrounds a place (围着学校烧垃圾) and children brought to a class (集聚幼儿30多人)
+                       r"围着[^，。！？\n]{0,8}?(?:烧|焚烧|建|修|盖|种|挖|堆|倒|排放|施工)|"
+                       r"(?:集聚|聚集)(?:了|着)?(?:幼儿|儿童|小朋友|孩子|学员)|"
                        r"聚在一起(?:聊|下棋|打牌|娱乐|休闲|跳舞|锻炼|散步|玩)|"
                        r"守在[^，。！？\n]{0,4}?(?:电脑|手机|屏幕|网上|床前|病床)")
 _NOT_MASS_CHARS = frozenset("拥堵鸣聚围请守")

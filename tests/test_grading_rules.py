@@ -725,6 +725,28 @@ def test_feared_casualties_pleas_roadworks_and_care_out_of_reach(text, rule):
     assert special == ({rule} if rule else set()), fired
 
 
+@pytest.mark.parametrize("text,rule", [
+    # buildings listed past a comma where people have come to live, and a population counted
+    ("我们这里聚集了中国铁建城、方略潇邦、星城国际、圣力华苑、明天一城，三景国际、华天小镇等楼盘，据说将有30多万人口，"
+     "但附近没有一所公立医院，当地政府好像并没有这种打算", None),
+    ("这里聚集了上百名村民，堵在镇政府门口", "mass_incident"),
+    ("这里聚集了很多村民，在镇政府门口讨说法", "mass_incident"),
+    # what surrounds a place is not a crowd besieging it
+    ("泉溪镇围着学校烧垃圾，有一些学生出现咳嗽，头晕，但政府不作为", None),
+    ("三十多名村民围着镇政府大门讨说法", "mass_incident"),
+    # children brought to a class are no crowd gathered
+    ("普通居民楼周末高峰期集聚幼儿30多人，画室内无消防设施，政府部门也不管", None),
+    ("三十多名家长聚集在教育局门口，要求退还择校费", "mass_incident"),
+    # what a hazard would be is a casualty feared
+    ("电动车起火引起汽车爆炸将会是A市重特大事故！存在巨大的安全隐患", None),
+    ("昨天A市化工厂发生重大事故，多人被困", "mass_casualty"),
+])
+def test_buildings_listed_what_surrounds_a_place_children_at_class_and_a_hazard_as_it_would_be(text, rule):
+    fired = {f.rule for f in _rules(text, negativity=0.95).floors}
+    special = fired & {"mass_casualty", "mass_incident"}
+    assert special == ({rule} if rule else set()), fired
+
+
 @pytest.mark.parametrize("text,accused", [
     ("J8县常发驾校及平安驾校长期在乡下私设训练点，其本质就是行业黑恶势力", False),  # 驾校长期: no headmaster
     ("我向酒店工作人员反映，万一出现敲诈偷盗怎么办", False),  # a business's staff
