@@ -381,7 +381,8 @@ _ADDRESS = re.compile(
 #: (酒店工作人员, 物业的工作人员)
 _BUSINESS = "(?:酒店|宾馆|饭店|物业|公司|银行|商场|超市|驾校|门店|快递)"
 _NOT_AN_OFFICIAL = re.compile(r"长(?<=[校市区县局所站院厂]长)(?=期|时间|久|远|达|途)|"
-                              r"长(?<=[A-Z0-9]市长)(?=郡|沙|江|大|度|城|春|兴|龙|寿|乐|安|宁|株|潭)|"
+                              # (and a masked district or county: A3区长房云时代, A5区长郡语外)
+                              r"长(?<=[A-Z0-9][市区县]长)(?=郡|沙|江|大|度|城|春|兴|龙|寿|乐|安|宁|株|潭|房)|"
                               rf"工作人员(?:(?<={_BUSINESS}工作人员)|(?<={_BUSINESS}的工作人员)|"
                               r"(?<=(?:售楼部|售楼处|营业厅)工作人员)|(?<=(?:售楼部|售楼处|营业厅)的工作人员))")
 
@@ -473,9 +474,13 @@ _NOT_AN_ABUSE = _gated(r"(?:逼迫|威逼|逼)[^，。！？\n]{0,6}?(?:辞职|�
                        r"威胁(?:到|着)?[^，。！？\n]{0,8}?(?:生命|安全|健康|财产|生存|生活|出行)|"
                        r"(?:安全|生命|健康|财产)[^，。！？\n]{0,4}?受(?:到)?[^，。！？\n]{0,3}?威胁")
 #: a group of people named without a count (工人们, 一群村民, 我们十几个工友)
+#: 集体 as people acting together, not a kind of ownership or registration (集体户口, 集体土地, 集体企业, 集体宿舍)
+_COLLECTIVE = r"集体(?!户|经济|土地|所有|企业|宿舍|资产|林|用地|组织|成员|合同|主义)"
+_COLLECTIVE_ACT = re.compile(_COLLECTIVE)
 _GROUP = _gated(r"(?:工人|农民工|工友|村民|业主|家长|职工|员工|教师|老师|医生|护士|拆迁户|群众|老人|师傅|居民|商户|摊主|学生|"
                     r"老兵|战友|投资人|集资户|受害者|环卫工)们|(?:一群|一帮|一伙|一批)(?![^，。！？\n]{0,4}?"
-                    r"(?:无良|骗子|混混|流氓|地痞|不法|歹徒|小偷|劫匪|犯罪|黑社会|打手|社会人员|人贩|传销))|好多人|很多人|不少人|大批|联名|集体|"
+                    r"(?:无良|骗子|混混|流氓|地痞|不法|歹徒|小偷|劫匪|犯罪|黑社会|打手|社会人员|人贩|传销))|好多人|很多人|不少人|大批|联名|"
+                    rf"{_COLLECTIVE}|"
                     r"群体|大伙|全体|"
                     r"全(?:县|镇|乡|村|校|厂|公司|系统|站|所)(?:的)?(?:教师|老师|职工|员工|工人|干部|医护|村民)|"
                     r"我们[^。！？\n]{0,15}(?:工资|工钱|工程款|血汗钱|劳务费|五险一金)|(?:工资|工钱|工程款|血汗钱|劳务费|五险一金)[^。！？\n]{0,15}我们")
@@ -951,7 +956,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         disaster=_disaster_casualties(harm_told, words["disaster_words"]),  # (暂无人员伤亡 is no casualty)
         wage=words["wage"],
         benefits=[w for w in words["benefits"] if w != "安置" or _RESETTLEMENT.search(text)],
-        protest=words["protest"],
+        protest=[w for w in words["protest"] if w != "集体" or _COLLECTIVE_ACT.search(text)],
         demolition_violent=words["demolition_violent"]
         or [m.group(0)[:12] for m in _FORCED_DEMOLITION.finditer(text)][:2],
         group=([m.group(0) for m in _GROUP.finditer(text)] + [m.group(0) for m in _STAFF_BODY.finditer(text)])[:3],

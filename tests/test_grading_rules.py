@@ -759,6 +759,25 @@ def test_a_title_in_another_word_a_business_staff_and_a_hotline_are_no_official_
     assert bool(read_signals(text).leaders) is accused
 
 
+@pytest.mark.parametrize("text,leader", [
+    ("我是A3区长房云时代小区的业主，开发商在博才小学旁建了垃圾站", False),  # a masked district before 长房
+    ("A5区长郡语外第一附小开学半年未开放食堂，家长很不满意", False),
+    ("K6县县长收受开发商好处费", True),
+])
+def test_a_masked_district_before_a_name_in_chang_is_no_official(text, leader):
+    assert ("区长" in read_signals(text).leaders or "县长" in read_signals(text).leaders) is leader
+
+
+@pytest.mark.parametrize("text,group", [
+    ("请问军官配偶通过工作取得A市集体户口满2年，可否作为军转安置到A市的条件", False),  # a registration, not a group
+    ("村里的集体土地被征收，补偿款至今未发到我手里", False),
+    ("我们退休人员集体到区政府反映养老金的问题", True),
+])
+def test_a_collective_registration_or_ownership_is_no_group_acting(text, group):
+    sig = read_signals(text)
+    assert bool(sig.group or "集体" in sig.protest) is group
+
+
 @pytest.mark.parametrize("text,trending", [
     ("她是靠全党、全国人民无数双手捧起来的偶像", False),  # a phrase, not a trend
     ("依据全国人民代表大会常务委员会的决定", False),
