@@ -137,7 +137,7 @@ def build_pipeline(task: str, tokenizer: Tokenizer, labels: Sequence[str], param
     if len(counts) < 2:
         raise YuqingError(f"the training data has only one label ({labels[0]}); a classifier needs at least two")
     if counts.min() >= 6:
-        svm = LinearSVC(C=p["C"], class_weight=p["class_weight"], max_iter=5000)
+        svm = LinearSVC(C=p["C"], class_weight=p["class_weight"], max_iter=5000, random_state=0)
         clf = CalibratedClassifierCV(svm, method="sigmoid", cv=min(3, int(counts.min())), ensemble=False)
     else:
         clf = LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000)
