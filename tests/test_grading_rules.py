@@ -772,6 +772,11 @@ def test_a_masked_district_before_a_name_in_chang_is_no_official(text, leader):
     ("请问军官配偶通过工作取得A市集体户口满2年，可否作为军转安置到A市的条件", False),  # a registration, not a group
     ("村里的集体土地被征收，补偿款至今未发到我手里", False),
     ("我们退休人员集体到区政府反映养老金的问题", True),
+    ("拆迁办公示分两批次拆迁，第一批到潘家塘组队长家，补偿何时到位", False),  # a batch, not a group
+    ("准备在村里发展养殖，想引进一批牛羊，请问有哪些补贴", False),
+    ("厂里一批老职工的工资被拖欠了半年", True),
+    ("签订拆迁安置协议一年内的属于刚需群体，一年后还未购房的是否不属于", False),  # a policy's category
+    ("群体上访讨要补偿款", True),
 ])
 def test_a_collective_registration_or_ownership_is_no_group_acting(text, group):
     sig = read_signals(text)
