@@ -587,7 +587,12 @@ _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|�
                             # a thing left untreated (蚁窝不治; not 伤重不治, 宣告不治), a saying (死者为大), a death
                             # long past (孤寡老人都死了一二十年) and a thug's boast (来一个打死一个)
                             r"(?<![重告效终后医救伤院])不治(?![身而死去亡])|死者为大|死了[一二两三四五六七八九十几多数好]+年|"
-                            r"来一个[打杀砍]死一个")
+                            r"来一个[打杀砍]死一个|"
+                            # a natural death told with its funeral (有人在办葬礼…逝世的人我们怀念) and a death of an
+                            # illness's organ failure (多器官衰竭而死亡): nobody harmed (an accident's 身亡 stays read)
+                            r"(?:葬礼|丧事|白事|灵堂|出殡)[^。！？\n]{0,30}?(?:去世|逝世|离世|过世)|"
+                            r"(?:去世|逝世|离世|过世)[^。！？\n]{0,30}?(?:葬礼|丧事|白事|灵堂|出殡)|"
+                            r"衰竭(?:而|后)?(?:死亡|去世|离世|过世)")
 _INJURY_PATTERNS = [
     _gated(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,6}}?(?:不同程度)?(?:受伤|受轻伤|受重伤|重伤|轻伤|烧伤|烫伤|被打伤|被砸伤|被撞伤)"),
     _gated(rf"(?:受伤|伤者)(?:人数)?(?:升至|达到|达|为|共)?(?P<n>{NUM}){_APPROX}{_PEOPLE}"),

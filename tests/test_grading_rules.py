@@ -219,6 +219,16 @@ def test_caps_for_low_risk():
     assert deaths.apply(Level.MINOR) == Level.SPECIAL
 
 
+@pytest.mark.parametrize("text,deaths", [
+    ("小区有人在办葬礼，虽然说死者为大，逝世的人我们怀念，但是电子鞭炮声音实在太大", 0),  # a funeral's noise
+    ("老人去世后家属在小区搭灵堂办丧事，吵得无法入睡", 0),
+    ("我的公公在重症监护室住院46天，最后还是多器官衰竭而死亡了，为什么不能优先用血", 0),  # an illness
+    ("父亲被车撞身亡，家里办完丧事后肇事司机不见了", 1),  # an accident's death stays read
+])
+def test_a_funeral_and_an_illness_tell_no_death_of_an_issue(text, deaths):
+    assert count_deaths(text) == deaths
+
+
 CALM_DEATHS = [
     "今晚看了法国的《刺猬的优雅》，非常沉静而忧伤的电影。人生，死亡，阅读。人应当如何渡过短暂的一生，发人深省。",
     "#英雄联盟# 4月19日免费英雄更换公告！光辉女郎、皮城女警、远古巫灵、死亡颂唱者、盖伦、艾希、流浪法师！",
