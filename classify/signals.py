@@ -473,10 +473,10 @@ _NOT_AN_ABUSE = _gated(r"(?:逼迫|威逼|逼)[^，。！？\n]{0,6}?(?:辞职|�
                        # a danger, not a threat made (严重威胁业主的生命财产安全, 百姓生命财产安全受重大威胁)
                        r"威胁(?:到|着)?[^，。！？\n]{0,8}?(?:生命|安全|健康|财产|生存|生活|出行)|"
                        r"(?:安全|生命|健康|财产)[^，。！？\n]{0,4}?受(?:到)?[^，。！？\n]{0,3}?威胁")
-#: a group of people named without a count (工人们, 一群村民, 我们十几个工友)
 #: 集体 as people acting together, not a kind of ownership or registration (集体户口, 集体土地, 集体企业, 集体宿舍)
 _COLLECTIVE = r"集体(?!户|经济|土地|所有|企业|宿舍|资产|林|用地|组织|成员|合同|主义)"
 _COLLECTIVE_ACT = re.compile(_COLLECTIVE)
+#: a group of people named without a count (工人们, 一群村民, 我们十几个工友)
 _GROUP = _gated(r"(?:工人|农民工|工友|村民|业主|家长|职工|员工|教师|老师|医生|护士|拆迁户|群众|老人|师傅|居民|商户|摊主|学生|"
                     r"老兵|战友|投资人|集资户|受害者|环卫工)们|(?:一群|一帮|一伙|(?<!第)一批)(?![^，。！？\n]{0,4}?"
                     r"(?:无良|骗子|混混|流氓|地痞|不法|歹徒|小偷|劫匪|犯罪|黑社会|打手|社会人员|人贩|传销))"
