@@ -1085,8 +1085,25 @@ def _official_wrongs(text: str, actors=OFFICIAL_ACTORS, wrongs=OFFICIAL_WRONGS) 
         return found
     for sentence in _SENTENCE.split(text):
         if any(a in sentence for a in actors) and not _CASE_PROCESS.search(sentence):
-            found.extend(w for w in wrongs if w in sentence and w not in found)
+            found.extend(w for w in wrongs if w in sentence and w not in found and not _done_by_another(sentence, w, actors))
     return found
+
+
+#: who does a wrong in a letter when no official does: a shop's owner, a neighbour, a company's staff (烧烤店老板打伤我，
+#: 报警给派出所; 郴汽集团职工…遭到报复和殴打)
+_PRIVATE_ACTOR = re.compile(r"老板|店主|老板娘|业主|邻居|物业|保安|职工|员工|店员|商贩|摊贩|司机|开发商|房东|租户|"
+                            r"男子|女子|歹徒|小混混|混混|社会人员")
+
+
+def _done_by_another(sentence: str, wrong: str, actors) -> bool:
+    """The wrong's nearest doer before it in the sentence is no official (烧烤店老板殴打我，事后报警给派出所)."""
+    at = sentence.find(wrong)
+    before = sentence[:at]
+    private = [m.end() for m in _PRIVATE_ACTOR.finditer(before)]
+    if not private:
+        return False
+    official = max((before.rfind(a) + len(a) for a in actors if a in before), default=-1)
+    return private[-1] > official
 #: media coverage that is critical by its nature: 曝光, 暗访, 点名, 调查, 追问
 _CRITICAL = re.compile(r"(?:曝光|暗访|点名|追问|质疑|批评|调查发现|记者调查|焦点访谈|起底|揭秘|拷问|问责)")
 #: names that contain a central outlet's name but are not one (新华社区, 人民网格员)

@@ -793,6 +793,18 @@ def test_a_collective_registration_or_ownership_is_no_group_acting(text, group):
     assert bool(sig.group or "集体" in sig.protest) is group
 
 
+@pytest.mark.parametrize("text,wrong", [
+    ("被烧烤店老板殴打，头部被砖头砸伤，事后报警给派出所，至今未受理抓人", False),  # the owner's, not the police's
+    ("所有置业顾问无视政府规定，拒绝办理公积金贷款，各种方式引导业主办理商贷，威胁扣除每人二十万定金", False),  # a developer's sellers
+    ("开发商雇人殴打业主，派出所民警在场不管", False),
+    ("派出所民警殴打上访老人", True),
+    ("男子被城管打死", True),
+    ("镇政府工作人员威胁村民不签字就不给补偿", True),
+])
+def test_a_wrong_done_by_a_shop_owner_a_developer_or_a_neighbour_is_no_official_wrong(text, wrong):
+    assert bool(read_signals(text).official_wrongs) is wrong
+
+
 @pytest.mark.parametrize("text,trending", [
     ("她是靠全党、全国人民无数双手捧起来的偶像", False),  # a phrase, not a trend
     ("依据全国人民代表大会常务委员会的决定", False),
