@@ -1125,6 +1125,8 @@ _NOT_MASS = re.compile(r"拥堵|堵路上|鸣笛示威|人口聚集|聚集(?:场
                        # neighbours chatting (老人们聚在一起聊天), parents at a screen (守在电脑面前); not 跪求政府, which
                        # may be a letter's plea or a crowd on its knees
                        r"(?:商贩|摊贩|小贩|摊点|车辆|剐蹭后?|事故后?|堵车|修路|施工)堵路|不堵|"
+                       # a road fenced off by works (违法施工，将居民出入道路围堵), not by people
+                       r"(?:施工|工地|围挡|开发商|公司)[^。！？\n名人民众户主]{0,20}?(?:将|把)[^，。！？\n]{0,10}?围堵|"
                        # a place where buildings or people have come to be (这里聚集了…等楼盘, 周边人口日益聚集)
                        # (a list of names may run past a comma: 明天一城，三景国际、华天小镇等楼盘; no people between)
                        r"(?:这里|这一带|周边|周围)(?:已经|日益|逐渐)?聚集(?:了|着)?(?=[^。！？\n名人民众户工者主]{0,50}?"

@@ -748,6 +748,9 @@ def test_feared_casualties_pleas_roadworks_and_care_out_of_reach(text, rule):
     ("普通居民楼周末高峰期集聚幼儿30多人，画室内无消防设施，政府部门也不管", None),
     ("三十多名家长聚集在教育局门口，要求退还择校费", "mass_incident"),
     # what a hazard would be is a casualty feared
+    # a road fenced off by works is no blockade by people
+    ("A市茂楚企业管理有限公司违法施工，将居民出入道路围堵，政府部门不作为", None),
+    ("开发商违规施工，数十名业主将工地围堵", "mass_incident"),
     ("电动车起火引起汽车爆炸将会是A市重特大事故！存在巨大的安全隐患", None),
     ("昨天A市化工厂发生重大事故，多人被困", "mass_casualty"),
 ])
