@@ -365,7 +365,7 @@ NEGATION_OF_HARM = re.compile(
 #: an official a letter is addressed to, not one it is about (尊敬的县长, 李局长：, 请领导处理, 向领导反映)
 _TITLE = r"(?:书记|县长|市长|镇长|乡长|区长|局长|主任|部长|主席|领导|同志)们?"
 _ADDRESS = re.compile(
-    rf"(?:尊敬的|敬爱的|亲爱的)[\u4e00-\u9fff、]{{0,12}}|"
+    rf"(?:尊敬的|敬爱的|亲爱的)[\u4e00-\u9fffA-Za-z0-9、]{{0,12}}|"  # (a masked place: 尊敬的A市政府领导)
     rf"^\s*[\u4e00-\u9fffA-Za-z0-9]{{0,8}}{_TITLE}(?:您好|你好)?[：:，,！!]|"
     # an office's mailbox or hotline (向市长热线反映, 在A5区长信箱投诉)
     rf"(?:书记|县长|市长|镇长|区长|局长)(?:信箱|热线|公开电话|留言板|接待日)|"
@@ -379,8 +379,10 @@ _ADDRESS = re.compile(
 #: who is no official though a title's characters are there: a word that starts with 长 after an office's last
 #: character (驾校长期, 派出所长期, 医院长时间) or a masked city (A市长郡中学, A市长沙路), and the staff of a business
 #: (酒店工作人员, 物业的工作人员)
-_BUSINESS = "(?:酒店|宾馆|饭店|物业|公司|银行|商场|超市|驾校|门店|快递)"
+_BUSINESS = "(?:酒店|宾馆|饭店|物业|公司|银行|商场|超市|驾校|门店|快递|巴士|公交|客运)"
 _NOT_AN_OFFICIAL = re.compile(r"长(?<=[校市区县局所站院厂]长)(?=期|时间|久|远|达|途)|"
+                              # a housing estate before a name in 长 (融圣国际小区长城物业): no district head
+                              r"长(?<=小区长)|"
                               # (and a masked district or county: A3区长房云时代, A5区长郡语外)
                               r"长(?<=[A-Z0-9][市区县]长)(?=郡|沙|江|大|度|城|春|兴|龙|寿|乐|安|宁|株|潭|房)|"
                               rf"工作人员(?:(?<={_BUSINESS}工作人员)|(?<={_BUSINESS}的工作人员)|"

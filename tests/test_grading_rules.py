@@ -765,6 +765,9 @@ def test_buildings_listed_what_surrounds_a_place_children_at_class_and_a_hazard_
     ("我向酒店工作人员反映，万一出现敲诈偷盗怎么办", False),  # a business's staff
     ("饭店油烟扰民，我向J市长热线反映多次，难道有保护伞", False),  # a mayor's hotline
     ("A市政府领导：小区公共资源被医院侵占，业主强烈反对", False),  # the addressee, a masked city before it
+    ("尊敬的A市政府领导：小区停车位、绿化休息区的公共资源被侵占", False),  # the same after 尊敬的
+    ("A5区融圣国际小区长城物业强行霸占本小区的物业管理权", False),  # 小区长城: no district head
+    ("区长收受开发商贿赂", True),
     ("镇政府工作人员收受好处费，为违建开绿灯", True),
     ("所长包庇黑恶势力，群众敢怒不敢言", True),
 ])
