@@ -1093,8 +1093,8 @@ def _official_wrongs(text: str, actors=OFFICIAL_ACTORS, wrongs=OFFICIAL_WRONGS) 
 
 #: who does a wrong in a letter when no official does: a shop's owner, a neighbour, a company's staff (烧烤店老板打伤我，
 #: 报警给派出所; 郴汽集团职工…遭到报复和殴打)
-_PRIVATE_ACTOR = re.compile(r"老板|店主|老板娘|业主|邻居|物业|保安|职工|员工|店员|商贩|摊贩|司机|开发商|房东|租户|"
-                            r"男子|女子|歹徒|小混混|混混|社会人员")
+_PRIVATE_ACTOR = re.compile(r"老板|店主|业主|邻居|物业|保安|职工|员工|店员|商贩|摊贩|司机|开发商|房东|租户|"
+                            r"男子|女子|歹徒|混混|社会人员")
 
 
 def _done_by_another(sentence: str, wrong: str, actors) -> bool:
