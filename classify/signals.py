@@ -288,7 +288,9 @@ OFFICIAL_WRONGS = ("贪污", "受贿", "索贿", "收取", "收受", "好处费"
 _NO_DANGER = _gated(r"(?:已|暂)?(?:(?:无|没有|脱离)(?:了)?生命危险|脱离(?:了)?危险)|"
                     r"(?:没|没有|未|并未|无)(?:有|造成)?(?:骨折|重伤|昏迷|截肢|致残|大出血|内出血)|"
                     # figures of speech (冒着生命危险测了一下, 跑断腿) and a gym (健身中心: not 身中数刀)
-                    r"冒着?生命危险|跑断(?:了)?腿|健身中")
+                    r"冒着?生命危险|跑断(?:了)?腿|健身中|"
+                    # people stuck in a lift until it is opened (业主被困电梯, 困在电梯里半小时): not trapped under rubble
+                    r"(?:被)?困(?:在)?(?:电梯|梯)|电梯[^。！？\n]{0,12}?被困")
 #: harm to rights, feelings or health at large (严重伤害了我们的合法权益, 对身心造成严重伤害: not 重伤), and earth dug
 #: away (把河堤都挖掉了: not an eye) — each gated on its own word
 _HARM_AT_LARGE = _gated(r"(?:身心|精神|心灵|感情|人体|健康)[^。！？\n]{0,8}?严重伤害|"

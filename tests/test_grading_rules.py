@@ -647,8 +647,13 @@ def test_a_group_claim_is_for_wages_or_compensation_owed(text, protest):
     ("业主冒着生命危险在车库测了一下甲醛", []),  # a figure of speech
     ("防治人员天天跑断腿也没有用", []),
     ("记者身中10余刀，送医抢救", ["抢救", "身中"]),
+    # people stuck in a lift are no serious injury; miners trapped underground are
+    ("数次业主被困电梯，电梯内无任何信号", []),
+    ("上个月我母亲被困在电梯里二十多分钟，物业一直拖着不修", []),
+    ("电梯突然停在半空，三名乘客被困，消防赶来救出", []),
+    ("矿井透水，3名工人被困井下", ["被困"]),
 ])
-def test_figures_of_speech_and_a_gym_are_no_serious_injury(text, injury):
+def test_figures_of_speech_a_gym_and_a_stuck_lift_are_no_serious_injury(text, injury):
     assert sorted(read_signals(text).serious_injury) == sorted(injury)
 
 
