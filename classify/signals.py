@@ -177,7 +177,8 @@ ALLEGATION_WORDS = ("贪污", "受贿", "索贿", "行贿", "腐败", "贪腐", 
                     "优亲厚友", "虚报冒领", "套取", "骗取补贴", "贪占", "中饱私囊", "违规占地", "违规提拔", "收受",
                     "黑恶势力", "涉黑", "勾结", "非法拘禁", "殴打群众", "打人", "性侵", "猥亵", "好处费", "回扣", "收红包",
                     "吃空饷", "私分", "冒领", "渎职", "玩忽职守", "暴力执法", "违规审批", "违规发包", "卖官", "敲诈",
-                    "勒索", "索要好处", "权力寻租", "霸占", "强占", "敛财", "私吞", "亏空")
+                    "勒索", "索要好处", "权力寻租", "霸占", "强占", "敛财", "私吞", "亏空", "利用职权", "利用职务之便",
+                    "利用职务便利")
 # (not 交通堵塞 nor 堵塞交通: a traffic jam is what letters complain of, not people blocking a road)
 MASS_STRONG = ("群体性事件", "群体事件", "堵路", "阻断交通", "拦路", "封路抗议", "围堵", "打砸",
                "打砸抢", "打砸烧",
@@ -200,7 +201,10 @@ GATHER_CALLS = ((r"(?:大家|各位|乡亲们|兄弟们|工友们|家长们|业�
                 (r"(?:明天|明早|后天|今晚|周[一二三四五六日末]|[0-9一二三四五六七八九十]+[点时号日])[^。！!？?\n]{0,12}"
                  r"(?:集合(?!开会|学生|上课|做操|训练|出发)|不见不散|一起去|到县政府|到镇政府|到政府门口|"
                  r"(?:县|镇|乡|市|区)?政府(?:门口|大门)?见)"),
-                r"不见不散", r"人越多越(?:好|有用)", r"扩散[^。\n]{0,6}(?:集合|到场)")
+                r"不见不散", r"人越多越(?:好|有用)", r"扩散[^。\n]{0,6}(?:集合|到场)",
+                # every household to send someone (每户至少出一个人): a village mobilised, not called to a meeting or to work
+                r"每(?:户|家)(?:至少|必须|都要|都得|要)?(?:出|派)(?:一|1)?个?人"
+                r"(?![^。！？\n]{0,12}?(?:参加|开会|会议|选举|投票|劳动|值班|修路|打扫|清扫|清理|培训|体检|登记))")
 WAGE_WORDS = ("欠薪", "讨薪", "讨要工资", "要工资", "拖欠工资", "拖欠工钱", "欠工资", "工资", "工钱", "血汗钱", "劳务费",
               "补偿款", "赔偿款", "征地款", "安置费", "拆迁款", "补偿", "赔偿", "集资款", "退款", "押金", "房款",
               "烂尾", "学费", "本金", "存款", "养老钱", "货款", "工程款")
@@ -210,6 +214,16 @@ BENEFIT_WORDS = ("待遇", "补贴", "补助", "养老金", "退休金", "低保
                  "分红", "救助金", "保险金", "公积金", "五险一金", "社会保险")
 #: resettlement as what is owed (安置费, 未安置), not the housing named after it (安置房, 安置小区)
 _RESETTLEMENT = re.compile(r"安置(?!房|小区|区|点|楼|地块|户型|项目)")
+#: money or a benefit withheld from its people or claimed back (拖欠, 不发, 不退, 还我们, 至今未落实): what makes a group
+#: that names wages, fees or benefits a group owed something (SPEC §4), not owners, parents or pupils complaining of a
+#: price, a policy or a school, nor a suggestion about benefits
+OWED_WORDS = ("拖欠", "欠薪", "欠发", "欠款", "欠我", "欠了", "欠付", "未发", "没发", "不发", "停发", "缓发", "未付", "没付",
+              "不付", "未支付", "没有支付", "没支付", "拒付", "不支付", "不给", "不退", "未退", "没退", "拒退", "退还", "返还",
+              "还我们", "还我", "讨回", "追讨", "索要", "讨要", "兑付", "未兑现", "不兑现", "拿不到", "没拿到", "未拿到",
+              "要不到", "要不回", "至今未发", "至今未付", "至今未到", "迟迟未", "迟迟不", "未到位", "没到位", "未落实",
+              "不落实", "没有落实", "要求落实", "克扣", "少发", "扣发", "扣工资", "扣绩效", "扣我们", "扣钱", "不交", "未交", "没交", "未缴", "不缴", "没缴", "断缴",
+              "骗取", "被骗", "骗走", "卷款", "跑路", "挪用", "侵占", "截留", "未结", "不结", "结清", "不认账", "赖账",
+              "血本无归")
 PROTEST_WORDS = ("讨要", "讨薪", "维权", "上访", "讨说法", "要说法", "拉横幅", "打横幅", "举横幅", "举牌", "聚集", "围堵",
                  "静坐", "堵门", "抗议", "讨个说法", "讨回", "集体", "索要", "要钱", "讨债", "讨钱", "罢工", "停工", "罢课",
                  "罢市")
@@ -283,7 +297,8 @@ OFFICIAL_WRONGS = ("贪污", "受贿", "索贿", "收取", "收受", "好处费"
                    "昏死", "不省人事", "打昏", "打晕",
                    "持枪", "威胁", "恐吓", "强奸", "轮奸", "猥亵", "性侵", "杀害", "杀人", "掠去", "掠走", "抢劫", "逼死",
                    "逼迫", "威逼", "刑讯逼供", "黑监狱", "非法拘禁", "关押", "摔死", "撞死", "肇事", "醉驾", "酒驾", "打压",
-                   "报复", "敲诈", "勒索", "强拆", "强征", "涉嫌", "造假", "冒名", "假身份证", "双规", "落马", "违纪")
+                   "报复", "敲诈", "勒索", "强拆", "强征", "涉嫌", "造假", "冒名", "假身份证", "双规", "落马", "违纪",
+                   "利用职权", "利用职务之便", "利用职务便利")
 #: out of danger, or a serious injury denied (还好没骨折): not a serious injury (nor a complaint of danger)
 _NO_DANGER = _gated(r"(?:已|暂)?(?:(?:无|没有|脱离)(?:了)?生命危险|脱离(?:了)?危险)|"
                     r"(?:没|没有|未|并未|无)(?:有|造成)?(?:骨折|重伤|昏迷|截肢|致残|大出血|内出血)|"
@@ -500,6 +515,8 @@ _STAFF_BODY = _gated(r"(?:所有|全部|广大)(?:的)?(?:工人|农民工|员�
                      r"(?:部分|一部分|一批)(?:职工|员工|工人|教师|老师)|(?:教师|职工|员工|工人)队伍|"
                      r"(?:退休|下岗|内退|离退休)(?:工人|职工|教师|老师|干部|人员)(?=的?(?:待遇|安置|补贴|补助|工资|退休金|"
                      r"养老金|津贴|福利|医保|社保|文明|奖|何时|为何|问题))")
+#: a body named that is no staff: owners, villagers, parents, trainees, investors (their claims need money owed)
+_NOT_STAFF = re.compile(r"业主|村民|家长|拆迁户|学员|投资人|集资户")
 #: demolition by force told in words: 强行拆, 连夜拆, 拆 … 打伤 in one sentence
 _FORCED_DEMOLITION = _gated(r"(?:强行|暴力|野蛮|偷偷|连夜|半夜|凌晨|深夜|趁)[\u4e00-\u9fff]{0,4}(?:拆|推倒|推平|铲平)|"
                                 r"(?:拆|推倒|推平)[^。！？\n]{0,20}(?:打伤|殴打|被打|受伤|流血|住院|抓走|拖走)|"
@@ -769,6 +786,8 @@ class TextSignals:
     wage: list[str] = field(default_factory=list)
     benefits: list[str] = field(default_factory=list)
     protest: list[str] = field(default_factory=list)
+    owed: list[str] = field(default_factory=list)  # money or a benefit withheld or claimed back (OWED_WORDS)
+    staff: list[str] = field(default_factory=list)  # a body of staff named as one (我们一线员工, 退休教师的待遇)
     demolition_violent: list[str] = field(default_factory=list)
     group: list[str] = field(default_factory=list)
     violence: list[str] = field(default_factory=list)
@@ -790,7 +809,7 @@ class TextSignals:
             out[any_key] = float(n > 0)
             out[log_key] = min(_log1p(n), 5.0)
         for name, value in self.__dict__.items():
-            if isinstance(value, list):
+            if isinstance(value, list) and name not in _RULE_ONLY:
                 key = _LIST_KEYS.get(name)
                 if key is None:
                     key = _LIST_KEYS[name] = f"sig_{name}"
@@ -799,6 +818,8 @@ class TextSignals:
         return out
 
 
+#: lists the rubric reads that are no feature of the severity model (what it weighs was chosen on its own)
+_RULE_ONLY = frozenset({"owed", "staff"})
 #: the feature names, made once (not two f-strings per count and one per list of every event)
 _COUNT_KEYS = tuple((name, f"sig_{name}_any", f"sig_{name}_log") for name in ("deaths", "injured", "sick", "crowd", "shares"))
 _LIST_KEYS: dict[str, str] = {}
@@ -937,6 +958,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
     allegations = words["allegations"]
     if "套" in about or "二奶" in about or "个老婆" in about or "个情" in about:
         allegations = allegations + [m.group(0) for m in _KEPT_RICHES.finditer(about)][:2]
+    staff_body = [m.group(0) for m in _STAFF_BODY.finditer(text)]
     # made whole at once: the fields' empty default lists are not made only to be replaced
     return TextSignals(
         deaths=count_deaths(text),
@@ -970,9 +992,11 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         wage=words["wage"],
         benefits=[w for w in words["benefits"] if w != "安置" or _RESETTLEMENT.search(text)],
         protest=[w for w in words["protest"] if w != "集体" or _COLLECTIVE_ACT.search(text)],
+        owed=words["owed"],
         demolition_violent=words["demolition_violent"]
         or [m.group(0)[:12] for m in _FORCED_DEMOLITION.finditer(text)][:2],
-        group=([m.group(0) for m in _GROUP.finditer(text)] + [m.group(0) for m in _STAFF_BODY.finditer(text)])[:3],
+        group=([m.group(0) for m in _GROUP.finditer(text)] + staff_body)[:3],
+        staff=[w for w in staff_body if not _NOT_STAFF.search(w)],
         violence=words["violence"],
         incident=_incidents(text, words["incident"]),
         many=words["many"] or words["mass_hazard"],
@@ -1025,6 +1049,7 @@ _TEXT_LISTS = {
     "benefits": BENEFIT_WORDS, "protest": PROTEST_WORDS, "demolition_violent": DEMOLITION_VIOLENT,
     "violence": VIOLENCE_WORDS, "incident": INCIDENT_WORDS, "many": MANY_WORDS, "mass_hazard": MASS_HAZARD_WORDS,
     "rumour": RUMOUR_WORDS, "denial": DENIAL_WORDS, "fast_spread": FAST_SPREAD_WORDS, "complaint": COMPLAINT_WORDS,
+    "owed": OWED_WORDS,
 }
 _FULL_LEXICONS = _Lexicons({"positive": POSITIVE_WORDS, "enquiry": ENQUIRY_WORDS})
 

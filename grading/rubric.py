@@ -198,7 +198,11 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
         add(Finding("incident_many", M, f"食品、药品、环境或安全事件影响多人（{many}）：{_words(sig.incident)}"))
     if sig.collapse and not notice and not benign:
         add(Finding("structure_collapse", M, f"公共设施或建筑垮塌：“{sig.collapse[0]}”"))
-    if (sig.wage or sig.benefits) and (sig.protest or sig.complaint) and (sig.crowd >= GROUP_PROTEST or _group_words(sig)):
+    # a group owed its wages, fees or benefits, acting to claim them (讨要, 维权, 上访, 罢工), or a body of staff complaining
+    # of its pay or benefits: not owners, parents or pupils complaining of a price, a school or a developer, nor a
+    # suggestion about benefits
+    claim = sig.protest or sig.owed or (sig.complaint and sig.staff)
+    if (sig.wage or sig.benefits) and claim and (sig.crowd >= GROUP_PROTEST or _group_words(sig)):
         size = f"约{sig.crowd}{sig.crowd_unit}" if sig.crowd >= GROUP_PROTEST else "多人"
         add(Finding("group_protest", M, f"{size}集体讨要或反映{_words(sig.wage + sig.benefits, 2)}"))
     if sig.demolition_violent:

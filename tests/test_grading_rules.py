@@ -536,6 +536,8 @@ def test_words_that_hold_a_gathering_word_tell_no_gathering(text):
     ("业主们明天上午9点到县政府门口集合，不见不散！", True),
     ("诉求无门，不得已计划组织聚众维权示威。", True),
     ("楼盘的业主们，周一早上八点半县政府门口见！人越多越有用！", True),
+    ("柳树村全体村民：明天早上八点，每户至少出一个人，到村委会门口集合，一起去镇政府！", True),
+    ("每户出一个人参加明天的村民代表选举，请准时到会", False),  # a meeting
 ])
 def test_calls_to_gather(text, call):
     assert bool(read_signals(text).gather_call) is call
@@ -637,6 +639,14 @@ def test_a_crackdown_is_no_wrong_and_a_leak_of_names_no_incident(text, wrongs, i
     ("我住在安置小区，楼下货运部噪音太大，很多人都投诉过", False),  # housing named after resettlement
     ("我们三十多名农民工被拖欠工资一年，多次讨要无果", True),
     ("全体村民的安置费至今没有发放，大家多次上访", True),
+    # a group that names money or benefits but is owed nothing: pupils of a school complained of, a suggestion,
+    # owners complaining of a developer's sale (SPEC §4: no group claim)
+    ("举报天华路某英语机构无证办学，招收的200多名幼儿都没有消防保障，学费也很高，希望有关部门管一管", False),
+    ("强烈建议提高市直单位公积金缴存比例，对于收入不高的体制群体来说，生活太难了", False),
+    ("开发商违法出售人防车位，全体业主的购房款里是否已含车位成本？请政府查处", False),
+    # owed and named so: withheld, not paid back, claimed
+    ("我们十个农民工去年在师大附中装洗脸台，工资到现在都没拿到", True),
+    ("公司资金链断裂，两百多名投资者的本金血本无归，恳请政府帮助", True),
 ])
 def test_a_group_claim_is_for_wages_or_compensation_owed(text, protest):
     assert _fires(text, "group_protest") is protest
@@ -833,3 +843,12 @@ def test_the_whole_nation_named_is_no_trend(text, trending):
 ])
 def test_houses_fallen_with_casualties_and_many_wounded_are_mass_casualties(text, mass):
     assert bool(read_signals(text).mass_casualty) is mass
+
+
+@pytest.mark.parametrize("text,rule", [
+    # abuse of an office's power in so many words (利用职权, 利用职务之便) is an allegation against the official
+    ("反映东湖街道民政办主任赵某某利用职权为其亲属违规办理低保，涉及4户9人", "allegation"),
+    ("县公安局一干警利用职务之便查询他人行踪，泄露给讨债公司", "official_wrongdoing"),
+])
+def test_abuse_of_an_office_is_an_allegation(text, rule):
+    assert _fires(text, rule)
