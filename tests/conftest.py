@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
 import time
 import uuid
 import warnings
@@ -55,6 +56,32 @@ def make_config(tmp_path: Path, database_url: str | None = None, **sections):
 @pytest.fixture
 def config(tmp_path):
     return make_config(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def shipped_models(tmp_path_factory):
+    """The shipped classify and severity models for the test county, trained once per run as a new office's
+    first run trains them: (model folder, {task: classify model path}). Tests copy the folder
+    (``copy_models``) or share ``shared_models``; none writes to this one."""
+    from yuqing.classify.api import ensure_models
+    from yuqing.grading.severity import ensure_model
+
+    cfg = make_config(tmp_path_factory.mktemp("shipped"))
+    paths = ensure_models(cfg)
+    ensure_model(cfg)
+    return cfg.model_dir, paths
+
+
+def copy_models(shipped_models, model_dir) -> Path:
+    """The shipped models copied into a deployment's model folder (what it would have trained on first use)."""
+    shutil.copytree(shipped_models[0], model_dir, dirs_exist_ok=True)
+    return Path(model_dir)
+
+
+@pytest.fixture(scope="session")
+def shared_models(shipped_models, tmp_path_factory):
+    """One model folder that the grading tests share (some add level corrections to it): the shipped models."""
+    return copy_models(shipped_models, tmp_path_factory.getbasetemp() / "grading-models")
 
 
 def _pg_database():

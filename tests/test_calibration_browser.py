@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 from datetime import timedelta
 
 import pytest
 
-from conftest import make_config
+from conftest import copy_models
 from test_alerts_support import make_deployment
 from test_classify_calibration import WRITTEN
 from test_web_browser import CHROMIUM, browser, log_in, page  # noqa: F401 (fixtures)
-from yuqing.classify.api import classify_records, ensure_models
+from yuqing.classify.api import classify_records
 from yuqing.models import LabelCorrection, utcnow
 from yuqing.store import PostRecord, post_key
 
@@ -23,15 +22,13 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, shipped_models):
     from werkzeug.serving import make_server
 
     from yuqing.web import create_app
 
-    models = make_config(tmp_path_factory.mktemp("models"))
-    ensure_models(models)
     dep = make_deployment(tmp_path_factory.mktemp("labelling"))
-    shutil.copytree(models.model_dir, dep.config.model_dir, dirs_exist_ok=True)
+    copy_models(shipped_models, dep.config.model_dir)
     posts = [PostRecord(key=post_key(f"b:{i}"), source="weibo", kind="weibo", url=f"http://127.0.0.1:9/{i}",
                         text=t, published_at=utcnow() - timedelta(hours=i + 1)) for i, (t, _) in enumerate(WRITTEN)]
     dep.posts.add(classify_records(dep, posts))

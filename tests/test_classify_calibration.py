@@ -2,18 +2,17 @@
 office's own labels, the role checks of the 待标注 and 模型 pages."""
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from conftest import make_config
+from conftest import copy_models
 from test_alerts_support import T0, make_deployment
 from test_web_roles import csrf, login
 from yuqing.classify import calibration as cal
 from yuqing.classify import labels
-from yuqing.classify.api import classify_records, ensure_models
+from yuqing.classify.api import classify_records
 from yuqing.classify.feedback import calibrate, retrain, switch_model, versions
 from yuqing.errors import YuqingError
 from yuqing.models import AuditEntry, LabelCorrection, utcnow
@@ -93,13 +92,6 @@ def test_relevance_labels_the_place_rules_decided_are_not_training_rows():
 
 # -- labels in a deployment -------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def shipped_models(tmp_path_factory):
-    cfg = make_config(tmp_path_factory.mktemp("shipped"))
-    ensure_models(cfg)
-    return cfg.model_dir
-
-
 WRITTEN = [  # (text, 负面?) — our own writing, in the style of local posts
     ("云溪县白沙镇三十多名农民工在工地门口讨要拖欠的工资，老板至今避而不见", True),
     ("云溪一中食堂饭菜里吃出虫子，家长要求学校给个说法", True),
@@ -119,7 +111,7 @@ WRITTEN = [  # (text, 负面?) — our own writing, in the style of local posts
 @pytest.fixture
 def dep(tmp_path, shipped_models):
     d = make_deployment(tmp_path)
-    shutil.copytree(shipped_models, d.config.model_dir, dirs_exist_ok=True)
+    copy_models(shipped_models, d.config.model_dir)
     posts = [PostRecord(key=post_key(f"w:{i}"), source="county-news" if i % 3 else "weibo", kind="news",
                         url=f"http://127.0.0.1:9/{i}", title="", text=t,
                         published_at=utcnow() - timedelta(hours=i + 1))  # the queue looks at recent posts

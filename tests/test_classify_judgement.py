@@ -6,7 +6,7 @@ import json
 
 import pytest
 import yaml
-from conftest import LOCALITY
+from conftest import LOCALITY, copy_models
 
 from yuqing.classify.api import (
     LOOSE_FACTOR,
@@ -24,8 +24,9 @@ from yuqing.intake import read_posts
 
 
 @pytest.fixture(scope="module")
-def cfg(tmp_path_factory):
+def cfg(tmp_path_factory, shipped_models):
     d = tmp_path_factory.mktemp("judgement")
+    copy_models(shipped_models, d / "data" / "models")
     path = d / "yuqing.yaml"
     path.write_text(yaml.safe_dump({"locality": LOCALITY, "storage": {"data_dir": str(d / "data")}},
                                    allow_unicode=True), encoding="utf-8")

@@ -27,14 +27,6 @@ from yuqing.models import AuditEntry, LabelCorrection
 from yuqing.store import PostRecord, post_key
 
 
-@pytest.fixture(scope="module")
-def shipped_models(tmp_path_factory):
-    """The shipped models for the test county, trained once (as a new office's first run does)."""
-    cfg = make_config(tmp_path_factory.mktemp("shipped"))
-    paths = ensure_models(cfg)
-    return cfg.model_dir, paths
-
-
 def _with_models(dep, shipped_models):
     _with_models_dir(dep.config.model_dir, shipped_models)
     return dep

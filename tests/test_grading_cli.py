@@ -15,13 +15,6 @@ from yuqing.store import PostRecord, post_key
 LEVELS = {lv.label for lv in Level}
 
 
-@pytest.fixture(scope="session")
-def shared_models(tmp_path_factory):
-    d = tmp_path_factory.getbasetemp() / "grading-models"
-    d.mkdir(exist_ok=True)
-    return d
-
-
 @pytest.fixture
 def no_config(tmp_path, monkeypatch, tmp_path_factory):
     """A working folder without any configuration; the default models are cached for the session."""

@@ -6,7 +6,7 @@ import gc
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import make_config
+from conftest import copy_models, make_config
 from sqlalchemy import select
 from yuqing.grading.api import collector_paused, grade_pending, grade_records, override_level
 from yuqing.grading.events import event_posts, event_trend, merge, split
@@ -24,14 +24,6 @@ USERS = [
     {"username": "mon", "name": "舆情监控员甲", "role": "monitor"},
     {"username": "writer", "name": "网评员乙", "role": "commentator"},
 ]
-
-
-@pytest.fixture(scope="session")
-def shared_models(tmp_path_factory):
-    """One model folder for the session: the shipped models are trained once, then loaded."""
-    d = tmp_path_factory.getbasetemp() / "grading-models"
-    d.mkdir(exist_ok=True)
-    return d
 
 
 @pytest.fixture
@@ -242,12 +234,13 @@ def test_merge_and_split_by_hand_are_audited(dep):
 
 
 @pytest.mark.slow
-def test_retraining_with_corrections_switches_only_when_not_worse(tmp_path):
+def test_retraining_with_corrections_switches_only_when_not_worse(tmp_path, shipped_models):
     """A model folder of its own: retraining changes which model is current."""
     from yuqing.grading.retrain import retrain
     from yuqing.grading.severity import current_pointer, load_current
 
     cfg = make_config(tmp_path, users=USERS)
+    copy_models(shipped_models, cfg.model_dir)
     d = Deployment.open(cfg)
     try:
         d.posts.add(DEMOLITION_DAY1)

@@ -467,7 +467,7 @@ def test_the_dot_products_on_arrays_are_those_of_the_vectors(post, centroid, exe
         assert view().dots(terms, pw) == pytest.approx(expected(post), abs=1e-12)
 
 
-def test_a_part_s_term_numbers_are_let_go_with_the_collector_paused(monkeypatch, tmp_path):
+def test_a_part_s_term_numbers_are_let_go_with_the_collector_paused(monkeypatch, tmp_path, shared_models):
     """Numbers kept with a vector name their numbering by its stamp: a numbering held by what it numbers
     would be a cycle, kept for the whole batch while the cyclic collector is paused (64k posts: 266 MB)."""
     import gc
@@ -476,7 +476,7 @@ def test_a_part_s_term_numbers_are_let_go_with_the_collector_paused(monkeypatch,
     from yuqing.grading import api
 
     monkeypatch.setattr(api, "BATCH", 8)
-    cfg = make_config(tmp_path)
+    cfg = make_config(tmp_path, classify={"model_dir": str(shared_models)})
     grader = api.Grader(cfg)
     records = [record_from_json(p, prefix="numbers:") for p in stories()]
     alive = lambda: sum(type(o) is TermIds for o in gc.get_objects())
@@ -490,7 +490,7 @@ def test_a_part_s_term_numbers_are_let_go_with_the_collector_paused(monkeypatch,
         gc.enable()
 
 
-def test_a_long_batch_is_grouped_part_by_part_oldest_first(reader, background, monkeypatch, tmp_path):
+def test_a_long_batch_is_grouped_part_by_part_oldest_first(reader, background, monkeypatch, tmp_path, shared_models):
     """Past BATCH posts, grade --input groups part by part (as grade_pending does): a story whose posts
     fall in different parts is still one event, and an event no later post can join lets its terms go."""
     from conftest import make_config
@@ -499,7 +499,7 @@ def test_a_long_batch_is_grouped_part_by_part_oldest_first(reader, background, m
     monkeypatch.setattr(api, "BATCH", 8)
     posts = stories()
     records = [record_from_json(p, prefix="part:") for p in posts]
-    cfg = make_config(tmp_path)
+    cfg = make_config(tmp_path, classify={"model_dir": str(shared_models)})
     grader = api.Grader(cfg)
     parts = api.grade_records(cfg, records, grader)
     monkeypatch.setattr(api, "BATCH", 10_000)

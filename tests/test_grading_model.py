@@ -22,13 +22,6 @@ from yuqing.errors import YuqingError
 from yuqing.store import PostRecord, post_key
 
 
-@pytest.fixture(scope="session")
-def shared_models(tmp_path_factory):
-    d = tmp_path_factory.getbasetemp() / "grading-models"
-    d.mkdir(exist_ok=True)
-    return d
-
-
 @pytest.fixture
 def cfg(tmp_path, shared_models):
     return make_config(tmp_path, classify={"model_dir": str(shared_models)})
