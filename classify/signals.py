@@ -183,13 +183,14 @@ ALLEGATION_WORDS = ("贪污", "受贿", "索贿", "行贿", "腐败", "贪腐", 
 MASS_STRONG = ("群体性事件", "群体事件", "堵路", "阻断交通", "拦路", "封路抗议", "围堵", "打砸",
                "打砸抢", "打砸烧",
                "冲击政府", "冲击县政府", "冲击镇政府", "冲击派出所", "掀翻警车", "砸警车", "警民冲突", "大规模冲突",
-               "群殴", "械斗", "暴乱", "骚乱", "打横幅游行", "游行示威", "示威")
+               "械斗", "暴乱", "骚乱", "打横幅游行", "游行示威", "示威")
 #: gathering words: a mass incident when many gather or they gather at a government building
 GATHER_WORDS = ("聚集", "集聚", "聚众", "静坐", "跪求", "下跪", "跪在", "请愿", "拉横幅", "拉起横幅", "打横幅", "举横幅", "举牌",
                 "游行", "围住", "围攻",
                 "堵门", "集体上访", "集访", "集体到", "聚在", "围在", "围着", "围了", "涌入", "冲进", "挤满", "堵在", "守在")
 #: clash words: a mass incident when many are involved
-CLASH_WORDS = ("冲突", "对峙", "推搡", "打架", "斗殴", "撕扯", "扭打")
+#: (群殴 too: six men beating a hotel's clerk are a crime, a village's brawl of a hundred a mass incident)
+CLASH_WORDS = ("冲突", "对峙", "推搡", "打架", "斗殴", "群殴", "撕扯", "扭打")
 GOVERNMENT_PLACES = ("县政府", "县委", "镇政府", "乡政府", "街道办", "政府门口", "政府大门", "政府大院", "政府大楼",
                      "信访局", "信访办", "市政府", "区政府", "派出所", "公安局", "管委会", "政府")
 #: calls to gather (not 都…到场: a letter's 都是必须本人到场; not 约定: a contract's terms; not 组织…维权: defending
@@ -1148,8 +1149,11 @@ _JAM_BY_PROTEST = _gated(r"(?:罢工|罢市|聚集|静坐|游行|示威|围堵|�
                          r"(?:交通堵塞|堵塞交通|堵塞道路)[^。！？!?\n]{0,10}?(?:罢工|聚集|静坐|游行|示威|围堵|抗议)")
 #: words that hold a mass or gathering word without telling people gathering: congestion (拥堵路段, 堵路上), honking
 #: (鸣笛示威), where many live or meet (人口聚集, 人员聚集场所), gambling (聚众赌博), a building site's fence (围挡围了起来),
-#: a door blocked by something (商铺被堵门), and speaking for the people (为民请愿)
-_NOT_MASS = re.compile(r"拥堵|堵路上|鸣笛示威|人口聚集|聚集(?:场所|区|地)|聚众(?:赌博|吸毒|淫乱)|围挡(?:围了)?|被堵|为民请愿|"
+#: a door blocked by something (商铺被堵门), speaking for the people (为民请愿), a petition written or a letter's plea
+#: (写了请愿书, 向政府请愿出面处理), a gang's beating (聚众殴打, the crime of 聚众斗殴) and a robber's ambush (拦路抢劫)
+_NOT_MASS = re.compile(r"拥堵|堵路上|鸣笛示威|人口聚集|聚集(?:场所|区|地)|聚众(?:赌博|吸毒|淫乱|斗殴|殴打|打人|伤人)|"
+                       r"围挡(?:围了)?|被堵|为民请愿|请愿书|请愿(?:出面|解决|处理|帮助|帮忙|给予|调查|查处|为)|"
+                       r"拦路(?:抢劫|打劫|要挟|恐吓|勒索|索要|索财|殴打)|"
                        # traffic and stalls in the way (商贩堵路, 剐蹭后堵路, 堵车堵路), a door not to block (不堵门),
                        # neighbours chatting (老人们聚在一起聊天), parents at a screen (守在电脑面前); not 跪求政府, which
                        # may be a letter's plea or a crowd on its knees
@@ -1165,7 +1169,7 @@ _NOT_MASS = re.compile(r"拥堵|堵路上|鸣笛示威|人口聚集|聚集(?:场
                        r"(?:集聚|聚集)(?:了|着)?(?:幼儿|儿童|小朋友|孩子|学员)|"
                        r"聚在一起(?:聊|下棋|打牌|娱乐|休闲|跳舞|锻炼|散步|玩)|"
                        r"守在[^，。！？\n]{0,4}?(?:电脑|手机|屏幕|网上|床前|病床)")
-_NOT_MASS_CHARS = frozenset("拥堵鸣聚围请守")
+_NOT_MASS_CHARS = frozenset("拥堵鸣聚围请守拦")
 
 
 #: a hazard (安全隐患, 火灾隐患, 一旦发生火灾: what might happen), a nuisance (噪音污染) and a company's money running out

@@ -775,6 +775,26 @@ def test_buildings_listed_what_surrounds_a_place_children_at_class_and_a_hazard_
     assert special == ({rule} if rule else set()), fired
 
 
+@pytest.mark.parametrize("text,rule", [
+    # a petition written (请愿书) or a letter's plea to the government (向政府请愿出面处理) is no crowd petitioning
+    ("我们五十户住户写了书面的请愿书，签字按了手印，交到区政府，至今没有答复", None),
+    ("我们是美食城的全体商户，向政府请愿出面处理虚假招商纠纷，骗了上千万的资金", None),
+    ("两百多名商户聚集在区政府门口请愿，要求退还押金", "mass_incident"),
+    # a gang beating one man (聚众殴打, the crime of 聚众斗殴) and six men beating a clerk are violence, not a crowd
+    ("物业招集七名保安聚众殴打一名业主，打人保安至今仍在上班，派出所不管", None),
+    ("请公安局依法追究三人聚众斗殴的刑事责任，严惩包庇他们的派出所办案人员", None),
+    ("以曾某为首的六人拒绝出示身份证，还群殴酒店员工", None),
+    ("两村为争水源发生群殴，三百多名村民卷入，多人受伤", "mass_incident"),
+    # a robber's or a neighbour's ambush (拦路抢劫, 拦路要挟) is no road blocked by a crowd
+    ("邻居入室打人、拦路要挟恐吓，村干部要求我低头认错", None),
+    ("几百名村民在镇政府门口拦路，要求归还征地款", "mass_incident"),
+])
+def test_a_petition_written_a_gang_s_beating_and_an_ambush_are_no_mass_incident(text, rule):
+    fired = {f.rule for f in _rules(text, negativity=0.95).floors}
+    special = fired & {"mass_incident", "gather_call"}
+    assert special == ({rule} if rule else set()), fired
+
+
 @pytest.mark.parametrize("text,accused", [
     ("J8县常发驾校及平安驾校长期在乡下私设训练点，其本质就是行业黑恶势力", False),  # 驾校长期: no headmaster
     ("我向酒店工作人员反映，万一出现敲诈偷盗怎么办", False),  # a business's staff
