@@ -1175,14 +1175,18 @@ _NOT_MASS_CHARS = frozenset("拥堵鸣聚围请守拦")
 #: a hazard (安全隐患, 火灾隐患, 一旦发生火灾: what might happen), a nuisance (噪音污染) and a company's money running out
 #: (资金链断裂) are no incident that affects many
 _HAZARD_ONLY = re.compile(r"(?:安全|火灾|消防|事故|交通|用电|燃气|煤气|爆炸|坍塌|垮塌|溺水)?隐患|(?:噪音|噪声|光|声)污染|"
-                          r"(?:一旦|如果|万一|倘若|若是|极易|容易|随时|可能会?|恐将|以免|避免|防止)(?:会)?"
+                          r"(?:一旦|一但|如果|万一|倘若|若是|极易|容易|随时|可能会?|恐将|以免|以防|避免|防止|生怕|唯恐|担心|害怕)"
+                          r"(?:会)?"
                           r"(?:发生|引发|引起|造成|导致|出现|酿成)?[\u4e00-\u9fff]{0,6}?"
                           r"(?:火灾|事故|爆炸|坍塌|倒塌|垮塌|中毒|感染|起火|失火)|资金链断裂|"
                           # a body's ligament or bone (韧带断裂: an injury, not a structure's failure) and its
                           # chromosomes (染色体检查: not food dyed)
-                          r"(?:韧带|肌腱|跟腱|骨头|骨骼|神经)断裂|染色体")
+                          r"(?:韧带|肌腱|跟腱|骨头|骨骼|神经)断裂|染色体|"
+                          # a landslide as a figure of speech (塌方式违建, 塌方式腐败)
+                          r"塌方式")
 #: a word every match of _HAZARD_ONLY holds (one search rules most texts out)
-_HAZARD_CUES = re.compile(r"隐患|污染|一旦|如果|万一|倘若|若是|极易|容易|随时|可能|恐将|以免|避免|防止|资金链|断裂|染色体")
+_HAZARD_CUES = re.compile(r"隐患|污染|一旦|一但|如果|万一|倘若|若是|极易|容易|随时|可能|恐将|以免|以防|避免|防止|生怕|唯恐|"
+                          r"担心|害怕|资金链|断裂|染色体|塌方式")
 
 
 #: most of a place's houses fallen with casualties (庐山大部分老房子已经坍塌，已有伤亡): a disaster with casualties
