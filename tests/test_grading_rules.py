@@ -733,6 +733,12 @@ def test_a_local_nuisance_nobody_spread_is_no_incident_affecting_many(text, many
     ("我是A市长郡中学的学生，学校周六补课还要收取很多补考费", False),  # a masked city before 长郡
     ("电梯井经常泡水，已严重威胁业主的生命财产安全，烦请政府职能部门重视", False),  # a danger, not a threat
     ("镇政府工作人员威胁村民不签字就不给补偿", True),
+    # fees charged (收取) and fraud suspected (涉嫌) are complaints; money taken as a bribe is a wrong
+    ("县二中领导办补习班，向每个高三学生收取六千元补课费", False),
+    ("交警大队扣车后违规收取车主停车费、拖车费，请领导查一查", False),
+    ("某商务公司涉嫌诈骗三千多万，我们向派出所报案，民警至今没有答复", False),
+    ("原区委书记被认定收取包工头一百四十万元，另两名副区长各收取三十万", True),
+    ("村支书在征地中收取好处，把补偿款打到亲戚账上", True),
 ])
 def test_addressees_masked_names_and_dangers_are_no_official_wrong(text, wrong):
     assert bool(read_signals(text).official_wrongs) is wrong
