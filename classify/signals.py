@@ -490,12 +490,17 @@ class _Lexicons:
 
 #: an employer pushing someone to resign (交警总队逼迫孕妇辞职): a labour dispute, not an abuse of public power (nor
 #: is a crackdown on drink-driving one)
+#: a protector wondered about (不知是否有保护伞, 是有保护伞后台硬吗？, 打倒幕后保护伞): a citizen's suspicion of a racket
+#: left alone, no allegation against an official or an office (城管不作为、当保护伞 and 公安保护伞力量大 are)
+_PROTECTOR_WONDERED_RE = (r"(?:是否|是不是|不知|难道|还是|或许|也许|可能|怀疑)[^，。！？\n]{0,10}?保护伞|"
+                          r"保护伞[^，。！？\n]{0,6}?[吗？?]|幕后保护伞")
+_PROTECTOR_WONDERED = _gated(_PROTECTOR_WONDERED_RE)
 _NOT_AN_ABUSE = _gated(r"(?:逼迫|威逼|逼)[^，。！？\n]{0,6}?(?:辞职|离职|退职)|"
                        # police at their work: 交警集中查处酒驾 is a crackdown, not drink-driving police
                        r"(?:查处|严查|查获|整治|打击|严打|治理|专项检查|查)(?:了)?(?:酒驾|醉驾|酒后驾驶)|"
                        # a danger, not a threat made (严重威胁业主的生命财产安全, 百姓生命财产安全受重大威胁)
                        r"威胁(?:到|着)?[^，。！？\n]{0,8}?(?:生命|安全|健康|财产|生存|生活|出行)|"
-                       r"(?:安全|生命|健康|财产)[^，。！？\n]{0,4}?受(?:到)?[^，。！？\n]{0,3}?威胁")
+                       r"(?:安全|生命|健康|财产)[^，。！？\n]{0,4}?受(?:到)?[^，。！？\n]{0,3}?威胁|" + _PROTECTOR_WONDERED_RE)
 #: 集体 as people acting together, not a kind of ownership or registration (集体户口, 集体土地, 集体企业, 集体宿舍)
 _COLLECTIVE = r"集体(?!户|经济|土地|所有|企业|宿舍|资产|林|用地|组织|成员|合同|主义)"
 _COLLECTIVE_ACT = re.compile(_COLLECTIVE)
@@ -960,6 +965,8 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
     # who the text is about: not the officials a letter is addressed to
     about = _NOT_AN_OFFICIAL.sub("·", _ADDRESS.sub("", text)) if words["leaders"] or words["official_actors"] else text
     allegations = words["allegations"]
+    if "保护伞" in allegations and "保护伞" not in _PROTECTOR_WONDERED.sub("", text):
+        allegations = [w for w in allegations if w != "保护伞"]
     if "套" in about or "二奶" in about or "个老婆" in about or "个情" in about:
         allegations = allegations + [m.group(0) for m in _KEPT_RICHES.finditer(about)][:2]
     staff_body = [m.group(0) for m in _STAFF_BODY.finditer(text)]

@@ -739,6 +739,10 @@ def test_a_local_nuisance_nobody_spread_is_no_incident_affecting_many(text, many
     ("某商务公司涉嫌诈骗三千多万，我们向派出所报案，民警至今没有答复", False),
     ("原区委书记被认定收取包工头一百四十万元，另两名副区长各收取三十万", True),
     ("村支书在征地中收取好处，把补偿款打到亲戚账上", True),
+    # a protector wondered about is a suspicion; an office said to be one is a wrong
+    ("塑料厂污水直排河里，百姓多次向环保局投诉无果，不知是否某些保护伞在暗中保护，请求政府有关单位整改", False),
+    ("黑网吧开业半个月，公安、工商没人查处，不知道是有关部门不作为还是有人充当保护伞", False),
+    ("业主违规加建一层，区城管不作为、当保护伞，请依法拆除", True),
 ])
 def test_addressees_masked_names_and_dangers_are_no_official_wrong(text, wrong):
     assert bool(read_signals(text).official_wrongs) is wrong
@@ -882,3 +886,11 @@ def test_houses_fallen_with_casualties_and_many_wounded_are_mass_casualties(text
 ])
 def test_abuse_of_an_office_is_an_allegation(text, rule):
     assert _fires(text, rule)
+
+
+@pytest.mark.parametrize("text,alleged", [
+    ("足浴店挂牌洗脚实际涉黄，请问公安局领导为什么他的店可正常营业，是有保护伞后台硬吗？", False),
+    ("请县纪委查一查，派出所所长就是这个赌场的保护伞，每月收钱", True),
+])
+def test_a_protector_wondered_about_is_no_allegation(text, alleged):
+    assert ("保护伞" in read_signals(text).allegations) is alleged
