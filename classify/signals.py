@@ -1193,10 +1193,12 @@ _HAZARD_ONLY = re.compile(r"(?:安全|火灾|消防|事故|交通|用电|燃气|
                           # chromosomes (染色体检查: not food dyed)
                           r"(?:韧带|肌腱|跟腱|骨头|骨骼|神经)断裂|染色体|"
                           # a landslide as a figure of speech (塌方式违建, 塌方式腐败)
-                          r"塌方式")
+                          r"塌方式|"
+                          # what a thing is (霉是一种强致癌物, 一级致癌物槟榔): a hazard named, not people harmed
+                          r"是一种[\u4e00-\u9fff]{0,3}致癌物|一级致癌物")
 #: a word every match of _HAZARD_ONLY holds (one search rules most texts out)
 _HAZARD_CUES = re.compile(r"隐患|污染|一旦|一但|如果|万一|倘若|若是|极易|容易|随时|可能|恐将|以免|以防|避免|防止|生怕|唯恐|"
-                          r"担心|害怕|资金链|断裂|染色体|塌方式")
+                          r"担心|害怕|资金链|断裂|染色体|塌方式|致癌物")
 
 
 #: most of a place's houses fallen with casualties (庐山大部分老房子已经坍塌，已有伤亡): a disaster with casualties
