@@ -488,13 +488,13 @@ class _Lexicons:
         return out
 
 
-#: an employer pushing someone to resign (交警总队逼迫孕妇辞职): a labour dispute, not an abuse of public power (nor
-#: is a crackdown on drink-driving one)
 #: a protector wondered about (不知是否有保护伞, 是有保护伞后台硬吗？, 打倒幕后保护伞): a citizen's suspicion of a racket
 #: left alone, no allegation against an official or an office (城管不作为、当保护伞 and 公安保护伞力量大 are)
 _PROTECTOR_WONDERED_RE = (r"(?:是否|是不是|不知|难道|还是|或许|也许|可能|怀疑)[^，。！？\n]{0,10}?保护伞|"
                           r"保护伞[^，。！？\n]{0,6}?[吗？?]|幕后保护伞")
 _PROTECTOR_WONDERED = _gated(_PROTECTOR_WONDERED_RE)
+#: an employer pushing someone to resign (交警总队逼迫孕妇辞职): a labour dispute, not an abuse of public power (nor
+#: is a crackdown on drink-driving one, a danger to safety, or a protector wondered about)
 _NOT_AN_ABUSE = _gated(r"(?:逼迫|威逼|逼)[^，。！？\n]{0,6}?(?:辞职|离职|退职)|"
                        # police at their work: 交警集中查处酒驾 is a crackdown, not drink-driving police
                        r"(?:查处|严查|查获|整治|打击|严打|治理|专项检查|查)(?:了)?(?:酒驾|醉驾|酒后驾驶)|"
