@@ -538,6 +538,9 @@ def test_words_that_hold_a_gathering_word_tell_no_gathering(text):
     ("楼盘的业主们，周一早上八点半县政府门口见！人越多越有用！", True),
     ("柳树村全体村民：明天早上八点，每户至少出一个人，到村委会门口集合，一起去镇政府！", True),
     ("每户出一个人参加明天的村民代表选举，请准时到会", False),  # a meeting
+    ("下午整理教室，请大家安排好时间来支援我们，并在群里按照时间接龙", False),  # a chore signed up for
+    ("工友们，大家都来支援老李，一起去讨说法！", True),
+    ("这位处长为了私利，多次组织不合理的上访，挑动业主闹事", False),  # an accusation of the past
 ])
 def test_calls_to_gather(text, call):
     assert bool(read_signals(text).gather_call) is call
