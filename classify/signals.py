@@ -577,6 +577,9 @@ _DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇
                               r"奸杀|跳楼|坠楼|自杀|轻生|自焚|卧轨|杀了人|杀夫|杀妻|弑父|弑母|杀人案|死因|"
                               # 因一氧化碳中毒而亡; 被推下台阶，竟成了永别
                               r"而亡|成(?:了|为)?永别)")
+#: two of a family dead together (家中失火，父母双亡; 夫妻双双遇难), not an orphan's past (自幼父母双亡)
+_BOTH_DIED = _gated(r"(?<!自幼)(?<!从小)(?<!早年)(?<!幼年)(?<!年幼)(?:父母|夫妻|夫妇|母子|父子|母女|父女|兄弟|姐妹|兄妹|姐弟|两人|二人)"
+                    r"双双?(?:亡|身亡|遇难|死亡|丧生|殒命|遇害)")
 #: a household killed: 一家四口人被灭门
 _FAMILY_KILLED = _gated(rf"一家(?P<n>{NUM})口(?:人)?[^。！？\n]{{0,6}}(?:被灭门|遇难|死亡|身亡|遇害|丧生)")
 _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|猪死亡|鸡死亡|鸭死亡|鱼死亡|牛死亡|羊死亡|死亡鱼|死鱼|病死|"
@@ -687,7 +690,7 @@ def count_deaths(text: str) -> int:
     """The largest death toll stated in the text (0 if none, 1 for an uncounted death)."""
     text = _DEATH_EXCLUDE.sub("", text)
     text = NEGATION_OF_HARM.sub("", text)
-    n = max(_max_count(_DEATH_PATTERNS, text), _max_count([_FAMILY_KILLED], text))
+    n = max(_max_count(_DEATH_PATTERNS, text), _max_count([_FAMILY_KILLED], text), 2 if _BOTH_DIED.search(text) else 0)
     if n == 0:
         for m in _DEATH_UNCOUNTED.finditer(text):
             if not _ANIMAL.search(text[max(0, m.start() - 6): m.start()]):

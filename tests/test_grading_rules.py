@@ -77,6 +77,10 @@ def test_parse_number_refuses_words():
     ("看着15岁初三学生被打死", 1),
     ("高三学生坠楼", 1),
     ("三学生溺亡", 3),
+    # two of a family dead together, not an orphan's past
+    ("家中失火，父母双亡，弟弟伤势很严重，想见她最后一面", 2),
+    ("夫妻双双遇难，留下一个三岁的孩子", 2),
+    ("他自幼父母双亡，靠捡垃圾读完高中", 0),
 ])
 def test_count_deaths(text, deaths):
     assert count_deaths(text) == deaths
