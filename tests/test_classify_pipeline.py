@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import subprocess
 import sys
 
 import pytest
 import yaml
-from conftest import LOCALITY, make_config
+from conftest import LOCALITY, copy_models, make_config
 from sqlalchemy import select
 from yuqing.classify.api import (
     ModelSet,
@@ -28,12 +27,8 @@ from yuqing.store import PostRecord, post_key
 
 
 def _with_models(dep, shipped_models):
-    _with_models_dir(dep.config.model_dir, shipped_models)
+    copy_models(shipped_models, dep.config.model_dir)
     return dep
-
-
-def _with_models_dir(model_dir, shipped_models):
-    shutil.copytree(shipped_models[0], model_dir, dirs_exist_ok=True)
 
 
 def _post(n: int, text: str, title: str = "", kind: str = "weibo") -> PostRecord:
@@ -80,7 +75,7 @@ def test_classify_pending_writes_back_through_the_store(sqlite_deployment, shipp
 
 def test_classify_records_without_a_database(tmp_path, shipped_models):
     cfg = make_config(tmp_path)
-    shutil.copytree(shipped_models[0], cfg.model_dir)
+    copy_models(shipped_models, cfg.model_dir)
     recs = classify_records(cfg, [_post(1, "云溪县人民医院的医生收红包，不给钱就不给好好看病"),
                                   _post(2, "某明星在上海开演唱会，门票一抢而空")])
     assert recs[0].topic == "教育医疗" and recs[0].relevant is True
@@ -186,7 +181,7 @@ def test_a_process_started_while_another_trains_waits_for_its_models(tmp_path, s
             if "waiting for it" in line:
                 break
         assert "waiting for it" in "".join(waiting), "".join(waiting)
-        _with_models_dir(cfg.model_dir, shipped_models)  # "trained" while the other waits
+        copy_models(shipped_models, cfg.model_dir)  # "trained" while the other waits
     out, err = other.communicate(timeout=120)
     assert other.returncode == 0, err
     assert "training the" not in err
@@ -199,7 +194,7 @@ def test_a_model_file_that_does_not_match_its_metadata_is_trained_again(tmp_path
     """A save cut short (or an older release's race) leaves a file the metadata does not describe: the next
     first use trains that model again rather than refusing to classify until someone retrains by hand."""
     cfg = make_config(tmp_path)
-    _with_models_dir(cfg.model_dir, shipped_models)
+    copy_models(shipped_models, cfg.model_dir)
     broken = cfg.model_dir / shipped_models[1]["negativity"].name
     broken.write_bytes(broken.read_bytes()[:-10])
     assert not TextModel.intact(broken)
