@@ -545,7 +545,9 @@ _NOT_DURATION = r"(?!多?(?:月|小时|星期|钟头|年|半月|天))"
 _KILLED_BY = r"[撞砍刺捅烧砸杀毒勒掐淹闷压炸打轧碾]死"
 #: between a count and a death verb, no animal, tree or crop (3个鱼塘的鱼全部死亡 is no death toll)
 _NOT_ANIMAL = r"(?:(?![鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔])[\u4e00-\u9fff])"
-_ANIMAL = re.compile(r"[鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔蝇蚊鼠虫]")
+#: an animal (or a plant) named just before a death word, no person named after it: the death is the animal's (not
+#: 遛狗的老人被车撞死)
+_ANIMAL_BEFORE = re.compile(r"[鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔蝇蚊鼠虫][^人男女孩童者民工生爷奶妈爸父母婴儿士警官汉兵]*$")
 _DEATH_PATTERNS = [
     # 3人死亡 / 两名工人遇难 / 一名男子当场死亡 / 3名被困人员全部遇难
     _gated(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}{_NOT_ANIMAL}{{0,10}}?(?:全部|均|已|不幸|当场|先后|经抢救无效)?{_DEATH_VERBS}"),
@@ -566,6 +568,8 @@ _DEATH_PATTERNS = [
     _gated(rf"致死(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
     # 死了三个人 / 三条人命 / 夺走两条生命
     _gated(rf"死了(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
+    # 但愿5位小天使在天堂不再有寒冷: children dead, mourned as angels in heaven
+    _gated(rf"(?P<n>{NUM})(?:位|个|名)?小天使[^。！？\n]{{0,12}}?(?:天堂|安息|一路走好|离去|逝去)"),
     # (lives saved are no deaths: 救了32条人命, 一条生命将会被挽救)
     _gated(rf"(?<![救挽0-9０-９一二两三四五六七八九十百千万几])(?<!救了)(?P<n>{NUM}){_APPROX}条(?:人命|生命|鲜活的生命)"
            r"(?![^。！？\n]{0,8}?(?:被挽救|挽救回|获救|得救|被救))"),
@@ -629,6 +633,15 @@ _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|�
                             r"(?:葬礼|丧事|白事|灵堂|出殡)[^。！？\n]{0,30}?(?:去世|逝世|离世|过世)|"
                             r"(?:去世|逝世|离世|过世)[^。！？\n]{0,30}?(?:葬礼|丧事|白事|灵堂|出殡)|"
                             r"衰竭(?:而|后)?(?:死亡|去世|离世|过世)")
+#: deaths no count tells that are none (looked for only where an uncounted death word is, few texts): an animal's,
+#: told with no person between (家里的公狗上个月因癌症去世), and the slogan against killing them (没有买卖，就没有杀害);
+#: a statistic (矿难死亡人数占全球80％), a metaphor (新闻已死, 新闻未必死了), a virus's maker (自产自杀木马) and a death
+#: supposed (也许不知道什么时候，他就死了)
+_NOT_A_DEATH = re.compile(r"[猪狗犬猫鸡鸭鱼牛羊鸟熊猴兔](?:(?![人男女孩童者民工生爷奶妈爸父母婴儿士警官汉兵])[^，。！？\n]){0,8}?"
+                          r"(?:去世|离世|死亡|死了|惨死|暴死|被杀|被害|病死)(?:[^，。！？\n]{0,8}?(?:去世|离世|死亡|死了))?|"
+                          r"没有(?:杀害|杀戮)|死亡人数(?:占|居|位居|排名|世界|全球)|"
+                          r"(?:新闻|理想|梦想|爱情|良知|良心|道德|法治|正义|青春|灵魂)(?:已经?|未必|早就?|彻底)?死(?:了|去)?|"
+                          r"自产自杀|(?:也许|或许|说不定|万一|如果|要是)[^。！？\n]{0,16}?就(?:会)?死(?:了|掉)?")
 _INJURY_PATTERNS = [
     _gated(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,6}}?(?:不同程度)?(?:受伤|受轻伤|受重伤|重伤|轻伤|烧伤|烫伤|被打伤|被砸伤|被撞伤)"),
     _gated(rf"(?:受伤|伤者)(?:人数)?(?:升至|达到|达|为|共)?(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
@@ -691,9 +704,10 @@ def count_deaths(text: str) -> int:
     text = _DEATH_EXCLUDE.sub("", text)
     text = NEGATION_OF_HARM.sub("", text)
     n = max(_max_count(_DEATH_PATTERNS, text), _max_count([_FAMILY_KILLED], text), 2 if _BOTH_DIED.search(text) else 0)
-    if n == 0:
+    if n == 0 and _DEATH_UNCOUNTED.search(text):
+        text = _NOT_A_DEATH.sub("", text)
         for m in _DEATH_UNCOUNTED.finditer(text):
-            if not _ANIMAL.search(text[max(0, m.start() - 6): m.start()]):
+            if not _ANIMAL_BEFORE.search(text[max(0, m.start() - 6): m.start()]):
                 return 1
     return n
 
@@ -1201,10 +1215,12 @@ _HAZARD_ONLY = re.compile(r"(?:安全|火灾|消防|事故|交通|用电|燃气|
                           # a landslide as a figure of speech (塌方式违建, 塌方式腐败)
                           r"塌方式|"
                           # what a thing is (霉是一种强致癌物, 一级致癌物槟榔): a hazard named, not people harmed
-                          r"是一种[\u4e00-\u9fff]{0,3}致癌物|一级致癌物")
+                          r"是一种[\u4e00-\u9fff]{0,3}致癌物|一级致癌物|"
+                          # a computer's virus (木马病毒, 电脑中了病毒): no one made ill
+                          r"(?:木马|电脑|计算机|手机|网络|杀毒|查毒)[\u4e00-\u9fff]{0,3}?病毒")
 #: a word every match of _HAZARD_ONLY holds (one search rules most texts out)
 _HAZARD_CUES = re.compile(r"隐患|污染|一旦|一但|如果|万一|倘若|若是|极易|容易|随时|可能|恐将|以免|以防|避免|防止|生怕|唯恐|"
-                          r"担心|害怕|资金链|断裂|染色体|塌方式|致癌物")
+                          r"担心|害怕|资金链|断裂|染色体|塌方式|致癌物|病毒")
 
 
 #: most of a place's houses fallen with casualties (庐山大部分老房子已经坍塌，已有伤亡): a disaster with casualties

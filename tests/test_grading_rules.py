@@ -81,6 +81,20 @@ def test_parse_number_refuses_words():
     ("家中失火，父母双亡，弟弟伤势很严重，想见她最后一面", 2),
     ("夫妻双双遇难，留下一个三岁的孩子", 2),
     ("他自幼父母双亡，靠捡垃圾读完高中", 0),
+    # children mourned as angels in heaven are counted
+    ("躲入垃圾桶烧火取暖，因一氧化碳中毒而亡。但愿5位小天使在天堂不再有寒冷", 5),
+    ("幼儿园的20位小天使表演了节目", 0),
+    # an animal's death, with no person named after the animal, is no death; a person's near an animal is
+    ("残疾猫在玩伴狗患癌死亡后绝食去世", 0),
+    ("家里一只叫洁洁的公狗上个月因癌症去世", 0),
+    ("一只幼猴将被活取猴脑。没有买卖，就没有杀害！", 0),
+    ("遛狗的老人被车撞死", 1),
+    ("一只狗冲出来，女孩被撞身亡", 1),
+    # a statistic, a metaphor, a virus's maker and a death supposed are no deaths
+    ("矿难死亡人数占全球80％", 0),
+    ("新闻已死？新闻未必死了，新闻肯定更浮躁了", 0),
+    ("自产木马病毒，自产自杀，欺骗广大用户", 0),
+    ("请好好珍惜他，因为也许不知道什么时候，他就死了", 0),
 ])
 def test_count_deaths(text, deaths):
     assert count_deaths(text) == deaths
@@ -562,6 +576,8 @@ def test_calls_to_gather(text, call):
     ("小区水箱长年不洗，自来水一股霉味，霉是一种强致癌物，全小区几百户都在喝", []),  # a hazard named
     ("职中商店向全校学生出售假烟、啤酒和一级致癌物槟榔", []),
     ("公司资金链断裂，老板跑路，上百名投资者血本无归", []),  # money running out, no structure breaking
+    ("这家公司自产木马病毒再卖杀毒软件，欺骗广大用户", []),  # a computer's virus
+    ("学校爆发诺如病毒感染，上百名学生呕吐腹泻", ["病毒"]),
     ("小区连续停水一个星期，几百户居民无法做饭洗澡，自来水公司不管", []),  # a utility's service: a local complaint
     ("化工厂偷排污水，河水严重污染，全村饮用水受影响", ["污染", "偷排", "饮用水"]),
     ("小区昨晚发生火灾，多人受伤", ["火灾"]),
