@@ -95,6 +95,7 @@ def test_parse_number_refuses_words():
     ("新闻已死？新闻未必死了，新闻肯定更浮躁了", 0),
     ("自产木马病毒，自产自杀，欺骗广大用户", 0),
     ("请好好珍惜他，因为也许不知道什么时候，他就死了", 0),
+    ("据媒体报道，这位歌手系他杀，犯罪嫌疑人已被抓获", 1),
 ])
 def test_count_deaths(text, deaths):
     assert count_deaths(text) == deaths
@@ -399,6 +400,7 @@ def test_deaths_told_without_a_count_and_near_misses(text, deaths):
 @pytest.mark.parametrize("text,rule", [
     ("河南某房管局副局长枪顶记者头威胁", "official_wrongdoing"),
     ("派出所以扫黄为名把人抓走，首饰全部掠去", "official_wrongdoing"),
+    ("红十字会又一次发灾难财，买一万的药要开五万的发票", "official_wrongdoing"),
     ("三岁男孩在小区门口被人抱走，至今下落不明", "abduction"),
     ("大桥垮塌，桥体里塞满编织袋", "structure_collapse"),
     ("强烈地震造成大量房屋倒塌，伤亡人数还在上升", "disaster_casualties"),
