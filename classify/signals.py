@@ -289,7 +289,7 @@ _KEPT_RICHES = re.compile(r"(?<![第一二两])(?:[三四五六七八九十百�
 ABDUCTION_WORDS = ("被拐", "拐走", "拐卖", "被拐卖", "抱走了", "被抱走", "被抢走", "抢走孩子", "偷走孩子", "被偷走", "被人抱走",
                    "强行抱走", "被人贩子", "摘取器官", "摘器官", "器官被", "被摘")
 #: people with public power, or the offices they work in (an allegation against them is against the office)
-OFFICIAL_ACTORS = ("红十字会", "红会", "慈善总会", "官员", "干部", "书记", "县长", "市长", "区长", "局长", "副局长", "镇长", "乡长", "村支书", "村长", "村干部", "拆迁办", "城管",
+OFFICIAL_ACTORS = ("红十字", "红会", "慈善总会", "官员", "干部", "书记", "县长", "市长", "区长", "局长", "副局长", "镇长", "乡长", "村支书", "村长", "村干部", "拆迁办", "城管",
                    "警察", "民警", "交警", "特警", "协警", "辅警", "派出所", "公安", "法院", "法官", "检察院", "检察官",
                    "政府", "执法人员", "执法者", "执法车", "执法队", "计生干部", "计生办", "所长", "院长", "副处级", "处长",
                    "科长", "厅长", "部长", "区委",
@@ -577,7 +577,7 @@ _DEATH_PATTERNS = [
 #: a death without a count ("一男子被撞身亡" has a count; "老人不幸身亡" has none)
 _DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇害|被打死|被撞死|被砸死|去世|逝世|病逝|不治|殒命|丧命|"
                               r"打死|砍死|刺死|捅死|烧死|摔死|撞死|砸死|杀死|害死|毒死|勒死|掐死|淹死|溺死|闷死|压死|炸死|轧死|碾死|"
-                              r"惨死|猝死|暴死|被杀|被害|杀害|刺杀|枪杀|枪决|灭门|命案|凶杀案|牺牲|死了|遗体|尸体|他杀|谋杀|"
+                              r"惨死|猝死|暴死|被杀|被害|杀害|刺杀|枪杀|枪决|灭门|命案|凶杀案|牺牲|死了|遗体|尸体|他杀|谋杀|死伤|"
                               r"奸杀|跳楼|坠楼|自杀|轻生|自焚|卧轨|杀了人|杀夫|杀妻|弑父|弑母|杀人案|死因|"
                               # 因一氧化碳中毒而亡; 被推下台阶，竟成了永别
                               r"而亡|成(?:了|为)?永别)")
@@ -1016,8 +1016,8 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         big_v=words["big_v"],
         leaders=_accused(about, words["leaders"], allegations) if words["leaders"] else [],
         allegations=allegations,
-        official_wrongs=_official_wrongs(_NOT_AN_ABUSE.sub("", about), words["official_actors"],
-                                         words["official_wrongs"]),
+        official_wrongs=_official_wrongs(*_invoices_inflated(_NOT_AN_ABUSE.sub("", about), words["official_wrongs"]),
+                                         actors=words["official_actors"]),
         abduction=words["abduction"],
         disaster=_disaster_casualties(harm_told, words["disaster_words"]),  # (暂无人员伤亡 is no casualty)
         wage=words["wage"],
@@ -1137,7 +1137,20 @@ def _accused(text: str, leaders, allegations) -> list[str]:
     return found
 
 
-def _official_wrongs(text: str, actors=OFFICIAL_ACTORS, wrongs=OFFICIAL_WRONGS) -> list[str]:
+#: an invoice asked for, for a sum, above what was bought (买了1万多元的药品，但要求我们开5万多元的发票): money an office
+#: takes, told without the words for it
+_INFLATED_INVOICE = _gated(r"(?:要求|却要|要|让)[^，。！？\n]{0,6}?开(?:具)?[^，。！？\n]{0,3}?"
+                           r"(?:\d+|[一二三四五六七八九十两几]+)[万千百Ww]?(?:多|余)?(?:元|块)?的?发票")
+
+
+def _invoices_inflated(text: str, wrongs: list[str]) -> tuple[str, list[str]]:
+    """The text with an inflated invoice asked for told as 虚开发票 (one of OFFICIAL_WRONGS), and the wrongs found in it."""
+    if "发票" not in text or not _INFLATED_INVOICE.search(text):
+        return text, wrongs
+    return _INFLATED_INVOICE.sub("虚开发票", text), [*wrongs, "虚开发票"] if "虚开发票" not in wrongs else wrongs
+
+
+def _official_wrongs(text: str, wrongs=OFFICIAL_WRONGS, actors=OFFICIAL_ACTORS) -> list[str]:
     """Serious wrongs laid at an official's or an office's door in one sentence (副局长枪顶记者头, 派出所掠去首饰).
     ``actors`` and ``wrongs`` may be narrowed to those in the text (the rest are in no sentence of it)."""
     found = []

@@ -96,6 +96,8 @@ def test_parse_number_refuses_words():
     ("自产木马病毒，自产自杀，欺骗广大用户", 0),
     ("请好好珍惜他，因为也许不知道什么时候，他就死了", 0),
     ("据媒体报道，这位歌手系他杀，犯罪嫌疑人已被抓获", 1),
+    ("他直接操刀就剁，死伤的都是这些部门欺负过他的人", 1),
+    ("车祸没有造成死伤", 0),
 ])
 def test_count_deaths(text, deaths):
     assert count_deaths(text) == deaths
@@ -401,6 +403,8 @@ def test_deaths_told_without_a_count_and_near_misses(text, deaths):
     ("河南某房管局副局长枪顶记者头威胁", "official_wrongdoing"),
     ("派出所以扫黄为名把人抓走，首饰全部掠去", "official_wrongdoing"),
     ("红十字会又一次发灾难财，买一万的药要开五万的发票", "official_wrongdoing"),
+    ("县红十字会的人来买了1万多元的救灾药品，但要求我们开5万多元的发票", "official_wrongdoing"),
+    ("红十字买1W的药品，却要求开5W的发票", "official_wrongdoing"),
     ("三岁男孩在小区门口被人抱走，至今下落不明", "abduction"),
     ("大桥垮塌，桥体里塞满编织袋", "structure_collapse"),
     ("强烈地震造成大量房屋倒塌，伤亡人数还在上升", "disaster_casualties"),
