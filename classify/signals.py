@@ -577,7 +577,7 @@ _DEATH_PATTERNS = [
 #: a death without a count ("一男子被撞身亡" has a count; "老人不幸身亡" has none)
 _DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇害|被打死|被撞死|被砸死|去世|逝世|病逝|不治|殒命|丧命|"
                               r"打死|砍死|刺死|捅死|烧死|摔死|撞死|砸死|杀死|害死|毒死|勒死|掐死|淹死|溺死|闷死|压死|炸死|轧死|碾死|"
-                              r"惨死|猝死|暴死|被杀|被害|杀害|刺杀|枪杀|枪决|灭门|命案|凶杀案|牺牲|死了|遗体|尸体|他杀|谋杀|死伤|"
+                              r"惨死|猝死|暴死|被杀|被害|杀害|刺杀|枪杀|枪决|灭门|命案|凶杀案|牺牲|死了|遗体|尸体|他杀|谋杀|死伤|死于|"
                               r"奸杀|跳楼|坠楼|自杀|轻生|自焚|卧轨|杀了人|杀夫|杀妻|弑父|弑母|杀人案|死因|"
                               # 因一氧化碳中毒而亡; 被推下台阶，竟成了永别
                               r"而亡|成(?:了|为)?永别)")
@@ -640,6 +640,9 @@ _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|�
 _NOT_A_DEATH = re.compile(r"[猪狗犬猫鸡鸭鱼牛羊鸟熊猴兔](?:(?![人男女孩童者民工生爷奶妈爸父母婴儿士警官汉兵])[^，。！？\n]){0,8}?"
                           r"(?:去世|离世|死亡|死了|惨死|暴死|被杀|被害|病死)(?:[^，。！？\n]{0,8}?(?:去世|离世|死亡|死了))?|"
                           r"没有(?:杀害|杀戮)|死亡人数(?:占|居|位居|排名|世界|全球)|"
+                          r"(?:每年|每天|每分钟|每小时|全球|全国|平均|大多|多数|很多人|不少人)[^，。！？\n]{0,12}?死于|"
+                          # life and death disregarded (置百姓生死于不顾), and an illness's natural death (死于心脏病)
+                          r"生死于|死于(?:心脏病|心肌梗|心梗|癌|肝癌|肺癌|胃癌|疾病|衰老|高血压|脑溢血|糖尿病)|"
                           r"(?:新闻|理想|梦想|爱情|良知|良心|道德|法治|正义|青春|灵魂)(?:已经?|未必|早就?|彻底)?死(?:了|去)?|"
                           r"自产自杀|(?:也许|或许|说不定|万一|如果|要是)[^。！？\n]{0,16}?就(?:会)?死(?:了|掉)?")
 _INJURY_PATTERNS = [
@@ -984,7 +987,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         gathering.remove("跪求")
     # who the text is about: not the officials a letter is addressed to
     about = _NOT_AN_OFFICIAL.sub("·", _ADDRESS.sub("", text)) if words["leaders"] or words["official_actors"] else text
-    allegations = words["allegations"]
+    allegations = _asserted(about, words["allegations"])
     if "保护伞" in allegations and "保护伞" not in _PROTECTOR_WONDERED.sub("", text):
         allegations = [w for w in allegations if w != "保护伞"]
     if "套" in about or "二奶" in about or "个老婆" in about or "个情" in about:
@@ -1016,7 +1019,8 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         big_v=words["big_v"],
         leaders=_accused(about, words["leaders"], allegations) if words["leaders"] else [],
         allegations=allegations,
-        official_wrongs=_official_wrongs(*_invoices_inflated(_NOT_AN_ABUSE.sub("", about), words["official_wrongs"]),
+        official_wrongs=_official_wrongs(*_invoices_inflated(_NOT_AN_ABUSE.sub("", about),
+                                                             _asserted(about, words["official_wrongs"])),
                                          actors=words["official_actors"]),
         abduction=words["abduction"],
         disaster=_disaster_casualties(harm_told, words["disaster_words"]),  # (暂无人员伤亡 is no casualty)
@@ -1024,11 +1028,11 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         benefits=[w for w in words["benefits"] if w != "安置" or _RESETTLEMENT.search(text)],
         protest=[w for w in words["protest"] if w != "集体" or _COLLECTIVE_ACT.search(text)],
         owed=words["owed"],
-        demolition_violent=words["demolition_violent"]
+        demolition_violent=_asserted(text, words["demolition_violent"])
         or [m.group(0)[:12] for m in _FORCED_DEMOLITION.finditer(text)][:2],
         group=([m.group(0) for m in _GROUP.finditer(text)] + staff_body)[:3],
         staff=[w for w in staff_body if not _NOT_STAFF.search(w)],
-        violence=words["violence"],
+        violence=_asserted(text, words["violence"]),
         incident=_incidents(text, words["incident"]),
         many=words["many"] or words["mass_hazard"],
         rumour=words["rumour"],
@@ -1135,6 +1139,27 @@ def _accused(text: str, leaders, allegations) -> list[str]:
         if any(a in sentence for a in allegations):
             found.extend(w for w in leaders if w in sentence and w not in found)
     return found
+
+
+#: what comes before a wrong wished away or forbidden, not told (当官不受贿，城管不打人; 严禁公款吃喝; 他没有受贿)
+_UNTOLD_BEFORE = ("没有", "严禁", "禁止", "杜绝", "防止", "拒绝", "不再", "不能", "不准", "不得", "不要", "不许", "不会")
+_UNTOLD_LAST = frozenset("不没未无勿别莫")
+
+
+def _asserted(text: str, words: list[str]) -> list[str]:
+    """The words told at least once as done, not only wished away or forbidden (中国公民的共同梦想：当官不受贿，城管不打人)."""
+    if not words or not any(c in text for c in _UNTOLD_LAST) and not any(b in text for b in _UNTOLD_BEFORE):
+        return words
+    kept = []
+    for word in words:
+        start = 0
+        while (i := text.find(word, start)) >= 0:
+            before = text[max(0, i - 2): i]
+            if not (before[-1:] in _UNTOLD_LAST or before in _UNTOLD_BEFORE):
+                kept.append(word)
+                break
+            start = i + len(word)
+    return kept
 
 
 #: an invoice asked for, for a sum, above what was bought (买了1万多元的药品，但要求我们开5万多元的发票): money an office

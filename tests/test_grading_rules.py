@@ -98,6 +98,10 @@ def test_parse_number_refuses_words():
     ("据媒体报道，这位歌手系他杀，犯罪嫌疑人已被抓获", 1),
     ("他直接操刀就剁，死伤的都是这些部门欺负过他的人", 1),
     ("车祸没有造成死伤", 0),
+    ("一妇女喝了罐饮料，被送进医院，离开了世界。验尸死于细螺旋体病", 1),
+    ("全球每年有大量人死于吸烟", 0),  # a statistic
+    ("政府及市管中心串通一气，置百姓生死于不顾", 0),
+    ("医生为他移植了一名死于心脏病的男子的器官", 0),  # an illness's natural death
 ])
 def test_count_deaths(text, deaths):
     assert count_deaths(text) == deaths
@@ -405,6 +409,9 @@ def test_deaths_told_without_a_count_and_near_misses(text, deaths):
     ("红十字会又一次发灾难财，买一万的药要开五万的发票", "official_wrongdoing"),
     ("县红十字会的人来买了1万多元的救灾药品，但要求我们开5万多元的发票", "official_wrongdoing"),
     ("红十字买1W的药品，却要求开5W的发票", "official_wrongdoing"),
+    # wrongs wished away are not told: a wish list (当官不受贿，城管不打人，房子不强拆)
+    ("中国公民的共同梦想：1、上学不收费；7、当官不受贿；8、城管不打人；11、房子不强拆", None),
+    ("当官的受贿，城管不打人", "official_wrongdoing"),
     ("三岁男孩在小区门口被人抱走，至今下落不明", "abduction"),
     ("大桥垮塌，桥体里塞满编织袋", "structure_collapse"),
     ("强烈地震造成大量房屋倒塌，伤亡人数还在上升", "disaster_casualties"),
