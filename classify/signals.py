@@ -327,7 +327,7 @@ _STRUCTURE_COLLAPSE = _gated(r"(?:大桥|桥梁|桥面|引桥|高架|立交|隧�
 #: a court or prosecutor at work on someone else's case is not an allegation against it
 _CASE_PROCESS = re.compile(r"审理|开庭|判处|判决|宣判|提起公诉|起诉|庭审|受审")
 MASS_CASUALTY_WORDS = ("群死群伤", "重大伤亡", "大量伤亡", "严重伤亡", "特大事故", "特别重大事故", "重大事故",
-                       "特大火灾", "特大爆炸", "空难", "坠机", "客机失联", "航班失联", "马航", "MH370", "mh370", "恐怖袭击",
+                       "特大火灾", "特大爆炸", "空难", "坠机", "客机失联", "航班失联", "马航", "MH370", "波士顿爆炸", "马拉松爆炸", "mh370", "恐怖袭击",
                        "爆炸案", "连环爆炸", "屠杀", "大屠杀", "死伤惨重", "伤亡惨重", "死伤无数", "伤亡惨烈", "死伤枕藉",
                        # many wounded (许多伤员快不行了: the roads to a quake's towns)
                        "许多伤员", "大批伤员", "大量伤员", "伤员众多")

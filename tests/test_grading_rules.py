@@ -634,6 +634,9 @@ def test_houses_and_cutting_that_are_no_allegation_nor_injury(text):
     ("日本前首相参观南京大屠杀纪念馆", False),  # history's
     ("一起来找出屠杀猫咪的场所", False),  # animals'
     ("武装分子在村里屠杀平民", True),
+    # the marathon bombing by its name, as MH370 by its (the dev conventions treat both as local)
+    ("#波士顿爆炸# 网友指出波士顿爆炸中被炸断双腿却一脸平静者原本就是残疾的士兵", True),
+    ("他在马拉松终点等女友，却等来了马拉松爆炸的消息", True),
 ])
 def test_a_massacre_now_is_a_mass_casualty_and_history_is_not(text, massacre):
     assert bool(read_signals(text).mass_casualty) is massacre
