@@ -1023,7 +1023,8 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
                                                              _asserted(about, words["official_wrongs"])),
                                          actors=words["official_actors"]),
         abduction=words["abduction"],
-        disaster=_disaster_casualties(harm_told, words["disaster_words"]),  # (暂无人员伤亡 is no casualty)
+        # (暂无人员伤亡 is no casualty, and a strong earthquake told with none no disaster)
+        disaster=_disaster_casualties(harm_told, words["disaster_words"]) + _strong_quake(text, harm_told == text),
         wage=words["wage"],
         benefits=[w for w in words["benefits"] if w != "安置" or _RESETTLEMENT.search(text)],
         protest=[w for w in words["protest"] if w != "集体" or _COLLECTIVE_ACT.search(text)],
@@ -1113,6 +1114,18 @@ def _central_coverage(text: str) -> list[str]:
         if name not in found:
             found.append(name)
     return found
+
+
+#: an earthquake strong enough to be a disaster whatever the post says of its toll (雅安7级地震, 发生6.5级地震; not
+#: 河源4.8级地震, which the dev labels grade a local notice)
+_STRONG_QUAKE = re.compile(r"(?<![\d.])([6-9](?:\.\d)?)\s*级(?:强烈|强)?地震")
+
+
+def _strong_quake(text: str, nothing_denied: bool) -> list[str]:
+    """A strong earthquake named, when the text denies no harm."""
+    if not nothing_denied or "级" not in text:
+        return []
+    return [m.group(0)] if (m := _STRONG_QUAKE.search(text)) else []
 
 
 def _disaster_casualties(text: str, disasters=MAJOR_DISASTER_WORDS) -> list[str]:

@@ -935,3 +935,12 @@ def test_abuse_of_an_office_is_an_allegation(text, rule):
 ])
 def test_a_protector_wondered_about_is_no_allegation(text, alleged):
     assert ("保护伞" in read_signals(text).allegations) is alleged
+
+
+@pytest.mark.parametrize("text,disaster", [
+    ("04月20日08时02分【四川雅安发生7级地震】祈祷平安！", True),  # a strong earthquake is a disaster
+    ("某县发生6.5级地震，暂无人员伤亡报告", False),  # unless the text denies harm
+    ("【广东河源4.8级地震已发生30次余震】今晨发生4.8级地震", False),  # a weak one is a notice
+])
+def test_a_strong_earthquake_named_is_a_disaster(text, disaster):
+    assert bool(read_signals(text).disaster) is disaster
