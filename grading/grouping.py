@@ -53,9 +53,9 @@ from collections import Counter, deque
 from collections import _count_elements  # Counter.update's counting loop, without its checks
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, reduce
 from itertools import chain, compress, count, filterfalse, islice, repeat
-from operator import itemgetter, mul, or_
+from operator import add, itemgetter, mul, or_
 from sys import intern
 
 import numpy as np
@@ -303,6 +303,8 @@ _SUBLINEAR = tuple(1.0 + math.log(n) if n else 0.0 for n in range(64))
 
 _TRIGRAM_TF = tuple(w * TRIGRAM_WEIGHT for w in _SUBLINEAR)
 _KIND_TERMS = {kind: intern(f"k:{kind}") for kind in INCIDENT_KINDS}
+#: the terms of kinds (a term made of a kind is one of these)
+_KIND_TERM_SET = frozenset(_KIND_TERMS.values())
 
 
 def _sublinear(n: int) -> float:
@@ -585,7 +587,7 @@ class Vocabulary:
 
     def idfs(self, ids: np.ndarray) -> np.ndarray:
         """The idf of the terms numbered ``ids`` (of a frozen vocabulary)."""
-        return self._memo.array[self.terms.counts[ids]]
+        return self._memo.array.take(self.terms.counts.take(ids))
 
 
 class _IdfTable:
@@ -703,11 +705,11 @@ class TermIds(dict):
         """The array holding a vector's weights at its terms' numbers, and nothing else: the post being
         scored, or an event's centroid (``key`` is what the weights stand for: the post's weights, the
         event's view; an event's centroid changes in place, and the event's view with it)."""
-        if self.loaded is not key:
+        if self.loaded is not key:  # (put and take: numpy's [] converts the numbers' int32 more slowly)
             if self._loaded_ids is not None:
-                self.dense[self._loaded_ids] = 0.0
+                self.dense.put(self._loaded_ids, 0.0)
             ids = self.numbered(vec)
-            self.dense[ids] = np.fromiter(vec.values(), float, len(ids))
+            self.dense.put(ids, np.fromiter(vec.values(), float, len(ids)))
             self.loaded, self._loaded_ids = key, ids
         return self.dense
 
@@ -720,6 +722,7 @@ class Weights(dict):
 
 
 _NOTHING_ID, _NOTHING_WEIGHT = np.zeros(1, np.int32), (0.0,)
+_FIRST_SEGMENT = np.zeros(1, np.intp)
 
 
 class _Packed:
@@ -727,7 +730,7 @@ class _Packed:
     each exemplar and its main terms (weight 1: the post's weight there is summed), each one segment. A
     segment starts with term 0, of weight 0 (no segment is empty; the sum is the same)."""
 
-    __slots__ = ("stamp", "ids", "weights", "starts")
+    __slots__ = ("stamp", "ids", "weights", "starts", "_first")
 
     def __init__(self, terms: TermIds, vectors: list):
         self.stamp = terms.stamp
@@ -740,12 +743,21 @@ class _Packed:
         self.ids = np.concatenate(ids)
         self.weights = np.fromiter(chain.from_iterable(weights), float, at)
         self.starts = np.array(starts, dtype=np.intp)
+        self._first = None
 
     def dots(self, dense: np.ndarray) -> list[float]:
         """The dot product of each segment with the array: the same sum in every run, its terms being in
         the order of the vector's (a sum over the set of terms shared followed the set's order, which changes
         with Python's hash seed, and so did the events of a large batch)."""
-        return np.add.reduceat(dense[self.ids] * self.weights, self.starts).tolist()
+        return np.add.reduceat(dense.take(self.ids) * self.weights, self.starts).tolist()
+
+    def first_dot(self, dense: np.ndarray) -> float:
+        """The first segment's dot product alone (a reduceat over it is the same sum as in ``dots``)."""
+        if self._first is None:
+            end = int(self.starts[1]) if len(self.starts) > 1 else len(self.ids)
+            self._first = (self.ids[:end], self.weights[:end])
+        ids, weights = self._first
+        return np.add.reduceat(dense.take(ids) * weights, _FIRST_SEGMENT)[0].item()
 
 
 def _weighted(tf: dict[str, float], vocab: Vocabulary, into: type = dict) -> dict[str, float]:
@@ -758,6 +770,19 @@ def _weighted(tf: dict[str, float], vocab: Vocabulary, into: type = dict) -> dic
     if into is Weights:
         out.numbered = (vocab.terms.stamp, ids)
     return out
+
+
+def _values_at(vec: dict[str, float], terms) -> np.ndarray:
+    """The vector's weights at these terms, NaN where it has none."""
+    return np.fromiter(map(vec.get, terms, repeat(math.nan)), float, len(terms))
+
+
+def _number_added(vec: Weights, terms: TermIds, ids: np.ndarray, added: np.ndarray) -> None:
+    """Keep a vector's numbers whole as a post's terms are added to it: the new terms, at its end, are
+    numbered as in the post (not looked up again)."""
+    kept = getattr(vec, "numbered", None)
+    if kept is not None and kept[0] == terms.stamp and len(kept[1]) == len(vec) - int(np.count_nonzero(added)):
+        vec.numbered = (kept[0], np.concatenate((kept[1], ids[added])))
 
 
 def _norm(vec: dict[str, float]) -> float:
@@ -783,13 +808,37 @@ def _top(vec: dict[str, float], k: int, vocab: Vocabulary | None = None,
         if weighted is None and vocab is not None:
             weighted = _weighted(vec, vocab)
         weights = np.fromiter(vec.values() if weighted is None else map(weighted.__getitem__, vec), float, n)
-        keep = np.argsort(-weights, kind="stable")[:k].tolist()
-        terms, values = list(vec), list(vec.values())
-        out = Weights(zip(map(terms.__getitem__, keep), map(values.__getitem__, keep)))
+        if (weights[1:] <= weights[:-1]).all():  # weightiest first already (a post kept by its most distinctive
+            out, keep = Weights(islice(vec.items(), k)), slice(k)  # terms): the sort would keep its order
+        else:
+            keep = np.argsort(-weights, kind="stable")[:k].tolist()
+            terms, values = list(vec), list(vec.values())
+            out = Weights(zip(map(terms.__getitem__, keep), map(values.__getitem__, keep)))
     numbered = getattr(vec, "numbered", None)
     if numbered is not None and len(numbered[1]) == n:
         out.numbered = numbered if keep is None else (numbered[0], numbered[1][keep])
     return out
+
+
+#: tokens whose term TermReader remembers (then the memory starts again)
+WORDS_CACHED = 200_000
+
+
+class _WordTerms(dict):
+    """A token's term and weight, None for a token that is no word (a word is two characters or more, or
+    one Chinese character, as _is_cjk): worked out once per token, as a post's tokens are mostly known."""
+
+    def __missing__(self, token: str) -> tuple[str, float] | None:
+        if len(token) >= 2:
+            word = (intern("w:" + token), 1.0)
+        elif "\u4e00" <= token <= "\u9fff":
+            word = (intern("w:" + token), SINGLE_CHAR_WEIGHT)
+        else:
+            word = None
+        if len(self) >= WORDS_CACHED:
+            self.clear()
+        self[token] = word
+        return word
 
 
 class TermReader:
@@ -801,6 +850,7 @@ class TermReader:
         self.locality_names = tuple(sorted(set(locality_names), key=len, reverse=True))
         self.units = tuple(units)
         self._unit_set = frozenset(units)
+        self._words = _WordTerms()
         # a short name of the locality (not 云溪县 itself) followed, perhaps after two characters, by a place
         # word: 云溪宾馆, 云溪二中 (not 云溪县人民医院: that is the county's hospital, written 县人民医院 too)
         short = [re.escape(n) for n in self.locality_names if not n.endswith(_COARSE_SUFFIXES)]
@@ -812,9 +862,12 @@ class TermReader:
         text = self.strip_locality(raw)
         tokens = list(filterfalse(str.isdigit, self.tokenizer.tokens(text))) if self.tokenizer is not None else []
         found = anchors(text, self.units, tokens)
-        # a word is two characters or more, or one Chinese character (as _is_cjk)
-        tf = {intern("w:" + t): _sublinear(n) * (1.0 if len(t) >= 2 else SINGLE_CHAR_WEIGHT)
-              for t, n in Counter(tokens).items() if (len(t) >= 2 or "\u4e00" <= t <= "\u9fff") and t not in found}
+        tf = {}
+        words = self._words
+        for t, n in Counter(tokens).items():
+            word = words[t]
+            if word is not None and t not in found:
+                tf[word[0]] = (_SUBLINEAR[n] if n < 64 else _sublinear(n)) * word[1]
         content = text
         for a in sorted(found, key=lambda a: (-len(a), a)):  # longest first (in one order, whatever the run)
             content = content.replace(a, " ")
@@ -932,22 +985,29 @@ class EventState:
         memo = vocab._memo
         cache = self._cache if memo is not None else None  # weights can be updated in place
         centroid = self.centroid
-        if cache is not None:
-            weighted, sq = cache[0], cache[1] ** 2
-            for (t, w), idf in zip(pv.tf.items(), vocab.idfs(vocab.terms.numbered(pv.tf)).tolist()):
-                centroid[t] = centroid.get(t, 0.0) + w / n
-                old = weighted.get(t, 0.0)
-                new = old + w / n * idf
-                weighted[t] = new
-                sq += new * new - old * old
-        elif not centroid:  # a new event: its centroid is the post's (its terms numbered as the post's)
+        if cache is None and not centroid:  # a new event: its centroid is the post's (numbered as the post's)
             self.centroid = Weights(zip(pv.tf, [w / n for w in pv.tf.values()]))
             if getattr(pv.tf, "numbered", None) is not None:
                 self.centroid.numbered = pv.tf.numbered
-        else:
-            get = centroid.get
-            for t, w in pv.tf.items():
-                centroid[t] = get(t, 0.0) + w / n
+        else:  # on arrays, each term's sum the same as term by term (the terms of a post are distinct)
+            tf = pv.tf
+            share = np.fromiter(tf.values(), float, len(tf)) / n
+            before = _values_at(centroid, tf)
+            added = np.isnan(before)  # the terms it did not have: added at its end, in the post's order
+            before[added] = 0.0
+            centroid.update(zip(tf, (before + share).tolist()))
+            if cache is not None:
+                ids = vocab.terms.numbered(tf)
+                _number_added(centroid, vocab.terms, ids, added)
+                weighted = cache[0]
+                old = _values_at(weighted, tf)
+                added = np.isnan(old)
+                old[added] = 0.0
+                new = old + share * vocab.idfs(ids)
+                weighted.update(zip(tf, new.tolist()))
+                _number_added(weighted, vocab.terms, ids, added)
+                # its squared norm brought up to date term after term, in the post's order (a sum in that order)
+                sq = reduce(add, (new * new - old * old).tolist(), cache[1] ** 2)
         if len(self.centroid) > CENTROID_TERMS * 2:
             self.centroid = _top(self.centroid, CENTROID_TERMS, vocab)
             cache = None
@@ -969,11 +1029,11 @@ class EventState:
             self.exemplars = [self.exemplars[0], *self.exemplars[2:], ex]
             if cache is not None:
                 cache = (cache[0], cache[1], [cache[2][0], *cache[2][2:], (wex, _norm(wex))])
-        self.anchors.update(sorted(pv.anchors))  # a set's order changes from run to run
+        _count_elements(self.anchors, sorted(pv.anchors))  # (as Counter.update) a set's order changes from run to run
         if self._names is not None:
             for a in pv.anchors:
                 self._names.add(a)
-        self.kinds.update(t for t in pv.tf if t.startswith("k:"))
+        _count_elements(self.kinds, filter(_KIND_TERM_SET.__contains__, pv.tf))
         if pv.when is not None:
             self.first_at = pv.when if self.first_at is None else min(self.first_at, pv.when)
             self.last_at = pv.when if self.last_at is None else max(self.last_at, pv.when)
@@ -1047,13 +1107,21 @@ class EventView:
     def dots(self, terms: TermIds, pw: PostWeights | None) -> list[float]:
         """The post's dot product with the centroid (0 for a diffuse event), with each exemplar, and its
         weight at the main terms, in that order (those of the vector loaded in ``terms``, without a post)."""
+        return self._packing(terms).dots(terms.dense if pw is None else terms.load(pw.vec, pw))
+
+    def centroid_dot(self, terms: TermIds) -> float:
+        """The dot product of the vector loaded in ``terms`` with the centroid alone (``dots(terms, None)[0]``,
+        without the exemplars' and main terms' products)."""
+        return self._packing(terms).first_dot(terms.dense)
+
+    def _packing(self, terms: TermIds) -> _Packed:
         packed = self._packed
         if packed is None or packed.stamp != terms.stamp:
             diffuse = self.diffuse
             packed = self._packed = _Packed(terms, [
                 {} if diffuse else self.centroid, *(e for e, _ in self.exemplars),
                 {} if diffuse else self.main_terms])
-        return packed.dots(terms.dense if pw is None else terms.load(pw.vec, pw))
+        return packed
 
     @property
     def fit(self) -> float:
@@ -1369,7 +1437,7 @@ class Grouper:
                 score, how = contain, "contained"
         if pv.anchors:
             main_anchors, holders, most = view.main_anchors, self._holders, self._most_holders()
-            shared = [a for a in pv.anchors if a in main_anchors and holders[a] <= most]  # _anchor_distinctive
+            shared = [a for a in pv.anchors if a in main_anchors and holders[a] <= most]  # distinctive ones
             fine = [a for a in shared if not is_coarse(a)]
         else:
             shared = fine = []
@@ -1483,23 +1551,18 @@ class Grouper:
 
     def _score_without(self, pv: PostVector, ev: EventState) -> float:
         """The post's score against its event with the post itself taken out: the event's weighted centroid
-        less the post, worked out over the post's own terms only (the rest of the centroid is unchanged)."""
-        n = _norm(pv.tf)
-        weighted, cnorm, exemplars = ev.weighted(self.vocab)
-        idf = self.vocab.idf
-        sq = cnorm * cnorm
-        rest: dict[str, float] = {}  # the weighted centroid without the post, at the post's terms
-        for t, w in pv.tf.items():
-            left = ev.centroid.get(t)
-            if left is None:
-                continue
-            c = weighted.get(t, 0.0)
-            if left - w / n > 1e-9:
-                r = (left - w / n) * idf(t)
-                rest[t] = r
-                sq += r * r - c * c
-            else:
-                sq -= c * c
+        less the post, worked out over the post's own terms only (the rest of the centroid is unchanged), on
+        arrays (the vocabulary is frozen while consolidating)."""
+        tf, vocab = pv.tf, self.vocab
+        weighted, cnorm, exemplars = ev.weighted(vocab)
+        left = _values_at(ev.centroid, tf) - np.fromiter(tf.values(), float, len(tf)) / _norm(tf)
+        had, stays = ~np.isnan(left), left > 1e-9  # the terms the event has, and those it keeps without the post
+        rest = left * vocab.idfs(vocab.terms.numbered(tf))  # the weighted centroid without the post, at its terms
+        was = _values_at(weighted, tf)
+        was[np.isnan(was)] = 0.0
+        # its squared norm brought down term after term, in the post's order (a sum in that order)
+        sq = reduce(add, np.where(stays, rest * rest - was * was, -(was * was))[had].tolist(), cnorm * cnorm)
+        rest = dict(zip(compress(tf, stays.tolist()), rest[stays].tolist()))
         view = ev.view(self.vocab).without_post(
             rest, math.sqrt(sq) if sq > 1e-12 else 1.0, count=ev.count, anchors=ev.anchors, kinds=ev.kinds,
             post_anchors=pv.anchors, post_kinds={k for k in pv.tf if k[0] == "k"}, post_terms=pv.tf.keys())
@@ -1590,17 +1653,18 @@ class Grouper:
                     score = max(score, dot / (na * nb))
         else:
             terms.load(va.centroid, va)
-            score = vb.dots(terms, None)[0] / (va.cnorm * vb.cnorm)
+            score = vb.centroid_dot(terms) / (va.cnorm * vb.cnorm)
         anchors_a, anchors_b = va.main_anchors, vb.main_anchors
-        shared = [x for x in anchors_a if self._shared_anchor(x, anchors_b) and self._anchor_distinctive(x)]
+        holders, most = self._holders, self._most_holders()
+        shared = [x for x in anchors_a if x in anchors_b and holders[x] <= most]  # distinctive ones
         fine = [x for x in shared if not is_coarse(x)]
         same_kind = any(k[2:] not in FIELD_KINDS for k in va.main_kinds & vb.main_kinds)
         if fine and same_kind:
             score += SAME_PLACE_AND_KIND
         elif shared and score >= MIN_CONTENT:
             score += min(FINE_BONUS * len(fine), FINE_BONUS_MAX) + (COARSE_BONUS if len(shared) > len(fine) else 0.0)
-        elif va.fine_places and vb.fine_places and not any(self._shared_anchor(x, vb.anchor_names) for x in anchors_a) \
-                and not any(self._shared_anchor(x, va.anchor_names) for x in anchors_b):
+        elif va.fine_places and vb.fine_places and not any(map(vb.anchor_names.__contains__, anchors_a)) \
+                and not any(map(va.anchor_names.__contains__, anchors_b)):
             score *= PLACE_CONFLICT
         if not same_kind and va.incident_kinds and vb.incident_kinds:
             score *= KIND_CONFLICT
@@ -1687,18 +1751,9 @@ class Grouper:
         window = self.window * factor
         return ev.first_at - window <= when <= ev.last_at + window
 
-    @staticmethod
-    def _shared_anchor(anchor: str, names) -> bool:
-        if isinstance(names, AnchorNames):
-            return anchor in names
-        return anchor in names or any(same_anchor(anchor, b) for b in names)
-
-    def _anchor_distinctive(self, anchor: str) -> bool:
-        """An anchor shared by many open events (the county seat, say) tells little."""
-        return self._holders[anchor] <= self._most_holders()
-
     def _most_holders(self) -> int:
-        """The most open events an anchor may be named by and still be distinctive."""
+        """The most open events an anchor may be named by and still be distinctive (one many open events
+        name, the county seat say, tells little)."""
         return max(2, len(self.events) // 4)
 
     def _find(self, key: int) -> int:
