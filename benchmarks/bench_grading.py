@@ -144,13 +144,15 @@ def scaling(tmp: Path, model_dir: Path, quick: bool) -> dict:
     out: dict = {}
     for n in (300,) if quick else (1000, 4000, 16000, 64000):
         r = grading_scale.run_in_child("batch", n, model_dir)
-        out[f"batch_{n}"] = (f"{r['posts_per_s']} posts/s, peak {r['peak_rss_mb']} MB "
+        out[f"batch_{n}"] = (f"{r['posts_per_s']} posts/s ({r['vs_bare_jieba']}× bare jieba.lcut on the same "
+                             f"posts, {r['bare_jieba_posts_per_s']}/s), peak {r['peak_rss_mb']} MB "
                              f"({r['rss_before_mb']} MB before), {r['events']} events, the largest of "
                              f"{r['largest_event']} posts" + ("" if r["origin_pair_recall"] is None else
                                                               f"; same-origin pairs P {r['origin_pair_precision']} "
                                                               f"R {r['origin_pair_recall']}")) if "failed" not in r else r["failed"]
         if n == 16000 and "failed" not in r:
             out["batch_16k_posts_per_s"], out["batch_16k_peak_mb"] = r["posts_per_s"], r["peak_rss_mb"]
+            out["batch_16k_vs_bare_jieba"] = r["vs_bare_jieba"]
     seconds = {}
     for n in (100, 1000) if quick else (1000, 10000, 100000):
         r = grading_scale.run_in_child("store", n, model_dir, 100 if quick else 1000)
