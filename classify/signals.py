@@ -334,6 +334,12 @@ MASS_CASUALTY_WORDS = ("群死群伤", "重大伤亡", "大量伤亡", "严重�
 #: a nation's grievance or a call to boycott over it (勿忘国耻, 南京大屠杀纪念日, 抵制日货): the dev convention's protest
 #: and political criticism, 负面 — though history's massacre is no mass casualty of now
 NATIONAL_GRIEVANCE = re.compile(r"国耻|国难日|侵华|南京大屠杀|抵制[^，。！？\n]{0,4}?(?:日货|日片|日本|美货|韩货|法货)")
+#: a service said to start charging or to raise its fees (微信收费将于7月1日开始, 移动9月1日起对微信微博收费): the
+#: convention's fee-rise and charging rumour, 负面, unless the text denies it (不会收费, 辟谣) or sells with it (欲购从速)
+FEE_RUMOUR = re.compile(r"(?:将于|将从|将会|将要|即将|或将|拟|开始|[日号月]起)[^，。！？；\n]{0,12}?(?<![不免没])(?:收费|涨价|提价|加价)"
+                        r"|(?:收费|涨价|提价|加价)[^，。！？；\n]{0,4}?(?:将于|将从|即将|开始)")
+_FEE_DENIED = re.compile(r"辟谣|谣言|不实|假消息|不会(?:收费|涨价)|不再收费|仍(?:然|将)?免费|继续免费|"
+                         r"抢购|欲购从速|优惠|限时|下单|促销|特价")
 #: a warning that something kills or poisons (隐翅虫…接触到皮肤，就死定了！请传出去): the convention's safety scare and
 #: rumour of harm, 负面 (a tip with no hazard claimed is not: 花露水属易燃品，涂完别马上做饭)
 _WARNING_CUE = re.compile(r"警示|警告|提醒|千万(?:不要|别)|切记|绝对不要|小心|谨防|请传出去|求扩散|转告")
@@ -1382,6 +1388,12 @@ def harm_kinds(sig: TextSignals) -> list[str]:
              ("暴力拆迁", sig.demolition_violent), ("被指违法违纪", sig.allegations and sig.leaders),
              ("事故波及多人", sig.incident and (sig.many or sig.sick)), ("谣言快速扩散", sig.rumour and sig.fast_spread)]
     return [name for name, told in kinds if told]
+
+
+def fee_rumour(text: str) -> str | None:
+    """The words telling that a service starts charging or raises its fees (FEE_RUMOUR), or None."""
+    m = FEE_RUMOUR.search(text)
+    return m.group(0) if m and not _FEE_DENIED.search(text) else None
 
 
 def hazard_warning(text: str) -> str | None:

@@ -246,3 +246,25 @@ def test_a_boycott_or_a_deadly_warning_is_negative_where_the_models_are_unsure(t
     score, reason = told_negativity(cfg, _record(told), 0.3)
     assert score >= NEGATIVE_AT and why in reason
     assert told_negativity(cfg, _record(calm), 0.3) == (0.3, None)
+
+
+@pytest.mark.parametrize("text", [
+    "#微信#收费将于7月1日开始，信息5分一条，语音1毛一条，你还会用吗？",
+    "据传移动下月1日开始对微信微博进行收费，包月10元。",
+    "中国移动9月1日起率先对微信收费，两种标准任选。",
+])
+def test_a_service_said_to_start_charging_is_negative_where_the_models_are_unsure(text):
+    cfg = from_dict({"locality": LOCALITY})
+    score, reason = told_negativity(cfg, _record(text), 0.3)
+    assert score >= NEGATIVE_AT and "收费" in reason
+
+
+@pytest.mark.parametrize("text,source", [
+    ("腾讯辟谣：微信不会收费，网传7月1日开始收费系谣言。", "weibo"),  # the calm clarification is not
+    ("新款手机下周起涨价，欲购从速！", "weibo"),  # an ad
+    ("住房不收费，看病不花钱，这是别人家的福利。", "weibo"),  # no charge starting
+    ("请问小区停车场将于下月开始收费，标准在哪里公示？", "board"),  # a letter's enquiry is judged as letters are
+])
+def test_a_fee_denied_sold_or_asked_about_raises_nothing(text, source):
+    cfg = from_dict({"locality": LOCALITY})
+    assert told_negativity(cfg, _record(text, source=source), 0.3) == (0.3, None)
