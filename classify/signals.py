@@ -872,6 +872,10 @@ _PREVENTIVE_CLAUSE = re.compile(r"演练|演习|模拟|科普|知识竞赛|讲�
                                 r"未发生|没有发生|未出现|没有出现|零发生|专项行动|专项检查|排查|假如|倘若")
 #: a sentence about the past, elsewhere in general, statistics or the honoured dead: not this incident
 _OTHER_TIME_SENTENCE = _gated(r"多年前|[0-9一二两三四五六七八九十几]+年前|历史上|昔日|周年|"
+                                  # last year's, told as background (去年6月12日3个学生溺水身亡), not a wrong
+                                  # lasting till now (去年至今一直拖欠, 去年搞的，现在树死了一大半) nor a new year's
+                                  # news of the last weeks (去年12月31日的踩踏)
+                                  r"(?:去年(?!1[12]月|年底|年末|底|冬)|前年)(?![^。！？!?\n]*?(?:至今|以来|到现在|到今天|现在|目前|一直|仍|还|今年))|"
                                   r"追授|追记|追认|烈士|英烈|英模|事迹|祭扫|"
                                   r"今年以来|近年来|历年|往年|以往|同期|据统计|统计显示|统计数据|统计表明|统计局|"
                                   # a tally of incidents (累计发生12起), not one incident's toll (此次事故累计造成5人死亡)

@@ -369,6 +369,11 @@ def test_reasons_are_chinese():
     ("白沙镇货车撞死3人，司机王某，男，1987年3月15日生，已被控制", 2025, 3),  # a date of birth dates nothing
     ("截至目前，白沙镇此次事故累计造成5人死亡", 2025, 5),  # one incident's toll so far
     ("今年全县累计发生交通事故12起，死亡8人", 2025, 0),  # a tally of incidents
+    # last year's deaths told as the background of a letter about something else
+    ("学校好了伤疤忘了疼（去年6月12日3个学生溺水身亡，校方没责任？）。今年开学老师又乱收补课费", 2025, 0),
+    ("去年12月31日晚，白沙镇广场踩踏致3人死亡", 2025, 3),  # the last weeks' news in a new year
+    ("白沙镇这个路口从去年到现在已经撞死3人了", 2025, 3),  # lasting till now
+    ("前年白沙镇山洪，7名村民遇难", None, 0),  # (no post time needed: the words say when)
 ])
 def test_deaths_in_a_sentence_dated_to_an_earlier_year_do_not_count(text, year, deaths):
     assert read_signals(text, (), ("云溪县", "云溪", "白沙镇", "柳树村"), (), year=year).deaths == deaths
