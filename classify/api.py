@@ -40,6 +40,7 @@ from yuqing.classify.signals import (
     hazard_warning,
     read_harm,
     read_signals,
+    swindle_warning,
 )
 from yuqing.classify.tokenizer import Tokenizer
 
@@ -258,6 +259,9 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
       no casualty of now for the rubric, so it raises nothing there).
     - **A warning that something kills or poisons** (隐翅虫…接触到皮肤，就死定了！请传出去), not on a message board:
       negative, the convention's safety scare (a tip that claims no hazard is not).
+    - **A fraud or an abduction warned of** (【恐怖新骗局】…转给身边的朋友), not on a message board: negative, the
+      convention's fraud and abduction warnings. Of the 1,578 unlabelled Weibo posts it finds 23, all of them
+      warnings or appeals, 2 scored below NEGATIVE_AT.
     - **A service said to start charging or to raise its fees** (微信收费将于7月1日开始), not on a message board and not
       denied (辟谣, 不会收费) nor an ad (欲购从速): negative, the convention's fee-rise and charging rumour. Of the
       1,578 unlabelled Weibo posts it finds 12 (two stories told many times), 3 of them scored below NEGATIVE_AT.
@@ -280,6 +284,8 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
         return _told(negativity), f"文中述及国耻或号召抵制（{m.group(0)}）"
     if negativity < NEGATIVE_AT and not board and (deadly := hazard_warning(text)):
         return _told(negativity), f"文中警示致命或有毒之物（{deadly}）"
+    if negativity < NEGATIVE_AT and not board and (swindle := swindle_warning(text)):
+        return _told(negativity), f"文中警示诈骗或拐卖（{swindle}）"
     if negativity < NEGATIVE_AT and not board and (fee := fee_rumour(text)):
         return _told(negativity), f"文中称某项服务将收费或涨价（{fee}）"
     if asks_only and negativity >= NEGATIVE_AT:

@@ -340,6 +340,12 @@ FEE_RUMOUR = re.compile(r"(?:将于|将从|将会|将要|即将|或将|拟|开�
                         r"|(?:收费|涨价|提价|加价)[^，。！？；\n]{0,4}?(?:将于|将从|即将|开始)")
 _FEE_DENIED = re.compile(r"辟谣|谣言|不实|假消息|不会(?:收费|涨价)|不再收费|仍(?:然|将)?免费|继续免费|"
                          r"抢购|欲购从速|优惠|限时|下单|促销|特价")
+#: a fraud or an abduction warned of (【恐怖新骗局】…转给身边的朋友; 亲身经历绑架事件，姑娘们都长点心): the convention's
+#: fraud and abduction warnings, 负面 (not 道德绑架, a figure of speech)
+_SWINDLE = re.compile(r"新骗局|骗局|诈骗|骗子|骗术|人贩子|(?<!道德)(?<!舆论)(?<!情感)(?<!民意)(?<!利益)绑架|拐卖|拐骗|拐走|"
+                      r"迷药|迷晕|偷孩子|抢孩子")
+_SWINDLE_CUE = re.compile(r"警示|警告|提醒|千万(?:不要|别)|切记|绝对不要|小心|谨防|请传出去|求扩散|转告|长点心|警惕|当心|留意|"
+                          r"注意|转给|扩散|别上当|恐怖|可怕")
 #: a warning that something kills or poisons (隐翅虫…接触到皮肤，就死定了！请传出去): the convention's safety scare and
 #: rumour of harm, 负面 (a tip with no hazard claimed is not: 花露水属易燃品，涂完别马上做饭)
 _WARNING_CUE = re.compile(r"警示|警告|提醒|千万(?:不要|别)|切记|绝对不要|小心|谨防|请传出去|求扩散|转告")
@@ -1398,6 +1404,12 @@ def fee_rumour(text: str) -> str | None:
     """The words telling that a service starts charging or raises its fees (FEE_RUMOUR), or None."""
     m = FEE_RUMOUR.search(text)
     return m.group(0) if m and not _FEE_DENIED.search(text) else None
+
+
+def swindle_warning(text: str) -> str | None:
+    """The fraud or abduction a text warns of (``骗局``), or None."""
+    m = _SWINDLE.search(text)
+    return m.group(0) if m and _SWINDLE_CUE.search(text) else None
 
 
 def hazard_warning(text: str) -> str | None:

@@ -268,3 +268,22 @@ def test_a_service_said_to_start_charging_is_negative_where_the_models_are_unsur
 def test_a_fee_denied_sold_or_asked_about_raises_nothing(text, source):
     cfg = from_dict({"locality": LOCALITY})
     assert told_negativity(cfg, _record(text, source=source), 0.3) == (0.3, None)
+
+
+@pytest.mark.parametrize("text,word", [
+    ("【恐怖新骗局】看得我汗毛都竖起来了，转给身边的朋友，一定认真读完！", "骗局"),
+    ("今晚在步行街亲身经历绑架事件，姑娘们都长点心，人贩子太恐怖了！", "绑架"),
+])
+def test_a_fraud_or_abduction_warned_of_is_negative_where_the_models_are_unsure(text, word):
+    cfg = from_dict({"locality": LOCALITY})
+    score, reason = told_negativity(cfg, _record(text), 0.3)
+    assert score >= NEGATIVE_AT and word in reason
+
+
+@pytest.mark.parametrize("text", [
+    "别再道德绑架了，捐不捐是人家的自由，大家注意说话分寸。",  # a figure of speech
+    "处女座装傻的功夫炉火纯青，骗到所有人。",  # no warning, no fraud named
+])
+def test_no_swindle_warned_of_raises_nothing(text):
+    cfg = from_dict({"locality": LOCALITY})
+    assert told_negativity(cfg, _record(text), 0.3) == (0.3, None)
