@@ -257,8 +257,9 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
     - **A nation's grievance or a boycott called over it** (勿忘国耻, 南京大屠杀纪念日, 抵制日货), scored from CALM_BELOW to
       NEGATIVE_AT: negative, as harm told is (the convention's protest and political criticism; history's massacre is
       no casualty of now for the rubric, so it raises nothing there).
-    - **A warning that something kills or poisons** (隐翅虫…接触到皮肤，就死定了！请传出去), not on a message board:
-      negative, the convention's safety scare (a tip that claims no hazard is not).
+    - **A warning that something kills, poisons or makes food unsafe** (隐翅虫…接触到皮肤，就死定了！请传出去; 千万不要再买
+      樱桃：今年樱桃里寄生了一种蛆虫), not on a message board: negative, the convention's safety scare and unsafe-product
+      claim (a tip that claims no hazard is not).
     - **A fraud or an abduction warned of** (【恐怖新骗局】…转给身边的朋友), not on a message board: negative, the
       convention's fraud and abduction warnings. Of the 1,578 unlabelled Weibo posts it finds 23, all of them
       warnings or appeals, 2 scored below NEGATIVE_AT.
@@ -283,7 +284,7 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
     if negativity < NEGATIVE_AT and not asks_only and (m := NATIONAL_GRIEVANCE.search(text)):
         return _told(negativity), f"文中述及国耻或号召抵制（{m.group(0)}）"
     if negativity < NEGATIVE_AT and not board and (deadly := hazard_warning(text)):
-        return _told(negativity), f"文中警示致命或有毒之物（{deadly}）"
+        return _told(negativity), f"文中警示致命、有毒或有害之物（{deadly}）"
     if negativity < NEGATIVE_AT and not board and (swindle := swindle_warning(text)):
         return _told(negativity), f"文中警示诈骗或拐卖（{swindle}）"
     if negativity < NEGATIVE_AT and not board and (fee := fee_rumour(text)):

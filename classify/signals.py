@@ -346,10 +346,12 @@ _SWINDLE = re.compile(r"新骗局|骗局|诈骗|骗子|骗术|人贩子|(?<!道�
                       r"迷药|迷晕|偷孩子|抢孩子")
 _SWINDLE_CUE = re.compile(r"警示|警告|提醒|千万(?:不要|别)|切记|绝对不要|小心|谨防|请传出去|求扩散|转告|长点心|警惕|当心|留意|"
                           r"注意|转给|扩散|别上当|恐怖|可怕")
-#: a warning that something kills or poisons (隐翅虫…接触到皮肤，就死定了！请传出去): the convention's safety scare and
-#: rumour of harm, 负面 (a tip with no hazard claimed is not: 花露水属易燃品，涂完别马上做饭)
+#: a warning that something kills, poisons or makes food unsafe (隐翅虫…接触到皮肤，就死定了！请传出去): the convention's
+#: safety scare and rumour of harm, 负面 (a tip with no hazard claimed is not: 花露水属易燃品，涂完别马上做饭)
 _WARNING_CUE = re.compile(r"警示|警告|提醒|千万(?:不要|别)|切记|绝对不要|小心|谨防|请传出去|求扩散|转告")
-_DEADLY = re.compile(r"死定了|会致命|可致命|会致死|可致死|剧毒|毒液")
+_DEADLY = re.compile(r"死定了|会致命|可致命|会致死|可致死|剧毒|毒液|"
+                     # food or a product made unsafe (千万不要再买樱桃：今年樱桃里寄生了一种蛆虫)
+                     r"致癌|蛆虫|寄生虫|含有激素|含激素|重金属超标|有害物质")
 
 
 #: a massacre of people now, not history's (南京大屠杀 and its memorial) nor animals' (屠杀猫咪)
