@@ -1120,12 +1120,13 @@ _CENTRAL_NAMES = "|".join(sorted(map(re.escape, CENTRAL_MEDIA), key=len, reverse
 #: named in passing or as a photo credit (新华社记者某某 摄, 新华网 http://…)
 _CENTRAL_COVERAGE = _gated(
     rf"(?:据|经|来自|转自|来源[:：]?\s*|#)(?P<a>{_CENTRAL_NAMES})|"
-    rf"(?P<b>{_CENTRAL_NAMES})(?:[^。！？\n，,]{{0,6}}?|[^。！？\n，,]{{0,8}}?记者[\u4e00-\u9fff]{{0,4}}?)(?:报道|曝光|披露|播出|调查|追问|质问|点名|评论|刊文|发文|关注|通报|"
+    rf"(?P<b>{_CENTRAL_NAMES})(?:[^。！？\n，,]{{0,6}}?|[^。！？\n，,]{{0,8}}?记者[\u4e00-\u9fff]{{0,4}}?)(?<![不没未])(?<!没有)(?:报道|曝光|披露|播出|调查|追问|质问|点名|评论|刊文|发文|关注|通报|"
     rf"消息|快讯|微评|头版|暗访|记者调查|问责|聚焦)")
 
 
 def _central_coverage(text: str) -> list[str]:
-    """Central outlets that carry or voice the story (see _CENTRAL_COVERAGE)."""
+    """Central outlets that carry or voice the story (see _CENTRAL_COVERAGE; not one that does not: 谁说央视不关注
+    民生？)."""
     found = []
     for m in _CENTRAL_COVERAGE.finditer(text):
         name = m.group("a") or m.group("b")

@@ -445,6 +445,10 @@ def test_a_central_outlet_named_in_passing_is_not_central_coverage():
     assert "central_media" not in {f.rule for f in calm.floors}
     credit = _rules("交通信号灯突然熄灭，交通瘫痪半小时。新华网http://t.cn/abc", negativity=0.9)
     assert "central_media" not in {f.rule for f in credit.floors}
+    # an outlet that does not cover the story is no coverage
+    for text in ("谁说央视不关注民生？", "小区垃圾堆了一个月，央视没有报道，本地媒体也不管"):
+        assert "central_media" not in {f.rule for f in _rules(text, negativity=0.9).floors}
+    assert "central_media" in {f.rule for f in _rules("小区垃圾堆了一个月，央视记者暗访曝光", negativity=0.9).floors}
 
 
 def test_a_negative_story_past_a_thousand_interactions_is_major_and_good_news_is_not():
