@@ -239,6 +239,22 @@ def _told(negativity: float) -> float:
     return round(NEGATIVE_AT + negativity / 10, 4)
 
 
+def _by_convention(text: str, board: bool) -> str | None:
+    """Why the text is negative by a kind of post the conventions name (a boycott over a nation's grievance and,
+    off the boards, a deadly or unsafe thing, a fraud or an abduction warned of, a fee said to start), or None."""
+    if m := NATIONAL_GRIEVANCE.search(text):
+        return f"文中述及国耻或号召抵制（{m.group(0)}）"
+    if board:
+        return None
+    if deadly := hazard_warning(text):
+        return f"文中警示致命、有毒或有害之物（{deadly}）"
+    if swindle := swindle_warning(text):
+        return f"文中警示诈骗或拐卖（{swindle}）"
+    if fee := fee_rumour(text):
+        return f"文中称某项服务将收费或涨价（{fee}）"
+    return None
+
+
 def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
     """舆情负面 with what the text tells in so many words, where the models are unsure; returns the score and, when
     it changed, why (in Chinese).
@@ -254,9 +270,11 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
       pure enquiries and suggestions are 0), at its score less the band's width; harm such a letter tells is its
       background (我妈摔倒骨折，异地医保如何报销？) and raises nothing. On the dev set it turns 4 of the 5 letters it
       changes to their label (half A 2 of 2, half B 2 of 3).
-    - **A nation's grievance or a boycott called over it** (勿忘国耻, 南京大屠杀纪念日, 抵制日货), scored from CALM_BELOW to
-      NEGATIVE_AT: negative, as harm told is (the convention's protest and political criticism; history's massacre is
-      no casualty of now for the rubric, so it raises nothing there).
+    - **A nation's grievance or a boycott called over it** (勿忘国耻, 南京大屠杀纪念日, 抵制日货), scored below NEGATIVE_AT
+      however calm (this and the kinds below are the conventions' own, told in so many words: two of seven copies of
+      a boycott call scored 0.05 and 0.10, and so did two copies of a deadly-insect warning in the dev set's half B):
+      negative, as harm told is (the convention's protest and political criticism; history's massacre is no
+      casualty of now for the rubric, so it raises nothing there).
     - **A warning that something kills, poisons or makes food unsafe** (隐翅虫…接触到皮肤，就死定了！请传出去; 千万不要再买
       樱桃：今年樱桃里寄生了一种蛆虫), not on a message board: negative, the convention's safety scare and unsafe-product
       claim (a tip that claims no hazard is not).
@@ -268,9 +286,12 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
       1,578 unlabelled Weibo posts it finds 12 (two stories told many times), 3 of them scored below NEGATIVE_AT.
     """
     board = getattr(rec, "kind", None) == "board"
-    if not CALM_BELOW <= negativity < (SURE_NEGATIVE if board else NEGATIVE_AT):
+    if negativity >= (SURE_NEGATIVE if board else NEGATIVE_AT):
         return negativity, None
     text = f"{rec.title or ''}\n{rec.text or ''}"[:HARM_CHARS]
+    if negativity < CALM_BELOW:  # calm to the models: only a kind the conventions name, told in so many words
+        why = None if board else _by_convention(text, board)
+        return (_told(negativity), why) if why else (negativity, None)
     when = rec.published_at or rec.fetched_at
     # as the rubric reads an event: what a sentence dates to a year before the post's is history retold
     year = when.astimezone(ZoneInfo(cfg.timezone)).year if when is not None else None
@@ -281,14 +302,8 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
         if negativity < NEGATIVE_AT:
             return _told(negativity), f"文中写明危害（{'、'.join(harm_kinds(sig))}）"
         return negativity, None
-    if negativity < NEGATIVE_AT and not asks_only and (m := NATIONAL_GRIEVANCE.search(text)):
-        return _told(negativity), f"文中述及国耻或号召抵制（{m.group(0)}）"
-    if negativity < NEGATIVE_AT and not board and (deadly := hazard_warning(text)):
-        return _told(negativity), f"文中警示致命、有毒或有害之物（{deadly}）"
-    if negativity < NEGATIVE_AT and not board and (swindle := swindle_warning(text)):
-        return _told(negativity), f"文中警示诈骗或拐卖（{swindle}）"
-    if negativity < NEGATIVE_AT and not board and (fee := fee_rumour(text)):
-        return _told(negativity), f"文中称某项服务将收费或涨价（{fee}）"
+    if negativity < NEGATIVE_AT and not asks_only and (why := _by_convention(text, board)):
+        return _told(negativity), why
     if asks_only and negativity >= NEGATIVE_AT:
         return (round(negativity - (SURE_NEGATIVE - NEGATIVE_AT), 4),
                 f"留言仅为咨询或建议（{'、'.join(sig.enquiry[:3])}），未反映具体问题")

@@ -248,6 +248,15 @@ def test_a_boycott_or_a_deadly_warning_is_negative_where_the_models_are_unsure(t
     score, reason = told_negativity(cfg, _record(told), 0.3)
     assert score >= NEGATIVE_AT and why in reason
     assert told_negativity(cfg, _record(calm), 0.3) == (0.3, None)
+    # however calm the models find it: the kind is the conventions' own, told in so many words
+    score, reason = told_negativity(cfg, _record(told), 0.05)
+    assert score >= NEGATIVE_AT and why in reason
+    assert told_negativity(cfg, _record(calm), 0.05) == (0.05, None)
+
+
+def test_harm_told_calmly_enough_stays_calm():
+    cfg = from_dict({"locality": LOCALITY})  # a death in a post the models find calm is a notice's, as before
+    assert told_negativity(cfg, _record("著名演员今晨因心脏病在家中去世，终年七十五岁。"), 0.05) == (0.05, None)
 
 
 @pytest.mark.parametrize("text", [
