@@ -31,6 +31,7 @@ from yuqing.classify.model import TASKS, TITLE_REPEAT, TextModel
 from yuqing.classify.places import Mentions, PlaceReader
 from yuqing.classify.registry import TRAINING_LOCK, ModelRegistry, folder_lock
 from yuqing.classify.signals import (
+    ANIMAL_CRUELTY,
     CALM_BELOW,
     NATIONAL_GRIEVANCE,
     NEGATIVE_AT,
@@ -241,7 +242,8 @@ def _told(negativity: float) -> float:
 
 def _by_convention(text: str, board: bool) -> str | None:
     """Why the text is negative by a kind of post the conventions name (a boycott over a nation's grievance and,
-    off the boards, a deadly or unsafe thing, a fraud or an abduction warned of, a fee said to start), or None."""
+    off the boards, a deadly or unsafe thing, a fraud or an abduction warned of, a fee said to start, cruelty to
+    animals), or None."""
     if m := NATIONAL_GRIEVANCE.search(text):
         return f"文中述及国耻或号召抵制（{m.group(0)}）"
     if board:
@@ -252,6 +254,8 @@ def _by_convention(text: str, board: bool) -> str | None:
         return f"文中警示诈骗或拐卖（{swindle}）"
     if fee := fee_rumour(text):
         return f"文中称某项服务将收费或涨价（{fee}）"
+    if m := ANIMAL_CRUELTY.search(text):
+        return f"文中述及虐待动物（{m.group(0)}）"
     return None
 
 
@@ -284,6 +288,8 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
     - **A service said to start charging or to raise its fees** (微信收费将于7月1日开始), not on a message board and not
       denied (辟谣, 不会收费) nor an ad (欲购从速): negative, the convention's fee-rise and charging rumour. Of the
       1,578 unlabelled Weibo posts it finds 12 (two stories told many times), 3 of them scored below NEGATIVE_AT.
+    - **Cruelty to animals** (活取猴脑, 虐猫), not on a message board: negative, as the dev labels have it (虐待动物): five
+      copies of one picture's post among the unlabelled Weibo posts scored 0.01–0.03 but one 0.95.
     """
     board = getattr(rec, "kind", None) == "board"
     if negativity >= (SURE_NEGATIVE if board else NEGATIVE_AT):

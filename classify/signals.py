@@ -340,6 +340,9 @@ FEE_RUMOUR = re.compile(r"(?:将于|将从|将会|将要|即将|或将|拟|开�
                         r"|(?:收费|涨价|提价|加价)[^，。！？；\n]{0,4}?(?:将于|将从|即将|开始)")
 _FEE_DENIED = re.compile(r"辟谣|谣言|不实|假消息|不会(?:收费|涨价)|不再收费|仍(?:然|将)?免费|继续免费|"
                          r"抢购|欲购从速|优惠|限时|下单|促销|特价")
+#: cruelty to animals (一只幼猴紧紧搂住即将被“活取猴脑”的妈妈; the dev labels' 虐待动物, 负面), not the slang 虐狗 (a couple's
+#: affection shown off)
+ANIMAL_CRUELTY = re.compile(r"活取|活剥|活烤|虐猫|虐杀|虐待(?:动物|小动物|猫|狗|宠物)|残害动物|虐待致死")
 #: a fraud or an abduction warned of (【恐怖新骗局】…转给身边的朋友; 亲身经历绑架事件，姑娘们都长点心): the convention's
 #: fraud and abduction warnings, 负面 (not 道德绑架, a figure of speech)
 _SWINDLE = re.compile(r"新骗局|骗局|诈骗|骗子|骗术|人贩子|(?<!道德)(?<!舆论)(?<!情感)(?<!民意)(?<!利益)绑架|拐卖|拐骗|拐走|"

@@ -291,6 +291,13 @@ def test_a_fraud_or_abduction_warned_of_is_negative_where_the_models_are_unsure(
     assert score >= NEGATIVE_AT and word in reason
 
 
+def test_cruelty_to_animals_is_negative_and_the_slang_is_not():
+    cfg = from_dict({"locality": LOCALITY})
+    score, reason = told_negativity(cfg, _record("发一张今天看到的图片，幼猴紧紧搂住即将被“活取猴脑”的妈妈。"), 0.02)
+    assert score >= NEGATIVE_AT and "活取" in reason
+    assert told_negativity(cfg, _record("情人节满街秀恩爱，又被虐狗了。"), 0.3) == (0.3, None)
+
+
 @pytest.mark.parametrize("text", [
     "别再道德绑架了，捐不捐是人家的自由，大家注意说话分寸。",  # a figure of speech
     "处女座装傻的功夫炉火纯青，骗到所有人。",  # no warning, no fraud named
