@@ -449,6 +449,11 @@ def test_a_central_outlet_named_in_passing_is_not_central_coverage():
     for text in ("谁说央视不关注民生？", "小区垃圾堆了一个月，央视没有报道，本地媒体也不管"):
         assert "central_media" not in {f.rule for f in _rules(text, negativity=0.9).floors}
     assert "central_media" in {f.rule for f in _rules("小区垃圾堆了一个月，央视记者暗访曝光", negativity=0.9).floors}
+    # a post opening with the programme it retells cites it; a programme named further on is in passing
+    opening = _rules("《央视焦点访谈》某饮料厂承认产品含有禁用农药，可致癌", negativity=0.9)
+    assert "central_media" in {f.rule for f in opening.floors}
+    passing = _rules("饮料厂承认产品含有禁用农药，我爸天天看《新闻联播》也不知道", negativity=0.9)
+    assert "central_media" not in {f.rule for f in passing.floors}
 
 
 def test_a_negative_story_past_a_thousand_interactions_is_major_and_good_news_is_not():
