@@ -351,10 +351,11 @@ _SWINDLE_CUE = re.compile(r"警示|警告|提醒|千万(?:不要|别)|切记|绝
                           r"注意|转给|扩散|别上当|恐怖|可怕")
 #: a warning that something kills, poisons or makes food unsafe (隐翅虫…接触到皮肤，就死定了！请传出去): the convention's
 #: safety scare and rumour of harm, 负面 (a tip with no hazard claimed is not: 花露水属易燃品，涂完别马上做饭)
-_WARNING_CUE = re.compile(r"警示|警告|提醒|千万(?:不要|别)|切记|绝对不要|小心|谨防|请传出去|求扩散|转告")
+_WARNING_CUE = re.compile(r"警示|警告|提醒|千万(?:不要|别)|切记|绝对不要|小心|谨防|请传出去|求扩散|转告|"
+                         r"停止使用|不要再用|别再用|不要再吃|别再吃")
 _DEADLY = re.compile(r"死定了|会致命|可致命|会致死|可致死|剧毒|毒液|"
                      # food or a product made unsafe (千万不要再买樱桃：今年樱桃里寄生了一种蛆虫)
-                     r"致癌|蛆虫|寄生虫|含有激素|含激素|重金属超标|有害物质")
+                     r"致癌|蛆虫|寄生虫|含有激素|含激素|重金属超标|有害物质|危害健康|有害健康|损害健康|危害之大|危害极大")
 
 
 #: a massacre of people now, not history's (南京大屠杀 and its memorial) nor animals' (屠杀猫咪)

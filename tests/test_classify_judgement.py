@@ -242,6 +242,7 @@ def test_a_letter_that_asks_tells_its_harm_as_background():
     ("警示！这种虫身上有毒液，碰到皮肤就死定了，请传出去！", "提醒：花露水属易燃品，涂完别马上做饭。", "毒液"),
     # a food said to be unsafe: the convention's unsafe-product claim; a recipe that names what it holds is none
     ("紧急通知：大家千万不要再买樱桃，今年樱桃里寄生了一种蛆虫！", "提醒：芝麻含有丰富的维生素E，千万别错过这款面膜。", "蛆虫"),
+    ("请立即停止使用微波炉，大家都知道微波炉的危害之大！", "提醒：微波炉加热鸡蛋前先戳个孔，受热更均匀。", "危害之大"),
 ])
 def test_a_boycott_or_a_deadly_warning_is_negative_where_the_models_are_unsure(told, calm, why):
     cfg = from_dict({"locality": LOCALITY})
