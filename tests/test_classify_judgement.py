@@ -12,6 +12,7 @@ from yuqing.classify.api import (
     LOOSE_FACTOR,
     OFF_PLACE_FACTOR,
     NEGATIVE_AT,
+    SURE_NEGATIVE,
     classify_records,
     judge_relevance,
     judgement,
@@ -46,7 +47,8 @@ def _record(text: str, title: str = "", source: str = "weibo"):
 def test_harm_told_in_words_is_negative_when_the_models_are_unsure(text, told):
     cfg = from_dict({"locality": LOCALITY})
     score, rule = told_negativity(cfg, _record(text), 0.3)
-    assert NEGATIVE_AT <= score < NEGATIVE_AT + 0.1 and rule.startswith("文中写明危害") and told in rule
+    # surer than the models' barely-negative posts, not sure enough for spread alone to take it past 一般
+    assert NEGATIVE_AT + 0.1 <= score < SURE_NEGATIVE and rule.startswith("文中写明危害") and told in rule
     # the models' order is kept among such posts
     assert told_negativity(cfg, _record(text), 0.2)[0] < score
 
