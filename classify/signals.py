@@ -654,7 +654,7 @@ _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|�
 #: deaths no count tells that are none (looked for only where an uncounted death word is, few texts): an animal's,
 #: told with no person between (家里的公狗上个月因癌症去世), and the slogan against killing them (没有买卖，就没有杀害);
 #: a statistic (矿难死亡人数占全球80％), a metaphor (新闻已死, 新闻未必死了), a virus's maker (自产自杀木马) and a death
-#: supposed (也许不知道什么时候，他就死了)
+#: supposed (也许不知道什么时候，他就死了) or threatened (要把李天一害死)
 _NOT_A_DEATH = re.compile(r"[猪狗犬猫鸡鸭鱼牛羊鸟熊猴兔](?:(?![人男女孩童者民工生爷奶妈爸父母婴儿士警官汉兵])[^，。！？\n]){0,8}?"
                           r"(?:去世|离世|死亡|死了|惨死|暴死|被杀|被害|病死)(?:[^，。！？\n]{0,8}?(?:去世|离世|死亡|死了))?|"
                           r"没有(?:杀害|杀戮)|死亡人数(?:占|居|位居|排名|世界|全球)|"
@@ -662,7 +662,9 @@ _NOT_A_DEATH = re.compile(r"[猪狗犬猫鸡鸭鱼牛羊鸟熊猴兔](?:(?![人�
                           # life and death disregarded (置百姓生死于不顾), and an illness's natural death (死于心脏病)
                           r"生死于|死于(?:心脏病|心肌梗|心梗|癌|肝癌|肺癌|胃癌|疾病|衰老|高血压|脑溢血|糖尿病)|"
                           r"(?:新闻|理想|梦想|爱情|良知|良心|道德|法治|正义|青春|灵魂)(?:已经?|未必|早就?|彻底)?死(?:了|去)?|"
-                          r"自产自杀|(?:也许|或许|说不定|万一|如果|要是)[^。！？\n]{0,16}?就(?:会)?死(?:了|掉)?")
+                          r"自产自杀|(?:也许|或许|说不定|万一|如果|要是)[^。！？\n]{0,16}?就(?:会)?死(?:了|掉)?|"
+                          # a death threatened or feared, not told (这样的逻辑，要把李天一害死)
+                          r"(?:要|会|想|非|能)把[^，。！？\n]{0,8}?(?:害死|逼死|整死|弄死|气死|笑死)")
 _INJURY_PATTERNS = [
     _gated(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}[\u4e00-\u9fff]{{0,6}}?(?:不同程度)?(?:受伤|受轻伤|受重伤|重伤|轻伤|烧伤|烫伤|被打伤|被砸伤|被撞伤)"),
     _gated(rf"(?:受伤|伤者)(?:人数)?(?:升至|达到|达|为|共)?(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
