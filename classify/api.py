@@ -31,17 +31,13 @@ from yuqing.classify.model import TASKS, TITLE_REPEAT, TextModel
 from yuqing.classify.places import Mentions, PlaceReader
 from yuqing.classify.registry import TRAINING_LOCK, ModelRegistry, folder_lock
 from yuqing.classify.signals import (
-    ANIMAL_CRUELTY,
     CALM_BELOW,
-    NATIONAL_GRIEVANCE,
     NEGATIVE_AT,
     SURE_NEGATIVE,
-    fee_rumour,
     harm_kinds,
-    hazard_warning,
+    negative_by_convention,
     read_harm,
     read_signals,
-    swindle_warning,
 )
 from yuqing.classify.tokenizer import Tokenizer
 
@@ -244,25 +240,6 @@ def _told(negativity: float) -> float:
     return round(NEGATIVE_AT + 0.1 + negativity / 10, 4)
 
 
-def _by_convention(text: str, board: bool) -> str | None:
-    """Why the text is negative by a kind of post the conventions name (a boycott over a nation's grievance and,
-    off the boards, a deadly or unsafe thing, a fraud or an abduction warned of, a fee said to start, cruelty to
-    animals), or None."""
-    if m := NATIONAL_GRIEVANCE.search(text):
-        return f"文中述及国耻或号召抵制（{m.group(0)}）"
-    if board:
-        return None
-    if deadly := hazard_warning(text):
-        return f"文中警示致命、有毒或有害之物（{deadly}）"
-    if swindle := swindle_warning(text):
-        return f"文中警示诈骗或拐卖（{swindle}）"
-    if fee := fee_rumour(text):
-        return f"文中称某项服务将收费或涨价（{fee}）"
-    if m := ANIMAL_CRUELTY.search(text):
-        return f"文中述及虐待动物（{m.group(0)}）"
-    return None
-
-
 def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
     """舆情负面 with what the text tells in so many words, where the models are unsure; returns the score and, when
     it changed, why (in Chinese).
@@ -300,7 +277,7 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
         return negativity, None
     text = f"{rec.title or ''}\n{rec.text or ''}"[:HARM_CHARS]
     if negativity < CALM_BELOW:  # calm to the models: only a kind the conventions name, told in so many words
-        why = None if board else _by_convention(text, board)
+        why = None if board else negative_by_convention(text, board)
         return (_told(negativity), why) if why else (negativity, None)
     when = rec.published_at or rec.fetched_at
     # as the rubric reads an event: what a sentence dates to a year before the post's is history retold
@@ -312,7 +289,7 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
         if negativity < NEGATIVE_AT:
             return _told(negativity), f"文中写明危害（{'、'.join(harm_kinds(sig))}）"
         return negativity, None
-    if negativity < NEGATIVE_AT and not asks_only and (why := _by_convention(text, board)):
+    if negativity < NEGATIVE_AT and not asks_only and (why := negative_by_convention(text, board)):
         return _told(negativity), why
     if asks_only and negativity >= NEGATIVE_AT:
         return (round(negativity - (SURE_NEGATIVE - NEGATIVE_AT), 4),

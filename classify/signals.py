@@ -1422,6 +1422,25 @@ def swindle_warning(text: str) -> str | None:
     return m.group(0) if m and _SWINDLE_CUE.search(text) else None
 
 
+def negative_by_convention(text: str, board: bool = False) -> str | None:
+    """Why the text is negative by a kind of post the conventions name, told in so many words (in Chinese): a boycott
+    over a nation's grievance and, off the message boards, a deadly or unsafe thing, a fraud or an abduction warned of,
+    a fee said to start, cruelty to animals; None for none. Classify's 舆情负面 and grading's rubric read it alike."""
+    if m := NATIONAL_GRIEVANCE.search(text):
+        return f"文中述及国耻或号召抵制（{m.group(0)}）"
+    if board:
+        return None
+    if deadly := hazard_warning(text):
+        return f"文中警示致命、有毒或有害之物（{deadly}）"
+    if swindle := swindle_warning(text):
+        return f"文中警示诈骗或拐卖（{swindle}）"
+    if fee := fee_rumour(text):
+        return f"文中称某项服务将收费或涨价（{fee}）"
+    if m := ANIMAL_CRUELTY.search(text):
+        return f"文中述及虐待动物（{m.group(0)}）"
+    return None
+
+
 def hazard_warning(text: str) -> str | None:
     """What a warning claims kills or poisons (``毒液``), or None."""
     m = _DEADLY.search(text)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from operator import add
 from zoneinfo import ZoneInfo
 
-from yuqing.classify.signals import TextSignals, read_signals
+from yuqing.classify.signals import TextSignals, negative_by_convention, read_signals
 from yuqing.grading.spread import Spread, measure, post_time
 
 #: at most this much text is read per event (the first posts and the most engaged ones)
@@ -44,6 +44,9 @@ class EventView:
     topic: str | None
     negativity: float | None
     title: str
+    #: why the event is negative by a kind the conventions name in so many words (a fraud warned of, a fee said to
+    #: start …: :func:`yuqing.classify.signals.negative_by_convention`), or None
+    told: str | None = None
 
     def sample(self, floor_level: int | None = None) -> dict:
         """One row for the model: tokens and a dict of numeric and categorical features."""
@@ -242,4 +245,5 @@ def describe(posts, tokenizer, cfg) -> EventView:
         topic=prevailing_topic(posts),
         negativity=event_negativity(posts),
         title=title,
+        told=negative_by_convention(text, board=all(getattr(p, "kind", None) == "board" for p in posts)),
     )

@@ -53,8 +53,9 @@ HARM_RULES = frozenset({"deaths_special", "mass_casualty", "disaster_casualties"
                         "deaths_major", "serious_injury", "injured_many", "abduction", "structure_collapse"})
 #: rules whose floor the model does not lower: harm told in words, and a group claiming what it is owed (SPEC §4
 #: names it 重大或较大 in so many words; on the severity dev set the model lowered two of the three such letters,
-#: both wrongly, and none of the rule's misreadings)
-KEPT_RULES = HARM_RULES | {"group_protest"}
+#: both wrongly, and none of the rule's misreadings), and a negative item of a kind the conventions name (a fraud
+#: warned of, a fee rumour: no minor complaint)
+KEPT_RULES = HARM_RULES | {"group_protest", "told_negative"}
 #: the reason shown when the model lowered a floor (see :meth:`RubricResult.apply`)
 LOWERED_BY_MODEL = "模型判断该事件较规则所示轻微，下调一级（特别重大、死伤等危害与群体讨薪不下调）"
 
@@ -109,8 +110,10 @@ def _words(words: list[str], limit: int = 3) -> str:
     return "、".join(f"“{w}”" for w in words[:limit])
 
 
-def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresholds) -> RubricResult:
-    """Every rule of the rubric against one event."""
+def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresholds,
+             told: str | None = None) -> RubricResult:
+    """Every rule of the rubric against one event (``told``: why it is negative by a kind the conventions name in
+    so many words, if it is)."""
     t = thresholds
     r = RubricResult()
     neg = negativity if negativity is not None else 0.0
@@ -239,6 +242,11 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
     elif r.negative and negativity is not None:
         # SPEC §4: a negative complaint about local services or officials' conduct, however little it spread
         add(Finding("negative_complaint", G, "负面投诉或负面信息（传播有限）"))
+    if r.negative and told:
+        # a negative item, not a minor complaint: the model does not lower it to 影响较小 (a fraud warned of, a fee
+        # rumour, a boycott: the severity model read such posts as barely negative and lowered some copies of a
+        # story and not others)
+        add(Finding("told_negative", G, told))
 
     # -- caps --------------------------------------------------------------------
     if not r.floors:

@@ -286,7 +286,7 @@ class Featurizer:
         return describe(posts, self.tokenizer, self.cfg)
 
     def rubric(self, view: EventView) -> rubric.RubricResult:
-        return rubric.evaluate(view.signals, view.spread, view.negativity, self.cfg.thresholds)
+        return rubric.evaluate(view.signals, view.spread, view.negativity, self.cfg.thresholds, told=view.told)
 
     def sample(self, view: EventView, rules: rubric.RubricResult | None = None) -> dict:
         rules = rules or self.rubric(view)

@@ -960,3 +960,20 @@ def test_a_protector_wondered_about_is_no_allegation(text, alleged):
 ])
 def test_a_strong_earthquake_named_is_a_disaster(text, disaster):
     assert bool(read_signals(text).disaster) is disaster
+
+
+def test_a_negative_item_of_a_kind_the_conventions_name_is_not_lowered_to_minor():
+    from yuqing.classify.signals import negative_by_convention
+
+    text = "【恐怖新骗局】看得我汗毛都竖起来了，转给身边的朋友，一定认真读完！"
+    told = negative_by_convention(text)
+    assert told and "骗局" in told
+    t = Thresholds()
+    spread = measure(_posts(text, interactions=300), t.big_v_followers)
+    kept = rubric.evaluate(read_signals(text), spread, 0.6, t, told=told)
+    assert kept.floor == Level.GENERAL and kept.apply(Level.MINOR) == Level.GENERAL  # no minor complaint
+    assert told in [f.reason for f in kept.floors]
+    plain = rubric.evaluate(read_signals(text), spread, 0.6, t)  # the model may lower an ordinary 一般
+    assert plain.apply(Level.MINOR) == Level.MINOR
+    # a letter's own kind is judged as letters are: no fraud warning on a board
+    assert negative_by_convention(text, board=True) is None
