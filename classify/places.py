@@ -57,6 +57,9 @@ _OPENING = re.compile(r"(?:^|[。！？!?】\n]\s*)$")
 #: a Weibo post's headline: 【…】 at the start (read like a title)
 _HEADLINE = re.compile(r"^\s*((?:#[^#\n]{1,30}#\s*)?【[^】\n]{2,60}】)")
 
+#: why a name is in passing when it names an institution, outlet or brand (北京大学, 北京晚报, 北京银行)
+INSTITUTION = "机构、媒体或品牌名"
+
 
 def _provinces() -> frozenset[str]:
     text = resources.files("yuqing.classify").joinpath("data", "places.txt").read_text(encoding="utf-8")
@@ -237,7 +240,7 @@ class PlaceReader:
         if name not in self.terms:
             m = self._suffix.match(after)
             if m:
-                return "机构、媒体或品牌名" if m.group() != "时间" else "时间用语"
+                return INSTITUTION if m.group() != "时间" else "时间用语"
         before = text[max(0, a - 8):a]
         if _DATE_AFTER.match(after) and any(before.rstrip().endswith(ag) for ag in AGENCIES):
             return "新闻电头"
@@ -271,4 +274,4 @@ class PlaceReader:
         return run >= 3
 
 
-__all__ = ["Mentions", "PlaceReader", "gazetteer"]
+__all__ = ["INSTITUTION", "Mentions", "PlaceReader", "gazetteer"]

@@ -166,6 +166,10 @@ def test_hand_entries_are_relevant_and_board_posts_must_name_the_place(tmp_path)
     # a board given as input, not configured: it must name the place; another city's letter is not ours
     other = _record("我儿子在云溪县读书，但南河县的学校乱收费", title="南河县明德学校乱收费", source="message_board")
     assert other.kind == "board" and not judge_relevance(config, other, public=0.9)[0]
+    # a letter about an institution named after the place is the place's own matter on a board, in passing elsewhere
+    school = dict(text="云溪大学组织学生干部连续查寝，只为迎接领导检查，影响学生休息。", title="云溪大学连续查寝影响学生生活")
+    assert judge_relevance(config, _record(**school, source="message_board"), public=0.9)[0]
+    assert not judge_relevance(config, _record(**school), public=0.9)[0]
 
 
 def _predict(cfg, tmp_path, posts, capsys, *extra):
