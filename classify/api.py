@@ -188,7 +188,7 @@ def place_gate(cfg, rec, mentions: Mentions) -> str:
     firmly = points and mentions.firmly
     if not points and _name_optional(cfg, rec) and not mentions.elsewhere and not mentions.others:
         return "firm"  # the source is about the locality and the post names no other place
-    if not points and rec.kind == "board" and not mentions.elsewhere \
+    if not firmly and rec.kind == "board" and not mentions.elsewhere \
             and any(why == INSTITUTION for _, why in mentions.passing):
         # a letter to a government board about an institution named after the place (A市理工大学连续查寝, A市晚报
         # 订不起) is about the place's own: elsewhere such a name is in passing (北京大学's campus life)
