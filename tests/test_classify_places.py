@@ -62,6 +62,11 @@ def test_a_title_about_another_city_is_theirs_but_a_province_is_not():
     assert other.names_it and other.elsewhere and "B6县" in other.reason()
     province = reader.read("西地省电京物业公司电梯频现故障", "A1区某小区电梯经常停运")
     assert province.names_it and not province.elsewhere
+    # a complaint's verb is no part of a name, and a kind of zone is no other place
+    service = reader.read("投诉西地省A7县服务区高速交警乱执法", "进入A7县服务区休息时被罚款")
+    assert not service.elsewhere and service.title_others == ["西地省"]
+    zone = reader.read("A市师范学院附属经开区幼儿园夜间施工扰民", "工地离小区不到5米，噪声刺耳")
+    assert not zone.elsewhere and not zone.others
 
 
 def test_look_alikes_and_local_terms():
