@@ -193,6 +193,10 @@ def place_gate(cfg, rec, mentions: Mentions) -> str:
         # a letter to a government board about an institution named after the place (A市理工大学连续查寝, A市晚报
         # 订不起) is about the place's own: elsewhere such a name is in passing (北京大学's campus life)
         return "firm"
+    if points and not firmly and rec.kind == "board" and not mentions.others:
+        # a letter to a government board that names the place once and no other place (投诉伊景园滨河苑开发商捆绑销售
+        # 车位！A市武广新城片区下的…) points at it: the loose single mention is a Weibo post's (北京很安全)
+        return "firm"
     return "firm" if firmly else ("loose" if points else "off")
 
 

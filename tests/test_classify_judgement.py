@@ -170,6 +170,10 @@ def test_hand_entries_are_relevant_and_board_posts_must_name_the_place(tmp_path)
     school = dict(text="云溪大学组织学生干部连续查寝，只为迎接领导检查，影响学生休息。", title="云溪大学连续查寝影响学生生活")
     assert judge_relevance(config, _record(**school, source="message_board"), public=0.9)[0]
     assert not judge_relevance(config, _record(**school), public=0.9)[0]
+    # a letter naming the place once, and no other place, points at it; a Weibo post's single loose mention does not
+    once = dict(text="我长住云溪，父母随我一起住，每次网上养老认证都不成功，请求解决。", title="请求解决异地网上认证")
+    assert judge_relevance(config, _record(**once, source="message_board"), public=0.9)[0]
+    assert not judge_relevance(config, _record(**once), public=0.9)[0]
 
 
 def _predict(cfg, tmp_path, posts, capsys, *extra):
