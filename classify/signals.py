@@ -1422,10 +1422,18 @@ def swindle_warning(text: str) -> str | None:
     return m.group(0) if m and _SWINDLE_CUE.search(text) else None
 
 
+#: a word every match of the checks below holds (one search rules most texts out: they are read for every post)
+_CONVENTION_WORDS = re.compile(r"国耻|国难日|侵华|南京大屠杀|抵制|死定了|致命|致死|剧毒|毒液|致癌|蛆虫|寄生虫|激素|"
+                               r"重金属超标|有害物质|危害|有害健康|损害健康|骗|人贩子|绑架|拐|迷药|迷晕|偷孩子|抢孩子|"
+                               r"收费|涨价|提价|加价|活取|活剥|活烤|虐|残害动物")
+
+
 def negative_by_convention(text: str, board: bool = False) -> str | None:
     """Why the text is negative by a kind of post the conventions name, told in so many words (in Chinese): a boycott
     over a nation's grievance and, off the message boards, a deadly or unsafe thing, a fraud or an abduction warned of,
     a fee said to start, cruelty to animals; None for none. Classify's 舆情负面 and grading's rubric read it alike."""
+    if _CONVENTION_WORDS.search(text) is None:
+        return None
     if m := NATIONAL_GRIEVANCE.search(text):
         return f"文中述及国耻或号召抵制（{m.group(0)}）"
     if board:
