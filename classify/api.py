@@ -286,7 +286,7 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
         return negativity, None
     text = f"{rec.title or ''}\n{rec.text or ''}"[:HARM_CHARS]
     if negativity < CALM_BELOW:  # calm to the models: only a kind the conventions name, told in so many words
-        why = None if board else negative_by_convention(text, board)
+        why = None if board else negative_by_convention(text)
         return (_told(negativity), why) if why else (negativity, None)
     when = rec.published_at or rec.fetched_at
     # as the rubric reads an event: what a sentence dates to a year before the post's is history retold
