@@ -833,6 +833,7 @@ class TextSignals:
     allegations: list[str] = field(default_factory=list)
     official_wrongs: list[str] = field(default_factory=list)  # what officials or offices are said to have done
     abduction: list[str] = field(default_factory=list)
+    stability_threat: list[str] = field(default_factory=list)  # a mass jailbreak, a terror attack (_STABILITY_THREAT)
     collapse: list[str] = field(default_factory=list)  # a bridge, building or tunnel that fell
     disaster: list[str] = field(default_factory=list)
     wage: list[str] = field(default_factory=list)
@@ -871,7 +872,7 @@ class TextSignals:
 
 
 #: lists the rubric reads that are no feature of the severity model (what it weighs was chosen on its own)
-_RULE_ONLY = frozenset({"owed", "staff"})
+_RULE_ONLY = frozenset({"owed", "staff", "stability_threat"})
 #: the feature names, made once (not two f-strings per count and one per list of every event)
 _COUNT_KEYS = tuple((name, f"sig_{name}_any", f"sig_{name}_log") for name in ("deaths", "injured", "sick", "crowd", "shares"))
 _LIST_KEYS: dict[str, str] = {}
@@ -1047,6 +1048,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
                                                              _asserted(about, words["official_wrongs"])),
                                          actors=words["official_actors"]),
         abduction=words["abduction"],
+        stability_threat=[m.group(0) for m in [_STABILITY_THREAT.search(_threats_told(text))] if m],
         # (暂无人员伤亡 is no casualty, and a strong earthquake told with none no disaster)
         disaster=_disaster_casualties(harm_told, words["disaster_words"]) + _strong_quake(text, harm_told == text),
         wage=words["wage"],
@@ -1303,6 +1305,21 @@ _HAZARD_CUES = re.compile(r"隐患|污染|一旦|一但|如果|万一|倘若|若
 #: most of a place's houses fallen with casualties (庐山大部分老房子已经坍塌，已有伤亡): a disaster with casualties
 _RUIN_WITH_CASUALTIES = _gated(r"(?:大部分|大批|大量|成片|多数)[^。！？\n]{0,4}(?:房子|房屋|民房)[^。！？\n]{0,6}"
                                r"(?:坍塌|倒塌|垮塌)[^。！？\n]{0,12}?(?:伤亡|遇难|死亡)")
+
+
+#: content threatening social stability (SPEC: 特别重大), told as what happened: inmates escaped in numbers (四川绵阳市越狱46人,
+#: 数十名重犯集体越狱) or a terror attack carried out (暴恐袭击, 恐怖袭击案) — not one prisoner's escape, not a drill
+#: (risk_text leaves drills out) nor a film's jailbreak
+_STABILITY_THREAT = _gated(r"(?:集体|大批|成批|多名|数名|数十名|几十名|上百名|(?:[3-9]|\d{2,}|[三四五六七八九十]+)(?:名|个|人))[^。！？\n]{0,8}"
+                           r"(?:(?:罪犯|犯人|囚犯|重犯|在押人员|服刑人员|嫌犯)[^。！？\n]{0,4}(?:越狱|脱逃|逃脱|出逃)|越狱)"
+                           r"|越狱\d{2,}人|暴恐(?:袭击|事件|案)|恐怖袭击")
+#: a jailbreak or an attack that is a story's, not the place's: a film's, a series', a game's, a novel's
+_THREAT_NOT_TOLD = re.compile(r"(?:电影|影片|大片|美剧|剧集|游戏|小说|越狱第\S季)[^。！？\n]*")
+
+
+def _threats_told(text: str) -> str:
+    """The text without what tells a story's jailbreak or attack."""
+    return _THREAT_NOT_TOLD.sub("·", text) if "越狱" in text or "恐" in text else text
 
 
 def _mass_casualty(text: str, words) -> list[str]:

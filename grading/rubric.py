@@ -152,6 +152,8 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
         mass.append(f"约{sig.crowd}{sig.crowd_unit}卷入{_words(sig.clash, 2)}")
     if mass:
         add(Finding("mass_incident", S, "群体性事件：" + "；".join(mass)))
+    if sig.stability_threat and not benign and (r.negative or content_risk):
+        add(Finding("stability_threat", S, f"出现威胁社会安全稳定的内容：“{sig.stability_threat[0]}”"))
     if sig.gather_call and grievance and not benign:
         add(Finding("gather_call", S, f"出现煽动聚集、号召集合的内容：“{sig.gather_call[0][:30]}”"))
     # what central media and hot searches pick up is special only when it is bad news (a critical programme

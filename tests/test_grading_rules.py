@@ -211,6 +211,29 @@ def test_floors(text, floor):
     assert _rules(text).floor == floor
 
 
+@pytest.mark.parametrize("text,threat", [
+    # content threatening social stability (SPEC: 特别重大): inmates escaped in numbers, a terror attack
+    ("【绵阳看守所越狱46人 大多为重犯】现已发出通缉令，请各位小心", True),
+    ("昨夜数十名重犯集体越狱，警方正在全城搜捕", True),
+    ("3名在押人员从看守所脱逃，警方悬赏通缉", True),
+    ("火车站发生暴恐袭击事件，多名旅客受伤", True),
+    # one prisoner's escape, people escaping a fire, a series, a drill, a ghost story
+    ("一名犯人在就医途中脱逃，已被抓获", False),
+    ("火灾中多名群众成功逃脱", False),
+    ("周末在家看美剧越狱第三季，十几个人集体越狱太精彩了", False),
+    ("县公安局举行反恐怖袭击演练", False),
+    ("深夜讲了一个灵异恐怖事件", False),
+])
+def test_a_threat_to_stability_is_special(text, threat):
+    assert _fires(text, "stability_threat") is threat
+    if threat:
+        assert _rules(text).floor == Level.SPECIAL
+
+
+def test_a_threat_to_stability_told_calmly_is_no_issue():
+    assert "stability_threat" not in {f.rule for f in _rules("3名在押人员从看守所脱逃", negativity=0.1).floors}
+
+
 def test_a_crowd_told_in_words_is_said_in_words():
     [finding] = [f for f in _rules("化工厂晚上偷排废气，附近村民很多人咳嗽").floors if f.rule == "incident_many"]
     assert "（很多人）" in finding.reason and "约2人" not in finding.reason  # (多人 is read as a count of two)
