@@ -343,6 +343,9 @@ _FEE_DENIED = re.compile(r"辟谣|谣言|不实|假消息|不会(?:收费|涨价
 #: cruelty to animals (一只幼猴紧紧搂住即将被“活取猴脑”的妈妈; the dev labels' 虐待动物, 负面), not the slang 虐狗 (a couple's
 #: affection shown off)
 ANIMAL_CRUELTY = re.compile(r"活取|活剥|活烤|虐猫|虐杀|虐待(?:动物|小动物|猫|狗|宠物)|残害动物|虐待致死")
+#: the era's words of political irony (一年天朝乡，十万血花银; 估计马上要被和谐了): the convention's criticism of government by
+#: sarcasm, 负面 (not 天朝上国, history's; not 躲猫猫, which letters use for dodging traffic)
+POLITICAL_IRONY = re.compile(r"天朝(?!上国)|兲朝|被和谐|河蟹|伟光正|墙国|被自杀|被精神病|被失踪")
 #: a fraud or an abduction warned of (【恐怖新骗局】…转给身边的朋友; 亲身经历绑架事件，姑娘们都长点心): the convention's
 #: fraud and abduction warnings, 负面 (not 道德绑架, a figure of speech)
 _SWINDLE = re.compile(r"新骗局|骗局|诈骗|骗子|骗术|人贩子|(?<!道德)(?<!舆论)(?<!情感)(?<!民意)(?<!利益)绑架|拐卖|拐骗|拐走|"
@@ -1442,13 +1445,13 @@ def swindle_warning(text: str) -> str | None:
 #: a word every match of the checks below holds (one search rules most texts out: they are read for every post)
 _CONVENTION_WORDS = re.compile(r"国耻|国难日|侵华|南京大屠杀|抵制|死定了|致命|致死|剧毒|毒液|致癌|蛆虫|寄生虫|激素|"
                                r"重金属超标|有害物质|危害|有害健康|损害健康|骗|人贩子|绑架|拐|迷药|迷晕|偷孩子|抢孩子|"
-                               r"收费|涨价|提价|加价|活取|活剥|活烤|虐|残害动物")
+                               r"收费|涨价|提价|加价|活取|活剥|活烤|虐|残害动物|天朝|兲朝|被和谐|河蟹|伟光正|墙国|被自杀|被精神病|被失踪")
 
 
 def negative_by_convention(text: str, board: bool = False) -> str | None:
     """Why the text is negative by a kind of post the conventions name, told in so many words (in Chinese): a boycott
     over a nation's grievance and, off the message boards, a deadly or unsafe thing, a fraud or an abduction warned of,
-    a fee said to start, cruelty to animals; None for none. Classify's 舆情负面 and grading's rubric read it alike."""
+    a fee said to start, cruelty to animals, political irony; None for none. Classify's 舆情负面 and grading's rubric read it alike."""
     if _CONVENTION_WORDS.search(text) is None:
         return None
     if m := NATIONAL_GRIEVANCE.search(text):
@@ -1463,6 +1466,8 @@ def negative_by_convention(text: str, board: bool = False) -> str | None:
         return f"文中称某项服务将收费或涨价（{fee}）"
     if m := ANIMAL_CRUELTY.search(text):
         return f"文中述及虐待动物（{m.group(0)}）"
+    if m := POLITICAL_IRONY.search(text):
+        return f"文中以反讽批评政府（{m.group(0)}）"
     return None
 
 

@@ -309,6 +309,28 @@ def test_cruelty_to_animals_is_negative_and_the_slang_is_not():
     assert told_negativity(cfg, _record("情人节满街秀恩爱，又被虐狗了。"), 0.3) == (0.3, None)
 
 
+@pytest.mark.parametrize("text,word", [
+    ("乡长在大街上办了一场简朴婚礼，感叹社会主义好。一年天朝乡，十万血花银。", "天朝"),
+    ("这段演讲说出了我们的心声，估计马上要被和谐了……", "被和谐"),
+    ("看守所里又有人被自杀了，家属至今见不到遗体。", "被自杀"),
+])
+def test_political_irony_is_negative_however_calm(text, word):
+    """Criticism of government by sarcasm is 负面 (the conventions): the era's words of irony say so."""
+    cfg = from_dict({"locality": LOCALITY})
+    score, reason = told_negativity(cfg, _record(text), 0.02)
+    assert score >= NEGATIVE_AT and word in reason
+
+
+@pytest.mark.parametrize("text", [
+    "天朝上国的气度，从明代的瓷器里就看得出来。",  # history's
+    "构建和谐社会，从邻里互助做起。",  # a slogan, said straight
+    "早高峰过马路就像躲猫猫一样。",  # a figure of speech
+])
+def test_words_like_irony_said_straight_raise_nothing(text):
+    cfg = from_dict({"locality": LOCALITY})
+    assert told_negativity(cfg, _record(text), 0.3) == (0.3, None)
+
+
 @pytest.mark.parametrize("text", [
     "别再道德绑架了，捐不捐是人家的自由，大家注意说话分寸。",  # a figure of speech
     "处女座装傻的功夫炉火纯青，骗到所有人。",  # no warning, no fraud named
