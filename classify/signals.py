@@ -195,10 +195,11 @@ GOVERNMENT_PLACES = ("县政府", "县委", "镇政府", "乡政府", "街道办
                      "信访局", "信访办", "市政府", "区政府", "派出所", "公安局", "管委会", "政府")
 #: calls to gather (not 都…到场: a letter's 都是必须本人到场; not 约定: a contract's terms; not 组织…维权: defending
 #: rights is no gathering; not a time and 集合开会: a meeting)
-GATHER_CALLS = ((r"(?:大家|各位|乡亲们|兄弟们|工友们|家长们|业主们|村民们|朋友们|受害者)[^。！!？?\n]{0,12}"
+GATHER_CALLS = ((r"(?<!召集)(?<!叫上)(?<!喊上)(?<!带着)(?<!带上)(?<!和)(?<!跟)(?:大家|各位|乡亲们|兄弟们|工友们|家长们|业主们|村民们|朋友们|受害者)[^。！!？?\n]{0,12}"
                  r"(?:集合|集中|聚集|到场|一起去|一块去|去县政府|去镇政府|去政府|去讨说法|来声援|来支援|站出来)"
                  # (not a chore signed up for: 请大家安排好时间来支援我们，并在群里按照时间接龙)
                  r"(?![^。！!？?\n]{0,20}?(?:接龙|值日|打扫|清扫|清洗|消毒))"),
+                # (not a group's own act told: 我们也召集大家一起去老板那里要了, 和大家一起去)
                 # (not an accusation of the past: 多次组织不合理的上访)
                 (r"(?<!多次)(?<!经常)(?<!屡次)(?<!一再)(?<!曾经)(?:号召|呼吁|召集|相约|约好|组织)[^。！!？?\n]{0,16}"
                  r"(?:集合|聚集|聚众|上访|到县政府|到镇政府|到政府|游行|示威|堵路|静坐|拉横幅)"),
@@ -524,7 +525,9 @@ _NOT_AN_ABUSE = _gated(r"(?:逼迫|威逼|逼)[^，。！？\n]{0,6}?(?:辞职|�
                        r"(?:查处|严查|查获|整治|打击|严打|治理|专项检查|查)(?:了)?(?:酒驾|醉驾|酒后驾驶)|"
                        # a danger, not a threat made (严重威胁业主的生命财产安全, 百姓生命财产安全受重大威胁)
                        r"威胁(?:到|着)?[^，。！？\n]{0,8}?(?:生命|安全|健康|财产|生存|生活|出行)|"
-                       r"(?:安全|生命|健康|财产)[^，。！？\n]{0,4}?受(?:到)?[^，。！？\n]{0,3}?威胁|" + _PROTECTOR_WONDERED_RE)
+                       r"(?:安全|生命|健康|财产)[^，。！？\n]{0,4}?受(?:到)?[^，。！？\n]{0,3}?威胁|"
+                       # an animal put down (派出所协调：要么将狗送走，要么将狗打死), not a person killed
+                       r"(?:将|把)(?:狗|猫|犬|恶犬|野狗|疯狗)[^，。！？\n]{0,2}?(?:打死|杀死|处死)|" + _PROTECTOR_WONDERED_RE)
 #: 集体 as people acting together, not a kind of ownership or registration (集体户口, 集体土地, 集体企业, 集体宿舍)
 _COLLECTIVE = r"集体(?!户|经济|土地|所有|企业|宿舍|资产|林|用地|组织|成员|合同|主义)"
 _COLLECTIVE_ACT = re.compile(_COLLECTIVE)
@@ -960,12 +963,18 @@ def _foreign(county: str, own: tuple[str, ...]) -> bool:
 _BORN = re.compile(r"\s*[0-9一二三四五六七八九十]{1,2}月(?:[0-9一二三四五六七八九十]{1,3}[日号])?\s*(?:出)?生(?![产活意态病])")
 
 
+#: what keeps a dated sentence in the present: money still owed (2018年底关门，有些工资都没拿到): a debt told from the
+#: day it began is today's claim (a wrong merely lasting, 停水至今, keeps no long sentence's past incidents)
+_STILL_OWED = _gated("|".join(w for w in OWED_WORDS if w not in ("退还", "返还", "结清", "骗取", "被骗", "挪用", "侵占")))
+
+
 def _past_year(sentence: str, year: int | None) -> bool:
-    """The sentence names a year, and every year it names is before ``year`` (the event's): 1998年的洪水."""
+    """The sentence names a year, and every year it names is before ``year`` (the event's), and it tells of nothing
+    still owed: 1998年的洪水."""
     if year is None:
         return False
     years = [int(m.group(1)) for m in _YEAR.finditer(sentence) if not _BORN.match(sentence, m.end())]
-    return bool(years) and max(years) < year
+    return bool(years) and max(years) < year and _STILL_OWED.search(sentence) is None
 
 
 def risk_text(text: str, own: tuple[str, ...] = (), lookalikes: tuple[str, ...] = (), year: int | None = None) -> str:

@@ -404,6 +404,27 @@ def test_deaths_in_a_sentence_dated_to_an_earlier_year_do_not_count(text, year, 
     assert read_signals(text, (), ("云溪县", "云溪", "白沙镇", "柳树村"), (), year=year).deaths == deaths
 
 
+@pytest.mark.parametrize("text,owed", [
+    # a debt told from the day it began is today's claim, however long ago that was
+    ("2018年底，会所因经营不善关门，有些技师和员工的工资都没拿到", True),
+    ("2017年6月起我及其他九人为他提供劳务，工资至今一分没付", True),
+    # a past year's payment made is the past
+    ("2018年底，会所关门时发清了员工的工资", False),
+])
+def test_a_sentence_dated_to_an_earlier_year_that_tells_money_still_owed_is_kept(text, owed):
+    assert bool(read_signals(text, (), ("云溪县",), (), year=2019).owed) is owed
+
+
+def test_a_group_owed_wages_since_an_earlier_year_is_a_group_claim():
+    text = ("投诉白沙镇水艺会所拖欠工资。2018年底，会所因经营不善关门，当时发了一部分工资，我们二十多名技师和员工的工资"
+            "都没拿到，押金也没退。我们也召集大家一起去老板上班的地方要了，老板说转给别人了。")
+    sig = read_signals(text, (), ("云溪县", "白沙镇"), (), year=2019)
+    r = rubric.evaluate(sig, measure(_posts(text), Thresholds().big_v_followers), 0.95, Thresholds())
+    assert "group_protest" in {f.rule for f in r.floors}
+    assert sig.gather_call == []  # a group's own act told, not a call to gather
+    assert r.floor == Level.MAJOR
+
+
 @pytest.mark.parametrize("text,deaths", [
     ("高校又出凶杀案，一女生在食堂门口被男友刺杀", 1),
     ("副站长一家四口人被灭门", 4),
@@ -611,6 +632,8 @@ def test_words_that_hold_a_gathering_word_tell_no_gathering(text):
     ("下午整理教室，请大家安排好时间来支援我们，并在群里按照时间接龙", False),  # a chore signed up for
     ("工友们，大家都来支援老李，一起去讨说法！", True),
     ("这位处长为了私利，多次组织不合理的上访，挑动业主闹事", False),  # an accusation of the past
+    ("我们也召集大家一起去老板上班的地方要了，老板不认账", False),  # a group's own act told
+    ("请大家和我们一起去县政府讨说法！", True),
 ])
 def test_calls_to_gather(text, call):
     assert bool(read_signals(text).gather_call) is call
@@ -823,6 +846,8 @@ def test_a_local_nuisance_nobody_spread_is_no_incident_affecting_many(text, many
     ("塑料厂污水直排河里，百姓多次向环保局投诉无果，不知是否某些保护伞在暗中保护，请求政府有关单位整改", False),
     ("黑网吧开业半个月，公安、工商没人查处，不知道是有关部门不作为还是有人充当保护伞", False),
     ("业主违规加建一层，区城管不作为、当保护伞，请依法拆除", True),
+    # an animal put down is no person killed
+    ("派出所协调后，门面老板答应要么将狗送走，要么将狗打死，结果什么都没做", False),
 ])
 def test_addressees_masked_names_and_dangers_are_no_official_wrong(text, wrong):
     assert bool(read_signals(text).official_wrongs) is wrong
