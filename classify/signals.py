@@ -1136,13 +1136,13 @@ def _text_lexicons(officials: tuple[str, ...]) -> _Lexicons:
 
 _GATHER_RES = [_gated(p) for p in GATHER_CALLS]
 _CENTRAL_NAMES = "|".join(sorted(map(re.escape, CENTRAL_MEDIA), key=len, reverse=True))
-#: a central outlet as the source or the voice of the story (据新华社, 央视曝光, 人民日报刊文, #央视快讯#, a post opening
-#: with its programme: 《央视焦点访谈》可口可乐承认…), not one
-#: named in passing or as a photo credit (新华社记者某某 摄, 新华网 http://…)
+#: a central outlet as the source or the voice of the story (据新华社, 央视曝光, 人民网揭出, 人民日报刊文, #央视快讯#, a post
+#: opening with its programme: 《央视焦点访谈》可口可乐承认…), not one named in passing or as a photo credit
+#: (新华社记者某某 摄, 新华网 http://…), nor its staff's tip (央视员工爆料)
 _CENTRAL_COVERAGE = _gated(
     rf"(?:据|经|来自|转自|来源[:：]?\s*|#|^\s*《)(?P<a>{_CENTRAL_NAMES})|"
     rf"(?P<b>{_CENTRAL_NAMES})(?:[^。！？\n，,]{{0,6}}?|[^。！？\n，,]{{0,8}}?记者[\u4e00-\u9fff]{{0,4}}?)(?<![不没未])(?<!没有)(?:报道|曝光|披露|播出|调查|追问|质问|点名|评论|刊文|发文|关注|通报|"
-    rf"消息|快讯|微评|头版|暗访|记者调查|问责|聚焦)")
+    rf"消息|快讯|微评|头版|暗访|记者调查|问责|聚焦|揭露|揭出|揭开|曝出|起底)")
 
 
 def _central_coverage(text: str) -> list[str]:

@@ -495,6 +495,9 @@ def test_a_central_outlet_named_in_passing_is_not_central_coverage():
     for text in ("谁说央视不关注民生？", "小区垃圾堆了一个月，央视没有报道，本地媒体也不管"):
         assert "central_media" not in {f.rule for f in _rules(text, negativity=0.9).floors}
     assert "central_media" in {f.rule for f in _rules("小区垃圾堆了一个月，央视记者暗访曝光", negativity=0.9).floors}
+    # an outlet exposing the story covers it; its staff's tip is a person's
+    assert "central_media" in {f.rule for f in _rules("【人民网揭出黑幕：七成电表被蓄意加速】", negativity=0.9).floors}
+    assert "central_media" not in {f.rule for f in _rules("【央视员工爆料：某局长一人吃着509份低保】", negativity=0.9).floors}
     # a post opening with the programme it retells cites it; a programme named further on is in passing
     opening = _rules("《央视焦点访谈》某饮料厂承认产品含有禁用农药，可致癌", negativity=0.9)
     assert "central_media" in {f.rule for f in opening.floors}
