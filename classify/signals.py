@@ -1109,8 +1109,22 @@ def _gathered_at(text: str, gathering: list[str], places: list[str]) -> list[str
     for sentence in _SENTENCE.split(text):
         # a plea is an act when many make it (数千居民与学生跪求政府)
         if any(a in sentence for a in acts) or any(w in sentence for w in pleas) and _pleaded_by_many(sentence):
-            out += [p for p in places if p in sentence and p not in out]
+            out += [p for p in places if p in sentence and p not in out and _a_place_in(p, sentence)]
     return out
+
+
+#: what follows a government's name when the name is no place (政府的文件在他们公司算个屁), not its gate (政府的大门)
+_NOT_A_PLACE_AFTER = re.compile(r"的(?!门口|大门|大院|大楼|楼前|院子|广场)")
+
+
+def _a_place_in(place: str, sentence: str) -> bool:
+    """The government place named as a place somewhere in the sentence, not only as whose something is."""
+    start = sentence.find(place)
+    while start >= 0:
+        if not _NOT_A_PLACE_AFTER.match(sentence, start + len(place)):
+            return True
+        start = sentence.find(place, start + 1)
+    return False
 
 
 #: the lists read_signals looks up in the risk text (see _Lexicons), by the name of what they find

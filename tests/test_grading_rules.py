@@ -622,6 +622,14 @@ def test_words_that_hold_a_gathering_word_tell_no_gathering(text):
     assert sig.gathering == [] and sig.gather_call == [], (sig.gathering, sig.gather_call)
 
 
+def test_a_government_named_as_whose_rules_is_no_place_of_a_gathering():
+    text = ("物业工作人员说“政府的文件在我们公司算个屁”，这时一个工作人员带来了20来个人拍着服务台，然后是围攻")
+    sig = read_signals(text)
+    assert sig.gathered_at == []
+    assert "mass_incident" not in {f.rule for f in _rules(text, negativity=0.95).floors}
+    assert read_signals("二十多名村民聚集在镇政府门口讨说法").gathered_at
+
+
 @pytest.mark.parametrize("text,call", [
     ("我多次到窗口交涉，得到回复都是必须本人到场申请办理。", False),
     ("约定时间到期后并未执行，期间数次上门维权。", False),  # a contract's terms
