@@ -602,7 +602,7 @@ _DEATH_PATTERNS = [
 _DEATH_UNCOUNTED = re.compile(r"(?:身亡|遇难|死亡|丧生|罹难|溺亡|遇害|被打死|被撞死|被砸死|去世|逝世|病逝|不治|殒命|丧命|"
                               r"打死|砍死|刺死|捅死|烧死|摔死|撞死|砸死|杀死|害死|毒死|勒死|掐死|淹死|溺死|闷死|压死|炸死|轧死|碾死|"
                               r"惨死|猝死|暴死|被杀|被害|杀害|刺杀|枪杀|枪决|灭门|命案|凶杀案|牺牲|死了|遗体|尸体|他杀|谋杀|死伤|死于|"
-                              r"奸杀|跳楼|坠楼|自杀|轻生|自焚|卧轨|杀了人|杀夫|杀妻|弑父|弑母|杀人案|死因|"
+                              r"奸杀|跳楼|坠楼|自杀|(?<![减年])轻生(?![产活])|自焚|卧轨|杀了人|杀夫|杀妻|弑父|弑母|杀人案|死因|"
                               # 因一氧化碳中毒而亡; 被推下台阶，竟成了永别
                               r"而亡|成(?:了|为)?永别)")
 #: two of a family dead together (家中失火，父母双亡; 夫妻双双遇难), not an orphan's past (自幼父母双亡)
@@ -631,6 +631,8 @@ _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|�
                             # (存在安全隐患，坠楼，高空抛物)
                             r"(?:会|能|可能|要是|想)[^，。！？\n]{0,6}?[撞砸打烧压炸毒]死(?:人|我们|你们|大家)|"
                             r"(?:隐患|风险)[，、：:]?(?:坠楼|溺水|溺亡)|"
+                            # a policy's definition quoted (独生子女是指…或兄弟姐妹均于他们生育子女前死亡): words, no death
+                            r"(?:是指|系指|界定为)[^。！？\n]*|"
                             # a letter's relative dead of illness or age (父亲因病去世, 母亲早已病逝; not a celebrity's 病逝,
                             # news by the convention)
                             r"(?:父|母|爸|妈|爷|奶|外公|外婆|丈夫|妻子|老伴|老公|公婆|岳父|岳母|亲人|家人|当家)"
@@ -1322,7 +1324,9 @@ _HAZARD_ONLY = re.compile(r"(?:安全|火灾|消防|事故|交通|用电|燃气|
                           # what a thing is (霉是一种强致癌物, 一级致癌物槟榔): a hazard named, not people harmed
                           r"是一种[\u4e00-\u9fff]{0,3}致癌物|一级致癌物|"
                           # a computer's virus (木马病毒, 电脑中了病毒): no one made ill
-                          r"(?:木马|电脑|计算机|手机|网络|杀毒|查毒)[\u4e00-\u9fff]{0,3}?病毒")
+                          r"(?:木马|电脑|计算机|手机|网络|杀毒|查毒)[\u4e00-\u9fff]{0,3}?病毒|"
+                          # a risk of infection named (传播血液疾病（如hiv病毒）的高风险): a hazard, nobody infected
+                          r"病毒[^。！？\n]{0,3}?的?高?风险")
 #: a word every match of _HAZARD_ONLY holds (one search rules most texts out)
 _HAZARD_CUES = re.compile(r"隐患|污染|一旦|一但|如果|万一|倘若|若是|极易|容易|随时|可能|恐将|以免|以防|避免|防止|生怕|唯恐|"
                           r"担心|害怕|资金链|断裂|染色体|塌方式|致癌物|病毒")

@@ -104,6 +104,10 @@ def test_parse_number_refuses_words():
     ("全球每年有大量人死于吸烟", 0),  # a statistic
     ("政府及市管中心串通一气，置百姓生死于不顾", 0),
     ("医生为他移植了一名死于心脏病的男子的器官", 0),  # an illness's natural death
+    ("有部分农户为了减轻生产成本还是冒险通行", 0),  # 减轻|生产, no 轻生
+    ("他因欠债轻生，留下两个孩子", 1),
+    # a policy's definition quoted in an enquiry
+    ("独生子女是指父母唯一子女，或曾有兄弟姐妹但兄弟姐妹均于他们生育子女前死亡", 0),
 ])
 def test_count_deaths(text, deaths):
     assert count_deaths(text) == deaths
@@ -620,6 +624,13 @@ def test_mass_incident_words_told_as_people_gathering(text, mass):
 def test_words_that_hold_a_gathering_word_tell_no_gathering(text):
     sig = read_signals(text)
     assert sig.gathering == [] and sig.gather_call == [], (sig.gathering, sig.gather_call)
+
+
+def test_a_risk_of_infection_named_is_no_incident():
+    text = "快速理发存在传播血液疾病（如hiv病毒）的高风险，剃刀在多人头上反复使用，建议相关部门加强管控"
+    assert read_signals(text).incident == []
+    assert "incident_many" not in {f.rule for f in _rules(text, negativity=0.9).floors}
+    assert read_signals("医院输血导致二十多名患者感染丙肝病毒").incident
 
 
 def test_a_government_named_as_whose_rules_is_no_place_of_a_gathering():
