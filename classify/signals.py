@@ -633,6 +633,8 @@ _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|�
                             r"(?:隐患|风险)[，、：:]?(?:坠楼|溺水|溺亡)|"
                             # a policy's definition quoted (独生子女是指…或兄弟姐妹均于他们生育子女前死亡): words, no death
                             r"(?:是指|系指|界定为)[^。！？\n]*|"
+                            # what might happen (一旦医院建成，废弃药物、尸体、病毒传染等将严重危害居民健康)
+                            r"(?:一旦|万一|倘若|假如)[^。！？\n]*|"
                             # a letter's relative dead of illness or age (父亲因病去世, 母亲早已病逝; not a celebrity's 病逝,
                             # news by the convention)
                             r"(?:父|母|爸|妈|爷|奶|外公|外婆|丈夫|妻子|老伴|老公|公婆|岳父|岳母|亲人|家人|当家)"

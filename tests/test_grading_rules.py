@@ -108,6 +108,9 @@ def test_parse_number_refuses_words():
     ("他因欠债轻生，留下两个孩子", 1),
     # a policy's definition quoted in an enquiry
     ("独生子女是指父母唯一子女，或曾有兄弟姐妹但兄弟姐妹均于他们生育子女前死亡", 0),
+    # what might happen
+    ("一旦医院建成，废弃药物、尸体、病毒传染等将严重危害周围居民健康", 0),
+    ("昨天工地坍塌致2人死亡，一旦再下雨还会塌", 2),
 ])
 def test_count_deaths(text, deaths):
     assert count_deaths(text) == deaths
