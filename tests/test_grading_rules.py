@@ -108,6 +108,12 @@ def test_parse_number_refuses_words():
     ("他因欠债轻生，留下两个孩子", 1),
     # a policy's definition quoted in an enquiry
     ("独生子女是指父母唯一子女，或曾有兄弟姐妹但兄弟姐妹均于他们生育子女前死亡", 0),
+    # livestock's deaths, a figure of speech
+    ("菲律宾和德国牲畜食用某些种类的转基因玉米后死亡了", 0),
+    ("转基因食品吃了就是慢性自杀", 0),
+    ("他家的猪跑了，老王追出去被车撞死了", 1),
+    ("我父亲李柏树于17年10月在A6区被撞身亡", 1),  # a name holding 树 is a person's
+    ("清晨有人在宰牛，牛叫声，被杀过程中蹬得车子的响声", 0),
     # what might happen
     ("一旦医院建成，废弃药物、尸体、病毒传染等将严重危害周围居民健康", 0),
     ("昨天工地坍塌致2人死亡，一旦再下雨还会塌", 2),
