@@ -1066,7 +1066,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
                                                              _asserted(about, words["official_wrongs"])),
                                          actors=words["official_actors"]),
         abduction=words["abduction"],
-        stability_threat=[m.group(0) for m in [_STABILITY_THREAT.search(_threats_told(text))] if m],
+        stability_threat=_threats_told(text),
         # (暂无人员伤亡 is no casualty, and a strong earthquake told with none no disaster)
         disaster=_disaster_casualties(harm_told, words["disaster_words"]) + _strong_quake(text, harm_told == text),
         wage=words["wage"],
@@ -1351,9 +1351,13 @@ _STABILITY_THREAT = _gated(r"(?:集体|大批|成批|多名|数名|数十名|几
 _THREAT_NOT_TOLD = re.compile(r"(?:电影|影片|大片|美剧|剧集|游戏|小说|越狱第\S季)[^。！？\n]*")
 
 
-def _threats_told(text: str) -> str:
-    """The text without what tells a story's jailbreak or attack."""
-    return _THREAT_NOT_TOLD.sub("·", text) if "越狱" in text or "恐" in text else text
+def _threats_told(text: str) -> list[str]:
+    """The threat to stability the text tells, if any, once what tells a story's (a film's, a series') is left out
+    (looked for in the whole text first: most texts hold none, and are not rewritten)."""
+    if _STABILITY_THREAT.search(text) is None:
+        return []
+    m = _STABILITY_THREAT.search(_THREAT_NOT_TOLD.sub("·", text))
+    return [m.group(0)] if m else []
 
 
 def _mass_casualty(text: str, words) -> list[str]:
