@@ -310,6 +310,8 @@ OFFICIAL_WRONGS = ("贪污", "受贿", "索贿", "收受", "好处费", "收取�
 #: out of danger, or a serious injury denied (还好没骨折): not a serious injury (nor a complaint of danger)
 _NO_DANGER = _gated(r"(?:已|暂)?(?:(?:无|没有|脱离)(?:了)?生命危险|脱离(?:了)?危险)|"
                     r"(?:没|没有|未|并未|无)(?:有|造成)?(?:骨折|重伤|昏迷|截肢|致残|大出血|内出血)|"
+                    # a light burn (一头奶牛轻微烧伤): hurt, not seriously
+                    r"(?:轻微|轻度|略微|轻)(?:烧伤|烫伤)|"
                     # figures of speech (冒着生命危险测了一下, 跑断腿) and a gym (健身中心: not 身中数刀)
                     r"冒着?生命危险|跑断(?:了)?腿|健身中|"
                     # people stuck in a lift until it is opened (业主被困电梯, 困在电梯里半小时): not trapped under rubble
@@ -528,9 +530,14 @@ _NOT_AN_ABUSE = _gated(r"(?:逼迫|威逼|逼)[^，。！？\n]{0,6}?(?:辞职|�
                        r"(?:安全|生命|健康|财产)[^，。！？\n]{0,4}?受(?:到)?[^，。！？\n]{0,3}?威胁|"
                        # an animal put down (派出所协调：要么将狗送走，要么将狗打死), not a person killed
                        r"(?:将|把)(?:狗|猫|犬|恶犬|野狗|疯狗)[^，。！？\n]{0,2}?(?:打死|杀死|处死)|" + _PROTECTOR_WONDERED_RE)
-#: 集体 as people acting together, not a kind of ownership or registration (集体户口, 集体土地, 集体企业, 集体宿舍)
-_COLLECTIVE = r"集体(?!户|经济|土地|所有|企业|宿舍|资产|林|用地|组织|成员|合同|主义)"
+#: 集体 as people acting together, not a kind of ownership or registration (集体户口, 集体土地, 集体企业, 集体宿舍), a
+#: member's share of what the village owns (村集体待遇, 集体分红, 集体收益) or what a school or a unit does as one (集体教学,
+#: 集体备课, 集体学习, 集体活动)
+_COLLECTIVE = (r"集体(?!户|经济|土地|所有|企业|宿舍|资产|林|用地|组织|成员|合同|主义|待遇|分红|收益|福利|股份|分配|"
+               r"教学|备课|学习|活动|婚礼|照|荣誉|讨论|研究|决策|领导|观看|出游|生日)")
 _COLLECTIVE_ACT = re.compile(_COLLECTIVE)
+#: 不发 of pay withheld, not of a bus that does not run (近一小时不发一趟车), goods not sent or a word not said
+_NOT_PAID = re.compile(r"不发(?!一趟|车|班|货|达|言|声|火|脾气|芽|光|热|表|帖|朋友圈|微博|短信|消息|通知)")
 #: a group of people named without a count (工人们, 一群村民, 我们十几个工友)
 _GROUP = _gated(r"(?:工人|农民工|工友|村民|业主|家长|职工|员工|教师|老师|医生|护士|拆迁户|群众|老人|师傅|居民|商户|摊主|学生|"
                     r"老兵|战友|投资人|集资户|受害者|环卫工)们|(?:一群|一帮|一伙|(?<!第)一批)(?![^，。！？\n]{0,4}?"
@@ -584,6 +591,8 @@ _DEATH_PATTERNS = [
                rf"{_NOT_DURATION}"),
     # 3个孩子周末结伴去水库游泳，全部溺水身亡
     _gated(rf"(?P<n>{NUM}){_APPROX}(?:个|名|位)(?:(?![鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔])[^。！？!?\n]){{0,24}}?(?:全部|均|都|全都|全)[^。！？!?\n]{{0,6}}?{_DEATH_VERBS}"),
+    # 29名男生…遭拒后集体自杀: a group's deaths told as one act (not threatened: 扬言集体跳楼 is excluded)
+    _gated(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}{_NOT_ANIMAL}{{0,20}}?集体(?:自杀|服毒|跳楼|跳河|自焚|卧轨)(?!未遂)"),
     # 死亡3人 / 遇难人数升至5人 / 死亡人数达到十二人
     _gated(rf"{_DEATH_VERBS}(?:人数)?(?:已)?(?:升至|上升至|增至|增加到|达到|达|为|共)?(?P<n>{NUM}){_APPROX}{_PEOPLE}"),
     # 造成一死三伤 / 3死2伤 / 致2死
@@ -648,7 +657,7 @@ _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|�
                             r"[^。！？\n]{0,20}?(?:丧葬|抚恤|遗产|继承|遗属|报销|注销|养老金|退休金))|"
                             r"(?:去年|前年|早年|多年前|[0-9一二两三四五六七八九十]+年前)[\u4e00-\u9fff]{0,3}(?:去世|逝世|病逝|离世)|"
                             # a threat, a wish or a fear, not a death (扬言要跳楼, 逼得工人要跳楼, 不至于高考后自杀)
-                            r"(?:要|想|扬言|威胁|准备|打算|欲|可能会|甚至会)(?:要|去)?(?:跳楼|自杀|轻生|自焚|卧轨|跳河)|"
+                            r"(?:要|想|扬言|威胁|准备|打算|欲|可能会|甚至会)(?:要|去)?(?:集体)?(?:跳楼|自杀|轻生|自焚|卧轨|跳河)|"
                             r"(?:不至于|以免|免得)[\u4e00-\u9fff]{0,4}?(?:跳楼|自杀|轻生|自焚|卧轨|跳河)|"
                             r"险些[\u4e00-\u9fff]{0,2}(?:去世|死亡|丧命|身亡)|差点[\u4e00-\u9fff]{0,2}(?:死|没命)|"
                             r"死里逃生|九死|万死|半死|[打弄整砍杀毒]死你|(?:跳楼|自杀|轻生|自焚|卧轨)[^。！？\n]{0,8}(?:未遂|未成|被救|获救|被劝|被拦|救下|救起|劝下|拉回)|"
@@ -788,9 +797,16 @@ def crowd(text: str) -> tuple[int, str]:
             best, unit = n, "户" if m.group(0)[-1] == "户" else "人"
     for word, n in (("上百", 100), ("数百", 200), ("几百", 200), ("上千", 1000), ("数十", 20), ("几十", 20),
                     ("大批", 30), ("大量群众", 30), ("众多", 20), ("成百上千", 500)):
-        if word in text and n > best:
+        if n > best and word in text and any(not _VAGUE_NOT_PEOPLE.match(text, m.end())
+                                             for m in re.finditer(word, text)):
             best, unit = n, "人"
     return best, unit
+
+
+#: what follows a vague count that counts no people (工作了几十年, 上千元, 数百万, 几十条意见, 众多问题)
+_VAGUE_NOT_PEOPLE = re.compile(r"[多余来]?(?:年|月|天|日|小时|分钟|元|块|万|亿|千|百|倍|岁|米|公里|平|亩|层|楼|次|辆|间|"
+                               r"条|件|项|套|栋|座|所|处|种|类|份|张|本|篇|页|斤|公斤|吨|台|部|只|头|棵|株|个月|个小时|"
+                               r"问题|事|年代|度|周|期|届)")
 
 
 #: the characters a count is written with (those of NUM and _APPROX): a match of _CROWD is a run of them
@@ -1030,7 +1046,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         gathering.remove("跪求")
     # who the text is about: not the officials a letter is addressed to
     about = _NOT_AN_OFFICIAL.sub("·", _ADDRESS.sub("", text)) if words["leaders"] or words["official_actors"] else text
-    allegations = _asserted(about, words["allegations"])
+    allegations = _unhedged(about, _asserted(about, words["allegations"]))
     if "保护伞" in allegations and "保护伞" not in _PROTECTOR_WONDERED.sub("", text):
         allegations = [w for w in allegations if w != "保护伞"]
     if "套" in about or "二奶" in about or "个老婆" in about or "个情" in about:
@@ -1072,7 +1088,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         wage=words["wage"],
         benefits=[w for w in words["benefits"] if w != "安置" or _RESETTLEMENT.search(text)],
         protest=[w for w in words["protest"] if w != "集体" or _COLLECTIVE_ACT.search(text)],
-        owed=words["owed"],
+        owed=[w for w in words["owed"] if w != "不发" or _NOT_PAID.search(text)],
         demolition_violent=_asserted(text, words["demolition_violent"])
         or [m.group(0)[:12] for m in _FORCED_DEMOLITION.finditer(text)][:2],
         group=([m.group(0) for m in _GROUP.finditer(text)] + staff_body)[:3],
@@ -1233,6 +1249,29 @@ def _asserted(text: str, words: list[str]) -> list[str]:
                 break
             start = i + len(word)
     return kept
+
+
+#: a wrong only supposed, as what the office should find out (如非特殊情况，或系工作人员渎职行为，请予以处理; 若系违规):
+#: a condition put, not an allegation made (a question, 是否存在贪污, stays read: letters allege so)
+_HEDGE = re.compile(r"(?:或系|如系|若系|若是|如果是|如属|若属)[^，。！？\n]{0,10}$")
+
+
+def _unhedged(text: str, words: list[str]) -> list[str]:
+    """The words told at least once other than as a wrong supposed (:data:`_HEDGE`)."""
+    if not words or not _HEDGE_CUES.search(text):
+        return words
+    kept = []
+    for word in words:
+        start = 0
+        while (i := text.find(word, start)) >= 0:
+            if not _HEDGE.search(text, max(0, i - 14), i):
+                kept.append(word)
+                break
+            start = i + len(word)
+    return kept
+
+
+_HEDGE_CUES = re.compile(r"或系|如系|若系|若是|如果是|如属|若属")
 
 
 #: an invoice asked for, for a sum, above what was bought (买了1万多元的药品，但要求我们开5万多元的发票): money an office

@@ -978,6 +978,10 @@ def test_a_masked_district_before_a_name_in_chang_is_no_official(text, leader):
     ("厂里一批老职工的工资被拖欠了半年", True),
     ("签订拆迁安置协议一年内的属于刚需群体，一年后还未购房的是否不属于", False),  # a policy's category
     ("群体上访讨要补偿款", True),
+    # a member's share of what the village owns, and what a school does as one
+    ("户口迁出的人还能不能继续享受原村组的集体待遇和农业补贴", False),
+    ("防止将课后服务变相成为集体教学或补课，财政补贴给予教师适当补助", False),
+    ("四十多名工人集体到公司讨要工资", True),
 ])
 def test_a_collective_registration_or_ownership_is_no_group_acting(text, group):
     sig = read_signals(text)
@@ -1056,3 +1060,64 @@ def test_a_negative_item_of_a_kind_the_conventions_name_is_not_lowered_to_minor(
     assert plain.apply(Level.MINOR) == Level.MINOR
     # a letter's own kind is judged as letters are: no fraud warning on a board
     assert negative_by_convention(text, board=True) is None
+
+
+def test_a_share_of_village_benefits_asked_about_is_no_group_claim():
+    text = ("咨询农村户口迁移与集体待遇享受等相关问题|农村户口人一旦把户口迁移出，这些人还能不能继续拥有原农村户口地的"
+            "村集体资产和农业补贴政策待遇？望予以阐明政策。")
+    assert not _fires(text, "group_protest")
+    assert _fires("我们四十多名工人集体到公司讨要拖欠的工资", "group_protest")
+
+
+@pytest.mark.parametrize("text,crowd", [
+    ("我是退休职工，工作了几十年，3年前1200，今年还只有1200元", 0),  # years worked, not people
+    ("损失上千元，跑了数十次", 0),
+    ("厂里有众多问题没有解决", 0),
+    ("几十名村民聚集在村部门口", 20),
+    ("上千人在广场围观", 1000),
+    ("众多业主反映", 20),
+])
+def test_a_vague_count_of_years_money_or_things_is_no_crowd(text, crowd):
+    assert crowd_size(text) == crowd
+
+
+def test_a_retiree_s_own_pension_is_no_group_claim():
+    text = ("我是卫生局系统的退休职工，今年的退休工资怎么还只发到二月份？我今年78了，工作了几十年，到头来养老保险金"
+            "都不能按时足额领取。3年前1200，今年怎么还只有1200元呢？为什么不给我们调整呢？")
+    assert not _fires(text, "group_protest")
+
+
+@pytest.mark.parametrize("text,owed", [
+    ("上班高峰时段近一小时不发一趟车，严重影响乘客通勤", []),
+    ("公司连续三个月不发工资", ["不发"]),
+])
+def test_a_bus_that_does_not_run_is_no_pay_withheld(text, owed):
+    assert read_signals(text).owed == owed
+
+
+@pytest.mark.parametrize("text,alleged", [
+    ("宝骏巴士近一小时不发车，还望查明原因，如非特殊情况，或系工作人员渎职行为，请予以处理", []),  # a condition put
+    ("若系违规审批，请依法追究", []),
+    ("镇干部渎职，对违建不闻不问", ["渎职"]),
+    ("请查一查村支书是否存在贪污行为", ["贪污"]),  # a question a letter puts is still its allegation
+])
+def test_a_wrong_supposed_as_a_condition_is_no_allegation(text, alleged):
+    assert read_signals(text, ("村支书", "镇干部", "工作人员")).allegations == alleged
+
+
+@pytest.mark.parametrize("text,serious", [
+    ("牛棚棚顶被部分震坏，一头悲催的奶牛轻微烧伤", False),
+    ("锅炉爆炸，两名工人严重烧伤", True),
+])
+def test_a_light_burn_is_no_serious_injury(text, serious):
+    assert bool(read_signals(text).serious_injury) is serious
+
+
+@pytest.mark.parametrize("text,deaths", [
+    ("全班29名男生为挽留唯一女生遭拒后集体自杀", 29),  # a rumour, graded by what it claims
+    ("3名学生集体服毒", 3),
+    ("30多名工人扬言要集体跳楼", 0),  # a threat
+    ("5名村民集体服毒未遂", 0),
+])
+def test_a_group_s_deaths_told_as_one_act_are_counted(text, deaths):
+    assert count_deaths(text) == deaths
