@@ -1121,3 +1121,12 @@ def test_a_light_burn_is_no_serious_injury(text, serious):
 ])
 def test_a_group_s_deaths_told_as_one_act_are_counted(text, deaths):
     assert count_deaths(text) == deaths
+
+
+@pytest.mark.parametrize("text,leaders", [
+    ("传原海军副司令员王守业落马，导火索是一个文艺女兵情妇", ["司令员"]),  # a general is an official
+    ("网传湖南省司法厅副厅长儿子婚宴20警车助阵，百万礼金入囊，厅长敛财", ["厅长"]),
+    ("举报A2区红磨坊歌厅长期无证经营，执法局渎职", []),  # a hall's name, no department head
+])
+def test_generals_and_department_heads_are_officials_a_hall_is_none(text, leaders):
+    assert read_signals(text).leaders == leaders
