@@ -1130,3 +1130,12 @@ def test_a_group_s_deaths_told_as_one_act_are_counted(text, deaths):
 ])
 def test_generals_and_department_heads_are_officials_a_hall_is_none(text, leaders):
     assert read_signals(text).leaders == leaders
+
+
+@pytest.mark.parametrize("text,deaths", [
+    ("问：老赵，你都要死了，还学什么电脑？答：可是，我现在还活着啊！", 0),  # dying, not dead
+    ("病人快死了也没人管", 0),
+    ("老人被撞后死了", 1),
+])
+def test_dying_is_no_death(text, deaths):
+    assert read_signals(text).deaths == deaths
