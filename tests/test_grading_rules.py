@@ -1139,3 +1139,15 @@ def test_generals_and_department_heads_are_officials_a_hall_is_none(text, leader
 ])
 def test_dying_is_no_death(text, deaths):
     assert read_signals(text).deaths == deaths
+
+
+@pytest.mark.parametrize("text,claim", [
+    ("我投诉装修公司拖欠工资，我和一些工友于2018年3月份在工地上刮胶做了2个多月，工程款还欠2万多至今还没付", True),
+    ("为何还要让我们农民工流血流汗还要流泪？公司恶意拖欠血汗钱不给", True),
+    ("公司拖欠员工工资一直不发，目前我们已有数名同事提交劳动仲裁", True),
+    ("施工队拖欠本人工资110700元未付清，本人只想要回自己的血汗钱", False),  # one worker's own pay
+    ("以治理拖欠农民工工资为由，要求潜在投标人到指定单位开具证明", False),  # a policy's name
+    ("现在工地根本没有几个工人在干活，开发商拖欠工程款，交房遥遥无期", False),  # few at work, no group owed
+])
+def test_several_workers_owed_pay_are_a_group_claim(text, claim):
+    assert _fires(text, "group_protest") is claim
