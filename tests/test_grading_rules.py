@@ -1151,3 +1151,16 @@ def test_dying_is_no_death(text, deaths):
 ])
 def test_several_workers_owed_pay_are_a_group_claim(text, claim):
     assert _fires(text, "group_protest") is claim
+
+
+@pytest.mark.parametrize("text,incident", [
+    ("开发商将消防通道当车位卖，出了火灾怎么办？", []),  # a fire asked about
+    ("全国各地机动车起火事故频发，本小区车库每天都停满了", []),  # fires elsewhere, cited as a warning
+    ("一个烟头就能引发重大火灾事故，楼梯堵塞后火灾风险更大", []),
+    ("夜宵摊的油烟、污垢随时都会发生电路短路引起火灾", []),
+    ("活鸡叫卖，还可能会传播禽流感", []),
+    ("昨晚小区3栋发生火灾，烧毁两户", ["火灾"]),
+    ("化工厂爆炸事故造成多人受伤", ["爆炸", "事故"]),
+])
+def test_a_fire_feared_asked_about_or_elsewhere_is_no_incident(text, incident):
+    assert read_signals(text).incident == incident
