@@ -567,9 +567,37 @@ _STAFF_BODY = _gated(r"(?:所有|全部|广大)(?:的)?(?:工人|农民工|员�
 #: a body named that is no staff: owners, villagers, parents, trainees, investors (their claims need money owed)
 _NOT_STAFF = re.compile(r"业主|村民|家长|拆迁户|学员|投资人|集资户")
 #: demolition by force told in words: 强行拆, 连夜拆, 拆 … 打伤 in one sentence
-_FORCED_DEMOLITION = _gated(r"(?:强行|暴力|野蛮|偷偷|连夜|半夜|凌晨|深夜|趁)[\u4e00-\u9fff]{0,4}(?:拆|推倒|推平|铲平)|"
+_FORCED_DEMOLITION = _gated(r"(?<!不能)(?<!不得)(?<!无权)(?<!不可)(?<!不敢)"
+                                r"(?:强行|暴力|野蛮|偷偷|连夜|半夜|凌晨|深夜|趁)[\u4e00-\u9fff]{0,4}(?:拆|推倒|推平|铲平)|"
                                 r"(?:拆|推倒|推平)[^。！？\n]{0,20}(?:打伤|殴打|被打|受伤|流血|住院|抓走|拖走)|"
                                 r"(?:打伤|殴打|被打|受伤|流血)[^。！？\n]{0,20}(?:拆迁|拆房|拆除)")
+
+#: a demolition the law enforces or a letter asks for, of what was built against the rules (请求强制拆除封堵消防通道的铁门,
+#: 违建门楼已于深夜拆除, 非法洗沙场设备全部强制拆除, 出台强行拆除老旧空调支架的决定): no dispute over a home torn down
+_ENFORCED_DEMOLITION = re.compile(r"违建|违章|违法建|违规建|违规搭|违规改|私搭|乱搭|乱建|加建|超建|超规划|圈占|封堵|铁门|鞋柜|支架|"
+                                  r"空调|设备|门楼|广告牌|招牌|摊位|(?:请求|要求|建议|希望|恳请|呼吁|应当|应该|尽快|依法|予以|"
+                                  r"责令|督促|出台)[^。！？\n]{0,8}?(?:强制|强行)?拆")
+#: a home torn down: what a violent demolition is a dispute over, whatever the pretext (以违建为由强拆我家房屋)
+_A_HOME = re.compile(r"我家|我们家|我的房|我们的房|房屋|住房|民房|祖屋|老屋|住宅|宅基地")
+_SENTENCE_OF = re.compile(r"[^。！？\n]*")
+
+
+def _homes_demolished(text: str, words: list[str]) -> list[str]:
+    """The demolition words told at least once of a home or as a dispute, not of an illegal structure enforced or asked
+    to be pulled down (:data:`_ENFORCED_DEMOLITION`)."""
+    if not words or not _ENFORCED_DEMOLITION.search(text):
+        return words
+    kept = []
+    for word in words:
+        start = 0
+        while (i := text.find(word, start)) >= 0:
+            left = max(text.rfind(c, 0, i) for c in "。！？\n") + 1
+            sentence = _SENTENCE_OF.match(text, left).group(0)
+            if not _ENFORCED_DEMOLITION.search(sentence) or _A_HOME.search(sentence):
+                kept.append(word)
+                break
+            start = i + len(word)
+    return kept
 
 
 # -- casualties ------------------------------------------------------------------
@@ -1097,8 +1125,8 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         benefits=[w for w in words["benefits"] if w != "安置" or _RESETTLEMENT.search(text)],
         protest=[w for w in words["protest"] if w != "集体" or _COLLECTIVE_ACT.search(text)],
         owed=[w for w in words["owed"] if w != "不发" or _NOT_PAID.search(text)],
-        demolition_violent=_asserted(text, words["demolition_violent"])
-        or [m.group(0)[:12] for m in _FORCED_DEMOLITION.finditer(text)][:2],
+        demolition_violent=_homes_demolished(text, _asserted(text, words["demolition_violent"])
+                                             or [m.group(0)[:12] for m in _FORCED_DEMOLITION.finditer(text)][:2]),
         group=([m.group(0) for m in _GROUP.finditer(text)] + staff_body)[:3],
         staff=[w for w in staff_body if not _NOT_STAFF.search(w)],
         violence=_asserted(text, words["violence"]),

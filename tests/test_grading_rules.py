@@ -1164,3 +1164,16 @@ def test_several_workers_owed_pay_are_a_group_claim(text, claim):
 ])
 def test_a_fire_feared_asked_about_or_elsewhere_is_no_incident(text, incident):
     assert read_signals(text).incident == incident
+
+
+@pytest.mark.parametrize("text,violent", [
+    ("请求强制拆除楚天中苑封堵消防通道的铁门", False),  # a demolition asked for, of what was built against the rules
+    ("违建门楼确实于12月28日深夜已经拆除，但光源污染依然存在", False),
+    ("执法部门对非法洗沙场进行依法取缔，设备全部强制拆除", False),
+    ("物业以没有执法权不能强行拆除推脱责任", False),
+    ("街道办主任采取暴力手段违法强拆居民房屋", True),
+    ("镇政府以违建为由强拆我家房屋", True),  # a home, whatever the pretext
+    ("拆迁办深夜强拆了我们村十几户", True),
+])
+def test_an_illegal_structure_pulled_down_is_no_violent_demolition(text, violent):
+    assert bool(read_signals(text).demolition_violent) is violent
