@@ -1411,11 +1411,15 @@ _HAZARD_ONLY = re.compile(r"(?:安全|火灾|消防|事故|交通|用电|燃气|
                           # a computer's virus (木马病毒, 电脑中了病毒): no one made ill
                           r"(?:木马|电脑|计算机|手机|网络|杀毒|查毒)[\u4e00-\u9fff]{0,3}?病毒|"
                           # a risk of infection named (传播血液疾病（如hiv病毒）的高风险): a hazard, nobody infected
-                          r"病毒[^。！？\n]{0,3}?的?高?风险")
+                          r"病毒[^。！？\n]{0,3}?的?高?风险|"
+                          # a tip for telling gutter oil (怎么鉴定地沟油…如果蒜子变红色就是地沟油): no oil found anywhere
+                          r"(?:鉴定|鉴别|辨别|识别|分辨|区分)[^。！？\n]{0,6}?地沟油|(?:就|便)是地沟油|"
+                          # one patient's malpractice (遭遇重疾、医疗事故等等不幸): harm to one, no incident affecting many
+                          r"医疗事故")
 #: a word every match of _HAZARD_ONLY holds (one search rules most texts out)
 _HAZARD_CUES = re.compile(r"隐患|污染|一旦|一但|如果|万一|倘若|若是|极易|容易|随时|可能|恐将|以免|以防|避免|防止|生怕|唯恐|"
                           r"担心|害怕|资金链|断裂|染色体|塌方式|致癌物|病毒|出了|有了|风险|危险|就能|就会|都能|能够|全国|国内|"
-                          r"各地|外地|地方")
+                          r"各地|外地|地方|地沟油|医疗事故")
 
 
 #: most of a place's houses fallen with casualties (庐山大部分老房子已经坍塌，已有伤亡): a disaster with casualties

@@ -1177,3 +1177,12 @@ def test_a_fire_feared_asked_about_or_elsewhere_is_no_incident(text, incident):
 ])
 def test_an_illegal_structure_pulled_down_is_no_violent_demolition(text, violent):
     assert bool(read_signals(text).demolition_violent) is violent
+
+
+@pytest.mark.parametrize("text,incident", [
+    ("【怎么鉴定地沟油】炒菜时放一颗剥皮的蒜头，如果蒜子变红色就是地沟油，含有大量黄曲霉素。", []),  # a tip
+    ("渐冻人萧建华先生在遭遇重疾、医疗事故等等不幸后，质问所有保险营销员", []),  # one patient's harm
+    ("警方查获地沟油20吨，已流入市场", ["地沟油"]),
+])
+def test_a_tip_for_telling_gutter_oil_and_one_patient_s_malpractice_are_no_incident(text, incident):
+    assert read_signals(text).incident == incident
