@@ -625,6 +625,8 @@ _DEATH_PATTERNS = [
                rf"{_NOT_DURATION}"),
     # 3个孩子周末结伴去水库游泳，全部溺水身亡
     _gated(rf"(?P<n>{NUM}){_APPROX}(?:个|名|位)(?:(?![鱼猪鸡鸭鹅牛羊鸟鹭树苗蜂蚕狗猫虾蟹兔])[^。！？!?\n]){{0,24}}?(?:全部|均|都|全都|全)[^。！？!?\n]{{0,6}}?{_DEATH_VERBS}"),
+    # 持刀将三个初三学生捅死 / 把两名村民活活打死: the killed counted before how they were killed
+    _gated(rf"(?:将|把)(?P<n>{NUM}){_APPROX}{_PEOPLE}{_NOT_ANIMAL}{{0,8}}?(?:活活|当场)?{_KILLED_BY}"),
     # 29名男生…遭拒后集体自杀: a group's deaths told as one act (not threatened: 扬言集体跳楼 is excluded)
     _gated(rf"(?P<n>{NUM}){_APPROX}{_PEOPLE}{_NOT_ANIMAL}{{0,20}}?集体(?:自杀|服毒|跳楼|跳河|自焚|卧轨)(?!未遂)"),
     # 死亡3人 / 遇难人数升至5人 / 死亡人数达到十二人
@@ -712,8 +714,9 @@ _DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|�
 #: told with no person between (家里的公狗上个月因癌症去世), and the slogan against killing them (没有买卖，就没有杀害);
 #: a statistic (矿难死亡人数占全球80％), a metaphor (新闻已死, 新闻未必死了), a virus's maker (自产自杀木马) and a death
 #: supposed (也许不知道什么时候，他就死了) or threatened (要把李天一害死)
-_NOT_A_DEATH = re.compile(r"[猪狗犬猫鸡鸭鱼牛羊鸟熊猴兔](?:(?![人男女孩童者民工生爷奶妈爸父母婴儿士警官汉兵])[^，。！？\n]){0,8}?"
-                          r"(?:去世|离世|死亡|死了|惨死|暴死|被杀|被害|病死)(?:[^，。！？\n]{0,8}?(?:去世|离世|死亡|死了))?|"
+_NOT_A_DEATH = re.compile(r"(?:[猪狗犬猫鸡鸭鱼牛羊鸟熊猴兔]|动物)(?:(?![人男女孩童者民工生爷奶妈爸父母婴儿士警官汉兵])[^，。！？\n]){0,8}?"
+                          r"(?:去世|离世|死亡|死了|惨死|暴死|被杀|被害|病死|[摔踩打砸撞烧毒淹闷压砍]死)"
+                          r"(?:[^，。！？\n]{0,8}?(?:去世|离世|死亡|死了))?|"
                           r"没有(?:杀害|杀戮)|死亡人数(?:占|居|位居|排名|世界|全球)|"
                           r"(?:每年|每天|每分钟|每小时|全球|全国|平均|大多|多数|很多人|不少人)[^，。！？\n]{0,12}?死于|"
                           # life and death disregarded (置百姓生死于不顾), and an illness's natural death (死于心脏病)

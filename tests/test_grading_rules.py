@@ -1186,3 +1186,14 @@ def test_an_illegal_structure_pulled_down_is_no_violent_demolition(text, violent
 ])
 def test_a_tip_for_telling_gutter_oil_and_one_patient_s_malpractice_are_no_incident(text, incident):
     assert read_signals(text).incident == incident
+
+
+@pytest.mark.parametrize("text,deaths", [
+    ("初二某男因琐事纠纷，持刀将三个初三学生捅死，省委宣传部封锁媒体", 3),  # the killed counted before how
+    ("歹徒把两名村民活活打死", 2),
+    ("3名学生打死了一条狗", 0),
+    ("城管把小动物活活摔死，有小狗、小兔子", 0),  # animals
+    ("城管把小贩活活打死", 1),
+])
+def test_the_killed_counted_before_how_and_animals_killed(text, deaths):
+    assert count_deaths(text) == deaths
