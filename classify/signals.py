@@ -1435,7 +1435,11 @@ _RUIN_WITH_CASUALTIES = _gated(r"(?:大部分|大批|大量|成片|多数)[^。�
 #: (risk_text leaves drills out) nor a film's jailbreak
 _STABILITY_THREAT = _gated(r"(?:集体|大批|成批|多名|数名|数十名|几十名|上百名|(?:[3-9]|\d{2,}|[三四五六七八九十]+)(?:名|个|人))[^。！？\n]{0,8}"
                            r"(?:(?:罪犯|犯人|囚犯|重犯|在押人员|服刑人员|嫌犯)[^。！？\n]{0,4}(?:越狱|脱逃|逃脱|出逃)|越狱)"
-                           r"|越狱\d{2,}人|暴恐(?:袭击|事件|案)|恐怖袭击")
+                           r"|越狱\d{2,}人|暴恐(?:袭击|事件|案)|恐怖袭击"
+                           # an armed clash claimed (中日交火45分钟，日方驱逐舰当场被击中沉没; 双方互相开火射击): the
+                           # country's security, whether the rumour is true or not (a threat of war, 不放人就开战, is none)
+                           r"|(?:舰|军|导弹|战机|部队|士兵)[^。！？\n]{0,30}?(?:被击中沉没|击沉|交火|互相开火|开火射击)"
+                           r"|(?:交火|互相开火|开火射击)[^。！？\n]{0,30}?(?:舰|军|导弹|战机|部队|士兵)")
 #: a jailbreak or an attack that is a story's, not the place's: a film's, a series', a game's, a novel's
 _THREAT_NOT_TOLD = re.compile(r"(?:电影|影片|大片|美剧|剧集|游戏|小说|越狱第\S季)[^。！？\n]*")
 

@@ -1197,3 +1197,13 @@ def test_a_tip_for_telling_gutter_oil_and_one_patient_s_malpractice_are_no_incid
 ])
 def test_the_killed_counted_before_how_and_animals_killed(text, deaths):
     assert count_deaths(text) == deaths
+
+
+@pytest.mark.parametrize("text,threat", [
+    ("【求证实】中日交火45分钟，日方宙斯盾级足柄号驱逐舰当场被击中沉没", True),  # an armed clash claimed
+    ("护卫舰与日本驱逐舰发生冲突。双方互相开火射击，并动用了舰舰导弹", True),
+    ("您反映的问题已转交火马冲镇核实、办复", False),  # a town's name
+    ("越媒叫嚣：如果中国不释放越南渔民，越南海军就应该在南海与中国开战！", False),  # a threat of war, no clash
+])
+def test_an_armed_clash_claimed_threatens_stability(text, threat):
+    assert bool(read_signals(text).stability_threat) is threat
