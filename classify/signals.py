@@ -587,17 +587,12 @@ def _homes_demolished(text: str, words: list[str]) -> list[str]:
     to be pulled down (:data:`_ENFORCED_DEMOLITION`)."""
     if not words or not _ENFORCED_DEMOLITION.search(text):
         return words
-    kept = []
-    for word in words:
-        start = 0
-        while (i := text.find(word, start)) >= 0:
-            left = max(text.rfind(c, 0, i) for c in "。！？\n") + 1
-            sentence = _SENTENCE_OF.match(text, left).group(0)
-            if not _ENFORCED_DEMOLITION.search(sentence) or _A_HOME.search(sentence):
-                kept.append(word)
-                break
-            start = i + len(word)
-    return kept
+
+    def of_a_home(i: int) -> bool:
+        sentence = _SENTENCE_OF.match(text, max(text.rfind(c, 0, i) for c in "。！？\n") + 1).group(0)
+        return not _ENFORCED_DEMOLITION.search(sentence) or bool(_A_HOME.search(sentence))
+
+    return _told_once(text, words, of_a_home)
 
 
 # -- casualties ------------------------------------------------------------------
@@ -1274,20 +1269,29 @@ _UNTOLD_BEFORE = ("没有", "严禁", "禁止", "杜绝", "防止", "拒绝", "�
 _UNTOLD_LAST = frozenset("不没未无勿别莫")
 
 
-def _asserted(text: str, words: list[str]) -> list[str]:
-    """The words told at least once as done, not only wished away or forbidden (中国公民的共同梦想：当官不受贿，城管不打人)."""
-    if not words or not any(c in text for c in _UNTOLD_LAST) and not any(b in text for b in _UNTOLD_BEFORE):
-        return words
+def _told_once(text: str, words: list[str], told) -> list[str]:
+    """The words of which at least one occurrence in the text is ``told(i)`` (``i`` where it starts)."""
     kept = []
     for word in words:
         start = 0
         while (i := text.find(word, start)) >= 0:
-            before = text[max(0, i - 2): i]
-            if not (before[-1:] in _UNTOLD_LAST or before in _UNTOLD_BEFORE):
+            if told(i):
                 kept.append(word)
                 break
             start = i + len(word)
     return kept
+
+
+def _asserted(text: str, words: list[str]) -> list[str]:
+    """The words told at least once as done, not only wished away or forbidden (中国公民的共同梦想：当官不受贿，城管不打人)."""
+    if not words or not any(c in text for c in _UNTOLD_LAST) and not any(b in text for b in _UNTOLD_BEFORE):
+        return words
+
+    def done(i: int) -> bool:
+        before = text[max(0, i - 2): i]
+        return not (before[-1:] in _UNTOLD_LAST or before in _UNTOLD_BEFORE)
+
+    return _told_once(text, words, done)
 
 
 #: a wrong only supposed, as what the office should find out (如非特殊情况，或系工作人员渎职行为，请予以处理; 若系违规):
@@ -1299,15 +1303,7 @@ def _unhedged(text: str, words: list[str]) -> list[str]:
     """The words told at least once other than as a wrong supposed (:data:`_HEDGE`)."""
     if not words or not _HEDGE_CUES.search(text):
         return words
-    kept = []
-    for word in words:
-        start = 0
-        while (i := text.find(word, start)) >= 0:
-            if not _HEDGE.search(text, max(0, i - 14), i):
-                kept.append(word)
-                break
-            start = i + len(word)
-    return kept
+    return _told_once(text, words, lambda i: not _HEDGE.search(text, max(0, i - 14), i))
 
 
 _HEDGE_CUES = re.compile(r"或系|如系|若系|若是|如果是|如属|若属")
