@@ -1207,3 +1207,12 @@ def test_the_killed_counted_before_how_and_animals_killed(text, deaths):
 ])
 def test_an_armed_clash_claimed_threatens_stability(text, threat):
     assert bool(read_signals(text).stability_threat) is threat
+
+
+@pytest.mark.parametrize("text,gathered", [
+    ("8月20日，100多位受害者齐聚省政府，要求立案", True),
+    ("各界人士齐聚一堂庆祝建校60周年", False),  # guests at a celebration
+    ("群星齐聚春晚舞台", False),
+])
+def test_victims_met_at_a_government_building_are_a_gathering_guests_are_none(text, gathered):
+    assert bool(read_signals(text).gathering) is gathered
