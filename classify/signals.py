@@ -896,6 +896,7 @@ class TextSignals:
     official_wrongs: list[str] = field(default_factory=list)  # what officials or offices are said to have done
     abduction: list[str] = field(default_factory=list)
     stability_threat: list[str] = field(default_factory=list)  # a mass jailbreak, a terror attack (_STABILITY_THREAT)
+    money_lost: list[str] = field(default_factory=list)  # investors' money lost to a scheme (_MONEY_LOST)
     collapse: list[str] = field(default_factory=list)  # a bridge, building or tunnel that fell
     disaster: list[str] = field(default_factory=list)
     wage: list[str] = field(default_factory=list)
@@ -934,7 +935,7 @@ class TextSignals:
 
 
 #: lists the rubric reads that are no feature of the severity model (what it weighs was chosen on its own)
-_RULE_ONLY = frozenset({"owed", "staff", "stability_threat"})
+_RULE_ONLY = frozenset({"owed", "staff", "stability_threat", "money_lost"})
 #: the feature names, made once (not two f-strings per count and one per list of every event)
 _COUNT_KEYS = tuple((name, f"sig_{name}_any", f"sig_{name}_log") for name in ("deaths", "injured", "sick", "crowd", "shares"))
 _LIST_KEYS: dict[str, str] = {}
@@ -1117,6 +1118,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
                                          actors=words["official_actors"]),
         abduction=words["abduction"],
         stability_threat=_threats_told(text),
+        money_lost=[m.group(0) for m in _MONEY_LOST.finditer(text)][:2],
         # (暂无人员伤亡 is no casualty, and a strong earthquake told with none no disaster)
         disaster=_disaster_casualties(harm_told, words["disaster_words"]) + _strong_quake(text, harm_told == text),
         wage=words["wage"],
@@ -1428,6 +1430,10 @@ _RUIN_WITH_CASUALTIES = _gated(r"(?:大部分|大批|大量|成片|多数)[^。�
                                r"(?:坍塌|倒塌|垮塌)[^。！？\n]{0,12}?(?:伤亡|遇难|死亡)")
 
 
+#: investors' or members' money at risk in a scheme that collapsed or is a fraud (P2P平台爆雷, 停止兑付, 非法集资, 传销, 卷款跑路):
+#: with its victims or members counted in the hundreds, a financial risk to many (SPEC §4: a group's claim for its money)
+_MONEY_LOST = _gated(r"非法集资|集资诈骗|爆雷|停止兑付|(?:未|不|没有|不能|无法)(?:按期|按时)?兑付|清盘|卷款|庞氏|传销|"
+                     r"P2P|p2p|网贷平台|(?:理财|金融)(?:平台|公司)?[^。！？\n]{0,12}?(?:跑路|诈骗|骗局|失联|倒闭)")
 #: content threatening social stability (SPEC: 特别重大), told as what happened: inmates escaped in numbers (四川绵阳市越狱46人,
 #: 数十名重犯集体越狱) or a terror attack carried out (暴恐袭击, 恐怖袭击案) — not one prisoner's escape, not a drill
 #: (risk_text leaves drills out) nor a film's jailbreak

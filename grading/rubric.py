@@ -32,6 +32,9 @@ SPREAD_RULES = frozenset({"central_media", "trending", "viral_against_leadership
 AFFECTED_MANY = 10
 #: people from which a wage or compensation protest is a group protest
 GROUP_PROTEST = 5
+#: victims or members of a scheme counted (数千名学生, 两千余名出借人, 发展了上万人) from which it is a risk to many, not one
+#: investor's loss
+MONEY_LOST_VICTIMS = 100
 #: a negative story with this many times ``interactions_special`` has spread nationally
 NATIONAL_FACTOR = 5
 #: posts per hour (with at least this many posts) that make a rumour fast-spreading
@@ -55,7 +58,7 @@ HARM_RULES = frozenset({"deaths_special", "mass_casualty", "disaster_casualties"
 #: names it 重大或较大 in so many words; on the severity dev set the model lowered two of the three such letters,
 #: both wrongly, and none of the rule's misreadings), and a negative item of a kind the conventions name (a fraud
 #: warned of, a fee rumour: no minor complaint)
-KEPT_RULES = HARM_RULES | {"group_protest", "told_negative"}
+KEPT_RULES = HARM_RULES | {"group_protest", "money_lost", "told_negative"}
 #: the reason shown when the model lowered a floor (see :meth:`RubricResult.apply`)
 LOWERED_BY_MODEL = "模型判断该事件较规则所示轻微，下调一级（特别重大、死伤等危害、群体讨薪与文中写明的负面情形不下调）"
 
@@ -210,6 +213,8 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
     if (sig.wage or sig.benefits) and claim and (sig.crowd >= GROUP_PROTEST or _group_words(sig)):
         size = f"约{sig.crowd}{sig.crowd_unit}" if sig.crowd >= GROUP_PROTEST else "多人"
         add(Finding("group_protest", M, f"{size}集体讨要或反映{_words(sig.wage + sig.benefits, 2)}"))
+    if sig.money_lost and sig.crowd >= MONEY_LOST_VICTIMS and r.negative and not benign:
+        add(Finding("money_lost", M, f"非法集资、传销或平台爆雷等金融风险涉及约{sig.crowd}{sig.crowd_unit}：{_words(sig.money_lost, 2)}"))
     if sig.demolition_violent:
         add(Finding("violent_demolition", M, f"暴力或强制拆迁纠纷：{_words(sig.demolition_violent)}"))
     denied = bool(sig.denial)

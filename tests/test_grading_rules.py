@@ -1216,3 +1216,14 @@ def test_an_armed_clash_claimed_threatens_stability(text, threat):
 ])
 def test_victims_met_at_a_government_building_are_a_gathering_guests_are_none(text, gathered):
     assert bool(read_signals(text).gathering) is gathered
+
+
+@pytest.mark.parametrize("text,fires", [
+    ("湖楚财富不兑付2千出借人的钱，两千余名出借人已沦为金融难民，请领导做主", True),
+    ("我们是58车贷p2p平台的受害人，来自全国各地共5600多人，被其诈骗3.08亿", True),
+    ("九九社区联盟涉嫌传销，在省内大量发展会员，已发展了上万人参加，望有关部门重视", True),
+    ("我在理财平台投了5万，平台跑路了，请帮我追回", False),  # one investor
+    ("全市开展防范非法集资宣传月活动，发放资料三千余份，覆盖群众上万人", False),  # a campaign, calm
+])
+def test_a_scheme_that_took_many_people_s_money_is_a_risk_to_many(text, fires):
+    assert ("money_lost" in {f.rule for f in _rules(text, negativity=0.95 if fires else 0.2).floors}) is fires
