@@ -1298,7 +1298,10 @@ def _asserted(text: str, words: list[str]) -> list[str]:
 
 #: a wrong only supposed, as what the office should find out (如非特殊情况，或系工作人员渎职行为，请予以处理; 若系违规):
 #: a condition put, not an allegation made (a question, 是否存在贪污, stays read: letters allege so)
-_HEDGE = re.compile(r"(?:或系|如系|若系|若是|如果是|如属|若属)[^，。！？\n]{0,10}$")
+_HEDGE_WORDS = r"或系|如系|若系|若是|如果是|如属|若属"
+_HEDGE = re.compile(rf"(?:{_HEDGE_WORDS})[^，。！？\n]{{0,10}}$")
+#: a word every match of _HEDGE holds (one search rules most texts out)
+_HEDGE_CUES = re.compile(_HEDGE_WORDS)
 
 
 def _unhedged(text: str, words: list[str]) -> list[str]:
@@ -1307,8 +1310,6 @@ def _unhedged(text: str, words: list[str]) -> list[str]:
         return words
     return _told_once(text, words, lambda i: not _HEDGE.search(text, max(0, i - 14), i))
 
-
-_HEDGE_CUES = re.compile(r"或系|如系|若系|若是|如果是|如属|若属")
 
 
 #: an invoice asked for, for a sum, above what was bought (买了1万多元的药品，但要求我们开5万多元的发票): money an office

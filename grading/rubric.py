@@ -60,7 +60,7 @@ HARM_RULES = frozenset({"deaths_special", "mass_casualty", "disaster_casualties"
 #: warned of, a fee rumour: no minor complaint)
 KEPT_RULES = HARM_RULES | {"group_protest", "money_lost", "told_negative"}
 #: the reason shown when the model lowered a floor (see :meth:`RubricResult.apply`)
-LOWERED_BY_MODEL = "模型判断该事件较规则所示轻微，下调一级（特别重大、死伤等危害、群体讨薪与文中写明的负面情形不下调）"
+LOWERED_BY_MODEL = "模型判断该事件较规则所示轻微，下调一级（特别重大、死伤等危害、群体讨薪、集资受损与文中写明的负面情形不下调）"
 
 
 @dataclass
