@@ -134,3 +134,18 @@ def test_the_lexicon_adds_kind_tokens_and_words_only_leaves_the_text_s_own_words
     assert plain.kinds == {} and plain.words == tok.words and plain.stopwords == tok.stopwords
     assert not any(t.startswith("〔") for t in plain.tokens(text)) and "白沙镇" in plain.tokens(text)
     assert plain.words_only() is plain
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("纪委、检察院刑讯，一口气打了我2000多个耳光", "〔违法犯罪〕"),
+    ("吕子江以被逼供为由全面翻供", "〔违法犯罪〕"),
+    ("用电警棍把我电晕，强行对我鸡奸", "〔违法犯罪〕"),
+    ("持续6天把我捆绑在床上，对我拳打脚踢", "〔违法犯罪〕"),
+    ("因县招办失职把她的志愿申请锁在柜子忘了提交", "〔腐败滥权〕"),
+    ("管理人员渎职，玩忽职守", "〔腐败滥权〕"),
+    ("妇女在水中冻了两个小时，最后昏死过去", "〔受伤〕"),
+])
+def test_torture_dereliction_and_passing_out_are_read_by_their_kind(cfg, text, kind):
+    """Words real posts use for an office's abuse (刑讯, 逼供, 鸡奸, 拳打脚踢), its neglect (失职, 渎职) and a victim
+    left unconscious (昏死) count by their kind, so the models read them as they read the words our posts use."""
+    assert kind in Tokenizer(cfg).tokens(text)
