@@ -239,7 +239,7 @@ BROKEN_LIMB = ("打断腿", "打断了腿", "打断手", "打断胳膊", "打断
 VIOLENCE_WORDS = ("殴打", "打伤", "打人", "受伤", "持刀", "抢劫", "行凶", "砍人", "连砍", "狂砍", "连捅", "推土机", "挖掘机",
                   "铲车", "黑衣人", "砸", "拖走", "抢走", "流血",
                   "住院", "围殴", "强行", "凌晨", "半夜", "暴力", *BROKEN_LIMB, "砍伤", "持械", "棍棒", "打昏", "打晕", "打得昏死",
-                  "头破血流")
+                  "头破血流", "当场阉割", "当场被阉割", "男子被阉割", "切睾")
 INCIDENT_WORDS = ("食物中毒", "中毒", "腹泻", "呕吐", "发烧", "疫苗", "假药", "劣药", "过期药", "假疫苗", "问题疫苗",
                   # (泄露 alone is mostly information leaked: 业主信息泄露; 自来水 and 停水 are a utility's service, which
                   # the dev labels grade as a local complaint: 物业无故停水停电 is 一般)
@@ -277,7 +277,9 @@ SERIOUS_INJURY_WORDS = ("重伤", "伤势严重", "伤势较重", "生命垂危"
                         "身中", "中了一刀", "各中一刀", "被捅", "被砍", "连砍", "狂砍", "连捅", "刺伤", "砍伤", "捅伤",
                         "重度烧伤", "植物人", "瘫痪在床",
                         "压断", "轧断", "砍断", "割掉", "割下", "挖去", "挖掉", "剜", "断腿", "断手", "失明",
-                        "昏死", "不省人事", "打昏", "打晕")
+                        "昏死", "不省人事", "打昏", "打晕",
+                        # a man castrated (当场阉割, 被“切睾”了), not a film cut (阉割版)
+                        "当场阉割", "当场被阉割", "男子被阉割", "切睾", "生殖器被割", "被割掉生殖器")
 #: a life in danger now (not an injury told as a letter's background, 瘫痪在床, nor a fall's 骨折, nor a road's 有生命危险):
 #: what makes a complaint about the harm itself (a hospital's patient in ICU) a serious injury
 LIFE_IN_DANGER = frozenset(("重伤", "伤势严重", "生命垂危", "病危", "危重", "抢救", "昏迷", "重症监护", "ICU", "颅内出血",

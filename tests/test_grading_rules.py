@@ -1227,3 +1227,13 @@ def test_victims_met_at_a_government_building_are_a_gathering_guests_are_none(te
 ])
 def test_a_scheme_that_took_many_people_s_money_is_a_risk_to_many(text, fires):
     assert ("money_lost" in {f.rule for f in _rules(text, negativity=0.95 if fires else 0.2).floors}) is fires
+
+
+@pytest.mark.parametrize("text,fires", [
+    ("酒吧一帅气男子当场被阉割，案发现场莉莉玛莲酒吧，四人进入该酒吧将一男子当场阉割", True),
+    ("湖州一帅哥在酒吧闹事，被内保请到里间，结果直接被“切睾”了", True),
+    ("这部电影的引进版被阉割了二十分钟，删减得面目全非", False),  # a film cut, no man hurt
+    ("阉割版的手机系统功能少了一半", False),
+])
+def test_a_man_castrated_is_a_serious_injury_and_a_film_cut_is_not(text, fires):
+    assert _fires(text, "serious_injury") is fires
