@@ -353,10 +353,10 @@ ANIMAL_CRUELTY = re.compile(r"活取|活剥|活烤|虐猫|虐杀|虐待(?:动物
 POLITICAL_IRONY = re.compile(r"天朝(?!上国)|兲朝|被和谐|河蟹|伟光正|墙国|被自杀|被精神病|被失踪")
 #: a fraud or an abduction warned of (【恐怖新骗局】…转给身边的朋友; 亲身经历绑架事件，姑娘们都长点心): the convention's
 #: fraud and abduction warnings, 负面 (not 道德绑架, a figure of speech)
-_SWINDLE = re.compile(r"新骗局|骗局|诈骗|骗子|骗术|人贩子|(?<!道德)(?<!舆论)(?<!情感)(?<!民意)(?<!利益)绑架|拐卖|拐骗|拐走|"
+_SWINDLE = re.compile(r"新骗局|骗局|诈骗|骗子|骗术|人贩子|假币|假钞|(?<!道德)(?<!舆论)(?<!情感)(?<!民意)(?<!利益)绑架|拐卖|拐骗|拐走|"
                       r"迷药|迷晕|偷孩子|抢孩子")
 _SWINDLE_CUE = re.compile(r"警示|警告|提醒|千万(?:不要|别)|切记|绝对不要|小心|谨防|请传出去|求扩散|转告|长点心|警惕|当心|留意|"
-                          r"注意|转给|扩散|别上当|恐怖|可怕")
+                          r"注意|转给|转发给|让更多的人知道|扩散|别上当|恐怖|可怕")
 #: a warning that something kills, poisons or makes food unsafe (隐翅虫…接触到皮肤，就死定了！请传出去): the convention's
 #: safety scare and rumour of harm, 负面 (a tip with no hazard claimed is not: 花露水属易燃品，涂完别马上做饭)
 _WARNING_CUE = re.compile(r"警示|警告|提醒|千万(?:不要|别)|切记|绝对不要|小心|谨防|请传出去|求扩散|转告|"
@@ -1579,7 +1579,7 @@ def swindle_warning(text: str) -> str | None:
 
 #: a word every match of the checks below holds (one search rules most texts out: they are read for every post)
 _CONVENTION_WORDS = re.compile(r"国耻|国难日|侵华|南京大屠杀|抵制|死定了|致命|致死|剧毒|毒液|致癌|蛆虫|寄生虫|激素|"
-                               r"重金属超标|有害物质|危害|有害健康|损害健康|骗|人贩子|绑架|拐|迷药|迷晕|偷孩子|抢孩子|"
+                               r"重金属超标|有害物质|危害|有害健康|损害健康|骗|人贩子|假币|假钞|绑架|拐|迷药|迷晕|偷孩子|抢孩子|"
                                r"收费|涨价|提价|加价|活取|活剥|活烤|虐|残害动物|天朝|兲朝|被和谐|河蟹|伟光正|墙国|被自杀|被精神病|被失踪")
 
 

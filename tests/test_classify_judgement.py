@@ -338,3 +338,17 @@ def test_words_like_irony_said_straight_raise_nothing(text):
 def test_no_swindle_warned_of_raises_nothing(text):
     cfg = from_dict({"locality": LOCALITY})
     assert told_negativity(cfg, _record(text), 0.3) == (0.3, None)
+
+
+@pytest.mark.parametrize("text,negative", [
+    ("【新版假币又来了】100元编号CE86、CH31开头均为假币，请转发给你的朋友，让更多的人知道。", True),
+    ("新版假钞又来了，收钱时千万要当心。", True),
+    ("央行发布新版人民币防伪特征介绍，识别假币可看水印和安全线。", False),  # a notice, no warning
+])
+def test_counterfeit_notes_warned_of_are_a_fraud_warning(text, negative):
+    """A warning of counterfeit notes going round is the conventions' fraud warning (负面), however calm its words;
+    a bank's notice on telling notes apart warns of nothing."""
+    cfg = from_dict({"locality": LOCALITY})
+    score, reason = told_negativity(cfg, _record(text), 0.3)
+    assert (score >= NEGATIVE_AT) is negative
+    assert (reason is not None and "假" in reason) is negative
