@@ -295,7 +295,7 @@ ABDUCTION_WORDS = ("被拐", "拐走", "拐卖", "被拐卖", "抱走了", "被�
 OFFICIAL_ACTORS = ("红十字", "红会", "慈善总会", "官员", "干部", "书记", "县长", "市长", "区长", "局长", "副局长", "镇长", "乡长", "村支书", "村长", "村干部", "拆迁办", "城管",
                    "警察", "民警", "交警", "特警", "协警", "辅警", "派出所", "公安", "法院", "法官", "检察院", "检察官",
                    "政府", "执法人员", "执法者", "执法车", "执法队", "计生干部", "计生办", "所长", "院长", "副处级", "处长",
-                   "科长", "厅长", "部长", "区委",
+                   "科长", "厅长", "部长", "区委", "厅级", "处级干部", "局级", "高官", "官场",
                    "县委", "市委", "政法委", "人大代表", "政协委员", "国企领导", "官二代", "公务员", "公职人员", "领导")
 #: what an official is accused of that makes the allegation serious: corruption, abuse of power, violence, crime
 #: (not 收取 nor 涉嫌 alone: a school's, a developer's or the police's fees charged and a company's fraud suspected are
@@ -308,7 +308,9 @@ OFFICIAL_WRONGS = ("贪污", "受贿", "索贿", "收受", "好处费", "收取�
                    "持枪", "威胁", "恐吓", "强奸", "轮奸", "猥亵", "性侵", "杀害", "杀人", "掠去", "掠走", "抢劫", "逼死",
                    "逼迫", "威逼", "刑讯逼供", "黑监狱", "非法拘禁", "关押", "摔死", "撞死", "肇事", "醉驾", "酒驾", "打压",
                    "报复", "敲诈", "勒索", "强拆", "强征", "造假", "冒名", "假身份证", "双规", "落马", "违纪",
-                   "利用职权", "利用职务之便", "利用职务便利", "国难财", "灾难财", "虚开发票", "多开发票")
+                   "利用职权", "利用职务之便", "利用职务便利", "国难财", "灾难财", "虚开发票", "多开发票",
+                   # a scandal of officials' sex (不雅视频, 上床、拍片、捉奸), and corrupt officials counted (11位厅级贪官)
+                   "捉奸", "不雅视频", "性丑闻", "艳照", "厅级贪官", "位贪官", "名贪官")
 #: out of danger, or a serious injury denied (还好没骨折): not a serious injury (nor a complaint of danger)
 _NO_DANGER = _gated(r"(?:已|暂)?(?:(?:无|没有|脱离)(?:了)?生命危险|脱离(?:了)?危险)|"
                     r"(?:没|没有|未|并未|无)(?:有|造成)?(?:骨折|重伤|昏迷|截肢|致残|大出血|内出血)|"
@@ -1335,8 +1337,13 @@ def _official_wrongs(text: str, wrongs=OFFICIAL_WRONGS, actors=OFFICIAL_ACTORS) 
         return found
     for sentence in _SENTENCE.split(text):
         if any(a in sentence for a in actors) and not _CASE_PROCESS.search(sentence):
-            found.extend(w for w in wrongs if w in sentence and w not in found and not _done_by_another(sentence, w, actors))
+            found.extend(w for w in wrongs if w in sentence and w not in found
+                         and (w in _SCANDAL or not _done_by_another(sentence, w, actors)))
     return found
+
+
+#: a scandal is the official's whoever else is named beside him (山城弱女子…与雷政富等11人…捉奸的流程，睡翻六厅级干)
+_SCANDAL = frozenset(("捉奸", "不雅视频", "性丑闻", "艳照"))
 
 
 #: who does a wrong in a letter when no official does: a shop's owner, a neighbour, a company's staff (烧烤店老板打伤我，

@@ -1237,3 +1237,15 @@ def test_a_scheme_that_took_many_people_s_money_is_a_risk_to_many(text, fires):
 ])
 def test_a_man_castrated_is_a_serious_injury_and_a_film_cut_is_not(text, fires):
     assert _fires(text, "serious_injury") is fires
+
+
+@pytest.mark.parametrize("text,fires", [
+    # officials' sex scandal: the scandal is theirs, though the woman is named first
+    ("【反腐女侠】赵红霞，山城弱女子一枚，分别和雷政富等11人走完上床、拍片、捉奸的流程，一举睡翻六厅级干，频引重庆官场地震", True),
+    ("赵红霞靠一人之力，凭一张床，已拿下11位厅级贪官，还有20位高官已锁定目标", True),
+    ("网曝某局长不雅视频流出，纪委已介入调查", True),
+    ("明星夫妻被拍到捉奸现场，娱乐圈又一桩性丑闻", False),  # no official
+    ("政府应严惩贪官，还百姓一片蓝天", False),  # a call, no official accused
+])
+def test_an_official_s_sex_scandal_and_corrupt_officials_counted_are_wrongs(text, fires):
+    assert _fires(text, "official_wrongdoing") is fires
