@@ -781,12 +781,17 @@ def _max_count(patterns, text: str) -> int:
     return best
 
 
+#: one death told and then denied (他没死 已经抢救过来了; 死讯是假的): no death
+_DEATH_DENIED = re.compile(r"没死|没有死|并没有死|并未死亡|死讯[^。！？\n]{0,6}?(?:假|谣|不实)|"
+                           r"(?:去世|身亡|死亡)的?(?:消息|传闻)?(?:是|系|纯属|为)(?:假|谣言|不实)")
+
+
 def count_deaths(text: str) -> int:
     """The largest death toll stated in the text (0 if none, 1 for an uncounted death)."""
     text = _DEATH_EXCLUDE.sub("", text)
     text = NEGATION_OF_HARM.sub("", text)
     n = max(_max_count(_DEATH_PATTERNS, text), _max_count([_FAMILY_KILLED], text), 2 if _BOTH_DIED.search(text) else 0)
-    if n == 0 and _DEATH_UNCOUNTED.search(text):
+    if n == 0 and _DEATH_UNCOUNTED.search(text) and not _DEATH_DENIED.search(text):
         text = _NOT_A_DEATH.sub("", text)
         for m in _DEATH_UNCOUNTED.finditer(text):
             if not _ANIMAL_BEFORE.search(text[max(0, m.start() - 6): m.start()]):

@@ -1249,3 +1249,14 @@ def test_a_man_castrated_is_a_serious_injury_and_a_film_cut_is_not(text, fires):
 ])
 def test_an_official_s_sex_scandal_and_corrupt_officials_counted_are_wrongs(text, fires):
     assert _fires(text, "official_wrongdoing") is fires
+
+
+@pytest.mark.parametrize("text,deaths", [
+    ("他没死 已经抢救过来了 昨天说死是因为当地人看到爆炸很厉害，媒体直接说明他死了", 0),
+    ("网传某歌手去世，经纪人说去世的消息是假的", 0),
+    ("昨天爆出车祸死讯，今天又说死讯是谣言", 0),
+    ("车祸致司机当场死亡，乘客没有受伤", 1),
+    ("三人死亡，一人没死", 3),  # a toll counted stays
+])
+def test_a_death_told_and_then_denied_is_no_death(text, deaths):
+    assert count_deaths(text) == deaths
