@@ -34,6 +34,7 @@ from yuqing.classify.signals import (
     CALM_BELOW,
     NEGATIVE_AT,
     SURE_NEGATIVE,
+    death_anniversary,
     harm_kinds,
     negative_by_convention,
     read_harm,
@@ -280,11 +281,17 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
       1,578 unlabelled Weibo posts it finds 12 (two stories told many times), 3 of them scored below NEGATIVE_AT.
     - **Cruelty to animals** (活取猴脑, 虐猫), not on a message board: negative, as the dev labels have it (虐待动物): five
       copies of one picture's post among the unlabelled Weibo posts scored 0.01–0.03 but one 0.95.
+    - **A tribute on a death's anniversary** (Jeff Buckley溺水身亡15周年, 逝世十周年, 忌日), not on a message board and telling
+      no crime, cause of death or grievance (张国荣逝世十周年…系他杀 stays negative): not negative however sure the models
+      are (the convention: tributes and obituaries are 0), below NEGATIVE_AT with the models' order kept.
     """
     board = getattr(rec, "kind", None) == "board"
+    text = f"{rec.title or ''}\n{rec.text or ''}"[:HARM_CHARS]
+    if negativity >= NEGATIVE_AT and not board and (day := death_anniversary(text)):
+        # a tribute on a death's anniversary: below NEGATIVE_AT, the models' order kept among such posts
+        return round(NEGATIVE_AT - 0.1 - (1 - negativity) / 10, 4), f"逝者周年悼念（{day}），非负面事件"
     if negativity >= (SURE_NEGATIVE if board else NEGATIVE_AT):
         return negativity, None
-    text = f"{rec.title or ''}\n{rec.text or ''}"[:HARM_CHARS]
     if negativity < CALM_BELOW:  # calm to the models: only a kind the conventions name, told in so many words
         why = None if board else negative_by_convention(text)
         return (_told(negativity), why) if why else (negativity, None)

@@ -1618,6 +1618,20 @@ def negative_by_convention(text: str, board: bool = False) -> str | None:
     return None
 
 
+#: a death's anniversary remembered (溺水身亡15周年, 逝世十周年, 忌日): a tribute, 非负面 by the conventions (tributes and
+#: obituaries are 0) — unless the post tells a crime, a cause of death or a grievance (张国荣逝世十周年…系他杀)
+_ANNIVERSARY = re.compile(r"(?:逝世|去世|身亡|遇难|离世|辞世|牺牲|罹难|溺亡|病逝|殉职|遇害)[^。！？\n]{0,6}?"
+                          r"(?:\d+|[一二三四五六七八九十百]+)\s*周年|忌日|祭日")
+_NOT_A_TRIBUTE = re.compile(r"他杀|谋杀|凶手|嫌疑人|杀害|害死|逼死|死因|真相|黑幕|至今未|无人问责|追责|问责|维权|讨说法|赔偿|"
+                            r"抗议|谴责|愤怒")
+
+
+def death_anniversary(text: str) -> str | None:
+    """The words of a death's anniversary a tribute remembers (``溺水身亡15周年``), or None."""
+    m = _ANNIVERSARY.search(text)
+    return m.group(0) if m and not _NOT_A_TRIBUTE.search(text) else None
+
+
 def hazard_warning(text: str) -> str | None:
     """What a warning claims kills or poisons (``毒液``), or None."""
     m = _DEADLY.search(text)

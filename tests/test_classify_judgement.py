@@ -352,3 +352,19 @@ def test_counterfeit_notes_warned_of_are_a_fraud_warning(text, negative):
     score, reason = told_negativity(cfg, _record(text), 0.3)
     assert (score >= NEGATIVE_AT) is negative
     assert (reason is not None and "假" in reason) is negative
+
+
+@pytest.mark.parametrize("text,tribute", [
+    ("#微讯# 5月29日是传奇歌手Jeff Buckley溺水身亡15周年。他生前留下的作品不多但首首让人难忘。[蜡烛][蜡烛]", True),
+    ("今天是哥哥逝世十周年的忌日，永远怀念。", True),
+    ("今年4月1日是张国荣逝世十周年，据媒体报道，张国荣系他杀，警方已将犯罪嫌疑人抓获。", False),  # a crime claimed
+    ("汶川地震遇难五周年，豆腐渣校舍至今无人问责。", False),  # a grievance
+    ("青志协十五周年，转发送纪念明信片。", False),  # no death remembered
+])
+def test_a_tribute_on_a_death_s_anniversary_is_not_negative(text, tribute):
+    """Tributes and obituaries are 0 (the conventions), however sure the models are that a death is negative; a post
+    that claims a crime or a grievance on the day stays as the models score it."""
+    cfg = from_dict({"locality": LOCALITY})
+    score, reason = told_negativity(cfg, _record(text), 0.93)
+    assert (score < NEGATIVE_AT) is tribute
+    assert (reason is not None and "周年" in reason) is tribute
