@@ -201,3 +201,97 @@ def post_store(request, tmp_path):
             migrate(engine)
             yield SqlPostStore(engine)
             engine.dispose()
+
+
+# -- benchmarks run on small inputs, in the background ---------------------------------------------------------------
+# Each benchmark's smoke run (tests/test_benchmarks.py) trains its own models in a process of its own and takes
+# 10–70 s on one core, about five minutes in all, while the rest of the suite keeps to one core. So they start, one
+# at a time, as soon as the suite is collected, on the machine's other core, and their tests go last and read what
+# they printed.
+BENCHMARK_TEST = "tests/test_benchmarks.py::test_benchmark_runs_on_small_inputs"
+
+
+class BenchmarkRuns:
+    """The benchmark smoke runs started in a background thread: ``result(name)`` waits for one (and runs it then if
+    it was not started)."""
+
+    def __init__(self):
+        import threading
+
+        self._lock = threading.Lock()
+        self._done: dict[str, tuple[int, str, str]] = {}
+        self._events: dict[str, threading.Event] = {}
+        self._proc = None
+        self._stopped = False
+        self._thread = None
+
+    def start(self, names: list[str]) -> None:
+        import threading
+
+        for name in names:
+            self._events.setdefault(name, threading.Event())
+        self._thread = threading.Thread(target=self._run_all, args=(list(names),), daemon=True, name="benchmarks")
+        self._thread.start()
+
+    @staticmethod
+    def command(name: str) -> list[str]:
+        import sys
+
+        run = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+        return [sys.executable, str(run), "--quick", "--json", f"bench_{name}"]
+
+    def _run_all(self, names: list[str]) -> None:
+        import subprocess
+
+        for name in names:
+            with self._lock:
+                if self._stopped:
+                    return
+                self._proc = subprocess.Popen(self.command(name), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                              text=True)
+            try:
+                out, err = self._proc.communicate(timeout=600)
+                self._done[name] = (self._proc.returncode, out, err)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                out, err = self._proc.communicate()
+                self._done[name] = (-9, out, err + "\n(timed out after 600 s)")
+            self._events[name].set()
+
+    def result(self, name: str) -> tuple[int, str, str]:
+        """(return code, stdout, stderr) of the benchmark's smoke run."""
+        import subprocess
+
+        event = self._events.get(name)
+        if event is None:  # not started in the background (a test run on its own): run it now
+            out = subprocess.run(self.command(name), capture_output=True, text=True, timeout=600)
+            return out.returncode, out.stdout, out.stderr
+        event.wait(timeout=1800)
+        return self._done.get(name, (-1, "", "the background run did not finish"))
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            if self._proc is not None and self._proc.poll() is None:
+                self._proc.kill()
+
+
+_BENCHMARK_RUNS = BenchmarkRuns()
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected what will not run
+def pytest_collection_modifyitems(session, config, items):
+    bench = [item for item in items if item.nodeid.startswith(BENCHMARK_TEST)]
+    if not bench or config.getoption("collectonly"):
+        return
+    items[:] = [item for item in items if not item.nodeid.startswith(BENCHMARK_TEST)] + bench
+    _BENCHMARK_RUNS.start([item.callspec.params["name"] for item in bench])
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _BENCHMARK_RUNS.stop()
+
+
+@pytest.fixture
+def benchmark_runs() -> BenchmarkRuns:
+    return _BENCHMARK_RUNS
