@@ -1334,6 +1334,10 @@ def _invoices_inflated(text: str, wrongs: list[str]) -> tuple[str, list[str]]:
     return _INFLATED_INVOICE.sub("虚开发票", text), [*wrongs, "虚开发票"] if "虚开发票" not in wrongs else wrongs
 
 
+#: a scandal is the official's whoever else is named beside him (山城弱女子…与雷政富等11人…捉奸的流程，睡翻六厅级干)
+_SCANDAL = frozenset(("捉奸", "不雅视频", "性丑闻", "艳照"))
+
+
 def _official_wrongs(text: str, wrongs=OFFICIAL_WRONGS, actors=OFFICIAL_ACTORS) -> list[str]:
     """Serious wrongs laid at an official's or an office's door in one sentence (副局长枪顶记者头, 派出所掠去首饰).
     ``actors`` and ``wrongs`` may be narrowed to those in the text (the rest are in no sentence of it)."""
@@ -1345,10 +1349,6 @@ def _official_wrongs(text: str, wrongs=OFFICIAL_WRONGS, actors=OFFICIAL_ACTORS) 
             found.extend(w for w in wrongs if w in sentence and w not in found
                          and (w in _SCANDAL or not _done_by_another(sentence, w, actors)))
     return found
-
-
-#: a scandal is the official's whoever else is named beside him (山城弱女子…与雷政富等11人…捉奸的流程，睡翻六厅级干)
-_SCANDAL = frozenset(("捉奸", "不雅视频", "性丑闻", "艳照"))
 
 
 #: who does a wrong in a letter when no official does: a shop's owner, a neighbour, a company's staff (烧烤店老板打伤我，
