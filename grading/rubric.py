@@ -17,6 +17,7 @@ from yuqing.classify.signals import (
     LIFE_IN_DANGER,
     NEGATIVE_AT,
     NEUTRAL_BELOW,
+    RAPE_WORDS,
     SURE_NEGATIVE,
     TextSignals,
     read_harm,
@@ -188,7 +189,10 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
         add(Finding("deaths_major", M, f"文本记载死亡{sig.deaths}人（{t.deaths_major}—{t.deaths_special - 1}人为重大或较大）"))
     if sig.serious_injury and not benign and (sig.injured or sig.deaths or sig.incident or _violent(sig) or sig.clash
                                               or _harm_complained_of(sig, r.negative)):
-        add(Finding("serious_injury", M, f"有人员重伤或危重：{_words(sig.serious_injury)}"))
+        hurt = [w for w in sig.serious_injury if w not in RAPE_WORDS]
+        rape = [w for w in sig.serious_injury if w in RAPE_WORDS]
+        add(Finding("serious_injury", M, "；".join(
+            ([f"有人员重伤或危重：{_words(hurt)}"] if hurt else []) + ([f"发生强奸、性侵等严重人身侵害：{_words(rape)}"] if rape else []))))
     elif sig.injured >= INJURED_MAJOR and sig.injured < t.injuries_special:
         add(Finding("injured_many", M, f"文本记载受伤{sig.injured}人"))
     if sig.allegations and sig.leaders and shares < t.interactions_special:

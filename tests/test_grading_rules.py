@@ -1240,6 +1240,21 @@ def test_a_man_castrated_is_a_serious_injury_and_a_film_cut_is_not(text, fires):
 
 
 @pytest.mark.parametrize("text,fires", [
+    ("李双江之子李天一涉嫌强奸罪被批捕。律师团表示，李天一因是第一个与被害女子发生关系，所以不构成轮奸罪", True),
+    ("一名7岁女童放学途中遭性侵，嫌疑人已被警方抓获", True),
+    ("女子深夜回家被强奸，警方已立案侦查", True),
+    ("男子尾随女子欲行不轨，强奸未遂后被路人制服", False),  # attempted, nobody harmed so
+    ("律师认为此案不构成轮奸罪", False),  # a charge ruled out
+    ("开发商私自更改图纸，这实属对业主强奸式的接受变更", False),  # a figure of speech
+])
+def test_a_rape_told_as_done_is_graded_as_a_serious_injury(text, fires):
+    assert _fires(text, "serious_injury") is fires
+    if fires:  # told for what it is, not as an injury
+        reason = next(f.reason for f in _rules(text, negativity=0.95).floors if f.rule == "serious_injury")
+        assert reason.startswith("发生强奸、性侵等严重人身侵害") and "重伤" not in reason
+
+
+@pytest.mark.parametrize("text,fires", [
     # officials' sex scandal: the scandal is theirs, though the woman is named first
     ("【反腐女侠】赵红霞，山城弱女子一枚，分别和雷政富等11人走完上床、拍片、捉奸的流程，一举睡翻六厅级干，频引重庆官场地震", True),
     ("赵红霞靠一人之力，凭一张床，已拿下11位厅级贪官，还有20位高官已锁定目标", True),
