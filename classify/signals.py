@@ -234,6 +234,9 @@ PROTEST_WORDS = ("讨要", "讨薪", "维权", "上访", "讨说法", "要说法
                  "罢市")
 DEMOLITION_VIOLENT = ("强拆", "暴力拆迁", "野蛮拆迁", "暴力强拆", "强制拆除", "强行拆除", "强行拆迁", "违法强拆", "偷拆",
                       "强行征地", "暴力征地", "强征")
+#: a man castrated (当场阉割, 被“切睾”了, 当场把小鸡鸡给切了), not a film cut (阉割版, 引进版被阉割了)
+CASTRATION_WORDS = ("当场阉割", "当场被阉割", "男子被阉割", "切睾", "生殖器被割", "被割掉生殖器", "小鸡鸡给切", "小鸡鸡被切",
+                    "小鸡鸡给割", "小鸡鸡被割")
 #: a rape told as done (被强奸, 轮奸, 奸杀, 遭性侵; not 强奸未遂, a figure of speech 强奸民意, nor a man's past 强奸犯): violence
 #: and a grave harm to the victim, which the rubric grades as it grades a serious injury
 RAPE_WORDS = ("被强奸", "遭强奸", "强奸了", "强奸罪", "强奸案", "强奸幼女", "强奸少女", "轮奸", "奸杀", "奸污", "被强暴",
@@ -243,7 +246,7 @@ BROKEN_LIMB = ("打断腿", "打断了腿", "打断手", "打断胳膊", "打断
 VIOLENCE_WORDS = ("殴打", "打伤", "打人", "受伤", "持刀", "抢劫", "行凶", "砍人", "连砍", "狂砍", "连捅", "推土机", "挖掘机",
                   "铲车", "黑衣人", "砸", "拖走", "抢走", "流血",
                   "住院", "围殴", "强行", "凌晨", "半夜", "暴力", *BROKEN_LIMB, "砍伤", "持械", "棍棒", "打昏", "打晕", "打得昏死",
-                  "头破血流", "当场阉割", "当场被阉割", "男子被阉割", "切睾", *RAPE_WORDS)
+                  "头破血流", *CASTRATION_WORDS, *RAPE_WORDS)
 INCIDENT_WORDS = ("食物中毒", "中毒", "腹泻", "呕吐", "发烧", "疫苗", "假药", "劣药", "过期药", "假疫苗", "问题疫苗",
                   # (泄露 alone is mostly information leaked: 业主信息泄露; 自来水 and 停水 are a utility's service, which
                   # the dev labels grade as a local complaint: 物业无故停水停电 is 一般)
@@ -282,8 +285,7 @@ SERIOUS_INJURY_WORDS = ("重伤", "伤势严重", "伤势较重", "生命垂危"
                         "重度烧伤", "植物人", "瘫痪在床",
                         "压断", "轧断", "砍断", "割掉", "割下", "挖去", "挖掉", "剜", "断腿", "断手", "失明",
                         "昏死", "不省人事", "打昏", "打晕",
-                        # a man castrated (当场阉割, 被“切睾”了), not a film cut (阉割版)
-                        "当场阉割", "当场被阉割", "男子被阉割", "切睾", "生殖器被割", "被割掉生殖器", *RAPE_WORDS)
+                        *CASTRATION_WORDS, *RAPE_WORDS)
 #: a life in danger now (not an injury told as a letter's background, 瘫痪在床, nor a fall's 骨折, nor a road's 有生命危险):
 #: what makes a complaint about the harm itself (a hospital's patient in ICU) a serious injury
 LIFE_IN_DANGER = frozenset(("重伤", "伤势严重", "生命垂危", "病危", "危重", "抢救", "昏迷", "重症监护", "ICU", "颅内出血",

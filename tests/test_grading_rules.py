@@ -1232,6 +1232,7 @@ def test_a_scheme_that_took_many_people_s_money_is_a_risk_to_many(text, fires):
 @pytest.mark.parametrize("text,fires", [
     ("酒吧一帅气男子当场被阉割，案发现场莉莉玛莲酒吧，四人进入该酒吧将一男子当场阉割", True),
     ("湖州一帅哥在酒吧闹事，被内保请到里间，结果直接被“切睾”了", True),
+    ("前几天湖州莉莉玛莲有人被人在酒吧当场把小鸡鸡给切了，而且事情闹大了，太恐怖了", True),
     ("这部电影的引进版被阉割了二十分钟，删减得面目全非", False),  # a film cut, no man hurt
     ("阉割版的手机系统功能少了一半", False),
 ])
