@@ -1132,7 +1132,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         allegations=allegations,
         official_wrongs=_official_wrongs(*_invoices_inflated(_NOT_AN_ABUSE.sub("", about),
                                                              _asserted(about, words["official_wrongs"])),
-                                         actors=words["official_actors"]),
+                                         actors=words["official_actors"]) + _rigged(about),
         abduction=words["abduction"],
         stability_threat=_threats_told(text),
         money_lost=[m.group(0) for m in _MONEY_LOST.finditer(text)][:2],
@@ -1344,6 +1344,33 @@ def _invoices_inflated(text: str, wrongs: list[str]) -> tuple[str, list[str]]:
 
 #: a scandal is the official's whoever else is named beside him (山城弱女子…与雷政富等11人…捉奸的流程，睡翻六厅级干)
 _SCANDAL = frozenset(("捉奸", "不雅视频", "性丑闻", "艳照"))
+
+
+#: a public tender, purchase, licence sale or recruitment said to be rigged (竞标方案量身定制、指标内定; 量身制作招标文件，造成
+#: 屡次陪标串标; 公开招聘…存在内定黑幕): corruption laid at the door of the office that runs it, told in one sentence
+_RIGGED = _gated(r"(?:招标|竞标|投标|采购|经营权|招聘|招考|拍卖)[^。！？!?\n]{0,40}?"
+                 r"(?P<w>量身定制|量身制作|量身打造|指标内定|内定|串标|围标|陪标|暗箱操作)|"
+                 r"(?P<v>量身定制|量身制作|量身打造|内定|串标|围标|陪标|暗箱操作)[^。！？!?\n]{0,20}?"
+                 r"(?:招标|竞标|投标|采购|招聘)")
+#: the rigging only asked about (是否存在暗箱操作？, 有没有内定, 存在内定吗): a question for the office, not an allegation
+_ASKED_BEFORE = re.compile(r"是否|有没有|是不是|难道")
+_CLAUSE_END = re.compile(r"[，,；;：:]")
+
+
+def _rigged(text: str) -> list[str]:
+    """The rigging words of public processes said to be rigged, in clauses that allege it (not ask it)."""
+    if not any(w in text for w in ("定", "标", "暗箱")):
+        return []
+    found = []
+    for sentence in _SENTENCE.split(text):
+        for m in _RIGGED.finditer(sentence):
+            word = m.group("w") or m.group("v")
+            at = sentence.find(word, m.start())
+            after = _CLAUSE_END.split(sentence[at:], maxsplit=1)[0]
+            if _ASKED_BEFORE.search(sentence[max(0, at - 12):at]) or "吗" in after or word in found:
+                continue
+            found.append(word)
+    return found[:2]
 
 
 def _official_wrongs(text: str, wrongs=OFFICIAL_WRONGS, actors=OFFICIAL_ACTORS) -> list[str]:
