@@ -1364,8 +1364,8 @@ def _rigged(text: str) -> list[str]:
     found = []
     for sentence in _SENTENCE.split(text):
         for m in _RIGGED.finditer(sentence):
-            word = m.group("w") or m.group("v")
-            at = sentence.find(word, m.start())
+            group = "w" if m.group("w") else "v"
+            word, at = m.group(group), m.start(group)
             after = _CLAUSE_END.split(sentence[at:], maxsplit=1)[0]
             if _ASKED_BEFORE.search(sentence[max(0, at - 12):at]) or "吗" in after or word in found:
                 continue
