@@ -1104,6 +1104,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
     if "套" in about or "二奶" in about or "个老婆" in about or "个情" in about:
         allegations = allegations + [m.group(0) for m in _KEPT_RICHES.finditer(about)][:2]
     staff_body = [m.group(0) for m in _STAFF_BODY.finditer(text)]
+    scare_harm, scare_reach = food_scare(text)
     # made whole at once: the fields' empty default lists are not made only to be replaced
     return TextSignals(
         deaths=count_deaths(text),
@@ -1147,8 +1148,8 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         group=([m.group(0) for m in _GROUP.finditer(text)] + staff_body)[:3],
         staff=[w for w in staff_body if not _NOT_STAFF.search(w)],
         violence=_asserted(text, words["violence"]),
-        incident=_incidents(text, words["incident"]),
-        many=words["many"] or words["mass_hazard"],
+        incident=_incidents(text, words["incident"]) + scare_harm,
+        many=words["many"] or words["mass_hazard"] or scare_reach,
         rumour=words["rumour"],
         denial=words["denial"],
         fast_spread=words["fast_spread"],
@@ -1344,6 +1345,39 @@ def _invoices_inflated(text: str, wrongs: list[str]) -> tuple[str, list[str]]:
 
 #: a scandal is the official's whoever else is named beside him (山城弱女子…与雷政富等11人…捉奸的流程，睡翻六厅级干)
 _SCANDAL = frozenset(("捉奸", "不雅视频", "性丑闻", "艳照"))
+
+
+#: a food sold to the public said to hold something harmful (打针西瓜…注射的禁用食品添加剂; 大闸蟹…使用激素…有害的抗菌素;
+#: 含氯处理水混入…可口可乐…流入市场; 500多头牛都感染了…不要吃牛肉): a food-safety scare that reaches every buyer, which
+#: the conventions grade by what it claims — three things told together: the food, the harm, and its reach (sold, on the
+#: market, a warning not to eat it)
+_FOOD = re.compile(r"西瓜|大闸蟹|螃蟹|牛肉|猪肉|羊肉|鸡肉|鸭肉|鸡蛋|鸭蛋|可乐|饮料|果汁|水果|蔬菜|青菜|大米|面粉|面条|奶粉|牛奶|"
+                   r"酸奶|食用油|火锅|方便面|零食|饼干|糖果|豆腐|豆芽|馒头|包子|饺子|海鲜|鱼虾|虾|茶叶|白酒|啤酒|食品|"
+                   r"猪蹄|鸡爪|鸭脖|腊肉|香肠|火腿|肉松|粉丝|米粉|粉条|木耳|生姜|大蒜|草莓|葡萄|香蕉|橙子|苹果|柑橘|桔子|蜜桔")
+_FOOD_HARM = _gated(r"(?:禁用|违禁|违规|非法|有害|有毒)的?(?:食品)?(?:添加剂|添加物|物质|药物|药品|兽药|农药|化学品|色素)|"
+                    r"抗菌素|抗生素|土霉素|氯霉素|孔雀石绿|吊白块|甲醛|膨大剂|催熟剂|增白剂|含氯|激素|"
+                    r"(?:[\d一二三四五六七八九十百千万多余]+)(?:头|只)(?:牛|猪|羊|鸡|鸭)[^。！？!?\n]{0,8}?感染")
+_FOOD_REACH = _gated(r"流入市场|流向市场|上市|商贩|摊贩|店家|商家|超市|菜市场|菜场|销往|在售|正在销售|"
+                     r"敢吃|(?:不要|别|不敢|慎|千万别|千万不要)(?:再)?(?:吃|买|购买|喝|食用)")
+
+#: the harm ruled out or forbidden just before it (未检出禁用农药, 不含激素, 严禁使用违禁添加剂): an inspection passed or a rule
+_FOOD_HARM_DENIED = re.compile(r"(?:未检出|没检出|未检测出|未发现|没有发现|不含|没有|无|不使用|不用|不打|杜绝|严禁|禁止|不得|不准|拒绝)"
+                               r"(?:使用|含有|添加|检出|含)?(?:任何)?$")
+
+
+def food_scare(text: str) -> tuple[list[str], list[str]]:
+    """The harm and the reach of a food-safety scare the text tells (a food, something harmful in it, and its sale or a
+    warning not to eat it), or two empty lists."""
+    if not _FOOD.search(text):
+        return [], []
+    harm = next((m for m in _FOOD_HARM.finditer(text) if not _FOOD_HARM_DENIED.search(text, max(0, m.start() - 6), m.start())),
+                None)
+    if harm is None:
+        return [], []
+    reach = _FOOD_REACH.search(text)
+    if reach is None:
+        return [], []
+    return [harm.group(0)[:12]], [reach.group(0)]
 
 
 #: a public tender, purchase, licence sale or recruitment said to be rigged (竞标方案量身定制、指标内定; 量身制作招标文件，造成

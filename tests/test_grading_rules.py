@@ -1288,3 +1288,19 @@ def test_a_public_tender_or_recruitment_said_to_be_rigged_is_an_official_wrong(t
 ])
 def test_a_death_told_and_then_denied_is_no_death(text, deaths):
     assert count_deaths(text) == deaths
+
+
+@pytest.mark.parametrize("text,fires", [
+    ("黑心商贩给没熟的西瓜打针，注射的是禁用食品添加剂，瓜瓤发红还没有瓜味", True),
+    ("无良商贩在西瓜里注射禁用添加剂，大家买瓜当心", True),
+    ("养殖场给大闸蟹用激素催长，当年下苗当年上市，你还敢吃吗", True),
+    ("饮料厂消毒用的含氯处理水混进了生产线，几万箱可乐已经流入市场", True),
+    ("紧急通知：外省有300多头牛感染了炭疽，大家最近不要吃牛肉", True),
+    ("超市蔬菜抽检全部合格，未检出禁用农药", False),  # an inspection passed
+    ("本店大闸蟹生态养殖，不使用激素，欢迎到超市选购", False),  # a harm ruled out
+    ("医生提醒：感冒了别吃抗生素，多休息", False),  # no food sold
+    ("记者调查发现，养殖户滥用抗生素的问题在国外也很普遍", False),  # no food sold, no warning
+])
+def test_a_food_sold_to_the_public_said_to_hold_something_harmful_affects_many(text, fires):
+    """A food-safety scare reaches every buyer: the conventions grade it by what it claims (重大或较大)."""
+    assert _fires(text, "incident_many") is fires
