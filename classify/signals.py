@@ -662,7 +662,11 @@ _BOTH_DIED = _gated(r"(?<!自幼)(?<!从小)(?<!早年)(?<!幼年)(?<!年幼)(?:
                     r"双双?(?:亡|身亡|遇难|死亡|丧生|殒命|遇害)")
 #: a household killed: 一家四口人被灭门
 _FAMILY_KILLED = _gated(rf"一家(?P<n>{NUM})口(?:人)?[^。！？\n]{{0,6}}(?:被灭门|遇难|死亡|身亡|遇害|丧生)")
-_DEATH_EXCLUDE = _gated(r"死亡率|死亡证明|死亡威胁|死亡赔偿金|猪死亡|鸡死亡|鸭死亡|鱼死亡|牛死亡|羊死亡|死亡鱼|死鱼|病死|"
+#: a death wished on someone, a curse (祝你们早日车祸撞死, 咒你出门被车撞死, 恨不得打死他): nobody died, nobody was hurt
+#: (not a surname or a place: 民警祝某被撞死, 祝家庄一村民被打死)
+_CURSE = r"(?:(?:祝|咒|诅咒)(?=你|您|他|她|这|那|其|全家|某些|有些)|恨不得|巴不得)[^，,。！？!?\n]{0,12}?死(?:光|掉|绝)?"
+_CURSED = _gated(_CURSE)
+_DEATH_EXCLUDE = _gated(_CURSE + r"|死亡率|死亡证明|死亡威胁|死亡赔偿金|猪死亡|鸡死亡|鸭死亡|鱼死亡|牛死亡|羊死亡|死亡鱼|死鱼|病死|"
                             r"死角|死胡同|死板|笑死|气死|累死|饿死了|热死|冷死|吓死|烦死|急死|死活|死心|死扛|拼死|死磕|死机|慢性自杀|"
                             # livestock dead (牲畜食用某些转基因玉米后死亡了), not people
                             r"(?:牲畜|家畜|牲口)[^，,。！？\n]{0,16}?(?:死亡|死了|死掉)|"
@@ -1086,7 +1090,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
     ``lookalikes`` other places with similar names: what happens elsewhere does not count here, nor what
     a sentence dates to a year before ``year`` (the year of the event's posts, when known)."""
     full = text
-    text = risk_text(text, tuple(own), tuple(lookalikes), year)
+    text = _CURSED.sub("", risk_text(text, tuple(own), tuple(lookalikes), year))
     words = _text_lexicons(tuple(officials)).found(text)  # each list's words in the text (as _any)
     crowd_size_, crowd_unit = crowd(text)
     harm_told = NEGATION_OF_HARM.sub("", text)

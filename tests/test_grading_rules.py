@@ -1304,3 +1304,19 @@ def test_a_death_told_and_then_denied_is_no_death(text, deaths):
 def test_a_food_sold_to_the_public_said_to_hold_something_harmful_affects_many(text, fires):
     """A food-safety scare reaches every buyer: the conventions grade it by what it claims (重大或较大)."""
     assert _fires(text, "incident_many") is fires
+
+
+@pytest.mark.parametrize("text,deaths", [
+    ("你们这些没素质的人，祝你们早日车祸撞死", 0),  # a curse: nobody died
+    ("谁骂我就咒他出门被车撞死", 0),
+    ("看到这种人贩子，恨不得打死他", 0),
+    ("民警祝某在执勤时被货车撞死", 1),  # 祝 a surname
+    ("祝家庄一村民被人打死", 1),  # 祝 a place's name
+])
+def test_a_death_wished_on_someone_is_no_death(text, deaths):
+    assert count_deaths(text) == deaths
+    assert read_signals(text, ("公安局",)).deaths == deaths
+
+
+def test_a_curse_beside_an_office_is_no_wrong_of_the_office():
+    assert not read_signals("公安局也罚过我了，你们这些人，祝你们早日车祸撞死", ("公安局",)).official_wrongs
