@@ -683,6 +683,8 @@ _DEATH_EXCLUDE = _gated(_CURSE + r"|死亡率|死亡证明|死亡威胁|死亡�
                             # share of land (死亡人口), interests given up (牺牲业主的利益: 牺牲 with an object), a death to
                             # prevent (避免发生更大死亡事故)
                             r"生命线|[堵封锁焊]死|不治之症|不治本|不治的|死亡(?:之|门|陷阱|路段|地带|弯道|人口)|"
+                            # names of game heroes, films and genres (死亡颂唱者, 死亡骑士, 死亡笔记, 死亡金属): nobody died
+                            r"死亡(?:颂唱者|骑士|笔记|金属|飞车|搁浅|峡谷|列车|岛)|"
                             r"牺牲(?=[\u4e00-\u9fff])(?![了在于者时后的])|"
                             r"(?:避免|防止|以免|杜绝|预防|谨防|免得|别让|不要让|不让)[^，。！？\n]{0,12}?(?:死亡|丧命|伤亡|身亡)|"
                             # what could kill (担心会倒下来砸死人, 交通工具能撞死人, 他是想毒死我们) and a hazard listed

@@ -1320,3 +1320,12 @@ def test_a_death_wished_on_someone_is_no_death(text, deaths):
 
 def test_a_curse_beside_an_office_is_no_wrong_of_the_office():
     assert not read_signals("公安局也罚过我了，你们这些人，祝你们早日车祸撞死", ("公安局",)).official_wrongs
+
+
+@pytest.mark.parametrize("text,deaths", [
+    ("#英雄联盟# 本周免费英雄：光辉女郎、死亡颂唱者、盖伦、艾希", 0),  # a game hero's name
+    ("重温《死亡笔记》，还是那么好看", 0),  # a film's
+    ("一名骑士在比赛中坠马死亡", 1),
+])
+def test_a_name_holding_death_s_word_is_no_death(text, deaths):
+    assert count_deaths(text) == deaths
