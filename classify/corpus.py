@@ -3,7 +3,8 @@
 The shipped corpus is ``classify/data/posts/*.jsonl``: posts we wrote
 ourselves in the styles real posts have (Weibo posts and reposts, news-account
 posts, news, board letters, forum threads, 公众号 openings), each labelled by
-its writer with ``negative`` (舆情负面), ``public`` (a public matter),
+its writer with ``negative`` (舆情负面; ``null`` on a post that is no public matter, written for the
+public-matter model only and left out of the negativity task), ``public`` (a public matter),
 ``topic`` (risk area) and, for the posts that name the place, ``relevant``;
 ``BRIEF.md`` beside them is the labelling guide. Place names are placeholders
 (``{locality}``, ``{alias}``, ``{unit}``, ``{other}``, ``{othercity}``) that
@@ -164,6 +165,8 @@ def shipped(task: str, cfg=None, topics: list[str] | None = None) -> list[Exampl
     for i, post in enumerate(shipped_posts()):
         if task == "topic" and not post["public"]:
             continue
+        if task == "negativity" and post.get("negative") is None:
+            continue  # written for what it is about, not for its tone
         label = label_of(post)
         if task == "topic" and topics is not None and label not in topics:
             if "其他" not in topics:

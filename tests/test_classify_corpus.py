@@ -10,7 +10,7 @@ import pytest
 from conftest import make_config
 
 from yuqing.classify.api import place_reader
-from yuqing.classify.corpus import Filler, shipped_posts
+from yuqing.classify.corpus import Filler, shipped, shipped_posts
 from yuqing.config import DEFAULT_TOPICS
 
 GENRES = {"weibo", "repost", "news", "board", "forum", "wechat"}
@@ -29,8 +29,10 @@ def test_every_post_is_well_formed(posts):
         where = f"{p['file']}:{p['line']}"
         if not isinstance(p.get("text"), str) or not p["text"].strip():
             bad.append(f"{where} no text")
-        if p.get("negative") not in (0, 1) or p.get("public") not in (0, 1):
+        if p.get("negative") not in (0, 1, None) or p.get("public") not in (0, 1):
             bad.append(f"{where} labels")
+        if p.get("negative") is None and p.get("public") != 0:
+            bad.append(f"{where} a public matter's tone left unlabelled")  # null: a non-public post's tone only
         if p.get("topic") not in DEFAULT_TOPICS:
             bad.append(f"{where} topic {p.get('topic')}")
         if p.get("genre") not in GENRES:
@@ -93,3 +95,15 @@ def test_filled_placeholders_name_the_deployment(tmp_path):
     text = f.fill("{locality}{unit}发生火灾，{alias}晚报报道；{othercity}也有类似情况", 7)
     assert "{" not in text and ("云溪县" in text or "云溪" in text)
     assert json.dumps(text, ensure_ascii=False)
+
+
+def test_a_post_whose_tone_is_unlabelled_trains_what_it_is_about_but_not_negativity(posts):
+    """``negative: null`` (the mood posts): no public matter, so the relevance task learns it as 无关, and the
+    negativity task leaves it out rather than learn a sad tone as calm."""
+    unlabelled = [p for p in posts if p.get("negative") is None]
+    assert len(unlabelled) >= 100
+    assert len(shipped("negativity")) == len(posts) - len(unlabelled)
+    relevance = shipped("relevance")
+    assert len(relevance) == len(posts)
+    texts = {e.text for e in shipped("negativity")}
+    assert not any(p["text"] in texts for p in unlabelled if "{" not in p["text"])
