@@ -1048,13 +1048,18 @@ _BORN = re.compile(r"\s*[0-9一二三四五六七八九十]{1,2}月(?:[0-9一二
 _STILL_OWED = _gated("|".join(w for w in OWED_WORDS if w not in ("退还", "返还", "结清", "骗取", "被骗", "挪用", "侵占")))
 
 
+#: years before the event's that are still its present: what a post tells of the year before is mostly the issue
+#: itself, retold (a letter of 2019 on a tender rigged in 2018年6月, 2018年8月30日强行开标), not history
+RECENT_YEARS = 1
+
+
 def _past_year(sentence: str, year: int | None) -> bool:
-    """The sentence names a year, and every year it names is before ``year`` (the event's), and it tells of nothing
-    still owed: 1998年的洪水."""
+    """The sentence names a year, and every year it names is more than RECENT_YEARS before ``year`` (the event's),
+    and it tells of nothing still owed: 1998年的洪水."""
     if year is None:
         return False
     years = [int(m.group(1)) for m in _YEAR.finditer(sentence) if not _BORN.match(sentence, m.end())]
-    return bool(years) and max(years) < year and _STILL_OWED.search(sentence) is None
+    return bool(years) and max(years) < year - RECENT_YEARS and _STILL_OWED.search(sentence) is None
 
 
 def risk_text(text: str, own: tuple[str, ...] = (), lookalikes: tuple[str, ...] = (), year: int | None = None) -> str:
@@ -1389,8 +1394,8 @@ def food_scare(text: str) -> tuple[list[str], list[str]]:
 #: a public tender, purchase, licence sale or recruitment said to be rigged (竞标方案量身定制、指标内定; 量身制作招标文件，造成
 #: 屡次陪标串标; 公开招聘…存在内定黑幕): corruption laid at the door of the office that runs it, told in one sentence
 _RIGGED = _gated(r"(?:招标|竞标|投标|采购|经营权|招聘|招考|拍卖)[^。！？!?\n]{0,40}?"
-                 r"(?P<w>量身定制|量身制作|量身打造|指标内定|内定|串标|围标|陪标|暗箱操作)|"
-                 r"(?P<v>量身定制|量身制作|量身打造|内定|串标|围标|陪标|暗箱操作)[^。！？!?\n]{0,20}?"
+                 r"(?P<w>量身定制|量身定做|量身制作|量身打造|指标内定|内定|串标|围标|陪标|暗箱操作)|"
+                 r"(?P<v>量身定制|量身定做|量身制作|量身打造|内定|串标|围标|陪标|暗箱操作)[^。！？!?\n]{0,20}?"
                  r"(?:招标|竞标|投标|采购|招聘)")
 #: the rigging only asked about (是否存在暗箱操作？, 有没有内定, 存在内定吗): a question for the office, not an allegation
 _ASKED_BEFORE = re.compile(r"是否|有没有|是不是|难道")

@@ -412,6 +412,8 @@ def test_reasons_are_chinese():
     ("去年12月31日晚，白沙镇广场踩踏致3人死亡", 2025, 3),  # the last weeks' news in a new year
     ("白沙镇这个路口从去年到现在已经撞死3人了", 2025, 3),  # lasting till now
     ("前年白沙镇山洪，7名村民遇难", None, 0),  # (no post time needed: the words say when)
+    ("2024年8月30日，白沙镇一民房倒塌，3人死亡，至今无人担责", 2025, 3),  # the year before: the issue retold
+    ("2023年8月30日，白沙镇一民房倒塌，3人死亡", 2025, 0),  # two years before: history
 ])
 def test_deaths_in_a_sentence_dated_to_an_earlier_year_do_not_count(text, year, deaths):
     assert read_signals(text, (), ("云溪县", "云溪", "白沙镇", "柳树村"), (), year=year).deaths == deaths
@@ -1329,3 +1331,11 @@ def test_a_curse_beside_an_office_is_no_wrong_of_the_office():
 ])
 def test_a_name_holding_death_s_word_is_no_death(text, deaths):
     assert count_deaths(text) == deaths
+
+
+def test_a_letter_retelling_last_year_s_rigged_tender_alleges_it_now():
+    """A letter of 2019 telling how a tender was rigged in 2018 is today's allegation, not history."""
+    text = ("县卫健局采购医疗设备，招标文件照着一家公司的产品量身定做，2018年5月挂网，"
+            "2018年7月在只有两家陪标公司参与下开标。")
+    assert read_signals(text, (), ("云溪县",), (), year=2019).official_wrongs
+    assert not read_signals(text, (), ("云溪县",), (), year=2021).official_wrongs  # three years on: the past
