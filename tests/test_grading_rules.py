@@ -292,9 +292,9 @@ def test_a_funeral_and_an_illness_tell_no_death_of_an_issue(text, deaths):
     assert count_deaths(text) == deaths
 
 
+#: (a game hero's name, 死亡颂唱者, is no death at all: test_a_name_holding_death_s_word_is_no_death)
 CALM_DEATHS = [
     "今晚看了法国的《刺猬的优雅》，非常沉静而忧伤的电影。人生，死亡，阅读。人应当如何渡过短暂的一生，发人深省。",
-    "#英雄联盟# 4月19日免费英雄更换公告！光辉女郎、皮城女警、远古巫灵、死亡颂唱者、盖伦、艾希、流浪法师！",
     "一头母象在死去朋友的尸体旁守护了数小时，赶走那些想要接近的秃鹫和鬣狗。",
 ]
 
