@@ -1368,8 +1368,10 @@ _FOOD = re.compile(r"西瓜|大闸蟹|螃蟹|牛肉|猪肉|羊肉|鸡肉|鸭肉|
 _FOOD_HARM = _gated(r"(?:禁用|违禁|违规|非法|有害|有毒)的?(?:食品)?(?:添加剂|添加物|物质|药物|药品|兽药|农药|化学品|色素)|"
                     r"抗菌素|抗生素|土霉素|氯霉素|孔雀石绿|吊白块|甲醛|膨大剂|催熟剂|增白剂|含氯|激素|"
                     r"(?:[\d一二三四五六七八九十百千万多余]+)(?:头|只)(?:牛|猪|羊|鸡|鸭)[^。！？!?\n]{0,8}?感染")
-_FOOD_REACH = _gated(r"流入市场|流向市场|上市|商贩|摊贩|店家|商家|超市|菜市场|菜场|销往|在售|正在销售|"
-                     r"敢吃|(?:不要|别|不敢|慎|千万别|千万不要)(?:再)?(?:吃|买|购买|喝|食用)")
+_FOOD_SOLD = _gated(r"流入市场|流向市场|上市|商贩|摊贩|店家|商家|超市|菜市场|菜场|销往|在售|正在销售")
+_FOOD_WARNED = _gated(r"敢吃|(?:不要|别|不敢|慎|千万别|千万不要)(?:再)?(?:吃|买|购买|喝|食用)")
+#: how a food scare reaches every buyer, as the rubric's reason tells it: the food is sold, or people are warned off it
+FOOD_SOLD, FOOD_WARNED = "食品在售", "警示勿食"
 
 #: the harm ruled out or forbidden just before it (未检出禁用农药, 不含激素, 严禁使用违禁添加剂): an inspection passed or a rule
 _FOOD_HARM_DENIED = re.compile(r"(?:未检出|没检出|未检测出|未发现|没有发现|不含|没有|无|不使用|不用|不打|杜绝|严禁|禁止|不得|不准|拒绝)"
@@ -1385,10 +1387,10 @@ def food_scare(text: str) -> tuple[list[str], list[str]]:
                 None)
     if harm is None:
         return [], []
-    reach = _FOOD_REACH.search(text)
+    reach = FOOD_SOLD if _FOOD_SOLD.search(text) else FOOD_WARNED if _FOOD_WARNED.search(text) else None
     if reach is None:
         return [], []
-    return [harm.group(0)[:12]], [reach.group(0)]
+    return [harm.group(0)[:12]], [reach]
 
 
 #: a public tender, purchase, licence sale or recruitment said to be rigged (竞标方案量身定制、指标内定; 量身制作招标文件，造成

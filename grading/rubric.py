@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from yuqing.classify.signals import (
     CALM_BELOW,
+    FOOD_SOLD,
+    FOOD_WARNED,
     INJURED_MAJOR,
     LIFE_IN_DANGER,
     NEGATIVE_AT,
@@ -320,7 +322,8 @@ def _violent(sig: TextSignals) -> bool:
 
 #: words for many that name no people (所有工作记录本, 全部工资, 大量材料, 广大, 市民): no group claims by them alone
 NOT_PEOPLE_MANY = frozenset(("所有", "几乎所有", "全部", "大量", "众多", "广大", "市民", "消费者", "无数", "成片", "一大片",
-                             "大面积", "流入市场", "流向市场", "流入餐桌", "端上餐桌", "销往", "出售给", "卖给"))
+                             "大面积", "流入市场", "流向市场", "流入餐桌", "端上餐桌", "销往", "出售给", "卖给",
+                             FOOD_SOLD, FOOD_WARNED))
 
 
 def _group_words(sig: TextSignals) -> bool:

@@ -1339,3 +1339,11 @@ def test_a_letter_retelling_last_year_s_rigged_tender_alleges_it_now():
             "2018年7月在只有两家陪标公司参与下开标。")
     assert read_signals(text, (), ("云溪县",), (), year=2019).official_wrongs
     assert not read_signals(text, (), ("云溪县",), (), year=2021).official_wrongs  # three years on: the past
+
+
+def test_a_food_scare_s_reason_says_how_it_reaches_every_buyer():
+    [sold] = [f.reason for f in _rules("无良商贩在西瓜里注射禁用添加剂", negativity=0.95).floors if f.rule == "incident_many"]
+    [warned] = [f.reason for f in _rules("外省有300多头牛感染了炭疽，大家不要吃牛肉", negativity=0.95).floors
+                if f.rule == "incident_many"]
+    assert "（食品在售）" in sold and "禁用添加剂" in sold
+    assert "（警示勿食）" in warned
