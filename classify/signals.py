@@ -1406,7 +1406,7 @@ _CLAUSE_END = re.compile(r"[，,；;：:]")
 
 def _rigged(text: str) -> list[str]:
     """The rigging words of public processes said to be rigged, in clauses that allege it (not ask it)."""
-    if not any(w in text for w in ("定", "标", "暗箱")):
+    if not any(w in text for w in ("定", "标", "暗箱", "量身")):  # (what every rigging word holds)
         return []
     found = []
     for sentence in _SENTENCE.split(text):

@@ -1273,6 +1273,7 @@ def test_an_official_s_sex_scandal_and_corrupt_officials_counted_are_wrongs(text
     ("新增500台出租车经营权竞标方案量身定制、指标内定，标的上亿元", True),
     ("教育局营养餐采购项目，采购单位违法为一家公司量身制作招标文件，造成屡次陪标串标", True),
     ("举报今年公开招聘中小学英语岗位存在内定黑幕，录取的两人都是本校编外教师", True),
+    ("今年公开招聘的岗位条件是给局长亲戚量身打造的", True),  # (no 标 nor 定 in the text)
     ("请问今年事业单位招聘考试是否存在暗箱操作？成绩为何迟迟不公布", False),  # asked, not alleged
     ("这家店的西装是量身定制的，价格合理", False),  # no public process
     ("业委会在选聘物业公司过程中暗箱操作，业主不知情", False),  # an owners' committee, no public tender
