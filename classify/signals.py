@@ -302,7 +302,7 @@ OFFICIAL_ACTORS = ("红十字", "红会", "慈善总会", "官员", "干部", "�
                    "警察", "民警", "交警", "特警", "协警", "辅警", "派出所", "公安", "法院", "法官", "检察院", "检察官",
                    "政府", "执法人员", "执法者", "执法车", "执法队", "计生干部", "计生办", "所长", "院长", "副处级", "处长",
                    "科长", "厅长", "部长", "区委", "厅级", "处级干部", "局级", "高官", "官场",
-                   "县委", "市委", "政法委", "人大代表", "政协委员", "国企领导", "官二代", "公务员", "公职人员", "领导")
+                   "县委", "市委", "政法委", "看守所", "人大代表", "政协委员", "国企领导", "官二代", "公务员", "公职人员", "领导")
 #: what an official is accused of that makes the allegation serious: corruption, abuse of power, violence, crime
 #: (not 收取 nor 涉嫌 alone: a school's, a developer's or the police's fees charged and a company's fraud suspected are
 #: complaints; money taken as a bribe is 收取好处, 被认定收取 …)
@@ -315,8 +315,9 @@ OFFICIAL_WRONGS = ("贪污", "受贿", "索贿", "收受", "好处费", "收取�
                    "逼迫", "威逼", "刑讯逼供", "黑监狱", "非法拘禁", "关押", "摔死", "撞死", "肇事", "醉驾", "酒驾", "打压",
                    "报复", "敲诈", "勒索", "强拆", "强征", "造假", "冒名", "假身份证", "双规", "落马", "违纪",
                    "利用职权", "利用职务之便", "利用职务便利", "国难财", "灾难财", "虚开发票", "多开发票",
-                   # a scandal of officials' sex (不雅视频, 上床、拍片、捉奸), and corrupt officials counted (11位厅级贪官)
-                   "捉奸", "不雅视频", "性丑闻", "艳照", "厅级贪官", "位贪官", "名贪官")
+                   # a scandal of officials' sex (不雅视频, 上床、拍片、捉奸), corrupt officials counted (11位厅级贪官), and
+                   # an official fled abroad (当高官…外逃了) or stealing what the office keeps (监守自盗)
+                   "捉奸", "不雅视频", "性丑闻", "艳照", "厅级贪官", "位贪官", "名贪官", "监守自盗", "外逃")
 #: out of danger, or a serious injury denied (还好没骨折): not a serious injury (nor a complaint of danger)
 _NO_DANGER = _gated(r"(?:已|暂)?(?:(?:无|没有|脱离)(?:了)?生命危险|脱离(?:了)?危险)|"
                     r"(?:没|没有|未|并未|无)(?:有|造成)?(?:骨折|重伤|昏迷|截肢|致残|大出血|内出血)|"

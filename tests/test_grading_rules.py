@@ -1270,6 +1270,18 @@ def test_an_official_s_sex_scandal_and_corrupt_officials_counted_are_wrongs(text
 
 
 @pytest.mark.parametrize("text,fires", [
+    # an official said to have fled abroad or to steal what the office keeps
+    ("就连这样的楷模，也在当高官、享厚禄后，拍屁股外逃了！", True),
+    ("村干部把全村的土地补偿款据为己有，监守自盗", True),
+    ("他在看守所的特审室里遭到刑讯逼供，被迫认罪", True),  # the office named by its place
+    ("58车贷的董事长已外逃美国半年，至今未被通缉", False),  # a company's boss, no official
+    ("警方抓获一名盗窃嫌疑人，追回被盗电动车三辆", False),  # the police at work
+])
+def test_an_official_said_to_have_fled_or_to_steal_what_he_keeps_is_a_wrong(text, fires):
+    assert _fires(text, "official_wrongdoing") is fires
+
+
+@pytest.mark.parametrize("text,fires", [
     ("新增500台出租车经营权竞标方案量身定制、指标内定，标的上亿元", True),
     ("教育局营养餐采购项目，采购单位违法为一家公司量身制作招标文件，造成屡次陪标串标", True),
     ("举报今年公开招聘中小学英语岗位存在内定黑幕，录取的两人都是本校编外教师", True),
