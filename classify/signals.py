@@ -1402,7 +1402,7 @@ _RIGGED = _gated(r"(?:招标|竞标|投标|采购|经营权|招聘|招考|拍卖
                  r"(?:招标|竞标|投标|采购|招聘)")
 #: the rigging only asked about (是否存在暗箱操作？, 有没有内定, 存在内定吗): a question for the office, not an allegation
 _ASKED_BEFORE = re.compile(r"是否|有没有|是不是|难道")
-_CLAUSE_END = re.compile(r"[，,；;：:]")
+_CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 
 
 def _rigged(text: str) -> list[str]:
@@ -1414,7 +1414,7 @@ def _rigged(text: str) -> list[str]:
         for m in _RIGGED.finditer(sentence):
             group = "w" if m.group("w") else "v"
             word, at = m.group(group), m.start(group)
-            after = _CLAUSE_END.split(sentence[at:], maxsplit=1)[0]
+            after = _CLAUSE_BREAK.split(sentence[at:], maxsplit=1)[0]
             if _ASKED_BEFORE.search(sentence[max(0, at - 12):at]) or "吗" in after or word in found:
                 continue
             found.append(word)

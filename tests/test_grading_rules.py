@@ -572,6 +572,14 @@ def test_households_are_read_as_households_and_a_notice_tally_is_no_crowd():
     assert protest and protest[0].reason.startswith("约30户")
 
 
+def test_households_count_as_a_crowd_when_their_act_follows_in_the_next_clause():
+    """The clause around a household count reaches to the sentence's end, past a comma: 30多户村民，到镇政府门口聚集."""
+    from yuqing.classify.signals import crowd
+
+    assert crowd("共有30多户村民，到镇政府门口聚集讨说法") == (30, "户")
+    assert crowd("本小区共计612户，物业费从下月起上涨") == (0, "人")  # homes tallied, no act
+
+
 def test_an_event_is_named_after_the_post_that_best_says_what_the_issue_is():
     from datetime import UTC, datetime, timedelta
 
