@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from yuqing.domain import Role, Step
+from yuqing.domain import Role
 from yuqing.errors import PermissionDenied
 
 #: the actor name of automatic actions (sync, deadline checks)

@@ -19,7 +19,6 @@ import hashlib
 import importlib.util
 import io
 import json
-from pathlib import Path
 
 from common import SHARED_DATA
 

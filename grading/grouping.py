@@ -1128,7 +1128,7 @@ class EventView:
         """How well the event's posts fit its centroid: the mean cosine of its exemplars to it (worked out
         when first asked)."""
         if self._fit is None:
-            centroid, cnorm, get = self.centroid, self.cnorm, self.centroid.get
+            cnorm, get = self.cnorm, self.centroid.get
             fits = [sum(map(mul, e.values(), map(get, e, repeat(0.0)))) / (enorm * cnorm)
                     for e, enorm in self.exemplars]
             self._fit = sum(fits) / len(fits) if fits else 1.0
@@ -1420,9 +1420,9 @@ class Grouper:
 
     def score(self, pv: PostVector, ev: EventState, view: EventView | None = None) -> tuple[float, str]:
         pw = self._weights(pv)
-        vec, norm = pw.vec, pw.norm
+        norm = pw.norm
         view = view or ev.view(self.vocab)
-        centroid, cnorm, exemplars = view.centroid, view.cnorm, view.exemplars
+        cnorm, exemplars = view.cnorm, view.exemplars
         diffuse = view.diffuse  # compared by its posts only
         dots = view.dots(self.vocab.terms, pw)
         cos_c = dots[0] / (norm * cnorm)
