@@ -1672,16 +1672,36 @@ def swindle_warning(text: str) -> str | None:
     return m.group(0) if m and _SWINDLE_CUE.search(text) else None
 
 
+#: a product or a food said to hold something harmful, told as news with no warning (儿童玩具再陷“激素门”…邻苯二甲酸酯;
+#: 禁用化妆品名单…含有激素的护肤品): the conventions' claim that a product is unsafe, 负面 — not when the text denies it
+#: (辟谣, 不属实) nor where the harm is ruled out (未检出塑化剂, 不含激素)
+_PRODUCT = re.compile(_FOOD.pattern + r"|玩具|化妆品|护肤品|面膜|牙膏|洗发水|洗发露|沐浴露|药品|胶囊|疫苗|奶瓶|纸尿裤|"
+                      r"尿不湿|卫生巾|餐具|保鲜膜|童装|校服|涂料|油漆|儿童用品")
+_PRODUCT_HARM = re.compile(r"激素门|含有?激素|致癌|有毒物质|有害物质|重金属超标|甲醛超标|塑化剂|双酚A|邻苯二甲酸酯|荧光剂|"
+                           r"含铅|铅超标|镉超标|农药残留超标|瘦肉精|苏丹红|三聚氰胺")
+
+
+def product_scare(text: str) -> str | None:
+    """What harmful thing a text says a product or a food holds (``邻苯二甲酸酯``), or None."""
+    if _DENIED.search(text) or not _PRODUCT.search(text):
+        return None
+    harm = next((m for m in _PRODUCT_HARM.finditer(text)
+                 if not _FOOD_HARM_DENIED.search(text, max(0, m.start() - 6), m.start())), None)
+    return harm.group(0) if harm else None
+
+
 #: a word every match of the checks below holds (one search rules most texts out: they are read for every post)
 _CONVENTION_WORDS = re.compile(r"国耻|国难日|侵华|南京大屠杀|抵制|死定了|致命|致死|剧毒|毒液|致癌|蛆虫|寄生虫|激素|"
                                r"重金属超标|有害物质|危害|有害健康|损害健康|骗|人贩子|假币|假钞|绑架|拐|迷药|迷晕|偷孩子|抢孩子|"
+                               r"有毒物质|甲醛超标|塑化剂|双酚A|邻苯二甲酸酯|荧光剂|含铅|铅超标|镉超标|农药残留超标|瘦肉精|苏丹红|三聚氰胺|"
                                r"收费|涨价|提价|加价|活取|活剥|活烤|虐|残害动物|天朝|兲朝|被和谐|河蟹|伟光正|墙国|被自杀|被精神病|被失踪")
 
 
 def negative_by_convention(text: str, board: bool = False) -> str | None:
     """Why the text is negative by a kind of post the conventions name, told in so many words (in Chinese): a boycott
     over a nation's grievance and, off the message boards, a deadly or unsafe thing, a fraud or an abduction warned of,
-    a fee said to start, cruelty to animals, political irony; None for none. Classify's 舆情负面 and grading's rubric read it alike."""
+    a product or a food said to hold something harmful, a fee said to start, cruelty to animals, political irony; None
+    for none. Classify's 舆情负面 and grading's rubric read it alike."""
     if _CONVENTION_WORDS.search(text) is None:
         return None
     if m := NATIONAL_GRIEVANCE.search(text):
@@ -1690,6 +1710,8 @@ def negative_by_convention(text: str, board: bool = False) -> str | None:
         return None
     if deadly := hazard_warning(text):
         return f"文中警示致命、有毒或有害之物（{deadly}）"
+    if scare := product_scare(text):
+        return f"文中称产品或食品含有害物质（{scare}）"
     if swindle := swindle_warning(text):
         return f"文中警示诈骗或拐卖（{swindle}）"
     if fee := fee_rumour(text):

@@ -1072,6 +1072,27 @@ def test_a_negative_item_of_a_kind_the_conventions_name_is_not_lowered_to_minor(
     assert negative_by_convention(text, board=True) is None
 
 
+@pytest.mark.parametrize("text,harm", [
+    # a product or a food said to hold something harmful, told as news with no warning: the conventions' claim that
+    # a product is unsafe
+    ("【儿童玩具再陷“激素门”：双酚A旧伤未愈，邻苯二甲酸酯再添新忧】我国儿童健康堪忧", "激素门"),
+    ("3.15 禁用化妆品名单（真的假的？）含有激素的护肤品品牌列表：……", "含有激素"),
+    ("记者买来12只大闸蟹送检，11个样本检出瘦肉精", "瘦肉精"),
+    ("质检部门抽检结果：本批次奶粉未检出三聚氰胺，全部合格", None),  # the harm ruled out
+    ("网传某品牌牙膏含致癌物，官方已辟谣", None),  # a rumour denied
+    ("今天给儿子买了个新玩具，他开心坏了", None),  # no harm
+])
+def test_a_product_said_to_hold_something_harmful_is_negative_by_convention(text, harm):
+    from yuqing.classify.signals import negative_by_convention
+
+    told = negative_by_convention(text)
+    if harm is None:
+        assert told is None
+    else:
+        assert told and harm in told
+        assert negative_by_convention(text, board=True) is None  # a letter is judged as letters are
+
+
 def test_a_share_of_village_benefits_asked_about_is_no_group_claim():
     text = ("咨询农村户口迁移与集体待遇享受等相关问题|农村户口人一旦把户口迁移出，这些人还能不能继续拥有原农村户口地的"
             "村集体资产和农业补贴政策待遇？望予以阐明政策。")
