@@ -1690,18 +1690,31 @@ def product_scare(text: str) -> str | None:
     return harm.group(0) if harm else None
 
 
+#: a day no calendar has (2月30日, 4月31号): a product said to be made on it (2月30号，我们在休假，蒙牛却在为我们生产…)
+#: mocks its dates as faked — the conventions' claim that a product is unsafe, told as sarcasm
+_NO_SUCH_DAY = re.compile(r"(?<![0-9０-９一二三四五六七八九十])(?:2|二)月(?:30|31|三十|三十一)[日号]|"
+                          r"(?<![0-9０-９一二三四五六七八九十])(?:4|6|9|11|四|六|九|十一)月(?:31|三十一)[日号]")
+
+
+def made_on_no_such_day(text: str) -> str | None:
+    """The day no calendar has on which a text says something was made (``2月30号``), or None."""
+    m = _NO_SUCH_DAY.search(text)
+    return m.group(0) if m and "生产" in text else None
+
+
 #: a word every match of the checks below holds (one search rules most texts out: they are read for every post)
 _CONVENTION_WORDS = re.compile(r"国耻|国难日|侵华|南京大屠杀|抵制|死定了|致命|致死|剧毒|毒液|致癌|蛆虫|寄生虫|激素|"
                                r"重金属超标|有害物质|危害|有害健康|损害健康|骗|人贩子|假币|假钞|绑架|拐|迷药|迷晕|偷孩子|抢孩子|"
                                r"有毒物质|甲醛超标|塑化剂|双酚A|邻苯二甲酸酯|荧光剂|含铅|铅超标|镉超标|农药残留超标|瘦肉精|苏丹红|三聚氰胺|"
+                               r"月3[01][日号]|月三十一?[日号]|"
                                r"收费|涨价|提价|加价|活取|活剥|活烤|虐|残害动物|天朝|兲朝|被和谐|河蟹|伟光正|墙国|被自杀|被精神病|被失踪")
 
 
 def negative_by_convention(text: str, board: bool = False) -> str | None:
     """Why the text is negative by a kind of post the conventions name, told in so many words (in Chinese): a boycott
     over a nation's grievance and, off the message boards, a deadly or unsafe thing, a fraud or an abduction warned of,
-    a product or a food said to hold something harmful, a fee said to start, cruelty to animals, political irony; None
-    for none. Classify's 舆情负面 and grading's rubric read it alike."""
+    a product or a food said to hold something harmful or to be made on a day no calendar has, a fee said to start,
+    cruelty to animals, political irony; None for none. Classify's 舆情负面 and grading's rubric read it alike."""
     if _CONVENTION_WORDS.search(text) is None:
         return None
     if m := NATIONAL_GRIEVANCE.search(text):
@@ -1712,6 +1725,8 @@ def negative_by_convention(text: str, board: bool = False) -> str | None:
         return f"文中警示致命、有毒或有害之物（{deadly}）"
     if scare := product_scare(text):
         return f"文中称产品或食品含有害物质（{scare}）"
+    if day := made_on_no_such_day(text):
+        return f"文中以不存在的生产日期讽刺产品造假（{day}）"
     if swindle := swindle_warning(text):
         return f"文中警示诈骗或拐卖（{swindle}）"
     if fee := fee_rumour(text):

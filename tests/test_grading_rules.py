@@ -1093,6 +1093,21 @@ def test_a_product_said_to_hold_something_harmful_is_negative_by_convention(text
         assert negative_by_convention(text, board=True) is None  # a letter is judged as letters are
 
 
+@pytest.mark.parametrize("text,day", [
+    # a product said to be made on a day no calendar has: its dates mocked as faked
+    ("2月30号，我们在休假，蒙牛却在为我们生产良心奶。。。", "2月30号"),
+    ("【良心奶】当我们2月30日在休息的时候，它依然在生产着优质牛奶！", "2月30日"),
+    ("4月31日生产的月饼，你敢吃吗？", "4月31日"),
+    ("该批产品于12月30日生产，保质期一年", None),  # a day that exists
+    ("#段子#2月30日，我因一场惨烈车祸昏迷了3个月之久", None),  # a joke's impossible day, nothing made on it
+])
+def test_a_product_made_on_a_day_no_calendar_has_is_negative_by_convention(text, day):
+    from yuqing.classify.signals import negative_by_convention
+
+    told = negative_by_convention(text)
+    assert (told is None) if day is None else (told and day in told)
+
+
 def test_a_share_of_village_benefits_asked_about_is_no_group_claim():
     text = ("咨询农村户口迁移与集体待遇享受等相关问题|农村户口人一旦把户口迁移出，这些人还能不能继续拥有原农村户口地的"
             "村集体资产和农业补贴政策待遇？望予以阐明政策。")
