@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import math
+import re
 
 import logging
 import threading
@@ -238,6 +239,9 @@ def public_negativity(negative: float, public: float) -> float:
 
 #: of a post, what is read for harm told in words (a letter's opening says what it reports)
 HARM_CHARS = 2000
+#: a letter of thanks or praise, as its title or first words say (感谢交警一路开道, 表扬社区网格员)
+_THANKS = re.compile(r"感谢|表扬|点赞|致敬|赞扬|锦旗")
+THANKS_CHARS = 20
 
 
 def _told(negativity: float) -> float:
@@ -260,6 +264,13 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
       set's convention (a death, a crime, an abduction, a disaster is 负面, a celebrity's or abroad too) is what a
       model trained on our own posts misses most on real ones: on the 620 labelled real posts this turns 9 of the
       11 posts it changes to their label (half A 6 of 7, half B 3 of 4).
+    - **A letter that reports a problem and asks nothing**: a message-board letter scored from CALM_BELOW to NEGATIVE_AT
+      that tells a complaint (坑洼, 损坏, 态度恶劣, 乱建, 违法 …) with no question, request for information or suggestion
+      (请问, 建议, 希望 …) is negative, as harm told is (the convention: a letter that reports a problem is 1, however
+      calmly it is put), unless it is a letter of thanks (感谢交警一路开道…早高峰堵车). Of 1,000 unlabelled letters it finds 9,
+      each a problem reported when read (道路坑坑洼洼…请安排解决, 红绿灯损坏…请尽快维修, 社区办理人员态度恶劣, 乱搭乱建); two
+      more it found first were an enquiry put as 想了解 (now an enquiry word) and a suggestion whose 不发达 read as 不发 (no
+      longer). No letter of the dev sets is in it, so their figures do not move.
     - **A letter that only asks or suggests**: a message-board letter scored from NEGATIVE_AT to SURE_NEGATIVE that
       asks or suggests (请问, 建议, 希望 …) and tells no complaint or allegation is not negative (the convention:
       pure enquiries and suggestions are 0), at its score less the band's width; harm such a letter tells is its
@@ -305,6 +316,11 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
         if negativity < NEGATIVE_AT:
             return _told(negativity), f"文中写明危害（{'、'.join(harm_kinds(sig))}）"
         return negativity, None
+    if board and negativity < NEGATIVE_AT and sig.complaint and not sig.enquiry and not _THANKS.search(text[:THANKS_CHARS]):
+        # a letter that reports a problem and asks nothing (道路坑坑洼洼…请安排解决, 红绿灯损坏…请尽快维修, 社区办理人员态度
+        # 恶劣): the convention's letter that reports a problem, told calmly; not a letter of thanks that tells the trouble
+        # it was helped out of (感谢交警一路开道…早高峰堵车)
+        return _told(negativity), f"留言反映具体问题（{'、'.join(sig.complaint[:3])}）"
     if negativity < NEGATIVE_AT and not asks_only and (why := negative_by_convention(text, board)):
         return _told(negativity), why
     if asks_only and negativity >= NEGATIVE_AT:

@@ -412,7 +412,7 @@ COMPLAINT_WORDS = ("投诉", "反映", "举报", "曝光", "不满", "质疑", "
                    "过期", "变质", "假冒", "伪劣", "缺斤少两", "宰客", "欺诈", "霸王条款", "强制消费", "拒赔")
 ENQUIRY_WORDS = ("请问", "咨询", "想问", "问一下", "问下", "有谁知道", "谁知道", "怎么办理", "如何办理", "在哪里办",
                  "几点", "什么时候", "是否", "能否", "可以吗", "建议", "希望", "能不能", "求推荐", "攻略", "打卡",
-                 "请教", "了解一下")
+                 "请教", "了解一下", "想了解")
 POSITIVE_WORDS = ("点赞", "好评", "感谢", "感动", "致敬", "温暖", "暖心", "成功", "喜讯", "丰收", "荣获", "获评",
                   "表彰", "开幕", "圆满", "顺利", "美丽", "风景", "旅游", "美食", "好消息", "竣工", "通车", "投产",
                   "签约", "助力", "为民", "便民", "惠民", "提升", "发展", "振兴", "脱贫摘帽", "致富", "表扬", "赞",
@@ -1092,6 +1092,25 @@ def risk_text(text: str, own: tuple[str, ...] = (), lookalikes: tuple[str, ...] 
     return "。".join(keep)
 
 
+#: complaint words that are also part of a word that complains of nothing: 不发 (工资不发, 迟迟不发放) in 不发达 (a city's
+#: roads 已经落后…不发达, in a letter that suggests new ones)
+_COMPLAINT_LOOKALIKES = {"不发": ("不发达",)}
+
+
+def _complaints(words: list[str], text: str) -> list[str]:
+    """The complaint words found, less those found only inside a look-alike word that complains of nothing."""
+    if not any(w in _COMPLAINT_LOOKALIKES for w in words):
+        return words
+    kept = []
+    for w in words:
+        rest = text
+        for look in _COMPLAINT_LOOKALIKES.get(w, ()):
+            rest = rest.replace(look, "")
+        if w in rest:
+            kept.append(w)
+    return kept
+
+
 def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tuple[str, ...] = (),
                  lookalikes: tuple[str, ...] = (), year: int | None = None) -> TextSignals:
     """Every rubric signal in one text (an event's posts joined). ``own`` are the locality's names and
@@ -1166,7 +1185,8 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         denial=words["denial"],
         fast_spread=words["fast_spread"],
         # harm denied (无人死亡) or over (已脱离危险) is no complaint
-        complaint=words["complaint"] if unharmed == text else [w for w in words["complaint"] if w in unharmed],
+        complaint=_complaints(words["complaint"] if unharmed == text else [w for w in words["complaint"] if w in unharmed],
+                              text),
         enquiry=told["enquiry"],
         positive=told["positive"],
     )

@@ -93,6 +93,37 @@ def test_a_letter_that_asks_about_a_problem_it_reports_stays_negative():
     assert told_negativity(cfg, letter, 0.6) == (0.6, None)
 
 
+@pytest.mark.parametrize("title, text, said", [
+    ("城南路坑坑洼洼", "城南路建材市场门口这段路坑坑洼洼，下雨全是泥，天晴一身灰，请安排解决，谢谢！", "坑洼"),
+    ("县政务中心窗口态度恶劣", "上周去县政务中心办社保，窗口工作人员态度恶劣，材料齐全也拒绝受理。", "态度恶劣"),
+    ("人民路红绿灯损坏", "人民路与解放路口的行人红绿灯损坏半个月了，行人只能硬闯，请尽快维修。", "损坏"),
+])
+def test_a_letter_that_reports_a_problem_and_asks_nothing_is_negative(title, text, said):
+    cfg = from_dict({"locality": LOCALITY})
+    score, rule = told_negativity(cfg, _record(text, title, source="board"), 0.35)
+    assert NEGATIVE_AT + 0.1 <= score < SURE_NEGATIVE and rule.startswith("留言反映具体问题") and said in rule
+    assert told_negativity(cfg, _record(text, title, source="board"), 0.25)[0] < score  # the order kept
+    # the models sure it is no problem (a letter scored calm), or the same words on Weibo: left as scored
+    assert told_negativity(cfg, _record(text, title, source="board"), 0.05) == (0.05, None)
+    assert told_negativity(cfg, _record(text, title), 0.35) == (0.35, None)
+
+
+@pytest.mark.parametrize("title, text", [
+    # it asks as well (the letter's question decides, as in test_a_letter_that_only_asks_or_suggests_is_not_negative)
+    ("城南路何时修", "城南路坑坑洼洼，请问什么时候修？", ),
+    # 不发 inside 不发达 is no unpaid wage: a suggestion for new roads
+    ("给县城增加快速路的办法", "县城快速路里程已经落后，交通不发达，可以考虑把环城路改造成快速路。"),
+    # nothing complained of
+    ("县图书馆开放时间", "县图书馆周末开放到晚上九点，借书还书都很方便。"),
+    # a letter of thanks tells the trouble it was helped out of
+    ("感谢交警一路开道送孕妇就医", "早上妻子临产，出门遇上早高峰堵车，我向执勤交警求助，交警一路开道把我们送到医院。"),
+])
+def test_a_letter_that_asks_or_complains_of_nothing_is_not_raised_as_a_reported_problem(title, text):
+    cfg = from_dict({"locality": LOCALITY})
+    score, rule = told_negativity(cfg, _record(text, title, source="board"), 0.35)
+    assert not (rule or "").startswith("留言反映具体问题")
+
+
 def test_only_an_unsure_score_is_raised():
     cfg = from_dict({"locality": LOCALITY})
     rec = _record("昨夜一辆大货车与客车相撞，造成3人死亡、12人受伤。")
@@ -368,3 +399,11 @@ def test_a_tribute_on_a_death_s_anniversary_is_not_negative(text, tribute):
     score, reason = told_negativity(cfg, _record(text), 0.93)
     assert (score < NEGATIVE_AT) is tribute
     assert (reason is not None and "周年" in reason) is tribute
+
+
+def test_under_developed_is_no_unpaid_wage():
+    from yuqing.classify.signals import read_signals
+
+    assert "不发" not in read_signals("县城快速路里程已经落后，交通不发达，可以考虑改造环城路。").complaint
+    assert "不发" in read_signals("工地干了半年，老板一直不发工资，交通也不发达。").complaint
+    assert "不发" in read_signals("卫生局迟迟不发放新的执业许可证。").complaint
