@@ -359,6 +359,11 @@ _FEE_DENIED = re.compile(r"辟谣|谣言|不实|假消息|不会(?:收费|涨价
 #: cruelty to animals (一只幼猴紧紧搂住即将被“活取猴脑”的妈妈; the dev labels' 虐待动物, 负面), not the slang 虐狗 (a couple's
 #: affection shown off)
 ANIMAL_CRUELTY = re.compile(r"活取|活剥|活烤|虐猫|虐杀|虐待(?:动物|小动物|猫|狗|宠物)|残害动物|虐待致死")
+#: a person beaten, stabbed or slapped, told as done (男的继续施暴，姑娘昏厥; 北大猛男，持刀刺官): the convention's violence,
+#: 负面 — not denied (没有殴打), and not a kick at a ball or a fight in a game (踢, 打 alone are not read), nor a slap
+#: in a figure of speech or a meme (打了自己一记耳光, 生日那天我抽了最恨的人一耳光: only 扇 is read)
+ASSAULT = re.compile(r"(?<![没未])(?<!没有)(?<!并未)(?<!否认)(?:殴打|暴打|毒打|围殴|施暴|拳打脚踢|持刀(?:刺|砍|捅|伤人|行凶)|"
+                     r"砍伤|刺伤|捅伤|打伤|掌掴|扇了?[^，。！？\s]{0,5}?耳光)")
 #: the era's words of political irony (一年天朝乡，十万血花银; 估计马上要被和谐了): the convention's criticism of government by
 #: sarcasm, 负面 (not 天朝上国, history's; not 躲猫猫, which letters use for dodging traffic)
 POLITICAL_IRONY = re.compile(r"天朝(?!上国)|兲朝|被和谐|河蟹|伟光正|墙国|被自杀|被精神病|被失踪")
@@ -1727,14 +1732,15 @@ _CONVENTION_WORDS = re.compile(r"国耻|国难日|侵华|南京大屠杀|抵制|
                                r"重金属超标|有害物质|危害|有害健康|损害健康|骗|人贩子|假币|假钞|绑架|拐|迷药|迷晕|偷孩子|抢孩子|"
                                r"有毒物质|甲醛超标|塑化剂|双酚A|邻苯二甲酸酯|荧光剂|含铅|铅超标|镉超标|农药残留超标|瘦肉精|苏丹红|三聚氰胺|"
                                r"月3[01][日号]|月三十一?[日号]|"
-                               r"收费|涨价|提价|加价|活取|活剥|活烤|虐|残害动物|天朝|兲朝|被和谐|河蟹|伟光正|墙国|被自杀|被精神病|被失踪")
+                               r"收费|涨价|提价|加价|活取|活剥|活烤|虐|残害动物|天朝|兲朝|被和谐|河蟹|伟光正|墙国|被自杀|被精神病|被失踪|"
+                               r"殴打|暴打|毒打|围殴|施暴|拳打脚踢|持刀|砍伤|刺伤|捅伤|打伤|掌掴|耳光")
 
 
 def negative_by_convention(text: str, board: bool = False) -> str | None:
     """Why the text is negative by a kind of post the conventions name, told in so many words (in Chinese): a boycott
     over a nation's grievance and, off the message boards, a deadly or unsafe thing, a fraud or an abduction warned of,
     a product or a food said to hold something harmful or to be made on a day no calendar has, a fee said to start,
-    cruelty to animals, political irony; None for none. Classify's 舆情负面 and grading's rubric read it alike."""
+    cruelty to animals, a person beaten or stabbed, political irony; None for none. Classify's 舆情负面 and grading's rubric read it alike."""
     if _CONVENTION_WORDS.search(text) is None:
         return None
     if m := NATIONAL_GRIEVANCE.search(text):
@@ -1753,6 +1759,8 @@ def negative_by_convention(text: str, board: bool = False) -> str | None:
         return f"文中称某项服务将收费或涨价（{fee}）"
     if m := ANIMAL_CRUELTY.search(text):
         return f"文中述及虐待动物（{m.group(0)}）"
+    if m := ASSAULT.search(text):
+        return f"文中述及殴打、持刀伤人等暴力行为（{m.group(0)}）"
     if m := POLITICAL_IRONY.search(text):
         return f"文中以反讽批评政府（{m.group(0)}）"
     return None

@@ -341,6 +341,29 @@ def test_cruelty_to_animals_is_negative_and_the_slang_is_not():
 
 
 @pytest.mark.parametrize("text,word", [
+    ("商场门口一个年轻人嫌女孩挡路，一脚把她踹下台阶，男的继续施暴，女孩当场昏厥。", "施暴"),
+    ("研究生持刀刺向导师后投案自首，称自己并不后悔。", "持刀刺"),
+    ("城管队员在街头扇了摊主两个耳光，视频在网上流传。", "耳光"),
+])
+def test_a_person_beaten_or_stabbed_is_negative_where_the_models_are_unsure(text, word):
+    """Violence is 负面 (the conventions) however calmly it is told."""
+    cfg = from_dict({"locality": LOCALITY})
+    score, reason = told_negativity(cfg, _record(text), 0.3)
+    assert score >= NEGATIVE_AT and "暴力" in reason and word in reason
+
+
+@pytest.mark.parametrize("text", [
+    "警方通报：经调查，保安没有殴打顾客，双方已和解。",  # denied
+    "下半场他一脚踢进了扳平的一球，全场沸腾。",  # a kick at a ball
+    "周末和朋友打了一下午羽毛球，累趴了。",  # a game
+    "专家的新说法等于打了自己一记耳光。",  # a figure of speech
+])
+def test_violence_denied_or_a_game_raises_nothing(text):
+    cfg = from_dict({"locality": LOCALITY})
+    assert told_negativity(cfg, _record(text), 0.3) == (0.3, None)
+
+
+@pytest.mark.parametrize("text,word", [
     ("乡长在大街上办了一场简朴婚礼，感叹社会主义好。一年天朝乡，十万血花银。", "天朝"),
     ("这段演讲说出了我们的心声，估计马上要被和谐了……", "被和谐"),
     ("看守所里又有人被自杀了，家属至今见不到遗体。", "被自杀"),
