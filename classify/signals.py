@@ -350,6 +350,10 @@ MASS_CASUALTY_WORDS = ("群死群伤", "重大伤亡", "大量伤亡", "严重�
 #: a nation's grievance or a call to boycott over it (勿忘国耻, 南京大屠杀纪念日, 抵制日货): the dev convention's protest
 #: and political criticism, 负面 — though history's massacre is no mass casualty of now
 NATIONAL_GRIEVANCE = re.compile(r"国耻|国难日|侵华|南京大屠杀|抵制[^，。！？\n]{0,4}?(?:日货|日片|日本|美货|韩货|法货)")
+#: hostility to Japan (果然是小日本在搞鬼, 可恶的日本鬼子) or a clash over the disputed islands told (如果日本闯入钓鱼岛12海里
+#:以内…立即进行军事打击; 中日在钓鱼岛海域交火): the convention's national anger and war scare, 负面, true or not
+NATIONAL_HOSTILITY = re.compile(r"小日本|日本鬼子|小鬼子|日寇|(?:钓鱼岛|黄岩岛|南海)[^。！？\n]{0,40}?(?:军事打击|交火|开火|开战|击沉|炮击)"
+                                r"|(?:军事打击|交火|开火|开战|击沉|炮击)[^。！？\n]{0,40}?(?:钓鱼岛|黄岩岛)")
 #: a service said to start charging or to raise its fees (微信收费将于7月1日开始, 移动9月1日起对微信微博收费): the
 #: convention's fee-rise and charging rumour, 负面, unless the text denies it (不会收费, 辟谣) or sells with it (欲购从速)
 FEE_RUMOUR = re.compile(r"(?:将于|将从|将会|将要|即将|或将|拟|开始|[日号月]起)[^，。！？；\n]{0,12}?(?<![不免没])(?:收费|涨价|提价|加价)"
@@ -1733,18 +1737,21 @@ _CONVENTION_WORDS = re.compile(r"国耻|国难日|侵华|南京大屠杀|抵制|
                                r"有毒物质|甲醛超标|塑化剂|双酚A|邻苯二甲酸酯|荧光剂|含铅|铅超标|镉超标|农药残留超标|瘦肉精|苏丹红|三聚氰胺|"
                                r"月3[01][日号]|月三十一?[日号]|"
                                r"收费|涨价|提价|加价|活取|活剥|活烤|虐|残害动物|天朝|兲朝|被和谐|河蟹|伟光正|墙国|被自杀|被精神病|被失踪|"
-                               r"殴打|暴打|毒打|围殴|施暴|拳打脚踢|持刀|砍伤|刺伤|捅伤|打伤|掌掴|耳光")
+                               r"殴打|暴打|毒打|围殴|施暴|拳打脚踢|持刀|砍伤|刺伤|捅伤|打伤|掌掴|耳光|"
+                               r"小日本|鬼子|日寇|军事打击|交火|开火|开战|击沉|炮击")
 
 
 def negative_by_convention(text: str, board: bool = False) -> str | None:
     """Why the text is negative by a kind of post the conventions name, told in so many words (in Chinese): a boycott
-    over a nation's grievance and, off the message boards, a deadly or unsafe thing, a fraud or an abduction warned of,
+    over a nation's grievance, hostility to Japan or a clash over the disputed islands and, off the message boards, a deadly or unsafe thing, a fraud or an abduction warned of,
     a product or a food said to hold something harmful or to be made on a day no calendar has, a fee said to start,
     cruelty to animals, a person beaten or stabbed, political irony; None for none. Classify's 舆情负面 and grading's rubric read it alike."""
     if _CONVENTION_WORDS.search(text) is None:
         return None
     if m := NATIONAL_GRIEVANCE.search(text):
         return f"文中述及国耻或号召抵制（{m.group(0)}）"
+    if m := NATIONAL_HOSTILITY.search(text):
+        return f"文中述及对日敌意或领土争端冲突（{m.group(0)[:20]}）"
     if board:
         return None
     if deadly := hazard_warning(text):

@@ -341,6 +341,28 @@ def test_cruelty_to_animals_is_negative_and_the_slang_is_not():
 
 
 @pytest.mark.parametrize("text,word", [
+    ("果然是小日本在搞鬼！", "小日本"),
+    ("听说已经下令，日本船只再闯入钓鱼岛12海里以内，海军可以立即进行军事打击。哈哈，大快人心！", "钓鱼岛"),
+    ("网传中日军舰在钓鱼岛海域交火45分钟，一艘驱逐舰被击沉，求证实！", "钓鱼岛"),
+])
+def test_hostility_to_japan_or_a_clash_over_the_islands_is_negative_however_cheerful(text, word):
+    """National anger and war scares are 负面 (the conventions), even told with 大快人心."""
+    cfg = from_dict({"locality": LOCALITY})
+    score, reason = told_negativity(cfg, _record(text), 0.05)
+    assert score >= NEGATIVE_AT and "对日敌意或领土争端" in reason and word in reason
+
+
+@pytest.mark.parametrize("text", [
+    "总理说，钓鱼岛是中国的，这一点毫不含糊。",  # the islands named, no clash
+    "老电视剧《地道战》又重播了，鬼子进村那段还是那么好笑。",  # a film's 鬼子
+    "南海的海鲜真新鲜，这次旅行吃得很满足。",  # the South China Sea as a place
+])
+def test_the_islands_or_an_old_film_alone_raise_nothing(text):
+    cfg = from_dict({"locality": LOCALITY})
+    assert told_negativity(cfg, _record(text), 0.3) == (0.3, None)
+
+
+@pytest.mark.parametrize("text,word", [
     ("商场门口一个年轻人嫌女孩挡路，一脚把她踹下台阶，男的继续施暴，女孩当场昏厥。", "施暴"),
     ("研究生持刀刺向导师后投案自首，称自己并不后悔。", "持刀刺"),
     ("城管队员在街头扇了摊主两个耳光，视频在网上流传。", "耳光"),
