@@ -351,7 +351,7 @@ MASS_CASUALTY_WORDS = ("群死群伤", "重大伤亡", "大量伤亡", "严重�
 #: and political criticism, 负面 — though history's massacre is no mass casualty of now
 NATIONAL_GRIEVANCE = re.compile(r"国耻|国难日|侵华|南京大屠杀|抵制[^，。！？\n]{0,4}?(?:日货|日片|日本|美货|韩货|法货)")
 #: hostility to Japan (果然是小日本在搞鬼, 可恶的日本鬼子) or a clash over the disputed islands told (如果日本闯入钓鱼岛12海里
-#:以内…立即进行军事打击; 中日在钓鱼岛海域交火): the convention's national anger and war scare, 负面, true or not
+#: 以内…立即进行军事打击; 中日在钓鱼岛海域交火): the convention's national anger and war scare, 负面, true or not
 NATIONAL_HOSTILITY = re.compile(r"小日本|日本鬼子|小鬼子|日寇|(?:钓鱼岛|黄岩岛|南海)[^。！？\n]{0,40}?(?:军事打击|交火|开火|开战|击沉|炮击)"
                                 r"|(?:军事打击|交火|开火|开战|击沉|炮击)[^。！？\n]{0,40}?(?:钓鱼岛|黄岩岛)")
 #: a service said to start charging or to raise its fees (微信收费将于7月1日开始, 移动9月1日起对微信微博收费): the
@@ -1743,9 +1743,10 @@ _CONVENTION_WORDS = re.compile(r"国耻|国难日|侵华|南京大屠杀|抵制|
 
 def negative_by_convention(text: str, board: bool = False) -> str | None:
     """Why the text is negative by a kind of post the conventions name, told in so many words (in Chinese): a boycott
-    over a nation's grievance, hostility to Japan or a clash over the disputed islands and, off the message boards, a deadly or unsafe thing, a fraud or an abduction warned of,
-    a product or a food said to hold something harmful or to be made on a day no calendar has, a fee said to start,
-    cruelty to animals, a person beaten or stabbed, political irony; None for none. Classify's 舆情负面 and grading's rubric read it alike."""
+    over a nation's grievance, hostility to Japan or a clash over the disputed islands and, off the message boards, a
+    deadly or unsafe thing, a fraud or an abduction warned of, a product or a food said to hold something harmful or to
+    be made on a day no calendar has, a fee said to start, cruelty to animals, a person beaten or stabbed, political
+    irony; None for none. Classify's 舆情负面 and grading's rubric read it alike."""
     if _CONVENTION_WORDS.search(text) is None:
         return None
     if m := NATIONAL_GRIEVANCE.search(text):
