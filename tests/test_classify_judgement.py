@@ -379,6 +379,7 @@ def test_a_person_beaten_or_stabbed_is_negative_where_the_models_are_unsure(text
     "下半场他一脚踢进了扳平的一球，全场沸腾。",  # a kick at a ball
     "周末和朋友打了一下午羽毛球，累趴了。",  # a game
     "专家的新说法等于打了自己一记耳光。",  # a figure of speech
+    "看看在你生日那天你干了神马……“我抽了最恨的人一耳光”（转）",  # a birthday meme: only 扇 is read
 ])
 def test_violence_denied_or_a_game_raises_nothing(text):
     cfg = from_dict({"locality": LOCALITY})
