@@ -669,7 +669,7 @@ class TermIds(dict):
 
     def of(self, terms) -> np.ndarray:
         """The numbers of these terms, numbering the new ones (a lookup each, in C, for the terms known)."""
-        ids = np.array(list(map(self.__getitem__, terms)), np.int32)
+        ids = np.fromiter(map(self.__getitem__, terms), np.int32, len(terms))
         if len(self) > len(self.dense):
             grown, counts = np.zeros(2 * len(self)), np.zeros(2 * len(self), np.int32)
             grown[:len(self.dense)], counts[:len(self.counts)] = self.dense, self.counts
