@@ -177,6 +177,7 @@ def negativity(quick: bool) -> dict:
         mask = np.array([r["source"] == src for r in rows])
         f[f"negativity_shipped_auc_{src}"] = _auc(y[mask], s[mask])
         f[f"negativity_shipped_accuracy_{src}"] = round(float(np.mean((s[mask] >= NEGATIVE_AT) == y[mask])), 4)
+    f.update(turned_by_readings(rows, recs))
     f["negativity_baseline_majority_accuracy"] = round(float(max(y.mean(), 1 - y.mean())), 4)
     f["negativity_baseline_majority_auc"] = 0.5
     if not quick:
@@ -184,6 +185,32 @@ def negativity(quick: bool) -> dict:
                               ["负面" if v else "非负面" for v in y], "负面")
         f["negativity_reference_cv5_auc"] = _auc(y, ref)
         f["negativity_reference_cv5_accuracy"] = round(float(np.mean((ref >= 0.5) == y)), 4)
+    return f
+
+
+def turned_by_readings(rows: list[dict], recs: list) -> dict:
+    """Whether the readings of the conventions (a post's ``negativity.rule``: harm told, a letter that only asks …)
+    hold on posts not read: for each half, the posts whose side of NEGATIVE_AT a reading changed from the models'
+    score, to their label (``right``) or away from it (``wrong``). Half A is where the readings were found; half B
+    says whether they carry over."""
+    from yuqing.classify.api import NEGATIVE_AT, public_negativity
+
+    f: dict = {}
+    for name, mask in _halves(rows).items():
+        right = wrong = 0
+        for row, rec, inside in zip(rows, recs, mask):
+            ex = rec.explanation["negativity"]
+            if not inside or not ex.get("rule"):
+                continue
+            before = public_negativity(ex["score"], ex["public"]) >= NEGATIVE_AT
+            after = rec.negativity >= NEGATIVE_AT
+            if before != after:
+                if after == bool(row["negative"]):
+                    right += 1
+                else:
+                    wrong += 1
+        f[f"negativity_readings_turned_right_half_{name}"] = right
+        f[f"negativity_readings_turned_wrong_half_{name}"] = wrong
     return f
 
 
@@ -298,8 +325,26 @@ def severity(quick: bool) -> dict:
         grades = grader.grade([[r] for r in records])
         b = np.array([LEVELS.index(g.rules.floor.label) for g in grades])
         f.update(_severity_scores(y, b, "severity_baseline_rubric"))
+        f.update(lowered_by_model(rows, y, grades))
         if not quick:
             f.update(_severity_scores(y, _severity_reference(cfg, records, y, grader), "severity_reference_cv5"))
+    return f
+
+
+def lowered_by_model(rows: list[dict], y: np.ndarray, grades: list) -> dict:
+    """Whether the severity model's one step below the rubric's floor (``RubricResult.apply``) holds on posts
+    not read: for each half, the posts (each its own event) it lowered, to their label (``right``) or not."""
+    f: dict = {}
+    for name, mask in _halves(rows).items():
+        right = wrong = 0
+        for level, g, inside in zip(y, grades, mask):
+            if inside and g.level < g.rules.floor:
+                if LEVELS.index(g.level.label) == level:
+                    right += 1
+                else:
+                    wrong += 1
+        f[f"severity_model_lowered_right_half_{name}"] = right
+        f[f"severity_model_lowered_wrong_half_{name}"] = wrong
     return f
 
 
