@@ -357,8 +357,10 @@ def out_of_fold(X: list[dict], y: np.ndarray, rules: list, *, C: float = 1.0, fo
         if train_mask is not None:
             train_idx = train_idx[train_mask[train_idx]]
         pipe = build_pipeline(C).fit([X[i] for i in train_idx], y[train_idx])
-        for i, p in zip(test_idx, pipe.predict([X[i] for i in test_idx])):
-            pred[i] = int(rules[i].apply(Level(int(p))))
+        labels = [Level(int(c)).label for c in pipe.classes_]
+        for i, row in zip(test_idx, pipe.predict_proba([X[i] for i in test_idx])):
+            proba = dict(zip(labels, row.tolist()))
+            pred[i] = int(rules[i].apply(Level(int(pipe.classes_[int(np.argmax(row))])), proba))
     return pred
 
 
@@ -429,7 +431,7 @@ def grade_many(groups: list[list], model: SeverityModel, featurizer: Featurizer)
         rules = [featurizer.rubric(v) for v in views]
         preds = model.predict([featurizer.sample(v, r) for v, r in zip(views, rules)])
         for view, r, (model_level, proba) in zip(views, rules, preds):
-            level = r.apply(model_level)
+            level = r.apply(model_level, proba)
             # read by the model: a grade kept for long holds neither the event's words nor its whole text
             view.tokens, view.text = [], view.text[:SUMMARY_CHARS]
             out.append(Grade(level, model_level, proba, r, view, explain(level, model_level, proba, r, view)))

@@ -325,6 +325,20 @@ def test_the_model_lowers_a_floor_below_special_by_one_level_at_most():
     assert wages.floor == Level.MAJOR and wages.apply(Level.MINOR) == Level.MAJOR
 
 
+def test_a_complaint_is_lowered_to_a_minor_one_only_when_the_model_is_more_sure_than_not():
+    """A model torn between 一般 and 影响较小 leaves a complaint the text tells at 一般 (SPEC §4); a floor set by spread
+    alone it still lowers by its most likely level."""
+    torn = {"影响较小": 0.35, "一般": 0.29, "重大或较大": 0.2, "特别重大": 0.16}
+    sure = {"影响较小": 0.55, "一般": 0.3, "重大或较大": 0.1, "特别重大": 0.05}
+    complaint = _rules("小区物业不作为，电梯坏了一个月没人修，投诉无门", interactions=50)
+    assert {f.rule for f in complaint.floors} == {"negative_complaint"}
+    assert complaint.apply(Level.MINOR, torn) == Level.GENERAL
+    assert complaint.apply(Level.MINOR, sure) == complaint.apply(Level.MINOR) == Level.MINOR
+    spread = _rules("今天的路况真让人无语", interactions=500)
+    assert {f.rule for f in spread.floors} == {"negative_spread"}
+    assert spread.apply(Level.MINOR, torn) == Level.MINOR
+
+
 def test_who_a_letter_reports_to_and_who_it_is_about():
     """The discipline commission is where wrongs are reported (举报到县纪委), not who did them; a gang of
     swindlers is no group claiming its money; pushing an employee to resign is a labour dispute."""
