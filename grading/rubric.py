@@ -63,9 +63,10 @@ HARM_RULES = frozenset({"deaths_special", "mass_casualty", "disaster_casualties"
 #: warned of, a fee rumour: no minor complaint)
 KEPT_RULES = HARM_RULES | {"group_protest", "money_lost", "told_negative"}
 #: floors the severity model lowers only when it puts more than LOWER_OVER of its probability below them: a
-#: complaint a letter tells (SPEC §4: 一般), which a model torn between 一般 and 影响较小 lowered to a minor one (of the
-#: 1,000 unlabelled board letters, 9 such lowered complaints, read: 道路坑洼, 红绿灯错乱, 涉黄…保护伞; on Weibo posts, whose
-#: 一般 is set by spread, the same check kept jokes and quotes at 一般 and is not made)
+#: negative complaint with little spread (SPEC §4: 一般; every board letter, a post below interactions_minor), which a
+#: model torn between 一般 and 影响较小 lowered to a minor one (of the 1,000 unlabelled board letters, 9 such lowered
+#: complaints, read: 道路坑洼, 红绿灯错乱, 涉黄…保护伞). Not a 一般 set by spread: on Weibo posts the same check kept
+#: jokes and quotes barely read negative at 一般 (19 of the unlabelled posts), so it is not made there.
 SURE_LOWER_RULES = frozenset({"negative_complaint"})
 LOWER_OVER = 0.5
 #: the reason shown when the model lowered a floor (see :meth:`RubricResult.apply`)
@@ -96,7 +97,7 @@ class RubricResult:
         its "milder than the floor" finds the minor complaints the rules file as 一般: so it may lower a
         floor by one level, never a 特别重大 nor a floor set by harm told in words or a group's claim
         (:data:`KEPT_RULES`: what the rubric grades by deaths, injuries or a group owed money stays so), and
-        never raise one. A complaint a letter tells (:data:`SURE_LOWER_RULES`) it lowers to a minor one only where,
+        never raise one. A complaint with little spread (:data:`SURE_LOWER_RULES`) it lowers to a minor one only where,
         given its ``probabilities``, it puts more than half of them below the floor (LOWER_OVER): a model torn
         between 一般 and 影响较小 (0.35 against 0.29) leaves the complaint at 一般, as SPEC §4 grades it.
         """
