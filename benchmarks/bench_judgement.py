@@ -188,6 +188,17 @@ def negativity(quick: bool) -> dict:
     return f
 
 
+def _right_and_wrong(rows: list[dict], outcomes: list[bool | None], prefix: str) -> dict:
+    """For each half, how many posts a rule moved to their label (an outcome True) and away from it (False); a post
+    it did not move is None."""
+    f: dict = {}
+    for name, mask in _halves(rows).items():
+        moved = [o for o, inside in zip(outcomes, mask) if inside and o is not None]
+        f[f"{prefix}_right_half_{name}"] = sum(moved)
+        f[f"{prefix}_wrong_half_{name}"] = len(moved) - sum(moved)
+    return f
+
+
 def turned_by_readings(rows: list[dict], recs: list) -> dict:
     """Whether the readings of the conventions (a post's ``negativity.rule``: harm told, a letter that only asks …)
     hold on posts not read: for each half, the posts whose side of NEGATIVE_AT a reading changed from the models'
@@ -195,23 +206,13 @@ def turned_by_readings(rows: list[dict], recs: list) -> dict:
     says whether they carry over."""
     from yuqing.classify.api import NEGATIVE_AT, public_negativity
 
-    f: dict = {}
-    for name, mask in _halves(rows).items():
-        right = wrong = 0
-        for row, rec, inside in zip(rows, recs, mask):
-            ex = rec.explanation["negativity"]
-            if not inside or not ex.get("rule"):
-                continue
-            before = public_negativity(ex["score"], ex["public"]) >= NEGATIVE_AT
-            after = rec.negativity >= NEGATIVE_AT
-            if before != after:
-                if after == bool(row["negative"]):
-                    right += 1
-                else:
-                    wrong += 1
-        f[f"negativity_readings_turned_right_half_{name}"] = right
-        f[f"negativity_readings_turned_wrong_half_{name}"] = wrong
-    return f
+    outcomes: list[bool | None] = []
+    for row, rec in zip(rows, recs):
+        ex = rec.explanation["negativity"]
+        after = rec.negativity >= NEGATIVE_AT
+        turned = bool(ex.get("rule")) and (public_negativity(ex["score"], ex["public"]) >= NEGATIVE_AT) != after
+        outcomes.append(after == bool(row["negative"]) if turned else None)
+    return _right_and_wrong(rows, outcomes, "negativity_readings_turned")
 
 
 # -- relevance -------------------------------------------------------------------------------------------
@@ -334,18 +335,8 @@ def severity(quick: bool) -> dict:
 def lowered_by_model(rows: list[dict], y: np.ndarray, grades: list) -> dict:
     """Whether the severity model's one step below the rubric's floor (``RubricResult.apply``) holds on posts
     not read: for each half, the posts (each its own event) it lowered, to their label (``right``) or not."""
-    f: dict = {}
-    for name, mask in _halves(rows).items():
-        right = wrong = 0
-        for level, g, inside in zip(y, grades, mask):
-            if inside and g.level < g.rules.floor:
-                if LEVELS.index(g.level.label) == level:
-                    right += 1
-                else:
-                    wrong += 1
-        f[f"severity_model_lowered_right_half_{name}"] = right
-        f[f"severity_model_lowered_wrong_half_{name}"] = wrong
-    return f
+    outcomes = [LEVELS.index(g.level.label) == level if g.level < g.rules.floor else None for level, g in zip(y, grades)]
+    return _right_and_wrong(rows, outcomes, "severity_model_lowered")
 
 
 def _severity_reference(cfg, records, y: np.ndarray, grader) -> np.ndarray:
