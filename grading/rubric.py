@@ -60,8 +60,10 @@ HARM_RULES = frozenset({"deaths_special", "mass_casualty", "disaster_casualties"
 #: rules whose floor the model does not lower: harm told in words, and a group claiming what it is owed (SPEC §4
 #: names it 重大或较大 in so many words; on the severity dev set the model lowered two of the three such letters,
 #: both wrongly, and none of the rule's misreadings), and a negative item of a kind the conventions name (a fraud
-#: warned of, a fee rumour: no minor complaint)
-KEPT_RULES = HARM_RULES | {"group_protest", "money_lost", "told_negative"}
+#: warned of, a fee rumour: no minor complaint), and a serious allegation against an official or an office (the
+#: conventions name it 重大或较大 in so many words: corruption, abuse of power; the model lowered one such dev letter,
+#: 出租车经营权…量身定制、指标内定, and one of the 1,000 unlabelled letters, 官商勾结, both to 一般)
+KEPT_RULES = HARM_RULES | {"group_protest", "money_lost", "told_negative", "allegation", "official_wrongdoing"}
 #: floors the severity model lowers only when it puts more than LOWER_OVER of its probability below them: a
 #: negative complaint with little spread (SPEC §4: 一般; every board letter, a post below interactions_minor), which a
 #: model torn between 一般 and 影响较小 lowered to a minor one (of the 1,000 unlabelled board letters, 9 such lowered
@@ -70,7 +72,7 @@ KEPT_RULES = HARM_RULES | {"group_protest", "money_lost", "told_negative"}
 SURE_LOWER_RULES = frozenset({"negative_complaint"})
 LOWER_OVER = 0.5
 #: the reason shown when the model lowered a floor (see :meth:`RubricResult.apply`)
-LOWERED_BY_MODEL = "模型判断该事件较规则所示轻微，下调一级（特别重大、死伤等危害、群体讨薪、集资受损与文中写明的负面情形不下调）"
+LOWERED_BY_MODEL = "模型判断该事件较规则所示轻微，下调一级（特别重大、死伤等危害、群体讨薪、集资受损、对干部或机关的严重指控与文中写明的负面情形不下调）"
 
 
 @dataclass
@@ -95,8 +97,9 @@ class RubricResult:
         model, trained on events we wrote, weighs how the posts tell it. On real posts graded by the
         rubric (the severity dev set) its raises above the floor were wrong three times in four, while
         its "milder than the floor" finds the minor complaints the rules file as 一般: so it may lower a
-        floor by one level, never a 特别重大 nor a floor set by harm told in words or a group's claim
-        (:data:`KEPT_RULES`: what the rubric grades by deaths, injuries or a group owed money stays so), and
+        floor by one level, never a 特别重大 nor a floor set by harm told in words, a group's claim or a serious
+        allegation (:data:`KEPT_RULES`: what the rubric grades by deaths, injuries, a group owed money or an
+        official's corruption stays so), and
         never raise one. A complaint with little spread (:data:`SURE_LOWER_RULES`) it lowers to a minor one only where,
         given its ``probabilities``, it puts more than half of them below the floor (LOWER_OVER): a model torn
         between 一般 and 影响较小 (0.35 against 0.29) leaves the complaint at 一般, as SPEC §4 grades it.
@@ -115,7 +118,8 @@ class RubricResult:
 
     @property
     def kept_at_floor(self) -> bool:
-        """The floor is set by harm told in so many words (a death, an injury, an abduction …) or a group's claim."""
+        """The floor is set by harm told in so many words (a death, an injury, an abduction …), a group's claim or a
+        serious allegation against an official or an office (:data:`KEPT_RULES`)."""
         floor = self.floor
         return any(f.rule in KEPT_RULES for f in self.floors if f.level == floor)
 

@@ -315,10 +315,13 @@ def test_the_model_lowers_a_floor_below_special_by_one_level_at_most():
     assert complaint.floor == Level.GENERAL
     assert complaint.apply(Level.MINOR) == Level.MINOR
     assert complaint.apply(Level.GENERAL) == complaint.apply(Level.SPECIAL) == Level.GENERAL
+    # a serious allegation against an official or an office is 重大或较大 in the conventions' own words: kept
     allegation = _rules("网友举报县长贪污受贿，要求严查", interactions=500)
     assert allegation.floor == Level.MAJOR
-    assert allegation.apply(Level.MINOR) == allegation.apply(Level.GENERAL) == Level.GENERAL
+    assert allegation.apply(Level.MINOR) == allegation.apply(Level.GENERAL) == Level.MAJOR
     assert allegation.apply(Level.SPECIAL) == Level.MAJOR
+    office = _rules("规划档案遗失是假的，县政府拒绝信息公开，这里官商勾结", interactions=0)
+    assert office.floor == Level.MAJOR and office.apply(Level.MINOR) == Level.MAJOR
     # a group claiming what it is owed is 重大或较大 in SPEC §4's own words: the model does not lower it
     wages = _rules("我们二十多个农民工干了两年，工程款一分没拿到，多次去劳动局讨要都没有回复，请领导为我们做主",
                    negativity=0.95)
