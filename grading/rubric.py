@@ -99,10 +99,10 @@ class RubricResult:
         its "milder than the floor" finds the minor complaints the rules file as 一般: so it may lower a
         floor by one level, never a 特别重大 nor a floor set by harm told in words, a group's claim or a serious
         allegation (:data:`KEPT_RULES`: what the rubric grades by deaths, injuries, a group owed money or an
-        official's corruption stays so), and
-        never raise one. A complaint with little spread (:data:`SURE_LOWER_RULES`) it lowers to a minor one only where,
-        given its ``probabilities``, it puts more than half of them below the floor (LOWER_OVER): a model torn
-        between 一般 and 影响较小 (0.35 against 0.29) leaves the complaint at 一般, as SPEC §4 grades it.
+        official's corruption stays so), and never raise one. A complaint with little spread
+        (:data:`SURE_LOWER_RULES`) it lowers to a minor one only where, given its ``probabilities``, it puts more
+        than half of them below the floor (LOWER_OVER): a model torn between 一般 and 影响较小 (0.35 against 0.29)
+        leaves the complaint at 一般, as SPEC §4 grades it.
         """
         floor = self.floor
         if Level(model_level) < floor < Level.SPECIAL and not self.kept_at_floor:
