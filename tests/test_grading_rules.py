@@ -561,6 +561,13 @@ def test_a_letter_is_read_from_its_opening():
     ("五儿童垃圾箱内闷死", 5),
     ("一女子从营业部楼顶跳楼", 1),
     ("男子欲跳楼，被消防员成功救下", 0),
+    # a body found, a fall, a death on the spot, a death caused; a lethal dose or rate is none
+    ("城南出租屋发现一具女尸，警方已介入调查", 1),
+    ("工地脚手架倒塌，3名工人坠亡", 3),
+    ("老人被一辆闯红灯的轿车撞倒，当场毙命", 1),
+    ("这名女童被继母虐待致死，邻居称经常听到哭声", 1),
+    ("这种蘑菇误食可致死，上山请勿采摘", 0),
+    ("该病毒致死率约为百分之三", 0),
 ])
 def test_more_ways_deaths_are_told(text, deaths):
     assert count_deaths(text) == deaths
