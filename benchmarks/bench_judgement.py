@@ -161,9 +161,11 @@ def negativity(quick: bool) -> dict:
     rows = devsets.negativity()
     y = np.array([r["negative"] for r in rows])
     f: dict = {"negativity_posts": len(rows)}
+    pool = devsets.pool_negativity()
     with tempfile.TemporaryDirectory() as tmp:
         cfg = _config(tmp)
         recs = classify_records(cfg, _records(rows, cfg.timezone))
+        pool_recs = classify_records(cfg, _records(pool, cfg.timezone))
     s = np.array([r.negativity for r in recs])
     f["negativity_shipped_auc"] = _auc(y, s)
     f["negativity_shipped_accuracy"] = round(float(np.mean((s >= NEGATIVE_AT) == y)), 4)
@@ -177,6 +179,15 @@ def negativity(quick: bool) -> dict:
         mask = np.array([r["source"] == src for r in rows])
         f[f"negativity_shipped_auc_{src}"] = _auc(y[mask], s[mask])
         f[f"negativity_shipped_accuracy_{src}"] = round(float(np.mean((s[mask] >= NEGATIVE_AT) == y[mask])), 4)
+    # a third sample: real posts in no dev set, labelled by us by the same conventions (benchmarks/data)
+    py, ps = np.array([r["negative"] for r in pool]), np.array([r.negativity for r in pool_recs])
+    f["negativity_pool_posts"] = len(pool)
+    f["negativity_shipped_auc_pool"] = _auc(py, ps)
+    f["negativity_shipped_accuracy_pool"] = round(float(np.mean((ps >= NEGATIVE_AT) == py)), 4)
+    f["negativity_shipped_accuracy_pool_ci95"] = bootstrap_ci(_accuracy, py, ps >= NEGATIVE_AT)
+    for src in ("weibo", "message_board"):
+        mask = np.array([r["source"] == src for r in pool])
+        f[f"negativity_shipped_accuracy_pool_{src}"] = round(float(np.mean((ps[mask] >= NEGATIVE_AT) == py[mask])), 4)
     f.update(turned_by_readings(rows, recs))
     f["negativity_baseline_majority_accuracy"] = round(float(max(y.mean(), 1 - y.mean())), 4)
     f["negativity_baseline_majority_auc"] = 0.5

@@ -19,6 +19,7 @@ import hashlib
 import importlib.util
 import io
 import json
+from pathlib import Path
 
 from common import SHARED_DATA
 
@@ -110,6 +111,36 @@ def relevance(key: str) -> list[dict]:
 def as_input(row: dict) -> dict:
     """A dev row as one line of ``--input`` (its labels left out)."""
     return {k: row[k] for k in INPUT_FIELDS if k in row}
+
+
+#: our own labels (舆情负面, by the dev conventions) of real posts that are in no dev set: a random sample of the
+#: Weibo posts and of the citizen messages of ``complaints/messages_votes.csv`` (see ``data/README.md``)
+POOL_LABELS = Path(__file__).resolve().parent / "data" / "pool_negativity.jsonl"
+
+
+def pool_negativity() -> list[dict]:
+    """The labelled pool posts joined with their text, as ``negativity()`` rows (no half: all of them are a third
+    sample, labelled by us after the dev sets were)."""
+    labels = [json.loads(line) for line in POOL_LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    weibo, votes = {}, {}
+    for line in (SHARED_DATA / "weibo_ced" / "posts.jsonl").read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        weibo[f"ced-{d['id']}"] = d
+    with open(SHARED_DATA / "complaints" / "messages_votes.csv", encoding="utf-8", newline="") as f:
+        votes = {f"votes-{r['id']}": r for r in csv.DictReader(f)}
+    rows = []
+    for lab in labels:
+        if lab["source"] == "weibo":
+            d = weibo[lab["id"]]
+            rows.append({"id": lab["id"], "text": d["text"], "title": "", "source": "weibo",
+                         "published_at": d["time"], "reposts": d.get("reposts"), "comments": d.get("comments"),
+                         "likes": d.get("likes"), "negative": lab["negative"]})
+        else:
+            r = votes[lab["id"]]
+            rows.append({"id": lab["id"], "text": r["text"], "title": r["title"], "source": "message_board",
+                         "published_at": r["time"].replace(" ", "T") + "+08:00", "reposts": 0, "comments": 0,
+                         "likes": 0, "negative": lab["negative"]})
+    return rows
 
 
 def complaints() -> list[dict]:
