@@ -149,3 +149,18 @@ def test_torture_dereliction_and_passing_out_are_read_by_their_kind(cfg, text, k
     """Words real posts use for an office's abuse (刑讯, 逼供, 鸡奸, 拳打脚踢), its neglect (失职, 渎职) and a victim
     left unconscious (昏死) count by their kind, so the models read them as they read the words our posts use."""
     assert kind in Tokenizer(cfg).tokens(text)
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("办事窗口工作人员态度恶劣，让我们跑了三趟", "〔诉求不满〕"),
+    ("酒吧每晚放歌，凌晨两点还被吵醒，居民苦不堪言", "〔诉求不满〕"),
+    ("公园里偷钓的人十分猖獗", "〔诉求不满〕"),
+    ("多次找开发商交涉无果，押金不退", "〔诉求不满〕"),
+    ("女子深夜回家途中遭强暴", "〔违法犯罪〕"),
+    ("充电宝在包里爆掉了，背包都烧穿了", "〔事故〕"),
+    ("出了事就说是临时工干的", "〔腐败滥权〕"),
+])
+def test_a_letters_everyday_complaints_and_other_words_are_read_by_their_kind(cfg, text, kind):
+    """The words citizens' letters complain in (态度恶劣, 苦不堪言, 猖獗, 交涉无果, 押金不退), and words for a rape, a
+    device that burst and a scapegoat, count by their kind like the words our own posts use."""
+    assert kind in Tokenizer(cfg).tokens(text)
