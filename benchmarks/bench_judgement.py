@@ -179,7 +179,7 @@ def negativity(quick: bool) -> dict:
         mask = np.array([r["source"] == src for r in rows])
         f[f"negativity_shipped_auc_{src}"] = _auc(y[mask], s[mask])
         f[f"negativity_shipped_accuracy_{src}"] = round(float(np.mean((s[mask] >= NEGATIVE_AT) == y[mask])), 4)
-    # a third sample: real posts in no dev set, labelled by us by the same conventions (benchmarks/data)
+    # a third sample: real posts outside the negativity and severity sets, labelled by us by the same conventions (benchmarks/data)
     py, ps = np.array([r["negative"] for r in pool]), np.array([r.negativity for r in pool_recs])
     f["negativity_pool_posts"] = len(pool)
     f["negativity_shipped_auc_pool"] = _auc(py, ps)

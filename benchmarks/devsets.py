@@ -113,8 +113,8 @@ def as_input(row: dict) -> dict:
     return {k: row[k] for k in INPUT_FIELDS if k in row}
 
 
-#: our own labels (舆情负面, by the dev conventions) of real posts that are in no dev set: a random sample of the
-#: Weibo posts and of the citizen messages of ``complaints/messages_votes.csv`` (see ``data/README.md``)
+#: our own labels (舆情负面, by the dev conventions) of real posts in neither the negativity nor the severity set: a
+#: random sample of the Weibo posts and of the citizen messages of ``complaints/messages_votes.csv`` (``data/README.md``)
 POOL_LABELS = Path(__file__).resolve().parent / "data" / "pool_negativity.jsonl"
 
 
