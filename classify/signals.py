@@ -935,6 +935,7 @@ class TextSignals:
     money_lost: list[str] = field(default_factory=list)  # investors' money lost to a scheme (_MONEY_LOST)
     collapse: list[str] = field(default_factory=list)  # a bridge, building or tunnel that fell
     disaster: list[str] = field(default_factory=list)
+    disaster_relief: list[str] = field(default_factory=list)  # a disaster's relief or mourning told (_disaster_relief)
     wage: list[str] = field(default_factory=list)
     benefits: list[str] = field(default_factory=list)
     protest: list[str] = field(default_factory=list)
@@ -971,7 +972,7 @@ class TextSignals:
 
 
 #: lists the rubric reads that are no feature of the severity model (what it weighs was chosen on its own)
-_RULE_ONLY = frozenset({"owed", "staff", "stability_threat", "money_lost"})
+_RULE_ONLY = frozenset({"owed", "staff", "stability_threat", "money_lost", "disaster_relief"})
 #: the feature names, made once (not two f-strings per count and one per list of every event)
 _COUNT_KEYS = tuple((name, f"sig_{name}_any", f"sig_{name}_log") for name in ("deaths", "injured", "sick", "crowd", "shares"))
 _LIST_KEYS: dict[str, str] = {}
@@ -1182,6 +1183,7 @@ def read_signals(text: str, officials: list[str] | tuple[str, ...] = (), own: tu
         money_lost=[m.group(0) for m in _MONEY_LOST.finditer(text)][:2],
         # (暂无人员伤亡 is no casualty, and a strong earthquake told with none no disaster)
         disaster=_disaster_casualties(harm_told, words["disaster_words"]) + _strong_quake(text, harm_told == text),
+        disaster_relief=_disaster_relief(text, words["disaster_words"], full),
         wage=words["wage"],
         benefits=[w for w in words["benefits"] if w != "安置" or _RESETTLEMENT.search(text)],
         protest=[w for w in words["protest"] if w != "集体" or _COLLECTIVE_ACT.search(text)],
@@ -1300,6 +1302,23 @@ def _strong_quake(text: str, nothing_denied: bool) -> list[str]:
     if not nothing_denied or "级" not in text:
         return []
     return [m.group(0)] if (m := _STRONG_QUAKE.search(text)) else []
+
+
+#: a disaster's victims, their rescue, relief or mourning (灾区的人民怎么度过这个夜晚, 抗震救灾, 为雅安祈福, 余震不断，悲惨一幕,
+#: 见到救援人员的大熊猫): what a post about a disaster under way tells, whatever its tone — not a drill's 应急救援
+_DISASTER_RELIEF = re.compile(r"抗震救灾|抗洪抢险|救灾|赈灾|灾民|受灾群众|灾区(?:的)?(?:人民|群众|同胞|朋友|孩子)|搜救|救援人员|"
+                              r"幸存者|废墟|为[^，。！？\s]{1,8}祈福|默哀|悲惨|余震不断")
+
+
+def _disaster_relief(text: str, disasters, full: str) -> list[str]:
+    """A natural disaster named (``disasters``: those of MAJOR_DISASTER_WORDS in the text) beside its relief or mourning
+    (_DISASTER_RELIEF), in a post of no drill, campaign, tip or prevention (_PREVENTIVE_CLAUSE, looked for in the
+    ``full`` text: the risk text has lost such clauses): a post about a disaster under way, which SPEC §4 grades by
+    the disaster, not by its tone (a tribute, a panda hugging a rescuer)."""
+    if not disasters or _PREVENTIVE_CLAUSE.search(full):
+        return []
+    found = list(dict.fromkeys(m.group(0) for m in _DISASTER_RELIEF.finditer(text)))
+    return [*disasters[:1], *found[:2]] if found else []
 
 
 def _disaster_casualties(text: str, disasters=MAJOR_DISASTER_WORDS) -> list[str]:

@@ -163,6 +163,10 @@ def evaluate(sig: TextSignals, spread: Spread, negativity: float | None, thresho
         add(Finding("mass_casualty", S, f"出现群死群伤类表述：{_words(sig.mass_casualty)}"))
     if sig.disaster and not benign:
         add(Finding("disaster_casualties", S, f"重大自然灾害造成伤亡或损毁：{_words(sig.disaster, 2)}"))
+    elif sig.disaster_relief:
+        # a post about a disaster under way, told as its relief or mourning (a tribute, a panda hugging a rescuer): graded
+        # by the disaster, not by its tone (SPEC §4 conventions: a tribute to a Boston bombing victim is 特别重大)
+        add(Finding("disaster_relief", S, f"涉及重大自然灾害的救灾、悼念或灾区情况：{_words(sig.disaster_relief)}"))
     if sig.injured >= t.injuries_special:
         add(Finding("injuries_special", S, f"文本记载受伤{sig.injured}人（达到{t.injuries_special}人视为群死群伤）"))
     elif sig.sick >= t.sick_special and not notice:

@@ -585,6 +585,27 @@ def test_group_claims_mass_hazards_and_disasters_told_in_passing():
     assert "disaster_casualties" in {f.rule for f in quake.floors}
 
 
+@pytest.mark.parametrize("text,negativity", [
+    # a disaster under way told as its relief or mourning, however calm or warm: graded by the disaster (SPEC §4)
+    ("感动，地震发生时一只大熊猫紧紧抱住警察的腿。地震无情人有情，为灾区祈福", 0.1),
+    ("#地震温情#天快黑了，灾区的人民怎么度过这个夜晚。又还有多少人等着我们去救", 0.45),
+    ("#地震#余震不断，悲惨一幕继续发生，祈祷中！", 0.99),
+])
+def test_a_disaster_told_as_its_relief_or_mourning_is_special_whatever_the_tone(text, negativity):
+    r = _rules(text, negativity=negativity)
+    assert "disaster_relief" in {f.rule for f in r.floors} and r.floor == Level.SPECIAL
+
+
+@pytest.mark.parametrize("text", [
+    "市地震局组织地震应急救援演练，搜救队员熟练完成各项科目",  # a drill
+    "地震发生后航空公司取消机票折扣，乘客不满",  # a disaster named beside another grievance
+    "台风天气注意安全，祈福平安",  # no disaster under way: a wish
+    "地震来了怎么办？科普：躲在坚固的桌子下，等待救援人员",  # a tip
+])
+def test_a_disaster_named_without_its_relief_or_in_a_drill_is_no_disaster(text):
+    assert "disaster_relief" not in {f.rule for f in _rules(text, negativity=0.3).floors}
+
+
 def test_households_are_read_as_households_and_a_notice_tally_is_no_crowd():
     """定级依据 says what the text counts: a notice's 共计612户 is not 612 people demanding anything, and
     thirty households demanding their compensation are 30户, not 30 people."""
