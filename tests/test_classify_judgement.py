@@ -97,6 +97,8 @@ def test_a_letter_that_asks_about_a_problem_it_reports_stays_negative():
     ("城南路坑坑洼洼", "城南路建材市场门口这段路坑坑洼洼，下雨全是泥，天晴一身灰，请安排解决，谢谢！", "坑洼"),
     ("县政务中心窗口态度恶劣", "上周去县政务中心办社保，窗口工作人员态度恶劣，材料齐全也拒绝受理。", "态度恶劣"),
     ("人民路红绿灯损坏", "人民路与解放路口的行人红绿灯损坏半个月了，行人只能硬闯，请尽快维修。", "损坏"),
+    # 希望 that only asks for the problem to be dealt with closes a complaint; it is no suggestion
+    ("城东路边每晚焚烧垃圾", "城东路对面一到天黑就焚烧垃圾，严重污染周边居民空气，希望有关部门及时处理。", "污染"),
 ])
 def test_a_letter_that_reports_a_problem_and_asks_nothing_is_negative(title, text, said):
     cfg = from_dict({"locality": LOCALITY})
@@ -111,6 +113,7 @@ def test_a_letter_that_reports_a_problem_and_asks_nothing_is_negative(title, tex
 @pytest.mark.parametrize("title, text", [
     # it asks as well (the letter's question decides, as in test_a_letter_that_only_asks_or_suggests_is_not_negative)
     ("城南路何时修", "城南路坑坑洼洼，请问什么时候修？", ),
+    ("城南路何时修", "城南路坑坑洼洼，希望告知什么时候维修？", ),  # 希望 beside a question: the question decides
     # 不发 inside 不发达 is no unpaid wage: a suggestion for new roads
     ("给县城增加快速路的办法", "县城快速路里程已经落后，交通不发达，可以考虑把环城路改造成快速路。"),
     # nothing complained of
