@@ -99,6 +99,7 @@ def test_a_letter_that_asks_about_a_problem_it_reports_stays_negative():
     ("人民路红绿灯损坏", "人民路与解放路口的行人红绿灯损坏半个月了，行人只能硬闯，请尽快维修。", "损坏"),
     # 希望 that only asks for the problem to be dealt with closes a complaint; it is no suggestion
     ("城东路边每晚焚烧垃圾", "城东路对面一到天黑就焚烧垃圾，严重污染周边居民空气，希望有关部门及时处理。", "污染"),
+    ("楼下烧烤店营业到深夜", "楼下烧烤店每天营业到凌晨，食客大声喧哗，严重影响附近居民睡眠。", "严重影响"),
 ])
 def test_a_letter_that_reports_a_problem_and_asks_nothing_is_negative(title, text, said):
     cfg = from_dict({"locality": LOCALITY})
