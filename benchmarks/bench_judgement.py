@@ -338,6 +338,18 @@ def severity(quick: bool) -> dict:
         b = np.array([LEVELS.index(g.rules.floor.label) for g in grades])
         f.update(_severity_scores(y, b, "severity_baseline_rubric"))
         f.update(lowered_by_model(rows, y, grades))
+        # a third sample: real posts in neither dev set, labelled by us by the same conventions (benchmarks/data)
+        pool = devsets.pool_severity()
+        pool_y = np.array([LEVELS.index(r["level"]) for r in pool])
+        pool_p = np.array([LEVELS.index(level.label) for _post, _event, level, _reasons
+                           in grade_records(cfg, _records(pool, cfg.timezone))])
+        f["severity_pool_posts"] = len(pool)
+        f.update({k.replace("severity_shipped", "severity_shipped_pool"): v
+                  for k, v in _severity_scores(pool_y, pool_p, "severity_shipped").items()})
+        f["severity_shipped_accuracy_pool"] = round(float(np.mean(pool_y == pool_p)), 4)
+        for src in ("weibo", "message_board"):
+            mask = np.array([r["source"] == src for r in pool])
+            f[f"severity_shipped_accuracy_pool_{src}"] = round(float(np.mean(pool_y[mask] == pool_p[mask])), 4)
         if not quick:
             f.update(_severity_scores(y, _severity_reference(cfg, records, y, grader), "severity_reference_cv5"))
     return f

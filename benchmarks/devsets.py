@@ -116,13 +116,15 @@ def as_input(row: dict) -> dict:
 #: our own labels (舆情负面, by the dev conventions) of real posts in neither the negativity nor the severity set: a
 #: random sample of the Weibo posts and of the citizen messages of ``complaints/messages_votes.csv`` (``data/README.md``)
 POOL_LABELS = Path(__file__).resolve().parent / "data" / "pool_negativity.jsonl"
+#: our own severity labels (by the dev conventions) of real posts in neither set: Weibo posts picked as the severity
+#: set's were, and a random sample of the citizen messages (``data/README.md``)
+POOL_SEVERITY_LABELS = Path(__file__).resolve().parent / "data" / "pool_severity.jsonl"
 
 
-def pool_negativity() -> list[dict]:
-    """The labelled pool posts joined with their text, as ``negativity()`` rows (no half: all of them are a third
-    sample, labelled by us after the dev sets were)."""
-    labels = [json.loads(line) for line in POOL_LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    weibo, votes = {}, {}
+def _pool(path: Path) -> list[dict]:
+    """Labelled pool posts (``path``: ids and our labels) joined with their text, as dev rows with the labels' fields."""
+    labels = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    weibo = {}
     for line in (SHARED_DATA / "weibo_ced" / "posts.jsonl").read_text(encoding="utf-8").splitlines():
         d = json.loads(line)
         weibo[f"ced-{d['id']}"] = d
@@ -130,17 +132,29 @@ def pool_negativity() -> list[dict]:
         votes = {f"votes-{r['id']}": r for r in csv.DictReader(f)}
     rows = []
     for lab in labels:
+        extra = {k: v for k, v in lab.items() if k not in ("id", "source")}
         if lab["source"] == "weibo":
             d = weibo[lab["id"]]
             rows.append({"id": lab["id"], "text": d["text"], "title": "", "source": "weibo",
                          "published_at": d["time"], "reposts": d.get("reposts"), "comments": d.get("comments"),
-                         "likes": d.get("likes"), "negative": lab["negative"]})
+                         "likes": d.get("likes"), "author_followers": d.get("user_followers"), **extra})
         else:
             r = votes[lab["id"]]
             rows.append({"id": lab["id"], "text": r["text"], "title": r["title"], "source": "message_board",
                          "published_at": r["time"].replace(" ", "T") + "+08:00", "reposts": 0, "comments": 0,
-                         "likes": 0, "negative": lab["negative"]})
+                         "likes": 0, **extra})
     return rows
+
+
+def pool_negativity() -> list[dict]:
+    """The labelled pool posts joined with their text, as ``negativity()`` rows (no half: all of them are a third
+    sample, labelled by us after the dev sets were)."""
+    return _pool(POOL_LABELS)
+
+
+def pool_severity() -> list[dict]:
+    """The severity pool posts joined with their text, as ``severity()`` rows with ``picked`` (how each was drawn)."""
+    return _pool(POOL_SEVERITY_LABELS)
 
 
 def complaints() -> list[dict]:
