@@ -109,9 +109,14 @@ _HEADLINE_END = re.compile(r"[。！？!?\n]")
 _HEADLINE_NOISE = re.compile(r"#[^#]{1,30}#|@[\w\-\u4e00-\u9fff]{1,30}[:：]?|https?://\S+")
 
 
+#: a reply's title, which is its thread's (回复：…, Re: …): the reply says nothing in it of its own
+_REPLY_TITLE = re.compile(r"^\s*(?:回复|回覆|Re|RE|re)\s*[:：]")
+
+
 def headline(post) -> str:
-    """What a post says in a line: its title, or the first sentence of its text."""
-    if post.title and post.title.strip():
+    """What a post says in a line: its title, or the first sentence of its text (a reply's too: its title is its
+    thread's, which would count the thread's words twice when the event is named)."""
+    if post.title and post.title.strip() and not _REPLY_TITLE.match(post.title):
         return _SPACES.sub(" ", post.title).strip()
     text = _HEADLINE_NOISE.sub(" ", _REPOST_PREFIX.sub("", _SPACES.sub(" ", post.text or "").strip()))
     text = _SPACES.sub(" ", text).strip(" ，,：:")
@@ -131,8 +136,9 @@ def _bigrams(text: str) -> set[str]:
     return set(map(add, run, run[1:]))  # each character and the next, paired in C
 
 
-#: a headline that is the authorities' answer, not the issue (关于…情况的说明, 情况通报, 警情通报, 答复 …)
-_OFFICIAL_ANSWER = re.compile(r"^【?(关于.{2,50}的?(说明|通报|回复|答复|公告|通知|声明)|.{0,30}(情况通报|情况说明|警情通报|官方回应|的回复|的答复))")
+#: a headline that is the authorities' answer, not the issue (关于…情况的说明, 情况通报, 警情通报, 答复, 县教育局通报…检查情况 …)
+_OFFICIAL_ANSWER = re.compile(r"^【?(关于.{2,50}的?(说明|通报|回复|答复|公告|通知|声明)|.{0,30}(情况通报|情况说明|警情通报|官方回应|的回复|的答复)"
+                              r"|[^，。！？]{0,20}(通报|回应|说明)[^，。！？]{2,30}情况】?$)")
 
 
 def event_title(posts) -> str:

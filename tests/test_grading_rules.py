@@ -657,6 +657,20 @@ def test_an_event_is_named_after_the_post_that_best_says_what_the_issue_is():
         p(3, "桃花节人太多了，桃源村的桃花真美", negativity=0.1),
     ]
     assert "桃花节" in event_title(festival)
+    # a thread's question and its reply (whose title is the thread's) do not outvote the complaint, nor does the answer
+    canteen = [
+        p(0, "孩子说最近食堂饭菜很难吃，米饭有怪味，好几个同学吃完拉肚子，有没有人管管？", title="一中今年的食堂是不是换承包商了？",
+          negativity=0.94, kind="tieba"),
+        p(1, "是真的，我们班也有同学吃完不舒服去了医务室", title="回复：一中今年的食堂是不是换承包商了？", negativity=0.23,
+          kind="tieba"),
+        p(2, "针对家长反映一中食堂米饭有异味、部分学生午餐后腹部不适，县教育局开展食品安全专项检查。",
+          title="县教育局通报一中食堂食品安全检查情况", negativity=0.97, kind="news"),
+        p(3, "近一周一中食堂米饭有明显霉味，多名学生饭后腹痛，被送到医务室。", title="【投诉】一中食堂饭菜变质，多名学生腹痛",
+          negativity=0.99, kind="board"),
+        p(4, "一中食堂的米饭有股霉味，好几个孩子中午吃完饭肚子疼，家长群都炸了，学校到底有没有人管？", negativity=0.99),
+    ]
+    title = event_title(canteen)
+    assert "霉味" in title or "变质" in title, title
     assert event_title([p(9, "@某人 【突发】白沙镇一仓库起火。消防已到场", negativity=0.9)]) == "【突发】白沙镇一仓库起火"
     long = "白沙镇工业园的化工厂又在晚上偷偷排污，白沙河下游全是死鱼，河水发黄，味道刺鼻，村民不敢用水"
     assert event_title([p(10, long)]) == "白沙镇工业园的化工厂又在晚上偷偷排污，白沙河下游全是死鱼，河水发黄，味道刺鼻"
