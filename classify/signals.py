@@ -360,9 +360,11 @@ FEE_RUMOUR = re.compile(r"(?:将于|将从|将会|将要|即将|或将|拟|开�
                         r"|(?:收费|涨价|提价|加价)[^，。！？；\n]{0,4}?(?:将于|将从|即将|开始)")
 _FEE_DENIED = re.compile(r"辟谣|谣言|不实|假消息|不会(?:收费|涨价)|不再收费|仍(?:然|将)?免费|继续免费|"
                          r"抢购|欲购从速|优惠|限时|下单|促销|特价")
-#: cruelty to animals (一只幼猴紧紧搂住即将被“活取猴脑”的妈妈; the dev labels' 虐待动物, 负面), not the slang 虐狗 (a couple's
-#: affection shown off)
-ANIMAL_CRUELTY = re.compile(r"活取|活剥|活烤|虐猫|虐杀|虐待(?:动物|小动物|猫|狗|宠物)|残害动物|虐待致死")
+#: cruelty to animals (一只幼猴紧紧搂住即将被“活取猴脑”的妈妈; the dev labels' 虐待动物, 负面; the 盆景猫 hoax, a kitten grown in a
+#: jar), not the slang 虐狗 (a couple's affection shown off)
+ANIMAL_CRUELTY = re.compile(r"活取|活剥|活烤|虐猫|虐杀|虐待(?:动物|小动物|猫|狗|宠物)|残害动物|虐待致死|盆景猫|"
+                            # killed slowly by hand (城管…把小动物活活踩死): a person so killed is negative too
+                            r"活活(?:踩|摔|打|烧|烫|饿|闷)死")
 #: a person beaten, stabbed or slapped, told as done (男的继续施暴，姑娘昏厥; 北大猛男，持刀刺官): the convention's violence,
 #: 负面 — not denied (没有殴打), and not a kick at a ball or a fight in a game (踢, 打 alone are not read), nor a slap
 #: in a figure of speech or a meme (打了自己一记耳光, 生日那天我抽了最恨的人一耳光: only 扇 is read)
@@ -1758,7 +1760,7 @@ _CONVENTION_WORDS = re.compile(r"国耻|国难日|侵华|南京大屠杀|抵制|
                                r"重金属超标|有害物质|危害|有害健康|损害健康|骗|人贩子|假币|假钞|绑架|拐|迷药|迷晕|偷孩子|抢孩子|"
                                r"有毒物质|甲醛超标|塑化剂|双酚A|邻苯二甲酸酯|荧光剂|含铅|铅超标|镉超标|农药残留超标|瘦肉精|苏丹红|三聚氰胺|"
                                r"月3[01][日号]|月三十一?[日号]|"
-                               r"收费|涨价|提价|加价|活取|活剥|活烤|虐|残害动物|天朝|兲朝|被和谐|河蟹|伟光正|墙国|被自杀|被精神病|被失踪|"
+                               r"收费|涨价|提价|加价|活取|活剥|活烤|虐|残害动物|盆景猫|活活|天朝|兲朝|被和谐|河蟹|伟光正|墙国|被自杀|被精神病|被失踪|"
                                r"殴打|暴打|毒打|围殴|施暴|拳打脚踢|持刀|砍伤|刺伤|捅伤|打伤|掌掴|耳光|"
                                r"小日本|鬼子|日寇|军事打击|交火|开火|开战|击沉|炮击")
 

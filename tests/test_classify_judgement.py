@@ -341,6 +341,10 @@ def test_cruelty_to_animals_is_negative_and_the_slang_is_not():
     cfg = from_dict({"locality": LOCALITY})
     score, reason = told_negativity(cfg, _record("发一张今天看到的图片，幼猴紧紧搂住即将被“活取猴脑”的妈妈。"), 0.02)
     assert score >= NEGATIVE_AT and "活取" in reason
+    for text, word in (("网上流传一种“盆景猫”，小猫被塞进玻璃瓶里养大，太残忍了", "盆景猫"),
+                       ("城管赶小贩，把笼子里的小狗小兔活活踩死", "活活踩死")):
+        score, reason = told_negativity(cfg, _record(text), 0.04)
+        assert score >= NEGATIVE_AT and word in reason
     assert told_negativity(cfg, _record("情人节满街秀恩爱，又被虐狗了。"), 0.3) == (0.3, None)
 
 
