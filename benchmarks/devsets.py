@@ -121,6 +121,13 @@ POOL_LABELS = Path(__file__).resolve().parent / "data" / "pool_negativity.jsonl"
 POOL_SEVERITY_LABELS = Path(__file__).resolve().parent / "data" / "pool_severity.jsonl"
 
 
+#: our own relevance labels of the Weibo posts naming one of ten other cities (上海, 广州, 成都, 深圳, 南京 and, labelled
+#: before the judgement was run on them, 杭州, 武汉, 重庆, 天津, 西安), with the locality configuration each was labelled
+#: for (``data/README.md``)
+POOL_RELEVANCE_LABELS = Path(__file__).resolve().parent / "data" / "pool_relevance.jsonl"
+POOL_RELEVANCE_LOCALITIES = Path(__file__).resolve().parent / "data" / "pool_relevance_localities.yaml"
+
+
 def _pool(path: Path) -> list[dict]:
     """Labelled pool posts (``path``: ids and our labels) joined with their text, as dev rows with the labels' fields."""
     labels = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -155,6 +162,34 @@ def pool_negativity() -> list[dict]:
 def pool_severity() -> list[dict]:
     """The severity pool posts joined with their text, as ``severity()`` rows with ``picked`` (how each was drawn)."""
     return _pool(POOL_SEVERITY_LABELS)
+
+
+def pool_relevance() -> dict[str, tuple[dict, list[dict]]]:
+    """For each of the relevance pool's cities: its ``locality`` configuration and its posts as ``relevance()``
+    rows (Weibo posts with ``relevant``, ``rationale`` and ``picked``: ``naming`` or ``naming_blind``)."""
+    import yaml
+
+    locs = yaml.safe_load(POOL_RELEVANCE_LOCALITIES.read_text(encoding="utf-8"))["localities"]
+    labels = [json.loads(line) for line in POOL_RELEVANCE_LABELS.read_text(encoding="utf-8").splitlines() if line]
+    posts = {}
+    for line in (SHARED_DATA / "weibo_ced" / "posts.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            p = json.loads(line)
+            posts[f"ced-{p['id']}"] = p
+    out = {}
+    for loc in locs:
+        rows = []
+        for lab in labels:
+            if lab["locality"] != loc["key"]:
+                continue
+            p = posts[lab["id"]]
+            rows.append({"id": lab["id"], "text": p["text"], "title": "", "source": "weibo", "url": "",
+                         "published_at": p["time"], "reposts": p["reposts"], "comments": p["comments"],
+                         "likes": p["likes"], "author_followers": p["user_followers"],
+                         "author_verified": p["user_verified"], "media_level": "self",
+                         "relevant": lab["relevant"], "rationale": lab["rationale"], "picked": lab["picked"]})
+        out[loc["key"]] = ({k: loc[k] for k in ("name", "aliases", "units", "lookalikes")}, rows)
+    return out
 
 
 def complaints() -> list[dict]:

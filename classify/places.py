@@ -23,8 +23,14 @@ INSTITUTION_SUFFIXES = (
     "时间", "晚报", "日报", "青年报", "晨报", "商报", "早报", "都市报", "法制报", "晚報", "日報", "青年報", "电视台",
     "卫视", "人民广播电台", "广播电台", "交通广播", "新闻广播", "电台", "大学", "学院", "师范", "理工", "外国语",
     "出版社", "国安", "现代", "烤鸭", "奥运", "人艺", "电影节", "国际电影节", "车展", "欢迎你", "遇上西雅图",
-    "籍", "话", "吧",
+    "籍", "话", "吧", "航空", "军区",
 )
+#: a name followed by one of these names a past event, not the place's present affairs (南京大屠杀, 淞沪会战)
+HISTORY_SUFFIXES = ("大屠杀", "保卫战", "会战", "战役", "起义", "事变")
+#: a 《title》 naming the place is a work (《金陵十三钗》, 《深圳论坛》), unless it is one of the place's documents
+_WORK_TITLE = re.compile(r"《[^《》\n]{0,30}$")
+_DOCUMENT_TITLE = re.compile(r"^[^《》\n]{0,40}?(?:条例|办法|规定|通知|意见|方案|规划|决定|请示|公告|通告|细则|报告|决议|标准|"
+                             r"目录|纲要|批复|函)》")
 #: news agencies and papers whose datelines name the city they file from
 AGENCIES = ("新华社", "中新社", "中新网", "新华网", "人民网", "央视网", "中国新闻网", "本报", "法制网", "环球网",
             "澎湃新闻", "财新网", "新京报", "路透社", "美联社", "法新社", "共同社", "记者")
@@ -42,7 +48,11 @@ _DATE_AFTER = re.compile(r"\s*\d{1,2}月\d{1,2}日(?:电|讯|消息)?|\s*电")
 _LIST_SEPARATORS = "、,，/和与及"
 #: a name right after one of these is where someone travels to or from, not where anything happens
 # going to, coming to or leaving a place (not 离…一公里, a distance from a place named there)
-_TRAVEL_BEFORE = re.compile(r"(?:飞往|开往|驶往|前往|回到|返回|抵达|到达|途经|飞抵|来到|赴|回|离开|接离|驶离|飞离|逃离)$")
+_TRAVEL_BEFORE = re.compile(r"(?:飞往|开往|驶往|前往|回到|返回|抵达|到达|途经|飞抵|来到|赴|回|离开|接离|驶离|飞离|逃离|"
+                            r"(?<![以来过])往)$")
+#: … or where they set out from, for another place (广州飞往成都, 广州、北京飞往成都, 广州到深圳的火车)
+_TRAVEL_FROM = re.compile(r"(?:[、和与及][\u4e00-\u9fff]{2,3})*(?:飞往|开往|驶往|飞抵|直飞|到(?=[\u4e00-\u9fff]{2,4}的"
+                          r"(?:火车|列车|动车|高铁|航班|飞机|机票|大巴|长途|车票)))")
 #: words after a name that place a matter there: its districts, streets, stations, offices, residents, weather,
 #: its government's acts (北京朝阳门, 北京地铁2号线, 北京城管, 北京市民, 北京的大雨, 北京出台)
 _ANCHOR_AFTER = re.compile(
@@ -52,7 +62,23 @@ _ANCHOR_AFTER = re.compile(
     r"大雨|暴雨|降雨|雨|雪|大风|雾霾|空气|PM|毒气|积水|内涝|交通|堵车|拥堵|房价|户口|出台|发布|启用|实施|开征|开通|出了|发生|"
     r"遭遇|突发|某|一名|一男|一女|一辆|一家|多名|多人|[0-9一两二三四五六七八九十]+名|"
     r"[\u4e00-\u9fff]{0,4}?(?:局|委|办|厅|署|中心)|的朋友|网友|车主|司机|开车族|城(?![市管])|出事|又|再次|今天|今日|"
-    r"昨天|昨晚|近日|有人|一位|一个|被|遭)")
+    r"昨天|昨晚|近日|有人|一位|一个|被|遭|"
+    # its people (成都男孩, 南京的姑娘, 广州32岁的…), its events (广州游行, 上海车祸), its authorities' acts (深圳查封)
+    r"男孩|女孩|男童|女童|男子|女子|小伙|姑娘|少女|少年|老人|老太|大爷|大妈|阿姨|大叔|大姐|妇女|孕妇|夫妇|夫妻|学生|民工|农民工|"
+    r"工人|一家|家长|邻居|"
+    r"\d{1,3}岁|[一二三四五六七八九十两]{1,3}岁|游行|示威|骚乱|暴乱|爆炸|火灾|大火|起火|车祸|命案|血案|凶案|惨案|枪击|"
+    r"疫情|禽流感|停电|停水|查封|吊销|取缔|关停|出现|也(?:有|出现|发生|出了)|"
+    # one of the places where something is found (西安、银川等地确有相关规定)
+    r"(?:[、和][\u4e00-\u9fff]{2,4}){0,3}等地)")
+#: … or a little further on, a spot or a happening (深圳家乐福发生, 广州汇豪天下附近, 南京中山陵前湖路口)
+_ANCHOR_NEAR = re.compile(r"[^\s，。！？、,.!?：:；;《》【】\x00]{1,6}?(?:附近|一带|门口|路口|路段|发生|出事|突发|出现|"
+                          r"幼儿园|小学|中学|学校|医院|小区|公园|广场|商场|超市|酒店|宾馆)")
+#: a hospital of the place where someone dies or falls ill (上海华山医院去世, 在深圳人民医院因…心肌梗死去世): a person's
+#: end, not the place's affairs
+_HOSPITAL = re.compile(r"[^\s，。！？、,.!?：:；;\x00]{0,6}?医院")
+_PRIVATE_END = re.compile(r"^[^。！？!?\n]*?(?:去世|病逝|逝世|离世|辞世|享年|心脏病|心肌梗|病危|圆寂|示寂)")
+#: a name set as the scene of what follows (2013年在中国上海，几千头死猪…)
+_SCENE_BEFORE = re.compile(r"在(?:中国)?$")
 #: a name opening a sentence, before a comma or colon, tells where the sentence happens (北京，一名外国大姐…)
 _OPENING = re.compile(r"(?:^|[。！？!?】\n]\s*)$")
 #: a Weibo post's headline: 【…】 at the start (read like a title)
@@ -132,7 +158,13 @@ class PlaceReader:
     def __init__(self, locality):
         names = [locality.name, *locality.aliases]
         self.names = [n for n in dict.fromkeys(names) if n]
-        self.units = [u for u in dict.fromkeys(locality.units) if u and u not in self.names]
+        units = [u for u in locality.units if u]
+        # a district or county is also called without its suffix when the rest is a name of its own (沙坪坝区 → 沙坪坝,
+        # 雨花台区 → 雨花台; not 朝阳区 → 朝阳, a city elsewhere and a word)
+        units += [stem for u in units if len(stem := re.sub(r"(?:新区|区|县)$", "", u)) >= 3]
+        self.units = [u for u in dict.fromkeys(units) if u not in self.names]
+        #: the locality's formal name (北京市, 云溪县): used in so many words, it names the place's own affairs
+        self.formal = locality.name if len(locality.name or "") >= 3 and locality.name[-1] in "市县区镇" else None
         self.terms = [t for t in dict.fromkeys(getattr(locality, "terms", []) or []) if t]
         self.lookalikes = [n for n in dict.fromkeys(locality.lookalikes) if n]
         everything = sorted({*self.names, *self.units, *self.terms}, key=len, reverse=True)
@@ -226,12 +258,17 @@ class PlaceReader:
 
     def _anchored(self, text: str, a: int, b: int, name: str) -> bool:
         """Is this occurrence set in the place itself rather than merely naming it?"""
-        if name in self._unit_set or name in self.terms:
+        if name in self._unit_set or name in self.terms or name == self.formal:
             return True
         after = text[b:b + 8]
-        if _ANCHOR_AFTER.match(after):
+        if _HOSPITAL.match(after) and _PRIVATE_END.match(text[b:b + 60]):
+            return False
+        if _ANCHOR_AFTER.match(after) or _ANCHOR_NEAR.match(text[b:b + 10]):
             return True
-        if after[:1] in ("，", ",", "：", ":", " ") and _OPENING.search(text[max(0, a - 2):a] if a else ""):
+        if after[:1] in ("，", ",", "：", ":", " ") and (
+                _OPENING.search(text[max(0, a - 2):a] if a else "") or _SCENE_BEFORE.search(text[max(0, a - 3):a])):
+            return True
+        if a and text[a - 1] == "【":  # a headline within the post (…堪比大片啊！【广州伪娘…遭…】)
             return True
         hashtag = text.rfind("#", 0, a)
         return hashtag >= 0 and "#" in text[b:b + 12] and text.count("#", 0, a) % 2 == 1
@@ -242,10 +279,15 @@ class PlaceReader:
             m = self._suffix.match(after)
             if m:
                 return INSTITUTION if m.group() != "时间" else "时间用语"
+            if after.startswith(HISTORY_SUFFIXES):
+                return "历史事件"
+            if _WORK_TITLE.search(text[max(0, a - 30):a]) and not _DOCUMENT_TITLE.match(text[a:a + 60]):
+                return "作品名"
         before = text[max(0, a - 8):a]
         if _DATE_AFTER.match(after) and any(before.rstrip().endswith(ag) for ag in AGENCIES):
             return "新闻电头"
-        if _TRAVEL_BEFORE.search(before) and name in self.names:
+        if name in self.names and (_TRAVEL_BEFORE.search(before) or _TRAVEL_FROM.match(text[b:b + 12])
+                                   or before.endswith("到") and any(o[1] == a - 1 for o in others)):
             return "行程地点"
         if name in self._unit_set:
             prev = [o for o in others if o[1] <= a and a - o[1] <= 2]

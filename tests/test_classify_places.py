@@ -80,3 +80,62 @@ def test_other_places_are_listed_without_false_ones(city):
     m = city.read("关于榔梨镇机械厂的问题", "咨询小孩城乡居民医保政策，我在长沙市工作")
     assert m.others == ["榔梨镇", "长沙市"]
     assert not any(o.endswith("城乡") for o in m.others)
+
+
+# -- read on Weibo posts about other cities (benchmarks/data/pool_relevance.jsonl: the same readings, on real posts) --
+
+OTHER_CITY = Locality(name="南岭市", aliases=["南岭", "岭城"], units=["沙河坝区", "东湖区", "滨江新区"])
+
+
+@pytest.fixture(scope="module")
+def other_city():
+    return PlaceReader(OTHER_CITY)
+
+
+@pytest.mark.parametrize("text", [
+    "4岁南岭男孩划伤宝马，车主打了孩子一耳光",  # its people
+    "南岭32岁的杨女士昨日抢救无效死于休克，医生称是肺鼠疫",  # a resident by age
+    "南岭游行打砸抢者资料公布！",  # its events
+    "南岭家乐福发生突发事件，所有出入口封闭",  # a spot a little further on
+    "3月11日中午南岭汇豪天下附近丢失！求大家转发",
+    "于1月7日在南岭爱绿双语幼儿园门口被抢走",
+    "沈阳出现两起，南岭也有妈妈上当",  # one more place it happened
+    "经调查显示，南岭、银川等地确有相关规定",  # one of the places where it is so
+    "2013年在中国南岭，几千头死猪出现在江里，水务局说水质没有问题",  # the scene of what follows
+    "这新闻看得我凌乱了！【南岭伪娘遭强暴，商贩拔刀相助】",  # a headline within the post
+    "世纪佳缘无照经营 南岭查封 http://t.cn/x",  # its authorities' act
+    "南岭市高清探头全部启动，副驾驶不系安全带同样处罚",  # the formal name, in so many words
+    "网友说他的车停沙河坝被拧了螺丝",  # a district without its suffix
+])
+def test_more_ways_a_post_sets_its_matter_in_the_place(other_city, text):
+    m = other_city.read("", text)
+    assert m.names_it and m.firmly and not m.elsewhere, (m.own, m.anchored, m.passing)
+
+
+@pytest.mark.parametrize("text,why", [
+    ("中国人拍的《南岭十三钗》在日本票房为零", "作品名"),
+    ("杨澜承认入了美国籍，《南岭论坛》消息", "作品名"),
+    ("而9月12日既是南岭大屠杀纪念日，又是国难日", "历史事件"),
+    ("这个女兵就是南岭军区前线文工团的演员", "机构、媒体或品牌名"),
+    ("南岭航空一航班疑因机械故障迫降海口", "机构、媒体或品牌名"),
+    ("地震后，广州、南岭飞往成都的机票都取消了折扣", "行程地点"),
+    ("得了大点的病就要往南岭或者香港跑", "行程地点"),
+    ("现在广州到南岭的火车上，一路电闪雷鸣", "行程地点"),
+])
+def test_more_passing_mentions(other_city, text, why):
+    m = other_city.read("", text)
+    assert not m.names_it
+    assert any(why in reason for _w, reason in m.passing), m.passing
+
+
+def test_a_place_s_own_documents_in_title_marks_are_its_own(other_city):
+    m = other_city.read("", "国务院批复《南岭市关于撤销东湖区建制的请示》")
+    assert m.names_it and not any(reason == "作品名" for _w, reason in m.passing)
+
+
+def test_someone_s_death_in_a_hospital_of_the_place_does_not_set_a_matter_there(other_city):
+    death = other_city.read("", "著名学者章先生今日零点在南岭华山医院去世，享年77岁")
+    assert death.names_it and not death.firmly
+    # an incident of the place whose victim is taken to hospital still is
+    incident = other_city.read("", "昨晚南岭一男子被砍伤，送南岭人民医院抢救")
+    assert incident.firmly
