@@ -94,6 +94,7 @@ def other_city():
 
 @pytest.mark.parametrize("text", [
     "4岁南岭男孩划伤宝马，车主打了孩子一耳光",  # its people
+    "南岭女环卫工怕费鞋赤脚扫积水，每年长冻疮",
     "南岭32岁的杨女士昨日抢救无效死于休克，医生称是肺鼠疫",  # a resident by age
     "南岭游行打砸抢者资料公布！",  # its events
     "南岭家乐福发生突发事件，所有出入口封闭",  # a spot a little further on
