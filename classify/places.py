@@ -50,6 +50,8 @@ _LIST_SEPARATORS = "、,，/和与及"
 # going to, coming to or leaving a place (not 离…一公里, a distance from a place named there)
 _TRAVEL_BEFORE = re.compile(r"(?:飞往|开往|驶往|前往|回到|返回|抵达|到达|途经|飞抵|来到|赴|回|离开|接离|驶离|飞离|逃离|"
                             r"(?<![以来过])往)$")
+#: … or where they go to do something of their own (晚到武汉给市委领导讲课, 到北京出差)
+_TRAVEL_PURPOSE = re.compile(r"给|讲课|出差|开会|参会|旅游|旅行|演出|调研|考察|讲座|办事|探亲|游玩|看病|就医")
 #: … or where they set out from, for another place (广州飞往成都, 广州、北京飞往成都, 广州到深圳的火车)
 _TRAVEL_FROM = re.compile(r"(?:[、和与及][\u4e00-\u9fff]{2,3})*(?:飞往|开往|驶往|飞抵|直飞|到(?=[\u4e00-\u9fff]{2,4}的"
                           r"(?:火车|列车|动车|高铁|航班|飞机|机票|大巴|长途|车票)))")
@@ -287,7 +289,8 @@ class PlaceReader:
         if _DATE_AFTER.match(after) and any(before.rstrip().endswith(ag) for ag in AGENCIES):
             return "新闻电头"
         if name in self.names and (_TRAVEL_BEFORE.search(before) or _TRAVEL_FROM.match(text[b:b + 12])
-                                   or before.endswith("到") and any(o[1] == a - 1 for o in others)):
+                                   or before.endswith("到") and (any(o[1] == a - 1 for o in others)
+                                                                 or _TRAVEL_PURPOSE.match(text, b))):
             return "行程地点"
         if name in self._unit_set:
             prev = [o for o in others if o[1] <= a and a - o[1] <= 2]

@@ -122,6 +122,7 @@ def test_more_ways_a_post_sets_its_matter_in_the_place(other_city, text):
     ("地震后，广州、南岭飞往成都的机票都取消了折扣", "行程地点"),
     ("得了大点的病就要往南岭或者香港跑", "行程地点"),
     ("现在广州到南岭的火车上，一路电闪雷鸣", "行程地点"),
+    ("北大一天课，晚到南岭给市委领导讲课，接着去福州调研", "行程地点"),
 ])
 def test_more_passing_mentions(other_city, text, why):
     m = other_city.read("", text)
