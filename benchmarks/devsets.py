@@ -85,12 +85,7 @@ def relevance(key: str) -> list[dict]:
                 p = json.loads(line)
                 posts[loc["id_prefix"] + p["id"]] = p
         for lab in labels:
-            p = posts[lab["id"]]
-            rows.append({"id": lab["id"], "text": p["text"], "title": "", "source": "weibo", "url": "",
-                         "published_at": p["time"], "reposts": p["reposts"], "comments": p["comments"],
-                         "likes": p["likes"], "author_followers": p["user_followers"],
-                         "author_verified": p["user_verified"], "media_level": "self",
-                         "relevant": lab["relevant"], "rationale": lab["rationale"]})
+            rows.append(_weibo_row(posts[lab["id"]], lab, ("relevant", "rationale")))
     else:
         msgs: dict[str, dict] = {}
         with open(SHARED_DATA / loc["source"], encoding="utf-8", newline="") as f:
@@ -106,6 +101,14 @@ def relevance(key: str) -> list[dict]:
                          "author_verified": None, "media_level": "self",
                          "relevant": lab["relevant"], "rationale": lab["rationale"]})
     return rows
+
+
+def _weibo_row(post: dict, label: dict, fields: tuple[str, ...]) -> dict:
+    """A CED Weibo post as a dev row (the input of ``--input``), with the label's ``fields``."""
+    return {"id": label["id"], "text": post["text"], "title": "", "source": "weibo", "url": "",
+            "published_at": post["time"], "reposts": post["reposts"], "comments": post["comments"],
+            "likes": post["likes"], "author_followers": post["user_followers"],
+            "author_verified": post["user_verified"], "media_level": "self", **{k: label[k] for k in fields}}
 
 
 def as_input(row: dict) -> dict:
@@ -182,12 +185,7 @@ def pool_relevance() -> dict[str, tuple[dict, list[dict]]]:
         for lab in labels:
             if lab["locality"] != loc["key"]:
                 continue
-            p = posts[lab["id"]]
-            rows.append({"id": lab["id"], "text": p["text"], "title": "", "source": "weibo", "url": "",
-                         "published_at": p["time"], "reposts": p["reposts"], "comments": p["comments"],
-                         "likes": p["likes"], "author_followers": p["user_followers"],
-                         "author_verified": p["user_verified"], "media_level": "self",
-                         "relevant": lab["relevant"], "rationale": lab["rationale"], "picked": lab["picked"]})
+            rows.append(_weibo_row(posts[lab["id"]], lab, ("relevant", "rationale", "picked")))
         out[loc["key"]] = ({k: loc[k] for k in ("name", "aliases", "units", "lookalikes")}, rows)
     return out
 
