@@ -219,6 +219,16 @@ def _fires(text: str, rule: str, **spread) -> bool:
     ("小区每逢下雨就内涝，希望有关部门尽快修好排水管", Level.GENERAL),
     ("他喝得不省人事，被朋友扛回了家", Level.GENERAL),
     ("一辆大客车坠入山谷，车上乘客死伤惨重", Level.SPECIAL),  # heavy casualties told in words
+    # someone beaten until they fainted or burned with acid; one who did not faint
+    ("一名男子被城管打得昏厥过去，送医后仍未醒", Level.MAJOR),
+    ("女子被前男友泼硫酸，面部严重烧伤", Level.MAJOR),
+    ("男子被打后没有昏厥，只是擦伤", Level.GENERAL),
+    # officials feasting on public money or showing riches they cannot have earned; an official pushing an old man down
+    ("镇领导用公款大吃大喝，一年招待费上百万", Level.MAJOR),
+    ("局长天价烟、名表缠身，网友人肉出其多套房产", Level.MAJOR),
+    ("城管掀翻老人的菜摊，还把老人推倒在地", Level.MAJOR),
+    # germs in the water of a thousand households
+    ("小区二次供水检出大肠杆菌，上千户居民饮水受影响", Level.MAJOR),
 ])
 def test_floors(text, floor):
     assert _rules(text).floor == floor
@@ -568,6 +578,10 @@ def test_a_letter_is_read_from_its_opening():
     ("这名女童被继母虐待致死，邻居称经常听到哭声", 1),
     ("这种蘑菇误食可致死，上山请勿采摘", 0),
     ("该病毒致死率约为百分之三", 0),
+    # a death told as a rescue that failed; a rescue that nearly failed is none
+    ("产妇剖腹产后大出血，最终没能抢救过来", 1),
+    ("男孩送医后经抢救无效，家属在医院门口哭成一团", 1),
+    ("孩子差点没救过来，幸好送医及时", 0),
 ])
 def test_more_ways_deaths_are_told(text, deaths):
     assert count_deaths(text) == deaths
