@@ -39,8 +39,17 @@ _NOT_PLACES = frozenset("""城区 市区 小区 社区 地区 景区 园区 辖�
 工业区 保税区 试验区 示范区 商业区 住宅区 生活区 老城区 主城区 疫区 震区 病区 院区 城市 都市 超市 股市 楼市 车市 夜市 闹市
 上市 开市 罢市 集市 门市 菜市 本市 我市 该市 全市 此市 省市 各市 城乡 城乡镇 乡镇 为省 全省 本省 外省 该省 我省 各省 跨省 出省 进省 外市 外县 外地市 城镇 集镇 古镇 小镇 重镇 本县 我县 该县 全县
 各县 郡县 州县 本区 我区 该区 全区 各区 经开区 高新区 服务区 保护区 风景区 旅游区 度假区 功能区 停车区 施工区 作业区 候车区
-等候区""".split())
+等候区 家乡 故乡 他乡 异乡 老乡 同乡 下乡 回乡 返乡 还乡 离乡 思乡 水乡 梦乡 外乡 本乡 该乡 全乡 各乡 我乡 坐镇""".split())
 _PLACE_LIKE = re.compile(r"[A-Z][0-9]{0,2}(?:市|县|区|镇|乡)|[\u4e00-\u9fff]{2,3}(?:省|市|县|区|镇|乡)(?![长委])")
+#: what may stand between a place and the locality's name in an address (河源市东源县 read as 河源 + 市)
+_ADDRESS_LINKS = frozenset("市省州")
+
+
+def _bare(place: str) -> str:
+    """A place's name without its level (河源市 → 河源), to compare a title's 河源 with a text's 河源市."""
+    return re.sub(r"(?:自治州|地区|市|省|州|盟)$", "", place) or place
+
+
 #: characters that start a phrase rather than a place name (关于榔梨镇 → 榔梨镇, 投诉西地省 → 西地省)
 _LEADING = frozenset("关于在到从对向的是询诉我你他她和与及由给为被把让请问自去来往回经离赴抵至住")
 _HANDLE = re.compile(r"@[^\s@:：,，。.!！?？、/()（）\[\]【】#《》“”\"']{1,30}")
@@ -70,6 +79,8 @@ _ANCHOR_AFTER = re.compile(
     r"工人|一家|家长|邻居|环卫工|清洁工|保安|医生|护士|教师|老师|民警|辅警|协警|快递员|"
     r"\d{1,3}岁|[一二三四五六七八九十两]{1,3}岁|游行|示威|骚乱|暴乱|爆炸|火灾|大火|起火|车祸|命案|血案|凶案|惨案|枪击|"
     r"疫情|禽流感|停电|停水|查封|吊销|取缔|关停|出现|也(?:有|出现|发生|出了)|"
+    # the scene of a disaster or of what a picture shows (芦山地震, 芦山灾区, 摄于芦山现场)
+    r"地震|震区|灾区|灾情|现场|"
     # one of the places where something is found (西安、银川等地确有相关规定)
     r"(?:[、和][\u4e00-\u9fff]{2,4}){0,3}等地)")
 #: … or a little further on, a spot or a happening (深圳家乐福发生, 广州汇豪天下附近, 南京中山陵前湖路口)
@@ -124,6 +135,9 @@ class Mentions:
     others: list[str] = field(default_factory=list)  # other places named, in order, without repeats
     title_own: bool = False
     title_others: list[str] = field(default_factory=list)
+    #: places written just before the locality's own name, as in an address (雅安芦山县, 广东河源市东源县): the places it
+    #: lies in, so a title naming them is no other place's
+    parents: list[str] = field(default_factory=list)
 
     @property
     def names_it(self) -> bool:
@@ -138,9 +152,11 @@ class Mentions:
     def elsewhere(self) -> bool:
         """A titled post whose title names another city, county or town and not this one: its matter is theirs.
 
-        (A province in the title does not count: the locality may lie in it.)"""
-        return bool(self.title_others) and not self.title_own and not all(
-            o.endswith("省") or o in PROVINCES for o in self.title_others)
+        (A province in the title does not count: the locality may lie in it; nor does a place the post writes
+        before the locality's name, as an address: 【广东河源…地震】…河源市东源县发生….)"""
+        parents = [_bare(p) for p in self.parents]
+        others = [o for o in self.title_others if not any(p.endswith(_bare(o)) for p in parents)]
+        return bool(others) and not self.title_own and not all(o.endswith("省") or o in PROVINCES for o in others)
 
     def reason(self) -> str:
         """Why the post does not point at the locality (empty when it does)."""
@@ -167,6 +183,9 @@ class PlaceReader:
         self.units = [u for u in dict.fromkeys(units) if u not in self.names]
         #: the locality's formal name (北京市, 云溪县): used in so many words, it names the place's own affairs
         self.formal = locality.name if len(locality.name or "") >= 3 and locality.name[-1] in "市县区镇" else None
+        #: a county, banner or city: its name is its own across the country, so a place written just before it is
+        #: where it lies (雅安芦山县); a district's is not (许昌市东城区 is not 北京's 东城区)
+        self.county = (locality.name or "")[-1:] in ("县", "旗", "市")
         self.terms = [t for t in dict.fromkeys(getattr(locality, "terms", []) or []) if t]
         self.lookalikes = [n for n in dict.fromkeys(locality.lookalikes) if n]
         everything = sorted({*self.names, *self.units, *self.terms}, key=len, reverse=True)
@@ -214,7 +233,8 @@ class PlaceReader:
         for part, body in (("title", title), ("text", text or "")):
             if not body:
                 continue
-            own, passing, others, anchored = self._read_part(body)
+            own, passing, others, anchored, parents = self._read_part(body)
+            out.parents.extend(parents)
             out.own.extend(own)
             out.anchored.extend(anchored)
             out.passing.extend(passing)
@@ -243,7 +263,7 @@ class PlaceReader:
                 passing.append((look, "相似地名"))
                 mask(m.start(), m.end())
         if self._own is None:
-            return [], passing, [w for _, _, w in self._other_places(masked, [])], []
+            return [], passing, [w for _, _, w in self._other_places(masked, [])], [], []
         spans = [(m.start(), m.end(), m.group()) for m in self._own.finditer(masked)]
         others = self._other_places(masked, [(a, b) for a, b, _ in spans])
         own: list[str] = []
@@ -256,7 +276,9 @@ class PlaceReader:
             own.append(name)
             if self._anchored(masked, a, b, name):
                 anchored.append(masked[a:b + 4].replace("\x00", ""))
-        return own, passing, [w for _, _, w in others], anchored
+        parents = [w for _, y, w in others for a, _, name in spans
+                   if name in self.names and (a == y or a == y + 1 and masked[y] in _ADDRESS_LINKS)] if self.county else []
+        return own, passing, [w for _, _, w in others], anchored, parents
 
     def _anchored(self, text: str, a: int, b: int, name: str) -> bool:
         """Is this occurrence set in the place itself rather than merely naming it?"""

@@ -141,3 +141,36 @@ def test_someone_s_death_in_a_hospital_of_the_place_does_not_set_a_matter_there(
     # an incident of the place whose victim is taken to hospital still is
     incident = other_city.read("", "昨晚南岭一男子被砍伤，送南岭人民医院抢救")
     assert incident.firmly
+
+
+# -- read on Weibo posts about counties (a county office's own case) --
+
+def test_the_places_a_county_lies_in_are_not_elsewhere():
+    reader = PlaceReader(Locality(name="芦山县", aliases=["芦山"]))
+    # the prefecture written before the county's name, as an address: a title naming it is the county's too
+    quake = reader.read("", "#雅安灾情#【伟大母亲 为救儿子身亡】雅安芦山县灾区的废墟中，一个八岁小男孩被救出")
+    assert quake.firmly and not quake.elsewhere and quake.parents == ["雅安"]
+    aftershock = PlaceReader(Locality(name="东源县", aliases=["东源"])).read(
+        "", "【广东河源4.8级地震已发生30次余震】今晨2时34分，广东河源市东源县发生4.8级地震。")
+    assert not aftershock.elsewhere
+    # a title naming another city that the text never writes before the county's name stays theirs
+    assert reader.read("【雅安一桥梁垮塌】", "芦山县组织人员前往支援").elsewhere
+    # a district's name is not its own across the country: 许昌市东城区 is not 北京's 东城区
+    district = PlaceReader(Locality(name="东城区")).read("", "【许昌一男子被打】许昌市东城区一男子被打")
+    assert district.elsewhere and not district.parents
+
+
+@pytest.mark.parametrize("text", [
+    "【最可爱的人！】图为网友摄于芦山现场，武警战士把干粮喂给小孩吃",
+    "芦山灾区急需帐篷和药品",
+    "#芦山地震#捐款到底去了哪里？",
+])
+def test_the_scene_of_a_disaster_is_the_place_itself(text):
+    m = PlaceReader(Locality(name="芦山县", aliases=["芦山"])).read("", text)
+    assert m.firmly, m.own
+
+
+def test_a_hometown_is_no_place():
+    m = PlaceReader(Locality(name="会理县", aliases=["会理"])).read(
+        "", "【公务员大方自嘲、推介家乡景色】四川会理县公务员孙正东合成了领导视察照片")
+    assert not m.elsewhere and "推介家乡" not in m.others and "家乡" not in "".join(m.others)
