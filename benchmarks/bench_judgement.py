@@ -282,10 +282,11 @@ def relevance(quick: bool) -> dict:
 
 
 def relevance_pool() -> dict:
-    """A third sample for relevance, in ten other cities: the Weibo posts naming 上海, 广州, 成都, 深圳, 南京 (read
-    while the place rules were developed) and 杭州, 武汉, 重庆, 天津, 西安 (labelled before the judgement was run on
-    them), labelled by us by the dev set's definition (``benchmarks/data``), each city with the configuration a new
-    office would write (no look-alikes). Precision, recall and F1 over all, F1 per city and per part."""
+    """A third sample for relevance, in ten other cities and 22 counties: the Weibo posts naming 上海, 广州, 成都, 深圳,
+    南京 (read while the place rules were developed), 杭州, 武汉, 重庆, 天津, 西安 (labelled before the judgement was
+    run on them) and the counties the visible posts name (read while the rules for counties were written), labelled
+    by us by the dev set's definition (``benchmarks/data``), each place with the configuration a new office would
+    write. Precision, recall and F1 over all, F1 per place, per part and for the cities and the counties."""
     from yuqing.classify.api import classify_records
 
     f: dict = {}
@@ -305,8 +306,8 @@ def relevance_pool() -> dict:
     f.update({"relevance_pool_posts": len(y), "relevance_pool_shipped_precision": P,
               "relevance_pool_shipped_recall": R, "relevance_pool_shipped_f1": F,
               "relevance_pool_shipped_f1_ci95": bootstrap_ci(_f1, y, p)})
-    for part in ("naming", "naming_blind"):
-        mask = picked == part
+    for part in ("naming", "naming_blind", "county", "cities"):
+        mask = picked != "county" if part == "cities" else picked == part
         P, R, F = _prf(y[mask], p[mask])
         f.update({f"relevance_pool_{part}_posts": int(mask.sum()), f"relevance_pool_{part}_precision": P,
                   f"relevance_pool_{part}_recall": R, f"relevance_pool_{part}_f1": F})

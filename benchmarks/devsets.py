@@ -169,7 +169,8 @@ def pool_severity() -> list[dict]:
 
 def pool_relevance() -> dict[str, tuple[dict, list[dict]]]:
     """For each of the relevance pool's cities: its ``locality`` configuration and its posts as ``relevance()``
-    rows (Weibo posts with ``relevant``, ``rationale`` and ``picked``: ``naming`` or ``naming_blind``)."""
+    rows (Weibo posts with ``relevant``, ``rationale`` and ``picked``: ``naming`` or ``naming_blind`` for the ten cities,
+    ``county`` for the counties)."""
     import yaml
 
     locs = yaml.safe_load(POOL_RELEVANCE_LOCALITIES.read_text(encoding="utf-8"))["localities"]

@@ -25,13 +25,13 @@ def _lines(path: Path) -> list[dict]:
 def test_the_relevance_pool_joins_every_post_and_each_names_its_city():
     pool = devsets.pool_relevance()
     labels = _lines(devsets.POOL_RELEVANCE_LABELS)
-    assert sum(len(rows) for _loc, rows in pool.values()) == len(labels) == 217
+    assert sum(len(rows) for _loc, rows in pool.values()) == len(labels) == 263
     assert len({(lab["id"], lab["locality"]) for lab in labels}) == len(labels)
     for key, (loc, rows) in pool.items():
         names = [loc["name"], *loc["aliases"], *loc["units"]]
         assert rows, key
         for row in rows:
-            assert row["relevant"] in (0, 1) and row["picked"] in ("naming", "naming_blind") and row["rationale"]
+            assert row["relevant"] in (0, 1) and row["picked"] in ("naming", "naming_blind", "county") and row["rationale"]
             assert any(n in row["text"] for n in names), (key, row["id"])
 
 
