@@ -297,7 +297,9 @@ def relevance_pool() -> dict:
             recs = classify_records(cfg, _records(rows, cfg.timezone))
         y = np.array([r["relevant"] for r in rows])
         p = np.array([bool(r.relevant) for r in recs])
-        f[f"relevance_pool_{key}_f1"] = _prf(y, p)[2]
+        # (a place whose posts are all not relevant has no F1: how many of them were read as relevant instead)
+        f[f"relevance_pool_{key}_f1" if y.any() else f"relevance_pool_{key}_false_positives"] = \
+            _prf(y, p)[2] if y.any() else int(p.sum())
         ys.append(y)
         ps.append(p)
         picked += [r["picked"] for r in rows]
