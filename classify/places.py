@@ -246,7 +246,9 @@ class PlaceReader:
                 out.title_others = list(dict.fromkeys(others))
         return out
 
-    def _read_part(self, text: str) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+    def _read_part(self, text: str) -> tuple[list[str], list[tuple[str, str]], list[str], list[str], list[str]]:
+        """One part (title or text): its own names, passing mentions, other places, anchored names and the places
+        written just before its own name (a county's address)."""
         masked = text
         passing: list[tuple[str, str]] = []
 
