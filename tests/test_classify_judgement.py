@@ -371,7 +371,7 @@ def test_the_islands_or_an_old_film_alone_raise_nothing(text):
 
 
 @pytest.mark.parametrize("text,word", [
-    ("商场门口一个年轻人嫌女孩挡路，一脚把她踹下台阶，男的继续施暴，女孩当场昏厥。", "施暴"),
+    ("商场门口一个年轻人嫌女孩挡路，一脚把她踹下台阶，男的继续施暴，女孩躺在地上哭。", "施暴"),
     ("研究生持刀刺向导师后投案自首，称自己并不后悔。", "持刀刺"),
     ("城管队员在街头扇了摊主两个耳光，视频在网上流传。", "耳光"),
 ])
@@ -380,6 +380,13 @@ def test_a_person_beaten_or_stabbed_is_negative_where_the_models_are_unsure(text
     cfg = from_dict({"locality": LOCALITY})
     score, reason = told_negativity(cfg, _record(text), 0.3)
     assert score >= NEGATIVE_AT and "暴力" in reason and word in reason
+
+
+def test_a_person_beaten_until_she_faints_is_harm_told():
+    """Fainting after a beating is a serious injury: the harm is the reason, not only the violence."""
+    cfg = from_dict({"locality": LOCALITY})
+    score, reason = told_negativity(cfg, _record("男的继续施暴，女孩当场昏厥。"), 0.3)
+    assert score >= NEGATIVE_AT and "重伤" in reason
 
 
 @pytest.mark.parametrize("text", [
