@@ -229,6 +229,22 @@ def _fires(text: str, rule: str, **spread) -> bool:
     ("城管掀翻老人的菜摊，还把老人推倒在地", Level.MAJOR),
     # germs in the water of a thousand households
     ("小区二次供水检出大肠杆菌，上千户居民饮水受影响", Level.MAJOR),
+    # a beating that left a man in a coma for good; enforcers' blows that drew blood; a trip on public money; a bribe
+    # at a checkpoint; villagers forced to sign. Force used in enforcing alone stays a local complaint (a dev label)
+    ("男子被城管打成植物人，家属讨说法无门", Level.MAJOR),
+    ("城管执法时将小贩打得头破血流", Level.MAJOR),
+    ("副县长公款出国旅游，花费数十万元", Level.MAJOR),
+    ("交警收钱放行超载货车", Level.MAJOR),
+    ("镇干部强迫村民签字同意征地", Level.MAJOR),
+    ("交警暴力执法，强行拖走女车主", Level.GENERAL),
+    # police cars smashed in a clash; hundreds of drivers on strike over their fees
+    ("村民与开发商雇来的人发生冲突，警车被砸", Level.SPECIAL),
+    ("数百名出租车司机集体停运，抗议份子钱过高", Level.MAJOR),
+    # villages flooded by a flash flood, a tower crane collapsed, a child taken by a stranger, a newborn stolen
+    ("暴雨导致山洪暴发，多个村庄被淹，数千群众被紧急转移", Level.MAJOR),
+    ("工地塔吊倒塌，砸中路过的公交车", Level.MAJOR),
+    ("小学生放学路上被陌生人抱走，至今下落不明", Level.MAJOR),
+    ("医院新生儿被偷，监控拍下可疑女子", Level.MAJOR),
 ])
 def test_floors(text, floor):
     assert _rules(text).floor == floor
@@ -582,9 +598,28 @@ def test_a_letter_is_read_from_its_opening():
     ("产妇剖腹产后大出血，最终没能抢救过来", 1),
     ("男孩送医后经抢救无效，家属在医院门口哭成一团", 1),
     ("孩子差点没救过来，幸好送医及时", 0),
+    # a death told in its other words; a festival's eve, a fading vigour and a sabbath are none
+    ("一位老人倒在路边无人扶，最终离开了人世", 1),
+    ("这位环卫工再也没能醒来，永远离开了我们", 1),
+    ("一场大火夺去了三名孩子的生命", 1),
+    ("因医院拒收，孕妇死在了门口", 1),
+    ("愿逝者安息，生者坚强", 1),
+    ("男子葬身火海", 1),
+    ("小区居民欢度过世纪之交的除夕", 0),
+    ("这座老城失去生命力了", 0),
+    ("安息日商店都关门", 0),
 ])
 def test_more_ways_deaths_are_told(text, deaths):
     assert count_deaths(text) == deaths
+
+
+def test_fiction_tells_no_harm():
+    """A text that calls itself fiction (a 微小说, a #段子#) tells of deaths and injuries that happened to nobody."""
+    story = "她收到他从远方寄来的信。结婚，生子，养老。最后，她先离开了人世。@经典丶微小说"
+    assert count_deaths(story) == 1  # the words are a death's
+    assert read_signals(story).deaths == 0
+    assert read_signals("#段子#我因一场惨烈车祸昏迷了3个月，医生说我下辈子就是个植物人了").serious_injury == []
+    assert read_signals("她先离开了人世，他跪在她的坟前").deaths == 1
 
 
 def test_group_claims_mass_hazards_and_disasters_told_in_passing():
