@@ -245,6 +245,14 @@ def _fires(text: str, rule: str, **spread) -> bool:
     ("工地塔吊倒塌，砸中路过的公交车", Level.MAJOR),
     ("小学生放学路上被陌生人抱走，至今下落不明", Level.MAJOR),
     ("医院新生儿被偷，监控拍下可疑女子", Level.MAJOR),
+    # a headmaster's harassment, an official's son's wedding that took in gifts; a rumour of an explosion spread wide
+    # (传疯了), a water scare that emptied the shops' shelves (抢购一空)
+    ("我县一名女教师被校长性骚扰，微博求助", Level.MAJOR),
+    ("网友曝光镇党委书记儿子婚礼大操大办，收礼百万", Level.MAJOR),
+    ("有人说化工厂要爆炸了，大家赶紧跑，已经传疯了", Level.MAJOR),
+    ("网传县城自来水有毒，超市矿泉水被抢购一空", Level.MAJOR),
+    # rubbish on a roof that flies about (垃圾满天飞) is no rumour flying about
+    ("小区楼顶垃圾满天飞，社区回复的情况不实，无人管理", Level.GENERAL),
 ])
 def test_floors(text, floor):
     assert _rules(text).floor == floor
