@@ -251,6 +251,8 @@ def _fires(text: str, rule: str, **spread) -> bool:
     ("网友曝光镇党委书记儿子婚礼大操大办，收礼百万", Level.MAJOR),
     ("有人说化工厂要爆炸了，大家赶紧跑，已经传疯了", Level.MAJOR),
     ("网传县城自来水有毒，超市矿泉水被抢购一空", Level.MAJOR),
+    # the China News Service's site as the story's source
+    ("中新网消息，某镇一化工厂偷排污水被查处", Level.SPECIAL),
     # rubbish on a roof that flies about (垃圾满天飞) is no rumour flying about
     ("小区楼顶垃圾满天飞，社区回复的情况不实，无人管理", Level.GENERAL),
 ])
