@@ -608,16 +608,14 @@ def test_a_letter_is_read_from_its_opening():
     ("产妇剖腹产后大出血，最终没能抢救过来", 1),
     ("男孩送医后经抢救无效，家属在医院门口哭成一团", 1),
     ("孩子差点没救过来，幸好送医及时", 0),
-    # a death told in its other words; a festival's eve, a fading vigour and a sabbath are none
-    ("一位老人倒在路边无人扶，最终离开了人世", 1),
-    ("这位环卫工再也没能醒来，永远离开了我们", 1),
+    # a death told in the words of a harm; a fading vigour is none, nor are a tribute's gentle words (愿英灵安息, 辞世)
+    ("这位环卫工再也没能醒来", 1),
     ("一场大火夺去了三名孩子的生命", 1),
     ("因医院拒收，孕妇死在了门口", 1),
-    ("愿逝者安息，生者坚强", 1),
     ("男子葬身火海", 1),
-    ("小区居民欢度过世纪之交的除夕", 0),
     ("这座老城失去生命力了", 0),
-    ("安息日商店都关门", 0),
+    ("清明节到了，缅怀先烈，愿英灵安息", 0),
+    ("国画大师今晨在京辞世，各界人士前往吊唁", 0),
 ])
 def test_more_ways_deaths_are_told(text, deaths):
     assert count_deaths(text) == deaths
@@ -625,11 +623,11 @@ def test_more_ways_deaths_are_told(text, deaths):
 
 def test_fiction_tells_no_harm():
     """A text that calls itself fiction (a 微小说, a #段子#) tells of deaths and injuries that happened to nobody."""
-    story = "她收到他从远方寄来的信。结婚，生子，养老。最后，她先离开了人世。@经典丶微小说"
+    story = "她收到他从远方寄来的信。结婚，生子，养老。最后，她先去世了，再也没有醒来。@经典丶微小说"
     assert count_deaths(story) == 1  # the words are a death's
     assert read_signals(story).deaths == 0
     assert read_signals("#段子#我因一场惨烈车祸昏迷了3个月，医生说我下辈子就是个植物人了").serious_injury == []
-    assert read_signals("她先离开了人世，他跪在她的坟前").deaths == 1
+    assert read_signals("她先去世了，再也没有醒来").deaths == 1
 
 
 def test_group_claims_mass_hazards_and_disasters_told_in_passing():
