@@ -70,7 +70,9 @@ def test_demo_crawl_twice_stores_nothing_new_then_updates_engagement(tmp_path, d
     assert all(r["state"] == "ok" for r in first.values()), first
     stored = {name: r["stored"] for name, r in first.items()}
     assert stored["leader-board"] == 8 and stored["county-mailbox"] == 5  # every letter of the county's own boards
-    assert stored["weibo-mobile"] >= 12 and stored["yunxi-tieba"] == 9
+    # the Weibo posts, stored once whichever of the API and the PC search meets them first (the two crawl side by side,
+    # so their shares depend on timing: 14 and 1 on a quiet host, the API's share 9 in a run under load)
+    assert stored["weibo-mobile"] + stored["weibo-search"] == 15 and stored["yunxi-tieba"] == 9
     assert first["yunxi-news"]["dropped_by_reason"] == {"excluded": 1, "lookalike_only": 1, "no_locality": 2}
     assert first["weibo-search"]["existing"] >= 1 or first["weibo-mobile"]["existing"] >= 1  # the same weibo via PC and API
     dep = open_store(cfg)
