@@ -8,6 +8,8 @@ data. ``session_factory`` is what every stage uses to open sessions.
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Iterator
@@ -33,15 +35,36 @@ def connect(url: str, **kwargs) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            _set_wal(cur)
+            cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+#: how long a connection keeps asking to turn a new SQLite database to WAL while another process holds it
+WAL_WAIT_SECONDS = 30.0
+
+
+def _set_wal(cur) -> None:
+    """Turn the database to write-ahead logging. Turning a new database to WAL needs it alone, and SQLite answers
+    "database is locked" at once, without waiting out the busy timeout, while another process holds it (the scheduler
+    and the web app opening a new office's database together): so ask again until it is free."""
+    deadline = time.monotonic() + WAL_WAIT_SECONDS
+    pause = 0.01
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() >= deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
 
 
 def alembic_config(engine: Engine):
