@@ -108,6 +108,31 @@ def test_store_writes_in_batches_and_only_raises_engagement(crawler, deployment)
     assert posts.get(post_id(update["key"])).comments == 7
 
 
+def test_store_fills_in_the_author_a_later_sighting_knows(crawler, deployment):
+    """A Weibo post met first on a PC search page (no followers shown) gets its author's followers and verified
+    mark when the API meets it; followers only grow, and a known mark is kept."""
+    posts = deployment.posts
+    pc = StorePipeline(crawler)
+    first = run(IdentityPipeline(crawler), item(title="", text="云溪县拆迁", url="https://m.weibo.cn/status/7001"))
+    run(pc, first)
+    pc.close_spider()
+    stored = posts.get(post_id(first["key"]))
+    assert (stored.author_followers, stored.author_verified) == (None, None)
+
+    def sighting(**author):
+        store = StorePipeline(crawler)
+        run(store, run(IdentityPipeline(crawler), item(title="", text="云溪县拆迁", url="https://m.weibo.cn/status/7001",
+                                                       **author)))
+        store.close_spider()
+        got = posts.get(post_id(first["key"]))
+        return got.author_followers, got.author_verified
+
+    assert sighting(author_followers=325000, author_verified=True) == (325000, True)
+    assert sighting(author_followers=1000, author_verified=False) == (325000, True)  # not lowered, mark kept
+    assert sighting(author_followers=330000) == (330000, True)
+    assert posts.count() == 1
+
+
 def test_near_duplicates_link_to_stored_and_reposted_posts(crawler, deployment):
     identity = IdentityPipeline(crawler)
     original = run(identity, item(title="", text="云溪县白沙镇化工厂又在偷排污水了，河水都变成黄色，味道刺鼻，村民根本不敢用水。",

@@ -35,6 +35,8 @@ MUTABLE_FIELDS = frozenset(
         "reposts",
         "comments",
         "likes",
+        "author_followers",
+        "author_verified",
     }
 )
 
