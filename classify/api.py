@@ -30,6 +30,7 @@ from yuqing.classify.corpus import shipped, shipped_hash
 from yuqing.classify.features import compose, make_docs
 from yuqing.classify.model import TASKS, TITLE_REPEAT, TextModel
 from yuqing.classify.places import INSTITUTION, Mentions, PlaceReader
+from yuqing.classify.script import simplified
 from yuqing.classify.registry import TRAINING_LOCK, ModelRegistry, folder_lock
 from yuqing.classify.signals import (
     CALM_BELOW,
@@ -312,7 +313,7 @@ def told_negativity(cfg, rec, negativity: float) -> tuple[float, str | None]:
       are (the convention: tributes and obituaries are 0), below NEGATIVE_AT with the models' order kept.
     """
     board = getattr(rec, "kind", None) == "board"
-    text = f"{rec.title or ''}\n{rec.text or ''}"[:HARM_CHARS]
+    text = simplified(f"{rec.title or ''}\n{rec.text or ''}"[:HARM_CHARS])
     if negativity >= NEGATIVE_AT and not board and (day := death_anniversary(text)):
         # a tribute on a death's anniversary: below NEGATIVE_AT, the models' order kept among such posts
         return round(NEGATIVE_AT - 0.1 - (1 - negativity) / 10, 4), f"逝者周年悼念（{day}），非负面事件"

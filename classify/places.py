@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from yuqing.classify.script import simplified
+
 #: a name followed by one of these is an outlet, an institution, a brand or a time zone
 INSTITUTION_SUFFIXES = (
     "时间", "晚报", "日报", "青年报", "晨报", "商报", "早报", "都市报", "法制报", "晚報", "日報", "青年報", "电视台",
@@ -225,7 +227,7 @@ class PlaceReader:
     # -- reading --------------------------------------------------------------------------------
     def read(self, title: str | None, text: str | None) -> Mentions:
         out = Mentions()
-        title = title or ""
+        title, text = simplified(title or ""), simplified(text or "")
         if not title.strip() and text:
             m = _HEADLINE.match(text)
             if m:  # a Weibo headline names what the post is about, as a title does

@@ -26,6 +26,8 @@ from importlib import resources
 from itertools import filterfalse
 from pathlib import Path
 
+from yuqing.classify.script import simplified
+
 log = logging.getLogger(__name__)
 
 #: bump when normalisation or filtering changes: saved models then refuse to load
@@ -68,10 +70,12 @@ _FULLWIDTH_MAP[0x3000] = 0x20
 
 
 def normalize(text: str) -> str:
-    """Full-width letters and digits to ASCII, lower case, runs of whitespace to one space.
+    """Traditional characters to simplified (:mod:`~yuqing.classify.script`), full-width letters and digits to
+    ASCII, lower case, runs of whitespace to one space.
 
     (Unicode NFKC would do more but costs as much as segmenting the text.)
     """
+    text = simplified(text)
     if _FULLWIDTH.search(text):
         text = text.translate(_FULLWIDTH_MAP)
     # str.split() splits at exactly the characters regex \s matches (str.isspace), in C

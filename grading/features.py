@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from operator import add
 from zoneinfo import ZoneInfo
 
+from yuqing.classify.script import simplified
 from yuqing.classify.signals import TextSignals, negative_by_convention, read_signals
 from yuqing.grading.spread import Spread, measure, post_time
 
@@ -237,19 +238,20 @@ def event_year(posts, tz: str = "Asia/Shanghai") -> int | None:
 
 def describe(posts, tokenizer, cfg) -> EventView:
     text, title = event_text(posts)
+    read = simplified(text)  # (what is shown stays as posted)
     loc = cfg.locality
     places = frozenset([loc.name, *loc.aliases, *loc.units, *loc.lookalikes])
-    tokens = fold_tokens(tokenizer.tokens(text), places) if tokenizer is not None else []
+    tokens = fold_tokens(tokenizer.tokens(read), places) if tokenizer is not None else []
     t = cfg.thresholds
     return EventView(
         text=text,
         tokens=tokens,
         # without a configured locality no place is "elsewhere": every incident told is the issue's own
-        signals=read_signals(text, tuple(loc.officials), (loc.name, *loc.aliases, *loc.units) if loc.known else (),
+        signals=read_signals(read, tuple(loc.officials), (loc.name, *loc.aliases, *loc.units) if loc.known else (),
                              tuple(loc.lookalikes), year=event_year(posts, cfg.timezone)),
         spread=measure(posts, t.big_v_followers),
         topic=prevailing_topic(posts),
         negativity=event_negativity(posts),
         title=title,
-        told=negative_by_convention(text, board=all(getattr(p, "kind", None) == "board" for p in posts)),
+        told=negative_by_convention(read, board=all(getattr(p, "kind", None) == "board" for p in posts)),
     )

@@ -60,6 +60,8 @@ from sys import intern
 
 import numpy as np
 
+from yuqing.classify.script import simplified
+
 #: what a post is grouped by: its title and the start of its text (a long letter says what it is about
 #: first), and its most distinctive terms
 GROUPING_CHARS = 400
@@ -1217,7 +1219,7 @@ class Grouper:
             self._threads.setdefault(key, state.key)
 
     def vectorize(self, record) -> PostVector:
-        tf, found = self.reader.read(f"{record.title or ''} {record.text or ''}"[:GROUPING_CHARS])
+        tf, found = self.reader.read(simplified(f"{record.title or ''} {record.text or ''}"[:GROUPING_CHARS]))
         return PostVector(
             post_id=record.id,
             tf=Weights(tf),

@@ -270,6 +270,20 @@ def test_classify_records_explains_the_place_and_the_two_scores(cfg):
     assert rec.negativity == public_negativity(ex["negativity"]["score"], ex["relevance"]["score"])
 
 
+def test_a_post_in_traditional_characters_is_judged_as_in_simplified_and_stored_as_posted(cfg):
+    from yuqing.config import load
+
+    config = load(cfg)
+    told = "雲溪縣白沙鎮化工廠又在偷排污水，河裡的魚都死光了，村民不敢用水，環保局卻說沒有問題！"
+    simple = "云溪县白沙镇化工厂又在偷排污水，河里的鱼都死光了，村民不敢用水，环保局却说没有问题！"
+    trad, simp = classify_records(config, [_record(told), _record(simple)])
+    assert trad.explanation["relevance"]["places"]["own"] == simp.explanation["relevance"]["places"]["own"]
+    assert "云溪县" in trad.explanation["relevance"]["places"]["own"]
+    assert (trad.relevant, trad.relevance, trad.topic, trad.negativity) == \
+        (simp.relevant, simp.relevance, simp.topic, simp.negativity)
+    assert trad.relevant and trad.negativity >= NEGATIVE_AT and trad.text == told
+
+
 def test_a_letter_that_asks_tells_its_harm_as_background():
     cfg = from_dict({"locality": LOCALITY})
     enquiry = _record("我妈前一阵子摔倒骨折住院，请问异地医保报销程序是怎样的？", "咨询异地医保报销", source="board")

@@ -6,6 +6,7 @@ import pickle
 
 import pytest
 from conftest import make_config, shared_data
+from yuqing.classify.script import simplified
 from yuqing.classify.tokenizer import (
     Tokenizer,
     available_backends,
@@ -164,3 +165,13 @@ def test_a_letters_everyday_complaints_and_other_words_are_read_by_their_kind(cf
     """The words citizens' letters complain in (态度恶劣, 苦不堪言, 猖獗, 交涉无果, 押金不退), and words for a rape, a
     device that burst and a scapegoat, count by their kind like the words our own posts use."""
     assert kind in Tokenizer(cfg).tokens(text)
+
+
+def test_traditional_characters_are_read_as_simplified():
+    assert simplified("錢到哪裏去了？災民連帳篷都住不上") == "钱到哪里去了？灾民连帐篷都住不上"
+    assert simplified("長沙縣") == "长沙县" and simplified("乾隆年間") == "乾隆年间"  # phrases first: 乾隆 stays
+    plain = "云溪县城关镇的居民反映干部作风问题"
+    assert simplified(plain) is plain and simplified("") == ""  # simplified text is returned as it is
+    tok = Tokenizer(None)
+    assert normalize("雲溪縣ＡＢＣ") == "云溪县abc"
+    assert tok.tokens("雲溪縣城關鎮的居民反映幹部作風問題") == tok.tokens("云溪县城关镇的居民反映干部作风问题")

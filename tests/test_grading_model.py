@@ -150,3 +150,14 @@ def test_a_grader_started_while_another_trains_the_severity_model_uses_that_one(
     waiter.join(timeout=120)
     assert got["model"].version == trained.version
     assert len(list((own.model_dir / severity.MODEL_NAME).glob("*.joblib"))) == 1
+
+
+def test_an_event_told_in_traditional_characters_is_read_as_simplified_and_shown_as_posted(cfg):
+    # the rubric's words and the locality's names are simplified: 雲溪縣…三人死亡 is read as 云溪县…三人死亡
+    fz = severity.Featurizer(cfg)
+    told = "雲溪縣白沙鎮一化工廠昨晚發生爆炸，造成三人死亡、五人受傷，附近村民紛紛轉移"
+    simple = "云溪县白沙镇一化工厂昨晚发生爆炸，造成三人死亡、五人受伤，附近村民纷纷转移"
+    trad, simp = fz.view(_event(told)), fz.view(_event(simple))
+    assert (trad.signals.deaths, trad.signals.injured) == (simp.signals.deaths, simp.signals.injured) == (3, 5)
+    assert trad.tokens == simp.tokens and fz.rubric(trad).floor == fz.rubric(simp).floor == Level.SPECIAL
+    assert trad.text == told  # the event's text, shown to monitors, stays as posted
