@@ -15,6 +15,7 @@ from datetime import datetime
 
 from yuqing.grading.features import headline
 from yuqing.grading.grouping import is_coarse, is_fine_place
+from yuqing.classify.script import simplified
 from yuqing.classify.signals import NEGATION_OF_HARM, crowd, read_signals
 
 from yuqing.domain import Level
@@ -98,7 +99,7 @@ def places(event, posts: list, locality) -> str:
         if not a.startswith("人:"):
             named[a] += int(n)
     if not named:  # an event graded without a grouping state: the configured places its posts name
-        text = " ".join(f"{p.title or ''} {p.text or ''}" for p in posts)
+        text = simplified(" ".join(f"{p.title or ''} {p.text or ''}" for p in posts))
         for unit in (*locality.units, *locality.terms):
             if unit in text:
                 named[unit] += text.count(unit)
@@ -110,7 +111,7 @@ def places(event, posts: list, locality) -> str:
 
 def people(posts: list, locality) -> str:
     """Who is involved, as the posts count them: the dead and injured, the sick, a crowd, the groups named."""
-    text = "\n".join(f"{p.title or ''} {_clean(p.text)}" for p in posts)
+    text = simplified("\n".join(f"{p.title or ''} {_clean(p.text)}" for p in posts))  # (counted, not quoted)
     own = (locality.name, *locality.aliases, *locality.units) if locality.known else ()
     sig = read_signals(text, tuple(locality.officials), own, tuple(locality.lookalikes))
     parts = []

@@ -48,6 +48,9 @@ def test_people_and_places_come_from_the_posts(tmp_path):
     assert places(event, POSTS, cfg.locality).endswith("白沙镇柳树村")
     nothing = [post(9, "这事到底有没有人管？等了一个月了还没有回复")]
     assert people(nothing, cfg.locality) == "帖文未提及具体人员"
+    told = [post(10, "柳樹村三十多戶村民聚集，兩名老人被打傷送醫")]  # in traditional characters
+    assert people(told, cfg.locality) == people([post(11, "柳树村三十多户村民聚集，两名老人被打伤送医")], cfg.locality)
+    assert "村民约30户" in people(told, cfg.locality)
 
 
 def test_report_draft_has_every_part_in_chinese_and_local_time(tmp_path):
