@@ -15,7 +15,7 @@ from datetime import datetime
 
 from yuqing.grading.features import headline
 from yuqing.grading.grouping import is_coarse, is_fine_place
-from yuqing.classify.script import simplified
+from yuqing.hanzi import simplified
 from yuqing.classify.signals import NEGATION_OF_HARM, crowd, read_signals
 
 from yuqing.domain import Level

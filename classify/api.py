@@ -30,7 +30,7 @@ from yuqing.classify.corpus import shipped, shipped_hash
 from yuqing.classify.features import compose, make_docs
 from yuqing.classify.model import TASKS, TITLE_REPEAT, TextModel
 from yuqing.classify.places import INSTITUTION, Mentions, PlaceReader
-from yuqing.classify.script import simplified
+from yuqing.hanzi import simplified
 from yuqing.classify.registry import TRAINING_LOCK, ModelRegistry, folder_lock
 from yuqing.classify.signals import (
     CALM_BELOW,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from yuqing.classify.script import simplified
+from yuqing.hanzi import simplified
 
 #: a name followed by one of these is an outlet, an institution, a brand or a time zone
 INSTITUTION_SUFFIXES = (

@@ -26,7 +26,7 @@ from importlib import resources
 from itertools import filterfalse
 from pathlib import Path
 
-from yuqing.classify.script import simplified
+from yuqing.hanzi import simplified
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ _FULLWIDTH_MAP[0x3000] = 0x20
 
 
 def normalize(text: str) -> str:
-    """Traditional characters to simplified (:mod:`~yuqing.classify.script`), full-width letters and digits to
+    """Traditional characters to simplified (:mod:`~yuqing.hanzi`), full-width letters and digits to
     ASCII, lower case, runs of whitespace to one space.
 
     (Unicode NFKC would do more but costs as much as segmenting the text.)

@@ -13,7 +13,8 @@ A post is kept when
 Look-alike names (``locality.lookalikes``, e.g. 云溪区 next to 云溪县) never
 count on their own: their occurrences are masked before names are searched,
 so "云溪区召开会议" does not match the alias 云溪, while "云溪区和云溪县" does.
-Matching ignores case, spaces and full-/half-width differences.
+Matching ignores case, spaces, full-/half-width differences and traditional
+characters (雲溪縣 names 云溪县).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from yuqing.crawlers.textutil import match_form
+from yuqing.hanzi import simplified
 
 #: drop reasons, also the stats keys (yuqing/dropped/<reason>)
 NO_LOCALITY = "no_locality"
@@ -121,7 +123,7 @@ class LocalityMatcher:
 
     def match(self, title: str | None, text: str | None = "") -> Match:
         original = f"{title or ''}\n{text or ''}"
-        form = match_form(original)
+        form = match_form(simplified(original))
         for rule in self.exclude:
             if rule.hit(form, original):
                 return Match(False, EXCLUDED, rule.raw)

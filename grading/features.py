@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from operator import add
 from zoneinfo import ZoneInfo
 
-from yuqing.classify.script import simplified
+from yuqing.hanzi import simplified
 from yuqing.classify.signals import TextSignals, negative_by_convention, read_signals
 from yuqing.grading.spread import Spread, measure, post_time
 

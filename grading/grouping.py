@@ -60,7 +60,7 @@ from sys import intern
 
 import numpy as np
 
-from yuqing.classify.script import simplified
+from yuqing.hanzi import simplified
 
 #: what a post is grouped by: its title and the start of its text (a long letter says what it is about
 #: first), and its most distinctive terms

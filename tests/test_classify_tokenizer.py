@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 from conftest import make_config, shared_data
-from yuqing.classify.script import simplified
+from yuqing.hanzi import simplified
 from yuqing.classify.tokenizer import (
     Tokenizer,
     available_backends,

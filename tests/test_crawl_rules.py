@@ -151,6 +151,12 @@ def test_full_width_and_spaces_do_not_hide_a_name(matcher):
     assert matcher.match("云 溪 县城关镇", "").keep
 
 
+def test_a_post_in_traditional_characters_names_the_locality(matcher):
+    told = matcher.match("雲溪縣東湖街道幸福社區拆遷補償太低", "")
+    assert told.keep and {"云溪县", "东湖街道", "幸福社区", "拆迁"} <= set(told.matched)
+    assert matcher.match("雲溪區召開經濟工作會議", "").reason == LOOKALIKE_ONLY
+
+
 def test_per_source_overrides(tmp_path):
     cfg = make_config(tmp_path, keywords={"include": ["拆迁"], "exclude": ["招聘"]}, sources=[
         {"name": "board", "kind": "board", "require_locality": False, "exclude": ["测试"]},

@@ -3,8 +3,9 @@
 The 舆情 lexicon, the rubric's words, the locality's names and the models' training
 posts are all written in simplified characters, while some posts an office sees are
 in traditional ones (Hong Kong, Taiwan and overseas users, 繁體 input): 錢到哪裏去了,
-長沙縣, 災民. What is *read* (segmented, matched against the lexicons and the
-places, scored) is the text turned into simplified characters by OpenCC's ``t2s``
+長沙縣, 災民. What is *read* (matched against the locality's names when crawled,
+segmented, matched against the lexicons and the places, scored, counted for a
+快报) is the text turned into simplified characters by OpenCC's ``t2s``
 conversion (phrases first, so 乾隆 stays 乾隆); what is stored and shown stays as
 posted. Most texts hold no character the conversion changes, and for those a
 single search of a character class decides it and the text is returned as it is.
