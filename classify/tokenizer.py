@@ -30,7 +30,10 @@ from yuqing.hanzi import simplified
 
 log = logging.getLogger(__name__)
 
-#: bump when normalisation or filtering changes: saved models then refuse to load
+#: bump when normalisation or filtering changes: saved models then refuse to load. (Reading traditional characters
+#: as simplified ones is not such a change: a model saved before it sees the same tokens for every text in simplified
+#: characters, and for one in traditional characters the tokens it was trained on; an office's calibrated models
+#: are kept.)
 TOKENIZER_VERSION = 2
 
 #: jieba's HMM fallback (finalseg.re_skip) splits non-Chinese runs with this pattern
