@@ -366,9 +366,11 @@ MASS_CASUALTY_WORDS = ("群死群伤", "重大伤亡", "大量伤亡", "严重�
                        "爆炸案", "连环爆炸", "屠杀", "大屠杀", "死伤惨重", "伤亡惨重", "死伤无数", "伤亡惨烈", "死伤枕藉",
                        # many wounded (许多伤员快不行了: the roads to a quake's towns)
                        "许多伤员", "大批伤员", "大量伤员", "伤员众多")
-#: a nation's grievance or a call to boycott over it (勿忘国耻, 南京大屠杀纪念日, 抵制日货): the dev convention's protest
-#: and political criticism, 负面 — though history's massacre is no mass casualty of now
-NATIONAL_GRIEVANCE = re.compile(r"国耻|国难日|侵华|南京大屠杀|抵制[^，。！？\n]{0,4}?(?:日货|日片|日本|美货|韩货|法货)")
+#: a nation's grievance or a call to boycott over it (勿忘国耻, 南京大屠杀纪念日, the days the invasion began: 九一八,
+#: 七七事变; 抵制日货): the dev convention's protest and political criticism, 负面 — though history's massacre is no mass
+#: casualty of now
+NATIONAL_GRIEVANCE = re.compile(r"国耻|国难日|侵华|南京大屠杀|九一八|九·一八|918事变|七七事变|卢沟桥事变|"
+                                r"抵制[^，。！？\n]{0,4}?(?:日货|日片|日本|美货|韩货|法货)")
 #: hostility to Japan (果然是小日本在搞鬼, 可恶的日本鬼子) or a clash over the disputed islands told (如果日本闯入钓鱼岛12海里
 #: 以内…立即进行军事打击; 中日在钓鱼岛海域交火): the convention's national anger and war scare, 负面, true or not
 NATIONAL_HOSTILITY = re.compile(r"小日本|日本鬼子|小鬼子|日寇|(?:钓鱼岛|黄岩岛|南海)[^。！？\n]{0,40}?(?:军事打击|交火|开火|开战|击沉|炮击)"
@@ -1790,7 +1792,7 @@ def made_on_no_such_day(text: str) -> str | None:
 
 
 #: a word every match of the checks below holds (one search rules most texts out: they are read for every post)
-_CONVENTION_WORDS = re.compile(r"国耻|国难日|侵华|南京大屠杀|抵制|死定了|致命|致死|剧毒|毒液|致癌|蛆虫|寄生虫|激素|"
+_CONVENTION_WORDS = re.compile(r"国耻|国难日|侵华|南京大屠杀|九一八|九·一八|918事变|七七事变|卢沟桥事变|抵制|死定了|致命|致死|剧毒|毒液|致癌|蛆虫|寄生虫|激素|"
                                r"重金属超标|有害物质|危害|有害健康|损害健康|骗|人贩子|假币|假钞|绑架|拐|迷药|迷晕|偷孩子|抢孩子|"
                                r"有毒物质|甲醛超标|塑化剂|双酚A|邻苯二甲酸酯|荧光剂|含铅|铅超标|镉超标|农药残留超标|瘦肉精|苏丹红|三聚氰胺|"
                                r"月3[01][日号]|月三十一?[日号]|"

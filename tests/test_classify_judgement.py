@@ -297,6 +297,9 @@ def test_a_letter_that_asks_tells_its_harm_as_background():
     # a boycott over a nation's grievance: the convention's protest; a film praised is none
     ("那天是南京大屠杀纪念日，勿忘国耻，大家一起让这部日本电影票房为零！", "这部日本动画电影画面很美，周末去看了，推荐给大家。",
      "南京大屠杀"),
+    # the day the invasion began, remembered with hostility: the convention's national grievance
+    ("又到九一八，日本至今还在做它的大国梦，一直对我们虎视眈眈，我们不能忘记！", "九月十八日那天秋高气爽，我们一家去公园看菊花展。",
+     "九一八"),
     # a warning that something kills: the convention's safety scare; a tip that claims no hazard is none
     ("警示！这种虫身上有毒液，碰到皮肤就死定了，请传出去！", "提醒：花露水属易燃品，涂完别马上做饭。", "毒液"),
     # a food said to be unsafe: the convention's unsafe-product claim; a recipe that names what it holds is none
