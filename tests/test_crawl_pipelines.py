@@ -29,16 +29,20 @@ from yuqing.store import post_id, post_key
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture
-def crawler(deployment):
-    cfg = deployment.config
-    cfg.keywords.exclude = ["招聘"]
-    source = Source(name="county-news", kind="news", media_level="local")
-    ctx = CrawlContext(source=source, config=cfg, deployment=deployment, now=NOW)
+def _holder(deployment, name: str = "county-news", kind: str = "news"):
+    """What Scrapy gives a pipeline for one source: settings, stats and the spider with its context."""
+    source = Source(name=name, kind=kind, media_level="local")
+    ctx = CrawlContext(source=source, config=deployment.config, deployment=deployment, now=NOW)
     holder = types.SimpleNamespace(settings=Settings({"YUQING_STORE_BATCH": 2, "YUQING_MAX_TEXT_CHARS": 200}))
     holder.stats = MemoryStatsCollector(holder)
-    holder.spider = spider_class("news")(context=ctx)
+    holder.spider = spider_class(kind)(context=ctx)
     return holder
+
+
+@pytest.fixture
+def crawler(deployment):
+    deployment.config.keywords.exclude = ["招聘"]
+    return _holder(deployment)
 
 
 def item(**fields):
@@ -131,6 +135,34 @@ def test_store_fills_in_the_author_a_later_sighting_knows(crawler, deployment):
     assert sighting(author_followers=1000, author_verified=False) == (325000, True)  # not lowered, mark kept
     assert sighting(author_followers=330000) == (330000, True)
     assert posts.count() == 1
+
+
+def test_sources_crawling_side_by_side_link_each_others_copies(deployment):
+    """Two sources of one crawl (Weibo's API and its PC search) meet a complaint and its pasted copy at the same time,
+    before either is stored: the copy is linked to whichever was met first, by either source."""
+    api, pc = _holder(deployment, "weibo-mobile", "weibo"), _holder(deployment, "weibo-search", "weibo")
+    first, second = NearDuplicatePipeline(api), NearDuplicatePipeline(pc)
+    first.open_spider()
+    second.open_spider()
+    original = run(first, run(IdentityPipeline(api), item(
+        source="weibo-mobile", kind="weibo", text="云溪县白沙镇化工厂又在偷排污水了，河水都变成黄色，味道刺鼻，村民根本不敢用水。",
+        url="https://m.weibo.cn/status/7101")))
+    copy = run(second, run(IdentityPipeline(pc), item(
+        source="weibo-search", kind="weibo", text="云溪县白沙镇化工厂又在偷排污水了!!河水都变成黄色，味道刺鼻，村民根本不敢用水。",
+        url="https://m.weibo.cn/status/7102")))
+    assert copy["duplicate_of"] == post_id(original["key"]) and deployment.posts.count() == 0
+    # the PC search then meets the original itself: no copy of it, however its copy leads back to it
+    again = run(second, run(IdentityPipeline(pc), item(
+        source="weibo-search", kind="weibo", text="云溪县白沙镇化工厂又在偷排污水了，河水都变成黄色，味道刺鼻，村民根本不敢用水。",
+        url="https://m.weibo.cn/status/7101")))
+    assert again["key"] == original["key"] and again.get("duplicate_of") is None
+    first.close_spider()
+    second.close_spider()
+    # the next crawl starts from the store, not from what this one met
+    later = NearDuplicatePipeline(_holder(deployment, "weibo-mobile", "weibo"))
+    later.open_spider()
+    assert later.index is not first.index
+    later.close_spider()
 
 
 def test_near_duplicates_link_to_stored_and_reposted_posts(crawler, deployment):
